@@ -1,0 +1,438 @@
+//! Who is calling: bearer-token verification against trusted issuers, and the principal.
+use std::{collections::BTreeSet, path::Path, str::FromStr};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::Kommunkod,
+    error::{ApiError, TokenRefusal},
+    service::reference::Reference,
+    settings::{IssuerSettings, Mode, Secret, Settings},
+};
+
+/// The issuer name of the local development issuer (`samverkan token`).
+pub const DEV_ISSUER: &str = "samverkan-dev";
+/// The audience every token for this service carries unless an issuer says otherwise.
+pub const DEFAULT_AUDIENCE: &str = "samverkan";
+/// Clock skew tolerated on `exp` and `nbf`.
+const LEEWAY_SECONDS: u64 = 30;
+
+/// What a caller may do, as granted by its token's `roles` claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Reads its kommun's view of the county.
+    Viewer,
+    /// Also creates and changes its kommun's records.
+    Editor,
+    /// Also answers invitations on behalf of its kommun.
+    Admin,
+    /// Member or secretariat of the joint committee (gemensam nämnd).
+    Namnd,
+    /// A municipal portal: reads the published e-service catalogue only.
+    Integration,
+}
+
+impl Role {
+    /// The claim value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+            Role::Namnd => "namnd",
+            Role::Integration => "integration",
+        }
+    }
+}
+
+impl FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Ok(match s {
+            "viewer" => Role::Viewer,
+            "editor" => Role::Editor,
+            "admin" => Role::Admin,
+            "namnd" => Role::Namnd,
+            "integration" => Role::Integration,
+            _ => return Err(()),
+        })
+    }
+}
+
+/// A verified caller acting for one kommun.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The token's `sub`.
+    pub sub: String,
+    pub name: Option<String>,
+    pub municipality_id: i32,
+    pub kommun: String,
+    pub county_id: i32,
+    pub roles: BTreeSet<Role>,
+}
+
+impl Principal {
+    /// Reads the kommun's own view (viewer, editor or admin).
+    pub fn reads_as_kommun(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, Role::Viewer | Role::Editor | Role::Admin))
+    }
+    /// Changes its kommun's records.
+    pub fn is_editor(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| matches!(r, Role::Editor | Role::Admin))
+    }
+    /// Answers invitations for its kommun.
+    pub fn is_admin(&self) -> bool {
+        self.roles.contains(&Role::Admin)
+    }
+    /// Reads the county as the joint committee.
+    pub fn is_namnd(&self) -> bool {
+        self.roles.contains(&Role::Namnd)
+    }
+    /// The roles as a comma-separated list, for the audit trail.
+    pub fn roles_text(&self) -> String {
+        self.roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The caller of one request.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No token: the published catalogue only.
+    Anonymous,
+    Principal(Principal),
+}
+
+impl Caller {
+    /// The principal, if the request carried a valid token.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self {
+            Caller::Anonymous => None,
+            Caller::Principal(p) => Some(p),
+        }
+    }
+}
+
+/// The claims this service reads; the rest are ignored.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub exp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kommun: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+struct Issuer {
+    name: String,
+    audience: String,
+    algorithm: Algorithm,
+    /// Keys with their `kid`; a single PEM key has none.
+    keys: Vec<(Option<String>, DecodingKey)>,
+    /// `None` allows any kommun.
+    kommuner: Option<BTreeSet<String>>,
+}
+
+/// Verifies bearer tokens against the configured issuers.
+pub struct Verifier {
+    issuers: Vec<Issuer>,
+}
+
+fn algorithm(name: &str) -> anyhow::Result<Algorithm> {
+    Ok(match name {
+        "HS256" => Algorithm::HS256,
+        "RS256" => Algorithm::RS256,
+        "ES256" => Algorithm::ES256,
+        other => anyhow::bail!("unsupported algorithm {other}"),
+    })
+}
+
+impl Verifier {
+    /// Builds the verifier; in development mode the local issuer signs with `dev_secret`.
+    pub fn from_settings(settings: &Settings, dev_secret: Option<&Secret>) -> anyhow::Result<Self> {
+        use anyhow::Context;
+        let mut issuers = Vec::new();
+        if let (Mode::Development, Some(secret)) = (settings.mode, dev_secret) {
+            issuers.push(Issuer {
+                name: DEV_ISSUER.into(),
+                audience: DEFAULT_AUDIENCE.into(),
+                algorithm: Algorithm::HS256,
+                keys: vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))],
+                kommuner: None,
+            });
+        }
+        for (i, s) in settings.issuers.iter().enumerate() {
+            issuers.push(
+                Self::issuer(s)
+                    .with_context(|| format!("invalid setting issuers[{i}] ({})", s.issuer))?,
+            );
+        }
+        Ok(Self { issuers })
+    }
+
+    fn issuer(s: &IssuerSettings) -> anyhow::Result<Issuer> {
+        use anyhow::Context;
+        let alg = algorithm(&s.algorithm)?;
+        let keys = match (alg, &s.secret, &s.public_key_file, &s.jwks_file) {
+            (Algorithm::HS256, Some(secret), None, None) => {
+                vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
+            }
+            (Algorithm::RS256 | Algorithm::ES256, None, Some(pem), None) => {
+                let bytes =
+                    std::fs::read(pem).with_context(|| format!("cannot read {}", pem.display()))?;
+                let key = if alg == Algorithm::RS256 {
+                    DecodingKey::from_rsa_pem(&bytes)
+                } else {
+                    DecodingKey::from_ec_pem(&bytes)
+                }
+                .context("public_key_file is not a PEM public key for the algorithm")?;
+                vec![(None, key)]
+            }
+            (Algorithm::RS256 | Algorithm::ES256, None, None, Some(jwks)) => {
+                let text = std::fs::read_to_string(jwks)
+                    .with_context(|| format!("cannot read {}", jwks.display()))?;
+                let set: jsonwebtoken::jwk::JwkSet =
+                    serde_json::from_str(&text).context("jwks_file is not a JWKS document")?;
+                set.keys
+                    .iter()
+                    .map(|k| Ok((k.common.key_id.clone(), DecodingKey::from_jwk(k)?)))
+                    .collect::<Result<Vec<_>, jsonwebtoken::errors::Error>>()
+                    .context("jwks_file holds a key that cannot be used")?
+            }
+            _ => anyhow::bail!(
+                "HS256 needs `secret`; RS256/ES256 need exactly one of `public_key_file` or `jwks_file`"
+            ),
+        };
+        let kommuner = if s.kommuner.iter().any(|k| k == "*") {
+            None
+        } else {
+            let mut set = BTreeSet::new();
+            for k in &s.kommuner {
+                set.insert(Kommunkod::parse(k).map_err(anyhow::Error::msg)?.to_string());
+            }
+            Some(set)
+        };
+        Ok(Issuer {
+            name: s.issuer.clone(),
+            audience: s.audience.clone(),
+            algorithm: alg,
+            keys,
+            kommuner,
+        })
+    }
+
+    /// Verifies a token and resolves its kommun, or says precisely why it is refused.
+    pub fn verify(&self, token: &str, reference: &Reference) -> Result<Principal, ApiError> {
+        use TokenRefusal as R;
+        let parts: Vec<&str> = token.split('.').collect();
+        if parts.len() != 3 {
+            return Err(ApiError::token(
+                R::Malformed,
+                "the bearer token is not a JWT (header.payload.signature)",
+            ));
+        }
+        let part = |i: usize| -> Result<serde_json::Value, ApiError> {
+            URL_SAFE_NO_PAD
+                .decode(parts[i].trim_end_matches('='))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .ok_or_else(|| {
+                    ApiError::token(R::Malformed, "the bearer token is not valid base64url JSON")
+                })
+        };
+        let header = part(0)?;
+        let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("");
+        if alg.eq_ignore_ascii_case("none") {
+            return Err(ApiError::token(
+                R::AlgNone,
+                "unsigned tokens (alg: none) are refused",
+            ));
+        }
+        let payload = part(1)?;
+        let iss = payload
+            .get("iss")
+            .and_then(|i| i.as_str())
+            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no iss claim"))?;
+        let issuer = self.issuers.iter().find(|i| i.name == iss).ok_or_else(|| {
+            ApiError::token(R::WrongIssuer, format!("issuer '{iss}' is not trusted"))
+        })?;
+        if alg != format!("{:?}", issuer.algorithm) {
+            return Err(ApiError::token(
+                R::WrongAlgorithm,
+                format!(
+                    "issuer '{iss}' signs with {:?}, the token says {alg}",
+                    issuer.algorithm
+                ),
+            ));
+        }
+        let kid = header.get("kid").and_then(|k| k.as_str());
+        let key = issuer
+            .keys
+            .iter()
+            .find(|(k, _)| issuer.keys.len() == 1 || k.as_deref() == kid)
+            .map(|(_, key)| key)
+            .ok_or_else(|| {
+                ApiError::token(
+                    R::BadSignature,
+                    "no key of the issuer matches the token's kid",
+                )
+            })?;
+        let mut validation = Validation::new(issuer.algorithm);
+        validation.leeway = LEEWAY_SECONDS;
+        validation.validate_nbf = true;
+        validation.set_audience(&[&issuer.audience]);
+        validation.set_issuer(&[&issuer.name]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
+            .map_err(|e| {
+                let (r, m) = match e.kind() {
+                    ErrorKind::InvalidSignature => (
+                        R::BadSignature,
+                        "the token's signature does not verify".to_string(),
+                    ),
+                    ErrorKind::ExpiredSignature => {
+                        (R::Expired, "the token has expired".to_string())
+                    }
+                    ErrorKind::ImmatureSignature => (
+                        R::NotYetValid,
+                        "the token is not valid yet (nbf)".to_string(),
+                    ),
+                    ErrorKind::InvalidAudience => (
+                        R::WrongAudience,
+                        format!("the token is not for audience '{}'", issuer.audience),
+                    ),
+                    ErrorKind::InvalidIssuer => (
+                        R::WrongIssuer,
+                        "the token's issuer is not trusted".to_string(),
+                    ),
+                    ErrorKind::InvalidAlgorithm => (
+                        R::WrongAlgorithm,
+                        "the token's algorithm is not the issuer's".to_string(),
+                    ),
+                    ErrorKind::MissingRequiredClaim(c) => {
+                        (R::MissingClaim, format!("the token has no {c} claim"))
+                    }
+                    _ => (
+                        R::Malformed,
+                        "the token's claims cannot be read".to_string(),
+                    ),
+                };
+                ApiError::token(r, m)
+            })?
+            .claims;
+        if claims.sub.trim().is_empty() {
+            return Err(ApiError::token(
+                R::MissingClaim,
+                "the token's sub claim is empty",
+            ));
+        }
+        let kommun = claims
+            .kommun
+            .as_deref()
+            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no kommun claim"))?;
+        let kommun = Kommunkod::parse(kommun).map_err(|m| ApiError::token(R::InvalidKommun, m))?;
+        if let Some(allowed) = &issuer.kommuner
+            && !allowed.contains(kommun.as_str())
+        {
+            return Err(ApiError::token(
+                R::KommunNotAllowed,
+                format!("issuer '{iss}' may not speak for kommun {kommun}"),
+            ));
+        }
+        let municipality = reference
+            .municipality_by_code(kommun.as_str())
+            .ok_or_else(|| {
+                ApiError::token(
+                    R::UnknownKommun,
+                    format!("kommun {kommun} is not known to this service"),
+                )
+            })?;
+        let raw_roles = claims
+            .roles
+            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no roles claim"))?;
+        let mut roles = BTreeSet::new();
+        for r in &raw_roles {
+            roles.insert(r.parse::<Role>().map_err(|_| {
+                ApiError::token(
+                    R::UnknownRole,
+                    format!(
+                        "unknown role '{r}': expected viewer, editor, admin, namnd or integration"
+                    ),
+                )
+            })?);
+        }
+        Ok(Principal {
+            sub: claims.sub,
+            name: claims.name,
+            municipality_id: municipality.id,
+            kommun: municipality.code.clone(),
+            county_id: municipality.county_id,
+            roles,
+        })
+    }
+}
+
+/// Reads the development signing secret from the data folder, creating it on first use.
+pub fn dev_secret(data_dir: &Path) -> anyhow::Result<Secret> {
+    use anyhow::Context;
+    use rand::RngCore;
+    let path = data_dir.join("dev-signing-secret");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let s = s.trim().to_owned();
+        if s.len() >= 32 {
+            return Ok(Secret::new(s));
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("Failed to create {}", data_dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let s = URL_SAFE_NO_PAD.encode(bytes);
+    std::fs::write(&path, &s).with_context(|| format!("Failed to write {}", path.display()))?;
+    Ok(Secret::new(s))
+}
+
+/// Signs a development token for `kommun` with `roles`, valid for `ttl_seconds`.
+pub fn mint_dev_token(
+    secret: &Secret,
+    sub: &str,
+    kommun: &str,
+    roles: &[String],
+    ttl_seconds: i64,
+) -> anyhow::Result<String> {
+    let now = chrono::Utc::now().timestamp();
+    let claims = Claims {
+        iss: DEV_ISSUER.into(),
+        aud: DEFAULT_AUDIENCE.into(),
+        sub: sub.into(),
+        exp: now + ttl_seconds,
+        nbf: None,
+        iat: Some(now),
+        kommun: Some(kommun.into()),
+        roles: Some(roles.to_vec()),
+        name: None,
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.expose().as_bytes()),
+    )?)
+}

@@ -1,0 +1,188 @@
+//! Kostnadsfördelning: splitting a project's budget between its paying kommuner.
+//!
+//! Shares are computed exactly in öre with the largest-remainder method, so they always sum
+//! to the budget; ties in the remainder go to the lower kommunkod, so the split is stable.
+use super::Sek;
+use super::project::text_enum;
+
+text_enum!(
+    /// The agreed cost-sharing key.
+    CostKey {
+        /// Equal parts.
+        Equal = "EQUAL",
+        /// In proportion to population.
+        PerCapita = "PER_CAPITA",
+        /// A stated percentage split equally, the rest per capita.
+        Mixed = "MIXED",
+        /// Explicit percentages per kommun.
+        Custom = "CUSTOM",
+    }
+);
+
+/// One paying kommun as the computation needs it.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub municipality_id: i32,
+    pub code: String,
+    pub population: i64,
+    /// The CUSTOM percentage in basis points (10 000 = 100 %).
+    pub custom_bp: Option<i32>,
+}
+
+/// One kommun's share: its weight as a fraction `numerator / denominator` and its amount.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub municipality_id: i32,
+    pub numerator: i128,
+    pub denominator: i128,
+    pub amount: Sek,
+}
+
+/// Splits `budget` between `members` under `key`. `mixed_equal_bp` is the equally split part
+/// of a MIXED key, in basis points.
+///
+/// When every weight is zero (a CUSTOM key with no percentages yet) every amount is zero.
+pub fn compute_shares(
+    budget: Sek,
+    key: CostKey,
+    mixed_equal_bp: i32,
+    members: &[Member],
+) -> Vec<Share> {
+    let n = members.len() as i128;
+    if n == 0 {
+        return Vec::new();
+    }
+    let total_pop: i128 = members.iter().map(|m| m.population.max(0) as i128).sum();
+    let p = mixed_equal_bp.clamp(0, 10_000) as i128;
+    let weights: Vec<i128> = members
+        .iter()
+        .map(|m| {
+            let pop = m.population.max(0) as i128;
+            match key {
+                CostKey::Equal => 1,
+                CostKey::PerCapita if total_pop == 0 => 1,
+                CostKey::PerCapita => pop,
+                // p/10000 · 1/n + (10000−p)/10000 · pop/P, over the denominator 10000·n·P.
+                CostKey::Mixed if total_pop == 0 => 1,
+                CostKey::Mixed => p * total_pop + (10_000 - p) * n * pop,
+                CostKey::Custom => m.custom_bp.unwrap_or(0).max(0) as i128,
+            }
+        })
+        .collect();
+    let total: i128 = weights.iter().sum();
+    let budget_ore = budget.ore() as i128;
+    if total == 0 {
+        return members
+            .iter()
+            .map(|m| Share {
+                municipality_id: m.municipality_id,
+                numerator: 0,
+                denominator: 1,
+                amount: Sek::from_ore(0),
+            })
+            .collect();
+    }
+    let mut floors: Vec<i128> = weights.iter().map(|w| budget_ore * w / total).collect();
+    let assigned: i128 = floors.iter().sum();
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = budget_ore * weights[a] % total;
+        let rb = budget_ore * weights[b] % total;
+        rb.cmp(&ra)
+            .then_with(|| members[a].code.cmp(&members[b].code))
+    });
+    for &i in order.iter().take((budget_ore - assigned) as usize) {
+        floors[i] += 1;
+    }
+    members
+        .iter()
+        .zip(weights)
+        .zip(floors)
+        .map(|((m, w), amount)| Share {
+            municipality_id: m.municipality_id,
+            numerator: w,
+            denominator: total,
+            amount: Sek::from_ore(amount as i64),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn member(id: i32, pop: i64, bp: Option<i32>) -> Member {
+        Member {
+            municipality_id: id,
+            code: format!("18{id:02}"),
+            population: pop,
+            custom_bp: bp,
+        }
+    }
+
+    #[test]
+    fn equal_split_gives_the_extra_ore_to_the_lowest_codes() {
+        let m = [member(3, 1, None), member(1, 1, None), member(2, 1, None)];
+        let s = compute_shares(Sek::from_ore(100), CostKey::Equal, 0, &m);
+        let amounts: Vec<i64> = s.iter().map(|s| s.amount.ore()).collect();
+        assert_eq!(amounts, vec![33, 34, 33]);
+    }
+
+    #[test]
+    fn per_capita_follows_population() {
+        let m = [member(1, 159_348, None), member(2, 8_606, None)];
+        let s = compute_shares(Sek::from_ore(1_000_000_00), CostKey::PerCapita, 0, &m);
+        // 100 000 000 öre · 159348 / 167954 = 94 875 978.9… → 94 875 979 after the remainder.
+        assert_eq!(s[0].amount.ore(), 94_875_979);
+        assert_eq!(s[1].amount.ore(), 100_000_000 - 94_875_979);
+    }
+
+    #[test]
+    fn mixed_key_splits_the_stated_part_equally() {
+        // 50 % equal, 50 % per capita between populations 3 and 1 of 1 000 öre:
+        // equal part 250 each, per-capita part 375 and 125.
+        let m = [member(1, 3, None), member(2, 1, None)];
+        let s = compute_shares(Sek::from_ore(1_000), CostKey::Mixed, 5_000, &m);
+        assert_eq!((s[0].amount.ore(), s[1].amount.ore()), (625, 375));
+    }
+
+    #[test]
+    fn custom_key_uses_the_percentages() {
+        let m = [member(1, 0, Some(7_000)), member(2, 0, Some(3_000))];
+        let s = compute_shares(Sek::from_ore(999), CostKey::Custom, 0, &m);
+        assert_eq!((s[0].amount.ore(), s[1].amount.ore()), (699, 300));
+        let none = compute_shares(
+            Sek::from_ore(999),
+            CostKey::Custom,
+            0,
+            &[member(1, 0, None)],
+        );
+        assert_eq!(none[0].amount.ore(), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn shares_always_sum_to_the_budget(
+            budget in 0i64..=10_000_000_000_000,
+            pops in proptest::collection::vec(0i64..2_000_000, 1..12),
+            key in 0usize..4,
+            p in 0i32..=10_000,
+        ) {
+            let key = CostKey::ALL[key];
+            let members: Vec<Member> = pops.iter().enumerate()
+                .map(|(i, pop)| member(i as i32, *pop, Some(1 + (*pop % 1000) as i32)))
+                .collect();
+            let shares = compute_shares(Sek::from_ore(budget), key, p, &members);
+            let sum: i64 = shares.iter().map(|s| s.amount.ore()).sum();
+            prop_assert_eq!(sum, budget);
+            for s in &shares {
+                prop_assert!(s.amount.ore() >= 0);
+                // Every share is within one öre of its exact value.
+                let exact = budget as i128 * s.numerator;
+                let got = s.amount.ore() as i128 * s.denominator;
+                prop_assert!((exact - got).abs() < s.denominator);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Domain types and rules that need no database: codes, money, phases and cost shares.
+//!
+//! Input is parsed into these types at the edge so that the service layer can only hold
+//! valid values.
+
+pub mod cost_sharing;
+pub mod kommunkod;
+pub mod money;
+pub mod project;
+
+pub use cost_sharing::{CostKey, Member, Share, compute_shares};
+pub use kommunkod::Kommunkod;
+pub use money::Sek;
+pub use project::{Health, ParticipationRole, ParticipationState, Phase, TargetGroup, Visibility};

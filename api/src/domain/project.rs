@@ -1,0 +1,151 @@
+//! The vocabulary of e-service projects, stored as the enum names in text columns.
+
+macro_rules! text_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stored and wire name.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("unknown {} '{}'", stringify!($name), other)),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(
+    /// Project phase after the usual municipal project models (PROJEKTiL).
+    Phase {
+        /// Idé.
+        Idea = "IDEA",
+        /// Förstudie.
+        PreStudy = "PRE_STUDY",
+        /// Planering.
+        Planning = "PLANNING",
+        /// Genomförande.
+        Execution = "EXECUTION",
+        /// Avslut.
+        Closing = "CLOSING",
+        /// Effekthemtagning.
+        BenefitRealization = "BENEFIT_REALIZATION",
+        /// Stängd.
+        Closed = "CLOSED",
+        /// Avbruten.
+        Cancelled = "CANCELLED",
+    }
+);
+
+impl Phase {
+    /// The only phase a tollgate may move to from this one, if any.
+    pub fn next(self) -> Option<Phase> {
+        use Phase::*;
+        match self {
+            Idea => Some(PreStudy),
+            PreStudy => Some(Planning),
+            Planning => Some(Execution),
+            Execution => Some(Closing),
+            Closing => Some(BenefitRealization),
+            BenefitRealization => Some(Closed),
+            Closed | Cancelled => None,
+        }
+    }
+
+    /// Open phases accept changes; closed and cancelled projects are history.
+    pub fn is_open(self) -> bool {
+        !matches!(self, Phase::Closed | Phase::Cancelled)
+    }
+
+    /// Whether the e-service may have gone live: execution or later, not cancelled.
+    pub fn may_be_live(self) -> bool {
+        self >= Phase::Execution && self != Phase::Cancelled
+    }
+}
+
+text_enum!(
+    /// Who may see a record (see DOMAIN.md, "Visibility").
+    Visibility {
+        Private = "PRIVATE",
+        Participants = "PARTICIPANTS",
+        County = "COUNTY",
+        Public = "PUBLIC",
+    }
+);
+
+text_enum!(
+    /// Whom an e-service is for.
+    TargetGroup {
+        Citizens = "CITIZENS",
+        Businesses = "BUSINESSES",
+        Internal = "INTERNAL",
+    }
+);
+
+text_enum!(
+    /// Red/amber/green health from a status report.
+    Health {
+        Green = "GREEN",
+        Amber = "AMBER",
+        Red = "RED",
+    }
+);
+
+text_enum!(
+    /// A kommun's role in a project.
+    ParticipationRole {
+        Lead = "LEAD",
+        Participant = "PARTICIPANT",
+        Observer = "OBSERVER",
+    }
+);
+
+text_enum!(
+    /// Where an invitation stands.
+    ParticipationState {
+        Invited = "INVITED",
+        Accepted = "ACCEPTED",
+        Declined = "DECLINED",
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_move_forward_one_step_and_stop_at_closed() {
+        let mut p = Phase::Idea;
+        let mut steps = 0;
+        while let Some(n) = p.next() {
+            assert!(n > p);
+            p = n;
+            steps += 1;
+        }
+        assert_eq!((p, steps), (Phase::Closed, 6));
+        assert_eq!(Phase::Cancelled.next(), None);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for p in Phase::ALL {
+            assert_eq!(p.as_str().parse::<Phase>(), Ok(*p));
+        }
+        assert!("idea".parse::<Phase>().is_err());
+    }
+}

@@ -1,0 +1,157 @@
+//! The one error type of the request path and its mapping to `extensions.code`.
+use async_graphql::ErrorExtensions;
+
+/// Why a token was refused; each has its own `extensions.reason`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenRefusal {
+    Malformed,
+    AlgNone,
+    WrongAlgorithm,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    WrongIssuer,
+    WrongAudience,
+    MissingClaim,
+    InvalidKommun,
+    KommunNotAllowed,
+    UnknownKommun,
+    UnknownRole,
+}
+
+impl TokenRefusal {
+    /// The stable `extensions.reason` value.
+    pub fn reason(self) -> &'static str {
+        use TokenRefusal::*;
+        match self {
+            Malformed => "MALFORMED_TOKEN",
+            AlgNone => "ALG_NONE",
+            WrongAlgorithm => "WRONG_ALGORITHM",
+            BadSignature => "BAD_SIGNATURE",
+            Expired => "TOKEN_EXPIRED",
+            NotYetValid => "TOKEN_NOT_YET_VALID",
+            WrongIssuer => "WRONG_ISSUER",
+            WrongAudience => "WRONG_AUDIENCE",
+            MissingClaim => "MISSING_CLAIM",
+            InvalidKommun => "INVALID_KOMMUN",
+            KommunNotAllowed => "KOMMUN_NOT_ALLOWED_FOR_ISSUER",
+            UnknownKommun => "UNKNOWN_KOMMUN",
+            UnknownRole => "UNKNOWN_ROLE",
+        }
+    }
+}
+
+/// Every way a request can fail, each mapped to one `extensions.code`.
+///
+/// It deliberately does not implement `Display`: async-graphql converts any `Display` type
+/// into an error without extensions, and that path would silently drop the code. The only
+/// conversion is the one below, which sets `extensions.code`.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The bearer token is missing where needed, or was refused.
+    Unauthenticated {
+        reason: Option<TokenRefusal>,
+        message: String,
+    },
+    /// The caller is known but lacks the role or kommun for this action.
+    Forbidden(String),
+    /// No such record, or one the caller may not see (the two are indistinguishable).
+    NotFound(String),
+    /// An input value is invalid; `field` names it as the client sent it.
+    BadUserInput { field: String, message: String },
+    /// The record changed since the client read it, or the action clashes with its state.
+    Conflict(String),
+    /// Too many requests from one principal.
+    RateLimited(u64),
+    /// The query is deeper, more complex or wider than the configured bounds.
+    QueryTooComplex(String),
+    /// Anything unexpected; details go to the log, never to the client.
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// A bad input value on the named field.
+    pub fn input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A refused token.
+    pub fn token(reason: TokenRefusal, message: impl Into<String>) -> Self {
+        Self::Unauthenticated {
+            reason: Some(reason),
+            message: message.into(),
+        }
+    }
+
+    /// The message the client sees; internal details never reach it.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated { message, .. } | Self::BadUserInput { message, .. } => {
+                message.clone()
+            }
+            Self::Forbidden(m)
+            | Self::NotFound(m)
+            | Self::Conflict(m)
+            | Self::QueryTooComplex(m) => m.clone(),
+            Self::RateLimited(secs) => format!("too many requests; retry after {secs} seconds"),
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    /// The stable `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated { .. } => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited(_) => "RATE_LIMITED",
+            Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::TransactionError<ApiError>> for ApiError {
+    fn from(e: sea_orm::TransactionError<ApiError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(e) => e.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(e: ApiError) -> Self {
+        if let ApiError::Internal(inner) = &e {
+            // Logged once here, inside the request span that carries the request id; the
+            // HTTP layer adds the same id to the error the client sees.
+            tracing::error!(error = %format!("{inner:#}"), "request failed");
+        }
+        let code = e.code();
+        async_graphql::Error::new(e.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            match &e {
+                ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
+                ApiError::Unauthenticated {
+                    reason: Some(r), ..
+                } => ext.set("reason", r.reason()),
+                ApiError::RateLimited(secs) => ext.set("retryAfterSeconds", *secs),
+                _ => {}
+            }
+        })
+    }
+}
+
+/// The result type of services and resolvers.
+pub type ApiResult<T> = Result<T, ApiError>;

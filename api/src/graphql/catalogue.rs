@@ -1,0 +1,148 @@
+//! The published e-service catalogue read by municipal portals.
+use async_graphql::{
+    Context, ID, InputObject, Object, Result,
+    connection::{Connection, Edge},
+};
+use entity::catalogue_entry;
+
+use super::{
+    ids, loaders,
+    reference::{Municipality, municipality},
+    scope,
+};
+use crate::{
+    error::ApiError,
+    service::{
+        catalogue::CatalogueFilter,
+        pagination::{Cursor, PageArgs},
+    },
+};
+
+/// A live e-service a kommun offers, as listed for portals. It shows nothing else of the
+/// project behind it.
+#[derive(Clone)]
+pub struct PublishedEService(pub catalogue_entry::Model);
+
+#[Object]
+impl PublishedEService {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("PublishedEService", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Where citizens find the e-service.
+    async fn url(&self) -> &str {
+        &self.0.url
+    }
+    /// The kommun that published this entry.
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.municipality_id)
+    }
+    /// Every kommun that offers the same e-service.
+    async fn offered_by(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
+        let rows = loaders(ctx)
+            .catalogue
+            .load_one(self.0.project_id)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?
+            .unwrap_or_default();
+        rows.iter()
+            .map(|r| municipality(ctx, r.municipality_id))
+            .collect()
+    }
+    async fn published_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+}
+
+/// Filters on the catalogue.
+#[derive(InputObject, Default)]
+pub struct PublishedEServiceFilter {
+    /// Published by this kommun (kommunkod).
+    municipality: Option<String>,
+    /// Published by kommuner of this county (länskod).
+    county: Option<String>,
+}
+
+/// Extra fields of the catalogue connection.
+pub struct CatalogueConnectionFields {
+    filter: CatalogueFilter,
+}
+
+#[Object]
+impl CatalogueConnectionFields {
+    /// How many entries match, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
+        let s = scope(ctx);
+        let (_, cond) = s
+            .published_eservices(
+                &self.filter,
+                &PageArgs {
+                    first: Some(0),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(s.count_published(cond).await?)
+    }
+}
+
+/// Queries on the catalogue.
+#[derive(Default)]
+pub struct CatalogueQuery;
+
+#[Object]
+impl CatalogueQuery {
+    /// Published e-services, newest first. Readable without a token and with the
+    /// `integration` role.
+    #[graphql(
+        complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1"
+    )]
+    async fn published_e_services(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PublishedEServiceFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<Connection<String, PublishedEService, CatalogueConnectionFields>> {
+        let f = filter.unwrap_or_default();
+        let filter = CatalogueFilter {
+            municipality: f.municipality,
+            county: f.county,
+        };
+        let (page, _) = scope(ctx)
+            .published_eservices(
+                &filter,
+                &PageArgs {
+                    first,
+                    after,
+                    last,
+                    before,
+                },
+            )
+            .await?;
+        let mut conn = Connection::with_additional_fields(
+            page.has_previous,
+            page.has_next,
+            CatalogueConnectionFields { filter },
+        );
+        conn.edges.extend(page.items.into_iter().map(|e| {
+            Edge::new(
+                Cursor {
+                    key: None,
+                    id: e.id,
+                }
+                .encode(),
+                PublishedEService(e),
+            )
+        }));
+        Ok(conn)
+    }
+}

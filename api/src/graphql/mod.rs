@@ -1,0 +1,79 @@
+//! The GraphQL schema: thin resolvers that read input, call the service layer with the
+//! caller's scope and convert the result. One module per domain area.
+
+mod catalogue;
+mod ids;
+mod limits;
+mod node;
+mod projects;
+mod reference;
+mod scalars;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+
+use crate::{
+    auth::Caller,
+    service::{Scope, Services, loaders::Loaders},
+    settings::Limits,
+};
+
+/// The schema type served over HTTP and written to `schema.graphql`.
+pub type SamverkanSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Every query field, merged from the areas.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    reference::ReferenceQuery,
+    node::NodeQuery,
+    projects::ProjectQuery,
+    catalogue::CatalogueQuery,
+);
+
+/// Every mutation field, merged from the areas.
+#[derive(MergedObject, Default)]
+pub struct Mutation(projects::ProjectMutation);
+
+/// What one request brings to its resolvers.
+pub struct RequestContext {
+    pub caller: Caller,
+    pub request_id: String,
+}
+
+/// Builds the schema with its limits; `services` is `None` only for exporting the SDL.
+pub fn build_schema(
+    services: Option<Services>,
+    limits: &Limits,
+    introspection: bool,
+) -> SamverkanSchema {
+    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(limits.max_depth.max(16) * 2)
+        .limit_directives(10)
+        .extension(limits::AliasLimit(limits.max_aliases))
+        .disable_suggestions();
+    if !introspection {
+        b = b.disable_introspection();
+    }
+    if let Some(s) = services {
+        b = b.data(s);
+    }
+    b.finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, &Limits::default(), true).sdl()
+}
+
+/// The caller's scope for a resolver.
+pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {
+    let services = ctx.data_unchecked::<Services>();
+    let req = ctx.data_unchecked::<RequestContext>();
+    services.scope(&req.caller, &req.request_id)
+}
+
+/// The request's loaders.
+pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}

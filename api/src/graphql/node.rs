@@ -1,0 +1,103 @@
+//! Relay's `Node` interface and the `node`/`nodes` lookups, through the same visibility rule
+//! as every other read.
+use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result};
+
+use super::{
+    catalogue::PublishedEService,
+    ids,
+    projects::{Decision, EServiceProject, Participation, StatusReport},
+    reference::{County, Municipality},
+    scope,
+};
+use crate::error::{ApiError, ApiResult};
+
+/// Any record with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    County(County),
+    Municipality(Municipality),
+    EServiceProject(EServiceProject),
+    Participation(Participation),
+    Decision(Decision),
+    StatusReport(StatusReport),
+    PublishedEService(PublishedEService),
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no record with that id".into())
+}
+
+async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
+    let (kind, n) = ids::decode_any(id)
+        .ok_or_else(|| ApiError::input("id", "is not an id this service handed out"))?;
+    let s = scope(ctx);
+    let node = match kind.as_str() {
+        "PublishedEService" => s
+            .published_eservice(n)
+            .await?
+            .map(|e| Node::PublishedEService(PublishedEService(e))),
+        _ if s.caller().principal().is_none() => return Err(not_found()),
+        "County" => {
+            s.principal()?;
+            s.reference()
+                .county(n as i32)
+                .cloned()
+                .map(|c| Node::County(County(c)))
+        }
+        "Municipality" => {
+            s.principal()?;
+            s.reference()
+                .municipality(n as i32)
+                .cloned()
+                .map(|m| Node::Municipality(Municipality(m)))
+        }
+        "EServiceProject" => Some(Node::EServiceProject(EServiceProject(s.project(n).await?))),
+        "Participation" => s
+            .participation(n)
+            .await?
+            .map(|p| Node::Participation(Participation(p))),
+        "Decision" => s.decision(n).await?.map(|d| Node::Decision(Decision(d))),
+        "StatusReport" => s
+            .status_report(n)
+            .await?
+            .map(|r| Node::StatusReport(StatusReport(r))),
+        _ => None,
+    };
+    node.ok_or_else(not_found)
+}
+
+/// `node` and `nodes`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The record with this global id; NOT_FOUND if it does not exist or the caller may not
+    /// see it.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Node> {
+        Ok(resolve(ctx, &id).await?)
+    }
+
+    /// Several records by global id (at most 100); an id that cannot be resolved gives null
+    /// in its place and a NOT_FOUND error with its index.
+    #[graphql(complexity = "ids.len() * child_complexity + 1")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> Result<Vec<Option<Node>>> {
+        if ids.len() > 100 {
+            return Err(ApiError::input("ids", "at most 100 ids").into());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            match resolve(ctx, id).await {
+                Ok(n) => out.push(Some(n)),
+                Err(e) => {
+                    let err: async_graphql::Error = e.into();
+                    let err = err.extend_with(|_, ext| ext.set("index", i as i64));
+                    ctx.add_error(err.into_server_error(ctx.item.pos));
+                    out.push(None);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,181 @@
+//! Counties, kommuner and the caller.
+use async_graphql::{Context, ID, Object, Result};
+use entity::{county, municipality};
+
+use super::{ids, scope};
+use crate::{domain::Kommunkod, error::ApiError};
+
+/// A county (län), e.g. Örebro län (18).
+#[derive(Clone)]
+pub struct County(pub county::Model);
+
+#[Object]
+impl County {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("County", self.0.id as i64)
+    }
+    /// Länskod, two digits.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The kommuner of the county, by kommunkod.
+    async fn municipalities(&self, ctx: &Context<'_>) -> Vec<Municipality> {
+        scope(ctx)
+            .reference()
+            .municipalities()
+            .iter()
+            .filter(|m| m.county_id == self.0.id)
+            .cloned()
+            .map(Municipality)
+            .collect()
+    }
+}
+
+/// A kommun, the tenant of this service.
+#[derive(Clone)]
+pub struct Municipality(pub municipality::Model);
+
+#[Object]
+impl Municipality {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Municipality", self.0.id as i64)
+    }
+    /// Kommunkod (SCB), four digits.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Folkmängd, used by the PER_CAPITA and MIXED cost keys.
+    async fn population(&self) -> i64 {
+        self.0.population
+    }
+    /// The year-end the population figure refers to.
+    async fn population_year(&self) -> i32 {
+        self.0.population_year
+    }
+    async fn county(&self, ctx: &Context<'_>) -> Option<County> {
+        scope(ctx)
+            .reference()
+            .county(self.0.county_id)
+            .cloned()
+            .map(County)
+    }
+}
+
+/// Wraps a kommun by database id; reference data is in memory, so this costs no query.
+pub(crate) fn municipality(ctx: &Context<'_>, id: i32) -> Result<Municipality> {
+    scope(ctx)
+        .reference()
+        .municipality(id)
+        .cloned()
+        .map(Municipality)
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("kommun {id} missing from reference data")).into()
+        })
+}
+
+/// The authenticated caller.
+pub struct Viewer {
+    sub: String,
+    name: Option<String>,
+    roles: Vec<String>,
+    municipality_id: i32,
+}
+
+#[Object]
+impl Viewer {
+    /// The token's subject.
+    async fn sub(&self) -> &str {
+        &self.sub
+    }
+    async fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// The roles granted by the token.
+    async fn roles(&self) -> &[String] {
+        &self.roles
+    }
+    /// The kommun the caller acts for.
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.municipality_id)
+    }
+}
+
+/// Queries on reference data.
+#[derive(Default)]
+pub struct ReferenceQuery;
+
+#[Object]
+impl ReferenceQuery {
+    /// The caller, or null without a token.
+    async fn viewer(&self, ctx: &Context<'_>) -> Option<Viewer> {
+        scope(ctx).caller().principal().map(|p| Viewer {
+            sub: p.sub.clone(),
+            name: p.name.clone(),
+            roles: p.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            municipality_id: p.municipality_id,
+        })
+    }
+
+    /// Every county this deployment serves.
+    async fn counties(&self, ctx: &Context<'_>) -> Result<Vec<County>> {
+        let s = scope(ctx);
+        s.principal()?;
+        Ok(s.reference()
+            .counties()
+            .iter()
+            .cloned()
+            .map(County)
+            .collect())
+    }
+
+    /// Every kommun, optionally of one county (länskod).
+    async fn municipalities(
+        &self,
+        ctx: &Context<'_>,
+        county: Option<String>,
+    ) -> Result<Vec<Municipality>> {
+        let s = scope(ctx);
+        s.principal()?;
+        let county_id = match county {
+            Some(code) => Some(
+                s.reference()
+                    .county_by_code(&code)
+                    .ok_or_else(|| {
+                        ApiError::input(
+                            "county",
+                            format!("county {code} is not known to this service"),
+                        )
+                    })?
+                    .id,
+            ),
+            None => None,
+        };
+        Ok(s.reference()
+            .municipalities()
+            .iter()
+            .filter(|m| county_id.is_none_or(|c| m.county_id == c))
+            .cloned()
+            .map(Municipality)
+            .collect())
+    }
+
+    /// One kommun by kommunkod.
+    async fn municipality(&self, ctx: &Context<'_>, code: String) -> Result<Municipality> {
+        let s = scope(ctx);
+        s.principal()?;
+        let code = Kommunkod::parse(&code).map_err(|m| ApiError::input("code", m))?;
+        Ok(s.reference()
+            .municipality_by_code(code.as_str())
+            .cloned()
+            .map(Municipality)
+            .ok_or_else(|| ApiError::NotFound(format!("no kommun with code {code}")))?)
+    }
+}

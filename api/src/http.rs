@@ -1,0 +1,495 @@
+//! GraphQL over HTTP (the GraphQL-over-HTTP specification), health checks and the explorer.
+//!
+//! async-graphql's actix integration answers 200 to everything and runs mutations over GET,
+//! so this handler does the HTTP part itself around `Schema::execute`.
+use std::{num::NonZeroU32, sync::Arc, time::Instant};
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::{
+    Response, ServerError, Variables,
+    http::GraphiQLSource,
+    parser::types::{DocumentOperations, OperationType},
+};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde_json::{Value, json};
+use tracing::Instrument;
+
+use crate::{
+    auth::{Caller, Verifier},
+    error::ApiError,
+    graphql::{RequestContext, SamverkanSchema},
+    service::Services,
+    settings::Limits,
+};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// Everything the HTTP handlers share.
+pub struct AppState {
+    pub schema: SamverkanSchema,
+    pub services: Services,
+    pub verifier: Arc<Verifier>,
+    pub limits: Limits,
+    pub rate: DefaultKeyedRateLimiter<String>,
+}
+
+impl AppState {
+    /// Assembles the shared state.
+    pub fn new(
+        schema: SamverkanSchema,
+        services: Services,
+        verifier: Verifier,
+        limits: Limits,
+    ) -> Self {
+        let per_minute =
+            NonZeroU32::new(limits.requests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            schema,
+            services,
+            verifier: Arc::new(verifier),
+            limits,
+            rate: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+}
+
+/// The media type to answer with, from the client's `Accept`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn as_str(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => GRAPHQL_RESPONSE,
+            Media::Json => JSON,
+        }
+    }
+}
+
+fn negotiate(req: &HttpRequest) -> Option<Media> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim().is_empty() {
+        return Some(Media::Json);
+    }
+    let types: Vec<&str> = accept
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or("").trim())
+        .collect();
+    if types.contains(&GRAPHQL_RESPONSE) {
+        Some(Media::GraphqlResponse)
+    } else if types
+        .iter()
+        .any(|t| *t == JSON || *t == "*/*" || *t == "application/*")
+    {
+        Some(Media::Json)
+    } else {
+        None
+    }
+}
+
+fn request_id(req: &HttpRequest) -> String {
+    req.headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// A response carrying only errors, for requests refused before execution.
+fn refuse(status: StatusCode, media: Media, request_id: &str, err: ApiError) -> HttpResponse {
+    let gql: async_graphql::Error = err.into();
+    let mut ext = gql
+        .extensions
+        .map(|e| serde_json::to_value(e).unwrap_or(Value::Null))
+        .unwrap_or(json!({}));
+    if let Value::Object(m) = &mut ext {
+        m.insert("requestId".into(), json!(request_id));
+    }
+    let mut b = HttpResponse::build(status);
+    b.insert_header((header::CONTENT_TYPE, media.as_str()))
+        .insert_header(("x-request-id", request_id));
+    if status == StatusCode::UNAUTHORIZED {
+        b.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        b.insert_header((header::ALLOW, "POST"));
+    }
+    b.body(json!({ "errors": [{ "message": gql.message, "extensions": ext }] }).to_string())
+}
+
+fn bad_request(media: Media, request_id: &str, field: &str, message: &str) -> HttpResponse {
+    refuse(
+        StatusCode::BAD_REQUEST,
+        media,
+        request_id,
+        ApiError::input(field, message),
+    )
+}
+
+/// The GraphQL request parameters, from a JSON body or a query string.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Value,
+    extensions: Value,
+}
+
+fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
+    let Value::Object(mut m) = v else {
+        return Err((
+            "body",
+            "the body must be a JSON object (batching is not supported)",
+        ));
+    };
+    let query = match m.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err(("query", "query must be a string")),
+        None => return Err(("query", "the request has no query")),
+    };
+    let operation_name = match m.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err(("operationName", "operationName must be a string or null")),
+    };
+    let variables = match m.remove("variables") {
+        None | Some(Value::Null) => Value::Null,
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(("variables", "variables must be an object or null")),
+    };
+    let extensions = match m.remove("extensions") {
+        None | Some(Value::Null) => Value::Null,
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(("extensions", "extensions must be an object or null")),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+/// `POST /graphql`.
+pub async fn graphql_post(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let rid = request_id(&req);
+    let Some(media) = negotiate(&req) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            &rid,
+            ApiError::input(
+                "Accept",
+                "answers are application/graphql-response+json or application/json",
+            ),
+        );
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != JSON {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            &rid,
+            ApiError::input("Content-Type", "send the request as application/json"),
+        );
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => return bad_request(media, &rid, "body", "the body is not valid JSON"),
+    };
+    match params_from_json(value) {
+        Ok(p) => execute(&req, state, media, rid, p, false).await,
+        Err((field, msg)) => bad_request(media, &rid, field, msg),
+    }
+}
+
+/// `GET /graphql`: the explorer for browsers, queries (never mutations) for clients.
+pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let rid = request_id(&req);
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(req.query_string()) {
+        Ok(p) => p,
+        Err(_) => {
+            return bad_request(
+                Media::Json,
+                &rid,
+                "query",
+                "the query string cannot be decoded",
+            );
+        }
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if get("query").is_none() && accept.contains("text/html") {
+        return HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(
+                GraphiQLSource::build()
+                    .endpoint("/graphql")
+                    .title("Samverkan")
+                    .finish(),
+            );
+    }
+    let Some(media) = negotiate(&req) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            &rid,
+            ApiError::input(
+                "Accept",
+                "answers are application/graphql-response+json or application/json",
+            ),
+        );
+    };
+    let Some(query) = get("query") else {
+        return bad_request(media, &rid, "query", "the request has no query");
+    };
+    let parse_obj = |k: &str| -> Result<Value, ()> {
+        match get(k) {
+            None => Ok(Value::Null),
+            Some(s) if s.is_empty() => Ok(Value::Null),
+            Some(s) => match serde_json::from_str::<Value>(&s) {
+                Ok(v @ (Value::Object(_) | Value::Null)) => Ok(v),
+                _ => Err(()),
+            },
+        }
+    };
+    let Ok(variables) = parse_obj("variables") else {
+        return bad_request(media, &rid, "variables", "variables must be a JSON object");
+    };
+    let Ok(extensions) = parse_obj("extensions") else {
+        return bad_request(
+            media,
+            &rid,
+            "extensions",
+            "extensions must be a JSON object",
+        );
+    };
+    let p = Params {
+        query,
+        operation_name: get("operationName").filter(|s| !s.is_empty()),
+        variables,
+        extensions,
+    };
+    execute(&req, state, media, rid, p, true).await
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: web::Data<AppState>,
+    media: Media,
+    rid: String,
+    p: Params,
+    is_get: bool,
+) -> HttpResponse {
+    if p.query.len() > state.limits.max_query_chars {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            &rid,
+            ApiError::QueryTooComplex(format!(
+                "the query is longer than {} characters",
+                state.limits.max_query_chars
+            )),
+        );
+    }
+    if is_get
+        && operation_type(&p.query, p.operation_name.as_deref()) == Some(OperationType::Mutation)
+    {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            &rid,
+            ApiError::input("query", "mutations must be sent with POST"),
+        );
+    }
+    let caller = match bearer(req) {
+        Ok(None) => Caller::Anonymous,
+        Ok(Some(token)) => match state.verifier.verify(token, state.services.reference()) {
+            Ok(p) => Caller::Principal(p),
+            Err(e) => {
+                tracing::info!(request_id = %rid, code = e.code(), reason = %e.message(), "token refused");
+                return refuse(StatusCode::UNAUTHORIZED, media, &rid, e);
+            }
+        },
+        Err(e) => return refuse(StatusCode::UNAUTHORIZED, media, &rid, e),
+    };
+    let rate_key = match &caller {
+        Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
+        Caller::Anonymous => req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default(),
+    };
+    if let Err(not_until) = state.rate.check_key(&rate_key) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            media,
+            &rid,
+            ApiError::RateLimited(wait.as_secs().max(1)),
+        );
+    }
+    let kommun = caller
+        .principal()
+        .map(|p| p.kommun.clone())
+        .unwrap_or_default();
+    let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
+    let mut request =
+        async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
+    if let Some(name) = p.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Value::Object(ext) = p.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    let request = request.data(state.services.loaders()).data(RequestContext {
+        caller,
+        request_id: rid.clone(),
+    });
+    let started = Instant::now();
+    let response = state.schema.execute(request).instrument(span.clone()).await;
+    let _enter = span.enter();
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        errors = response.errors.len(),
+        "executed"
+    );
+    respond(media, &rid, response)
+}
+
+fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(h) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let h = h.to_str().map_err(|_| {
+        ApiError::token(
+            crate::error::TokenRefusal::Malformed,
+            "the Authorization header is not text",
+        )
+    })?;
+    match h.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(ApiError::token(
+            crate::error::TokenRefusal::Malformed,
+            "use Authorization: Bearer <token>",
+        )),
+    }
+}
+
+/// Gives every error a stable code; errors raised before execution (parse, validation,
+/// limits) carry none from async-graphql and no path.
+fn classify(e: &mut ServerError, request_id: &str) {
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    let code = match ext.get("code") {
+        Some(async_graphql::Value::String(c)) => c.clone(),
+        _ => {
+            let m = e.message.to_ascii_lowercase();
+            let code = if m.contains("too deep")
+                || m.contains("too complex")
+                || m.contains("recursive")
+                || m.contains("directives")
+            {
+                "QUERY_TOO_COMPLEX"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            ext.set("code", code);
+            code.to_owned()
+        }
+    };
+    if code == "INTERNAL" {
+        ext.set("requestId", request_id);
+    }
+}
+
+fn respond(media: Media, request_id: &str, mut response: Response) -> HttpResponse {
+    for e in &mut response.errors {
+        classify(e, request_id);
+    }
+    let no_data = matches!(response.data, async_graphql::Value::Null)
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if no_data && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut body = serde_json::to_value(&response).unwrap_or(Value::Null);
+    if no_data && let Value::Object(m) = &mut body {
+        m.remove("data");
+    }
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.as_str()))
+        .insert_header(("x-request-id", request_id))
+        .body(body.to_string())
+}
+
+/// `GET /healthz`: the process is alive.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+/// `GET /readyz`: the database answers and the migrations are applied.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.services.ready().await {
+        HttpResponse::Ok().content_type("text/plain").body("ready")
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .content_type("text/plain")
+            .body("database not ready")
+    }
+}

@@ -1,0 +1,14 @@
+//! Samverkan: the shared GraphQL back end for kommuner in a län working on e-services
+//! together. See ARCHITECTURE.md for the map.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod auth;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod service;
+pub mod settings;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,135 @@
+//! The `samverkan` command: serve (default), migrate, export-schema, token.
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use samverkan::{auth, graphql, settings::Settings, startup, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "samverkan",
+    version,
+    about = "Shared e-service back end for the kommuner of a län"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (the default).
+    Serve,
+    /// Apply pending database migrations and seed reference data, then exit.
+    Migrate,
+    /// Write the GraphQL schema (SDL).
+    ExportSchema {
+        /// Where to write it; `-` for standard output.
+        #[arg(long, default_value = "schema.graphql")]
+        out: PathBuf,
+    },
+    /// Print a signed development token (development mode only).
+    Token {
+        /// Kommunkod the token acts for, e.g. 1880.
+        #[arg(long)]
+        kommun: String,
+        /// Comma-separated roles: viewer, editor, admin, namnd, integration.
+        #[arg(long, value_delimiter = ',', default_value = "viewer")]
+        roles: Vec<String>,
+        /// Lifetime, e.g. 30m, 8h, 7d.
+        #[arg(long, default_value = "8h")]
+        ttl: String,
+        /// The token's subject (user id).
+        #[arg(long, default_value = "dev-user")]
+        sub: String,
+    },
+}
+
+fn ttl_seconds(s: &str) -> anyhow::Result<i64> {
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = n
+        .parse()
+        .with_context(|| format!("--ttl '{s}': expected e.g. 30m, 8h or 7d"))?;
+    Ok(n * match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => anyhow::bail!("--ttl '{s}': unit must be s, m, h or d"),
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("samverkan: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::ExportSchema { out } => {
+            let sdl = graphql::sdl();
+            if out.as_os_str() == "-" {
+                print!("{sdl}");
+            } else {
+                std::fs::write(&out, sdl)
+                    .with_context(|| format!("Failed to write {}", out.display()))?;
+                eprintln!("wrote {}", out.display());
+            }
+        }
+        Command::Token {
+            kommun,
+            roles,
+            ttl,
+            sub,
+        } => {
+            let settings = Settings::load()?;
+            if settings.mode != samverkan::settings::Mode::Development {
+                anyhow::bail!("development tokens exist only in development mode");
+            }
+            samverkan::domain::Kommunkod::parse(&kommun).map_err(anyhow::Error::msg)?;
+            for r in &roles {
+                r.parse::<auth::Role>()
+                    .map_err(|_| anyhow::anyhow!("unknown role '{r}'"))?;
+            }
+            let secret = auth::dev_secret(&settings.data_dir)?;
+            println!(
+                "{}",
+                auth::mint_dev_token(&secret, &sub, &kommun, &roles, ttl_seconds(&ttl)?)?
+            );
+        }
+        Command::Migrate => {
+            let settings = Settings::load()?;
+            telemetry::init(&settings.log_format);
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            tracing::info!("database migrated");
+        }
+        Command::Serve => {
+            let settings = Settings::load()?;
+            telemetry::init(&settings.log_format);
+            let host = settings
+                .bind
+                .rsplit_once(':')
+                .map(|(h, _)| h.to_owned())
+                .unwrap_or_default();
+            let dev = settings.mode == samverkan::settings::Mode::Development;
+            let app = startup::Application::build(settings).await?;
+            let url = format!("http://{host}:{}", app.port());
+            println!("Samverkan listening on {url}");
+            println!("  GraphQL endpoint: {url}/graphql (POST, or GET for queries)");
+            println!("  Explorer:         open {url}/graphql in a browser");
+            if dev {
+                println!(
+                    "  Token:            T=$(cargo run -q -p samverkan -- token --kommun 1880 --roles editor,admin)"
+                );
+                println!("                    then send the header  Authorization: Bearer $T");
+            }
+            app.run_until_stopped().await?;
+        }
+    }
+    Ok(())
+}

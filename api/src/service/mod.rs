@@ -1,0 +1,115 @@
+//! The service layer: rules and queries, reached only through a [`Scope`] that carries the
+//! caller. The database handle never leaves this module, so no resolver can read a row
+//! without the visibility rule or write one without the audit trail.
+
+pub mod audit;
+pub mod catalogue;
+pub mod loaders;
+pub mod pagination;
+pub mod projects;
+pub mod reference;
+pub mod visibility;
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use crate::{
+    auth::{Caller, Principal},
+    error::{ApiError, ApiResult},
+};
+pub use audit::WriteTx;
+pub use reference::Reference;
+
+/// Shared, process-wide handles of the service layer.
+#[derive(Clone)]
+pub struct Services {
+    db: DatabaseConnection,
+    reference: Arc<Reference>,
+}
+
+impl Services {
+    /// Wraps an open, migrated database and the loaded reference data.
+    pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
+        Self { db, reference }
+    }
+
+    /// The county and kommun reference data.
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// A handle for one request's caller.
+    pub fn scope<'a>(&'a self, caller: &'a Caller, request_id: &'a str) -> Scope<'a> {
+        Scope {
+            svc: self,
+            caller,
+            request_id,
+        }
+    }
+
+    /// Loaders for one request (their caches must not outlive it).
+    pub fn loaders(&self) -> loaders::Loaders {
+        loaders::Loaders::new(self.db.clone())
+    }
+
+    /// Whether the database answers and the migrations are applied.
+    pub async fn ready(&self) -> bool {
+        use migration::MigratorTrait;
+        match migration::Migrator::get_pending_migrations(&self.db).await {
+            Ok(pending) => pending.is_empty(),
+            Err(_) => false,
+        }
+    }
+}
+
+/// One request's view of the services: every read is narrowed to what the caller may see,
+/// every write goes through an audited transaction.
+pub struct Scope<'a> {
+    svc: &'a Services,
+    caller: &'a Caller,
+    request_id: &'a str,
+}
+
+impl<'a> Scope<'a> {
+    /// The caller of this request.
+    pub fn caller(&self) -> &'a Caller {
+        self.caller
+    }
+
+    /// The reference data.
+    pub fn reference(&self) -> &'a Reference {
+        &self.svc.reference
+    }
+
+    fn db(&self) -> &DatabaseConnection {
+        &self.svc.db
+    }
+
+    /// The principal, or `UNAUTHENTICATED` for an anonymous caller.
+    pub fn principal(&self) -> ApiResult<&'a Principal> {
+        self.caller
+            .principal()
+            .ok_or_else(|| ApiError::Unauthenticated {
+                reason: None,
+                message: "this needs a bearer token".into(),
+            })
+    }
+
+    /// The principal if it may change its kommun's records.
+    pub fn editor(&self) -> ApiResult<&'a Principal> {
+        let p = self.principal()?;
+        if p.is_editor() {
+            Ok(p)
+        } else {
+            Err(ApiError::Forbidden("this needs the editor role".into()))
+        }
+    }
+
+    /// Starts the audited transaction of one mutation.
+    pub async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
+        let principal = self.principal()?;
+        let tx = self.db().begin().await?;
+        Ok(WriteTx::new(tx, principal, self.request_id, action))
+    }
+}

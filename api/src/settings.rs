@@ -1,0 +1,317 @@
+//! Typed settings: defaults, then an optional TOML file (`SAMVERKAN_CONFIG`), then
+//! environment variables with the `SAMVERKAN_` prefix (and the conventional `DATABASE_URL`).
+use std::{fmt, path::PathBuf};
+
+use serde::Deserialize;
+
+/// Whether the service runs for local development or in production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A local HS256 issuer mints tokens (`samverkan token`); demo data is loaded.
+    Development,
+    /// Only configured issuers are trusted; start-up refuses the development issuer.
+    Production,
+}
+
+/// A value that must never be printed, such as a shared secret.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+    /// The secret itself; use only where it is needed.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// One trusted token issuer (identity provider), with its algorithm pinned.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IssuerSettings {
+    /// The `iss` claim this issuer puts in its tokens.
+    pub issuer: String,
+    /// The `aud` claim tokens for this service must carry.
+    pub audience: String,
+    /// `HS256`, `RS256` or `ES256`.
+    pub algorithm: String,
+    /// HS256 only: the shared secret.
+    #[serde(default)]
+    pub secret: Option<Secret>,
+    /// RS256/ES256: a PEM file with the public key.
+    #[serde(default)]
+    pub public_key_file: Option<PathBuf>,
+    /// RS256/ES256: a JWKS document; the token's `kid` picks the key.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// The kommunkoder this issuer may speak for; `["*"]` for any.
+    pub kommuner: Vec<String>,
+}
+
+/// Bounds on what one request may ask for; refused before any database work.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_body_bytes: usize,
+    pub max_query_chars: usize,
+    /// Requests per minute for one principal (or one client address without a token).
+    pub requests_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 5_000,
+            max_aliases: 30,
+            max_body_bytes: 256 * 1024,
+            max_query_chars: 32 * 1024,
+            requests_per_minute: 6_000,
+        }
+    }
+}
+
+/// Everything the service reads at start-up.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: String,
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Folder for the embedded database and the development signing secret.
+    pub data_dir: PathBuf,
+    pub mode: Mode,
+    /// Issuers trusted besides the development issuer.
+    pub issuers: Vec<IssuerSettings>,
+    /// Origins allowed by CORS; `*` allows any.
+    pub cors_origins: Vec<String>,
+    pub introspection: bool,
+    /// Load a few demo projects into an empty database.
+    pub demo_data: bool,
+    /// HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// Maximum database connections in the pool.
+    pub db_max_connections: u32,
+    /// `pretty` or `json` log lines.
+    pub log_format: String,
+    pub limits: Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: String::new(),
+            data_dir: PathBuf::from("data"),
+            mode: Mode::Development,
+            issuers: Vec::new(),
+            cors_origins: Vec::new(),
+            introspection: true,
+            demo_data: true,
+            workers: None,
+            db_max_connections: 16,
+            log_format: "pretty".into(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A setting that could not be used, named so the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct SettingsError {
+    pub name: String,
+    pub reason: String,
+}
+
+fn bad(name: &str, reason: impl Into<String>) -> SettingsError {
+    SettingsError {
+        name: name.into(),
+        reason: reason.into(),
+    }
+}
+
+impl Settings {
+    /// Reads the settings from the file named by `SAMVERKAN_CONFIG` (if any) and the
+    /// environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Self::from_sources(&vars)
+    }
+
+    /// Builds settings from explicit environment pairs; `load` passes the process environment.
+    pub fn from_sources(vars: &[(String, String)]) -> Result<Self, SettingsError> {
+        let get = |k: &str| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let mut s = match get("SAMVERKAN_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| bad("SAMVERKAN_CONFIG", format!("cannot read {path}: {e}")))?;
+                toml::from_str(&text)
+                    .map_err(|e| bad("SAMVERKAN_CONFIG", e.message().to_string()))?
+            }
+            None => Settings::default(),
+        };
+        if let Some(v) = get("SAMVERKAN_BIND") {
+            s.bind = v;
+        }
+        if let Some(v) = get("DATABASE_URL").or_else(|| get("SAMVERKAN_DATABASE_URL")) {
+            s.database_url = v;
+        }
+        if let Some(v) = get("SAMVERKAN_DATA_DIR") {
+            s.data_dir = v.into();
+        }
+        if let Some(v) = get("SAMVERKAN_MODE") {
+            s.mode = match v.as_str() {
+                "development" => Mode::Development,
+                "production" => Mode::Production,
+                _ => return Err(bad("SAMVERKAN_MODE", "expected development or production")),
+            };
+        }
+        if let Some(v) = get("SAMVERKAN_CORS_ORIGINS") {
+            s.cors_origins = v
+                .split(',')
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect();
+        }
+        let flag = |name: &str, v: String| match v.as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(bad(name, "expected true or false")),
+        };
+        if let Some(v) = get("SAMVERKAN_INTROSPECTION") {
+            s.introspection = flag("SAMVERKAN_INTROSPECTION", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_DEMO_DATA") {
+            s.demo_data = flag("SAMVERKAN_DEMO_DATA", v)?;
+        }
+        let number = |name: &str, v: String| {
+            v.parse::<usize>()
+                .map_err(|_| bad(name, "expected a whole number"))
+        };
+        if let Some(v) = get("SAMVERKAN_WORKERS") {
+            s.workers = Some(number("SAMVERKAN_WORKERS", v)?.max(1));
+        }
+        if let Some(v) = get("SAMVERKAN_DB_MAX_CONNECTIONS") {
+            s.db_max_connections = number("SAMVERKAN_DB_MAX_CONNECTIONS", v)?.max(1) as u32;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_DEPTH") {
+            s.limits.max_depth = number("SAMVERKAN_MAX_DEPTH", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_COMPLEXITY") {
+            s.limits.max_complexity = number("SAMVERKAN_MAX_COMPLEXITY", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_RATE_LIMIT_PER_MINUTE") {
+            s.limits.requests_per_minute = number("SAMVERKAN_RATE_LIMIT_PER_MINUTE", v)? as u32;
+        }
+        if let Some(v) = get("SAMVERKAN_LOG_FORMAT") {
+            s.log_format = v;
+        }
+        s.validate()?;
+        Ok(s)
+    }
+
+    fn validate(&mut self) -> Result<(), SettingsError> {
+        if self.bind.parse::<std::net::SocketAddr>().is_err() && !self.bind.contains(':') {
+            return Err(bad(
+                "SAMVERKAN_BIND",
+                format!("'{}' is not host:port", self.bind),
+            ));
+        }
+        if self.database_url.is_empty() {
+            let file = self.data_dir.join("samverkan.db");
+            self.database_url = format!("sqlite://{}?mode=rwc", file.display());
+        }
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(bad(
+                "DATABASE_URL",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        if !matches!(self.log_format.as_str(), "pretty" | "json") {
+            return Err(bad("SAMVERKAN_LOG_FORMAT", "expected pretty or json"));
+        }
+        for (i, iss) in self.issuers.iter().enumerate() {
+            let name = format!("issuers[{i}]");
+            if !matches!(iss.algorithm.as_str(), "HS256" | "RS256" | "ES256") {
+                return Err(bad(
+                    &name,
+                    format!(
+                        "algorithm {} is not one of HS256, RS256, ES256",
+                        iss.algorithm
+                    ),
+                ));
+            }
+            if iss.kommuner.is_empty() {
+                return Err(bad(
+                    &name,
+                    "kommuner is empty: list the kommunkoder it may speak for, or \"*\"",
+                ));
+            }
+            if self.mode == Mode::Production && iss.algorithm == "HS256" {
+                return Err(bad(
+                    &name,
+                    "HS256 shared secrets are for development; production needs RS256 or ES256",
+                ));
+            }
+        }
+        if self.mode == Mode::Production && self.issuers.is_empty() {
+            return Err(bad(
+                "issuers",
+                "production mode needs at least one configured issuer",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether the configured database is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_run_on_a_local_sqlite_file() {
+        let s = Settings::from_sources(&[]).expect("defaults are valid");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://data/samverkan.db"));
+    }
+
+    #[test]
+    fn a_bad_setting_is_named() {
+        let e = Settings::from_sources(&vars(&[("SAMVERKAN_MODE", "prod")])).unwrap_err();
+        assert!(e.to_string().contains("SAMVERKAN_MODE"));
+        let e = Settings::from_sources(&vars(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_URL"));
+        let e = Settings::from_sources(&vars(&[("SAMVERKAN_MODE", "production")])).unwrap_err();
+        assert!(e.to_string().contains("issuers"));
+    }
+}

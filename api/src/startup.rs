@@ -1,0 +1,169 @@
+//! Builds the application from settings: database, migrations, reference data, HTTP server.
+use std::{
+    net::TcpListener,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use actix_cors::Cors;
+use actix_web::{App, HttpServer, dev::Server, http::header, web};
+use anyhow::Context;
+use migration::MigratorTrait;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::{
+    auth::{self, Verifier},
+    graphql,
+    http::{self, AppState},
+    service::{Services, reference},
+    settings::{Mode, Settings},
+};
+
+/// A running application: its port and the future that serves until stopped.
+pub struct Application {
+    port: u16,
+    server: Server,
+    statements: Arc<AtomicU64>,
+}
+
+/// Opens the database named in the settings, counting statements into `counter`.
+pub async fn connect(
+    settings: &Settings,
+    counter: Option<Arc<AtomicU64>>,
+) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = settings.database_url.strip_prefix("sqlite://")
+        && let Some(parent) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("Failed to create {}", parent.display()))?;
+    }
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if !settings.is_postgres() {
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    }
+    let mut db = Database::connect(opts)
+        .await
+        .context("Failed to connect to DATABASE_URL")?;
+    if let Some(counter) = counter {
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+    }
+    Ok(db)
+}
+
+/// Applies pending migrations and seeds the reference data (and demo data when asked).
+pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    migration::Migrator::up(db, None)
+        .await
+        .context("Failed to apply migrations")?;
+    reference::seed(db)
+        .await
+        .context("Failed to seed reference data")?;
+    if settings.demo_data && settings.mode == Mode::Development {
+        crate::demo::load(db)
+            .await
+            .context("Failed to load demo data")?;
+    }
+    Ok(())
+}
+
+impl Application {
+    /// Connects, migrates, seeds and binds; the server starts serving when run.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let statements = Arc::new(AtomicU64::new(0));
+        let db = connect(&settings, Some(statements.clone())).await?;
+        prepare_database(&db, &settings).await?;
+        let reference = Arc::new(reference::Reference::load(&db).await?);
+        let dev_secret = match settings.mode {
+            Mode::Development => Some(auth::dev_secret(&settings.data_dir)?),
+            Mode::Production => None,
+        };
+        let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
+        let services = Services::new(db, reference);
+        let schema = graphql::build_schema(
+            Some(services.clone()),
+            &settings.limits,
+            settings.introspection,
+        );
+        let state = web::Data::new(AppState::new(
+            schema,
+            services,
+            verifier,
+            settings.limits.clone(),
+        ));
+
+        let listener = TcpListener::bind(&settings.bind).with_context(|| {
+            format!(
+                "invalid setting SAMVERKAN_BIND: cannot bind {}",
+                settings.bind
+            )
+        })?;
+        let port = listener.local_addr()?.port();
+        let origins = settings.cors_origins.clone();
+        let body_limit = settings.limits.max_body_bytes;
+        let mut server = HttpServer::new(move || {
+            let cors = origins.iter().fold(
+                Cors::default()
+                    .allowed_methods(["GET", "POST"])
+                    .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+                    .allowed_header("x-request-id")
+                    .expose_headers(["x-request-id"])
+                    .max_age(3600),
+                |c, o| {
+                    if o == "*" {
+                        c.allow_any_origin()
+                    } else {
+                        c.allowed_origin(o)
+                    }
+                },
+            );
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(body_limit))
+                .wrap(cors)
+                .route("/graphql", web::post().to(http::graphql_post))
+                .route("/graphql", web::get().to(http::graphql_get))
+                .route("/healthz", web::get().to(http::healthz))
+                .route("/readyz", web::get().to(http::readyz))
+        })
+        .shutdown_timeout(20)
+        .listen(listener)?;
+        if let Some(w) = settings.workers {
+            server = server.workers(w);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            statements,
+        })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A counter of SQL statements run so far, for tests that check query counts.
+    pub fn statement_counter(&self) -> Arc<AtomicU64> {
+        self.statements.clone()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

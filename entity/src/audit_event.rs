@@ -1,0 +1,28 @@
+//! An append-only audit event, written in the same transaction as the change it records.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_event")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub occurred_at: DateTimeUtc,
+    pub actor_sub: String,
+    pub actor_municipality_id: i32,
+    pub actor_roles: String,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: i64,
+    /// JSON object of the changed fields before the change (null on creation).
+    pub before: Option<String>,
+    /// JSON object of the changed fields after the change.
+    pub after: Option<String>,
+    pub request_id: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

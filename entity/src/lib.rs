@@ -1,0 +1,13 @@
+//! sea-orm entities: one module per table, named as in the migrations.
+//!
+//! Entities are plain rows. Rules (visibility, phases, cost shares) live in the `api` crate's
+//! service layer, and GraphQL types are separate structs built from these models.
+
+pub mod audit_event;
+pub mod catalogue_entry;
+pub mod county;
+pub mod decision;
+pub mod municipality;
+pub mod participation;
+pub mod project;
+pub mod status_report;

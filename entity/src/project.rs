@@ -1,0 +1,34 @@
+//! An e-service project (e-tjänstprojekt) led by one kommun.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "project")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    /// Category tags, stored as a JSON array of strings.
+    pub tags: String,
+    pub target_group: String,
+    pub owner_id: i32,
+    /// The owner's county, kept on the row so the visibility filter needs no join.
+    pub county_id: i32,
+    pub visibility: String,
+    pub budget_ore: i64,
+    pub phase: String,
+    pub cost_key: String,
+    /// For the MIXED key: the part split equally, in basis points (1/100 of a percent).
+    pub mixed_equal_bp: i32,
+    /// Health of the latest status report, kept on the row for filtering.
+    pub health: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,20 @@
+//! Schema migrations, applied in order by [`Migrator`] on start-up and by `samverkan migrate`.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_reference_tables;
+mod m20261124_000002_create_project_tables;
+mod m20261124_000003_create_audit_event;
+
+/// Every migration of the service, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_reference_tables::Migration),
+            Box::new(m20261124_000002_create_project_tables::Migration),
+            Box::new(m20261124_000003_create_audit_event::Migration),
+        ]
+    }
+}
