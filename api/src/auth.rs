@@ -125,10 +125,17 @@ impl Caller {
 /// The claims this service reads; the rest are ignored.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct Claims {
-    pub iss: String,
-    pub aud: String,
-    pub sub: String,
-    pub exp: i64,
+    // Optional here so that a missing claim is reported as MISSING_CLAIM by the validation
+    // (which requires them) rather than as an unreadable token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// A string or an array of strings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,12 +345,10 @@ impl Verifier {
                 ApiError::token(r, m)
             })?
             .claims;
-        if claims.sub.trim().is_empty() {
-            return Err(ApiError::token(
-                R::MissingClaim,
-                "the token's sub claim is empty",
-            ));
-        }
+        let sub = claims
+            .sub
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token's sub claim is empty"))?;
         let kommun = claims
             .kommun
             .as_deref()
@@ -380,7 +385,7 @@ impl Verifier {
             })?);
         }
         Ok(Principal {
-            sub: claims.sub,
+            sub,
             name: claims.name,
             municipality_id: municipality.id,
             kommun: municipality.code.clone(),
@@ -420,10 +425,10 @@ pub fn mint_dev_token(
 ) -> anyhow::Result<String> {
     let now = chrono::Utc::now().timestamp();
     let claims = Claims {
-        iss: DEV_ISSUER.into(),
-        aud: DEFAULT_AUDIENCE.into(),
-        sub: sub.into(),
-        exp: now + ttl_seconds,
+        iss: Some(DEV_ISSUER.into()),
+        aud: Some(DEFAULT_AUDIENCE.into()),
+        sub: Some(sub.into()),
+        exp: Some(now + ttl_seconds),
         nbf: None,
         iat: Some(now),
         kommun: Some(kommun.into()),

@@ -25,7 +25,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "1880",
             "COUNTY",
             "PLANNING",
-            2_400_000_00i64,
+            2_400_000 * 100i64,
             vec!["1881", "1861", "1885"],
         ),
         (
@@ -34,7 +34,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "1883",
             "PARTICIPANTS",
             "PRE_STUDY",
-            850_000_00,
+            850_000 * 100,
             vec!["1862"],
         ),
         (
@@ -43,7 +43,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "1881",
             "COUNTY",
             "IDEA",
-            300_000_00,
+            300_000 * 100,
             vec![],
         ),
     ];

@@ -132,10 +132,11 @@ mod tests {
     #[test]
     fn per_capita_follows_population() {
         let m = [member(1, 159_348, None), member(2, 8_606, None)];
-        let s = compute_shares(Sek::from_ore(1_000_000_00), CostKey::PerCapita, 0, &m);
-        // 100 000 000 öre · 159348 / 167954 = 94 875 978.9… → 94 875 979 after the remainder.
-        assert_eq!(s[0].amount.ore(), 94_875_979);
-        assert_eq!(s[1].amount.ore(), 100_000_000 - 94_875_979);
+        let s = compute_shares(Sek::from_ore(100_000_000), CostKey::PerCapita, 0, &m);
+        // 100 000 000 öre · 159348 / 167954 = 94 875 977.95 and · 8606 / 167954 = 5 124 022.05:
+        // the one öre left over goes to the larger remainder.
+        assert_eq!(s[0].amount.ore(), 94_875_978);
+        assert_eq!(s[1].amount.ore(), 5_124_022);
     }
 
     #[test]

@@ -78,17 +78,7 @@ pub struct CatalogueConnectionFields {
 impl CatalogueConnectionFields {
     /// How many entries match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        let s = scope(ctx);
-        let (_, cond) = s
-            .published_eservices(
-                &self.filter,
-                &PageArgs {
-                    first: Some(0),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(s.count_published(cond).await?)
+        Ok(scope(ctx).count_published(&self.filter).await?)
     }
 }
 
@@ -103,6 +93,7 @@ impl CatalogueQuery {
     #[graphql(
         complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1"
     )]
+    #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn published_e_services(
         &self,
         ctx: &Context<'_>,
@@ -117,7 +108,7 @@ impl CatalogueQuery {
             municipality: f.municipality,
             county: f.county,
         };
-        let (page, _) = scope(ctx)
+        let page = scope(ctx)
             .published_eservices(
                 &filter,
                 &PageArgs {

@@ -52,7 +52,11 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
                 .cloned()
                 .map(|m| Node::Municipality(Municipality(m)))
         }
-        "EServiceProject" => Some(Node::EServiceProject(EServiceProject(s.project(n).await?))),
+        "EServiceProject" => match s.project(n).await {
+            Ok(p) => Some(Node::EServiceProject(EServiceProject(p))),
+            Err(ApiError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
         "Participation" => s
             .participation(n)
             .await?

@@ -43,7 +43,7 @@ fn budget(field: &str, d: Decimal) -> Result<Sek, ApiError> {
 #[derive(Clone)]
 pub struct EServiceProject(pub project::Model);
 
-#[Object]
+#[Object(name = "EServiceProject")]
 impl EServiceProject {
     /// Global id.
     pub async fn id(&self) -> ID {
@@ -250,6 +250,7 @@ impl Decision {
     pub async fn id(&self) -> ID {
         ids::encode("Decision", self.0.id)
     }
+    #[allow(clippy::wrong_self_convention, reason = "GraphQL field fromPhase")]
     async fn from_phase(&self) -> Result<Phase> {
         stored(&self.0.from_phase)
     }
@@ -349,19 +350,7 @@ pub struct ProjectConnectionFields {
 impl ProjectConnectionFields {
     /// How many projects match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        let s = scope(ctx);
-        let (_, cond) = s
-            .list_projects(
-                &self.filter,
-                SvcOrder::CreatedAt,
-                false,
-                &PageArgs {
-                    first: Some(0),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(s.count_projects(cond).await?)
+        Ok(scope(ctx).count_projects(&self.filter).await?)
     }
 }
 
@@ -378,6 +367,7 @@ impl ProjectQuery {
     #[graphql(
         complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1"
     )]
+    #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn e_service_projects(
         &self,
         ctx: &Context<'_>,
@@ -413,7 +403,7 @@ impl ProjectQuery {
             last,
             before,
         };
-        let (page, _) = scope(ctx).list_projects(&filter, field, asc, &args).await?;
+        let page = scope(ctx).list_projects(&filter, field, asc, &args).await?;
         let mut conn = Connection::with_additional_fields(
             page.has_previous,
             page.has_next,

@@ -49,13 +49,7 @@ impl Scope<'_> {
         catalogue_entry::Entity::find().filter(listed())
     }
 
-    /// One page of the catalogue, newest first, with the condition for `totalCount`.
-    pub async fn published_eservices(
-        &self,
-        filter: &CatalogueFilter,
-        args: &PageArgs,
-    ) -> ApiResult<(Page<catalogue_entry::Model>, Condition)> {
-        let req = args.validate()?;
+    fn catalogue_condition(&self, filter: &CatalogueFilter) -> ApiResult<Condition> {
         let mut cond = Condition::all();
         if let Some(code) = &filter.municipality {
             cond = cond.add(
@@ -81,20 +75,28 @@ impl Scope<'_> {
             };
             cond = cond.add(catalogue_entry::Column::MunicipalityId.is_in(ids));
         }
+        Ok(cond)
+    }
+
+    /// One page of the catalogue, newest first.
+    pub async fn published_eservices(&self, filter: &CatalogueFilter, args: &PageArgs) -> ApiResult<Page<catalogue_entry::Model>> {
+        let req = args.validate()?;
+        let cond = self.catalogue_condition(filter)?;
         let keyset = KeysetOrder {
             key: None,
             id: catalogue_entry::Column::Id,
             ascending: false,
         };
         let rows = keyset
-            .apply(self.catalogue().filter(cond.clone()), &req)
+            .apply(self.catalogue().filter(cond), &req)
             .all(self.db())
             .await?;
-        Ok((finish(rows, &req), cond))
+        Ok(finish(rows, &req))
     }
 
-    /// How many catalogue entries match.
-    pub async fn count_published(&self, cond: Condition) -> ApiResult<u64> {
+    /// How many catalogue entries match, over all pages.
+    pub async fn count_published(&self, filter: &CatalogueFilter) -> ApiResult<u64> {
+        let cond = self.catalogue_condition(filter)?;
         Ok(self.catalogue().filter(cond).count(self.db()).await?)
     }
 

@@ -234,14 +234,14 @@ impl Scope<'_> {
             })
     }
 
-    /// One page of the projects the caller may see, with the condition for `totalCount`.
+    /// One page of the projects the caller may see.
     pub async fn list_projects(
         &self,
         filter: &ProjectFilter,
         order: ProjectOrderField,
         ascending: bool,
         args: &PageArgs,
-    ) -> ApiResult<(Page<project::Model>, Condition)> {
+    ) -> ApiResult<Page<project::Model>> {
         self.principal()?;
         let req = args.validate()?;
         let cond = self.filter_condition(filter)?;
@@ -251,14 +251,16 @@ impl Scope<'_> {
             ascending,
         };
         let rows = keyset
-            .apply(self.visible_projects().filter(cond.clone()), &req)
+            .apply(self.visible_projects().filter(cond), &req)
             .all(self.db())
             .await?;
-        Ok((finish(rows, &req), cond))
+        Ok(finish(rows, &req))
     }
 
-    /// How many visible projects match a list's condition.
-    pub async fn count_projects(&self, cond: Condition) -> ApiResult<u64> {
+    /// How many visible projects match a list's filter, over all pages.
+    pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
+        self.principal()?;
+        let cond = self.filter_condition(filter)?;
         Ok(self
             .visible_projects()
             .filter(cond)
@@ -386,7 +388,7 @@ impl Scope<'_> {
         after.version = before.version + 1;
         after.updated_at = Utc::now();
         let res = project::Entity::update_many()
-            .set(after.clone().into_active_model())
+            .set(after.clone().into_active_model().reset_all())
             .filter(project::Column::Id.eq(before.id))
             .filter(project::Column::Version.eq(version))
             .exec(tx.conn())

@@ -1,0 +1,311 @@
+//! `spawn_app` and a client that speaks like the domain: `app.as_kommun("1880").editor()`.
+use std::{
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use samverkan::{
+    settings::{IssuerSettings, Secret, Settings},
+    startup::Application,
+};
+use serde_json::{Value, json};
+
+/// The databases the suite runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The base URL of the throwaway PostgreSQL cluster, if the run has one.
+///
+/// Under CI (`CI=true`) a missing cluster is a failure, so PostgreSQL coverage cannot
+/// silently disappear.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("SAMVERKAN_TEST_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI runs must set SAMVERKAN_TEST_POSTGRES_URL (scripts/test.sh starts a cluster)"
+            );
+            None
+        }
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+/// A running server with a fresh database of its own.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub secret: Secret,
+    pub statements: Arc<AtomicU64>,
+    pub database_url: String,
+    _dir: TempDir,
+}
+
+/// A folder removed when the test ends.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Issuer names of the extra issuers every test app trusts.
+pub const OREBRO_IDP: &str = "https://idp.orebro.example";
+pub const COUNTY_IDP: &str = "https://idp.region.example";
+pub const ES_IDP: &str = "https://idp.es.example";
+
+/// The shared secret of the HS256 test issuer that may speak for Örebro (1880) only.
+pub const OREBRO_SECRET: &str = "orebro-idp-test-secret-0123456789abcdef";
+
+impl TestApp {
+    /// Starts the application on port 0 with a fresh database on `backend`.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like `spawn`, with settings adjusted by `tweak`.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let dir = std::env::temp_dir().join(format!("samverkan-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            Backend::Postgres => {
+                let base = postgres_url()?;
+                let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let admin = sea_orm::Database::connect(&base).await.expect("connect to the test cluster");
+                use sea_orm::ConnectionTrait;
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin.close().await.ok();
+                let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
+                format!("{prefix}/{name}")
+            }
+        };
+        let mut settings = Settings::from_sources(&[
+            ("SAMVERKAN_BIND".into(), "127.0.0.1:0".into()),
+            ("DATABASE_URL".into(), database_url.clone()),
+            ("SAMVERKAN_DATA_DIR".into(), dir.display().to_string()),
+            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
+            ("SAMVERKAN_WORKERS".into(), "2".into()),
+            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "5".into()),
+        ])
+        .expect("test settings");
+        settings.issuers = vec![
+            IssuerSettings {
+                issuer: OREBRO_IDP.into(),
+                audience: "samverkan".into(),
+                algorithm: "HS256".into(),
+                secret: Some(Secret::new(OREBRO_SECRET.into())),
+                public_key_file: None,
+                jwks_file: None,
+                kommuner: vec!["1880".into()],
+            },
+            IssuerSettings {
+                issuer: COUNTY_IDP.into(),
+                audience: "samverkan".into(),
+                algorithm: "RS256".into(),
+                secret: None,
+                public_key_file: None,
+                jwks_file: Some(fixture("rs256-jwks.json")),
+                kommuner: vec!["*".into()],
+            },
+            IssuerSettings {
+                issuer: ES_IDP.into(),
+                audience: "samverkan".into(),
+                algorithm: "ES256".into(),
+                secret: None,
+                public_key_file: Some(fixture("es256-public.pem")),
+                jwks_file: None,
+                kommuner: vec!["1881".into(), "1880".into()],
+            },
+        ];
+        tweak(&mut settings);
+        let data_dir = settings.data_dir.clone();
+        let app = Application::build(settings).await.expect("application builds");
+        let port = app.port();
+        let statements = app.statement_counter();
+        tokio::spawn(app.run_until_stopped());
+        let secret = samverkan::auth::dev_secret(&data_dir).expect("dev secret");
+        Some(TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            secret,
+            statements,
+            database_url,
+            _dir: TempDir(dir),
+        })
+    }
+
+    /// A caller acting for `kommun`, with no roles until one is added.
+    pub fn as_kommun(&self, kommun: &str) -> Actor<'_> {
+        Actor { app: self, kommun: kommun.into(), roles: Vec::new(), sub: format!("user-{kommun}") }
+    }
+
+    /// A caller without a token.
+    pub fn anonymous(&self) -> Caller<'_> {
+        Caller { app: self, token: None }
+    }
+
+    /// A caller with exactly this bearer token.
+    pub fn with_token(&self, token: impl Into<String>) -> Caller<'_> {
+        Caller { app: self, token: Some(token.into()) }
+    }
+
+    /// SQL statements run so far.
+    pub fn statements(&self) -> u64 {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Signs development-issuer claims with the app's secret.
+    pub fn sign_dev(&self, claims: &Value) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(self.secret.expose().as_bytes()))
+            .expect("sign")
+    }
+
+    /// Valid development claims for `kommun` with `roles`.
+    pub fn dev_claims(&self, kommun: &str, roles: &[&str]) -> Value {
+        let now = chrono::Utc::now().timestamp();
+        json!({"iss": "samverkan-dev", "aud": "samverkan", "sub": format!("user-{kommun}"), "exp": now + 600, "iat": now, "kommun": kommun, "roles": roles})
+    }
+
+    /// A raw HTTP POST to /graphql.
+    pub fn post(&self) -> reqwest::RequestBuilder {
+        self.client.post(format!("{}/graphql", self.base))
+    }
+
+    /// A raw HTTP GET of `path`.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.client.get(format!("{}{path}", self.base))
+    }
+}
+
+/// A caller of one kommun being given roles.
+pub struct Actor<'a> {
+    app: &'a TestApp,
+    kommun: String,
+    roles: Vec<String>,
+    sub: String,
+}
+
+impl<'a> Actor<'a> {
+    fn role(mut self, r: &str) -> Self {
+        self.roles.push(r.into());
+        self
+    }
+    pub fn viewer(self) -> Caller<'a> {
+        self.role("viewer").done()
+    }
+    pub fn editor(self) -> Caller<'a> {
+        self.role("editor").done()
+    }
+    pub fn admin(self) -> Caller<'a> {
+        self.role("admin").done()
+    }
+    pub fn editor_admin(self) -> Caller<'a> {
+        self.role("editor").role("admin").done()
+    }
+    pub fn namnd(self) -> Caller<'a> {
+        self.role("namnd").done()
+    }
+    pub fn integration(self) -> Caller<'a> {
+        self.role("integration").done()
+    }
+    fn done(self) -> Caller<'a> {
+        let token = samverkan::auth::mint_dev_token(&self.app.secret, &self.sub, &self.kommun, &self.roles, 600).expect("token");
+        Caller { app: self.app, token: Some(token) }
+    }
+}
+
+/// Someone who sends GraphQL requests.
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    token: Option<String>,
+}
+
+impl Caller<'_> {
+    /// Sends a query with variables; returns the status and the JSON body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Gql {
+        let mut req = self
+            .app
+            .post()
+            .header("accept", "application/graphql-response+json, application/json")
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let body: Value = res.json().await.expect("json body");
+        Gql { status, body }
+    }
+
+    /// Sends a query and insists it succeeded without errors.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let r = self.gql(query, variables).await;
+        assert!(r.body.get("errors").is_none(), "unexpected errors: {}", r.body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body["data"].clone()
+    }
+}
+
+/// A GraphQL answer.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Gql {
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+    /// The first error's `extensions.reason`.
+    pub fn reason(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["reason"].as_str()
+    }
+    /// Asserts the first error has `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: &str) -> &Self {
+        assert_eq!(self.code(), Some(code), "expected {code}: {}", self.body);
+        self
+    }
+}
+
+/// Runs a test body on SQLite and on PostgreSQL as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$m])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($app: $crate::helpers::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    };
+}

@@ -1,0 +1,13 @@
+//! End-to-end tests: the real server on port 0, real signed tokens, real databases.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod docs;
+mod flow;
+mod http;
+mod isolation;
+mod queries;
+mod schema;

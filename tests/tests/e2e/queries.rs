@@ -1,0 +1,77 @@
+//! The project list: paging, filters, ordering, and a constant number of SQL statements.
+use serde_json::{Value, json};
+
+use crate::{both_backends, docs::*, helpers::TestApp};
+
+/// Seeds `n` COUNTY projects by Örebro, each with Kumla and Laxå taking part.
+async fn seed(app: &TestApp, n: usize) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    for i in 0..n {
+        let (id, _) = create(&orebro, &format!("Projekt {i:03}"), "COUNTY", "1000").await;
+        if i % 2 == 0 {
+            invite(&orebro, &id, "1881", "PARTICIPANT").await;
+            invite(&orebro, &id, "1860", "OBSERVER").await;
+        }
+    }
+}
+
+fn titles(d: &Value) -> Vec<String> {
+    d["eServiceProjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["title"].as_str().unwrap().to_owned()).collect()
+}
+
+both_backends! {
+    async fn listing_projects_with_participants_costs_a_constant_number_of_statements(app) {
+        seed(&app, 60).await;
+        let c = app.as_kommun("1862").viewer();
+        let mut counts = Vec::new();
+        for first in [5, 20, 50] {
+            let before = app.statements();
+            let d = c.ok(LIST, json!({"first": first})).await;
+            counts.push(app.statements() - before);
+            assert_eq!(titles(&d).len(), first as usize);
+            assert_eq!(d["eServiceProjects"]["totalCount"], 60);
+            let names: usize = d["eServiceProjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["participations"].as_array().unwrap().len()).sum();
+            assert!(names >= first as usize);
+        }
+        // Page, count and one batched participation load, whatever the page size.
+        assert!(counts.iter().all(|c| *c == counts[0]) && counts[0] <= 3, "statements per list: {counts:?}");
+    }
+}
+
+both_backends! {
+    async fn keyset_pages_walk_forwards_and_backwards_without_gaps(app) {
+        seed(&app, 7).await;
+        let c = app.as_kommun("1880").viewer();
+        let order = json!({"field": "TITLE", "direction": "ASC"});
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let d = c.ok(LIST, json!({"first": 3, "after": after, "orderBy": order})).await;
+            seen.extend(titles(&d));
+            let info = &d["eServiceProjects"]["pageInfo"];
+            if !info["hasNextPage"].as_bool().unwrap() { break; }
+            after = info["endCursor"].as_str().map(str::to_owned);
+        }
+        let expected: Vec<String> = (0..7).map(|i| format!("Projekt {i:03}")).collect();
+        assert_eq!(seen, expected);
+
+        let d = c.ok(LIST, json!({"last": 2, "orderBy": order, "before": null})).await;
+        assert_eq!(titles(&d), vec!["Projekt 005", "Projekt 006"]);
+        let start = d["eServiceProjects"]["pageInfo"]["startCursor"].as_str().unwrap().to_owned();
+        assert_eq!(d["eServiceProjects"]["pageInfo"]["hasPreviousPage"], true);
+        let d = c.ok(LIST, json!({"last": 2, "before": start, "orderBy": order})).await;
+        assert_eq!(titles(&d), vec!["Projekt 003", "Projekt 004"]);
+
+        // Newest first by default.
+        let d = c.ok(LIST, json!({"first": 2})).await;
+        assert_eq!(titles(&d), vec!["Projekt 006", "Projekt 005"]);
+
+        let d = c.ok(LIST, json!({"filter": {"participant": "1881"}})).await;
+        assert_eq!(d["eServiceProjects"]["totalCount"], 0, "invitations not yet accepted do not count");
+        let d = c.ok(LIST, json!({"filter": {"search": "projekt 00", "phase": ["IDEA"]}})).await;
+        assert_eq!(d["eServiceProjects"]["totalCount"], 7);
+        let d = c.ok(LIST, json!({"filter": {"search": "%"}})).await;
+        assert_eq!(d["eServiceProjects"]["totalCount"], 0, "LIKE wildcards are matched literally");
+        c.gql(LIST, json!({"after": "bm9wZQ"})).await.expect_code("BAD_USER_INPUT");
+    }
+}
