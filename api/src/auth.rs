@@ -82,9 +82,7 @@ impl Principal {
     }
     /// Changes its kommun's records.
     pub fn is_editor(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| matches!(r, Role::Editor | Role::Admin))
+        self.roles.iter().any(|r| matches!(r, Role::Editor | Role::Admin))
     }
     /// Answers invitations for its kommun.
     pub fn is_admin(&self) -> bool {
@@ -188,8 +186,7 @@ impl Verifier {
         }
         for (i, s) in settings.issuers.iter().enumerate() {
             issuers.push(
-                Self::issuer(s)
-                    .with_context(|| format!("invalid setting issuers[{i}] ({})", s.issuer))?,
+                Self::issuer(s).with_context(|| format!("invalid setting issuers[{i}] ({})", s.issuer))?,
             );
         }
         Ok(Self { issuers })
@@ -203,8 +200,7 @@ impl Verifier {
                 vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
             }
             (Algorithm::RS256 | Algorithm::ES256, None, Some(pem), None) => {
-                let bytes =
-                    std::fs::read(pem).with_context(|| format!("cannot read {}", pem.display()))?;
+                let bytes = std::fs::read(pem).with_context(|| format!("cannot read {}", pem.display()))?;
                 let key = if alg == Algorithm::RS256 {
                     DecodingKey::from_rsa_pem(&bytes)
                 } else {
@@ -261,9 +257,7 @@ impl Verifier {
                 .decode(parts[i].trim_end_matches('='))
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
-                .ok_or_else(|| {
-                    ApiError::token(R::Malformed, "the bearer token is not valid base64url JSON")
-                })
+                .ok_or_else(|| ApiError::token(R::Malformed, "the bearer token is not valid base64url JSON"))
         };
         let header = part(0)?;
         let alg = header.get("alg").and_then(|a| a.as_str()).unwrap_or("");
@@ -278,9 +272,11 @@ impl Verifier {
             .get("iss")
             .and_then(|i| i.as_str())
             .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no iss claim"))?;
-        let issuer = self.issuers.iter().find(|i| i.name == iss).ok_or_else(|| {
-            ApiError::token(R::WrongIssuer, format!("issuer '{iss}' is not trusted"))
-        })?;
+        let issuer = self
+            .issuers
+            .iter()
+            .find(|i| i.name == iss)
+            .ok_or_else(|| ApiError::token(R::WrongIssuer, format!("issuer '{iss}' is not trusted")))?;
         if alg != format!("{:?}", issuer.algorithm) {
             return Err(ApiError::token(
                 R::WrongAlgorithm,
@@ -297,10 +293,7 @@ impl Verifier {
             .find(|(k, _)| issuer.keys.len() == 1 || k.as_deref() == kid)
             .map(|(_, key)| key)
             .ok_or_else(|| {
-                ApiError::token(
-                    R::BadSignature,
-                    "no key of the issuer matches the token's kid",
-                )
+                ApiError::token(R::BadSignature, "no key of the issuer matches the token's kid")
             })?;
         let mut validation = Validation::new(issuer.algorithm);
         validation.leeway = LEEWAY_SECONDS;
@@ -315,21 +308,17 @@ impl Verifier {
                         R::BadSignature,
                         "the token's signature does not verify".to_string(),
                     ),
-                    ErrorKind::ExpiredSignature => {
-                        (R::Expired, "the token has expired".to_string())
+                    ErrorKind::ExpiredSignature => (R::Expired, "the token has expired".to_string()),
+                    ErrorKind::ImmatureSignature => {
+                        (R::NotYetValid, "the token is not valid yet (nbf)".to_string())
                     }
-                    ErrorKind::ImmatureSignature => (
-                        R::NotYetValid,
-                        "the token is not valid yet (nbf)".to_string(),
-                    ),
                     ErrorKind::InvalidAudience => (
                         R::WrongAudience,
                         format!("the token is not for audience '{}'", issuer.audience),
                     ),
-                    ErrorKind::InvalidIssuer => (
-                        R::WrongIssuer,
-                        "the token's issuer is not trusted".to_string(),
-                    ),
+                    ErrorKind::InvalidIssuer => {
+                        (R::WrongIssuer, "the token's issuer is not trusted".to_string())
+                    }
                     ErrorKind::InvalidAlgorithm => (
                         R::WrongAlgorithm,
                         "the token's algorithm is not the issuer's".to_string(),
@@ -337,10 +326,7 @@ impl Verifier {
                     ErrorKind::MissingRequiredClaim(c) => {
                         (R::MissingClaim, format!("the token has no {c} claim"))
                     }
-                    _ => (
-                        R::Malformed,
-                        "the token's claims cannot be read".to_string(),
-                    ),
+                    _ => (R::Malformed, "the token's claims cannot be read".to_string()),
                 };
                 ApiError::token(r, m)
             })?
@@ -362,14 +348,12 @@ impl Verifier {
                 format!("issuer '{iss}' may not speak for kommun {kommun}"),
             ));
         }
-        let municipality = reference
-            .municipality_by_code(kommun.as_str())
-            .ok_or_else(|| {
-                ApiError::token(
-                    R::UnknownKommun,
-                    format!("kommun {kommun} is not known to this service"),
-                )
-            })?;
+        let municipality = reference.municipality_by_code(kommun.as_str()).ok_or_else(|| {
+            ApiError::token(
+                R::UnknownKommun,
+                format!("kommun {kommun} is not known to this service"),
+            )
+        })?;
         let raw_roles = claims
             .roles
             .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no roles claim"))?;
@@ -378,9 +362,7 @@ impl Verifier {
             roles.insert(r.parse::<Role>().map_err(|_| {
                 ApiError::token(
                     R::UnknownRole,
-                    format!(
-                        "unknown role '{r}': expected viewer, editor, admin, namnd or integration"
-                    ),
+                    format!("unknown role '{r}': expected viewer, editor, admin, namnd or integration"),
                 )
             })?);
         }
@@ -406,8 +388,7 @@ pub fn dev_secret(data_dir: &Path) -> anyhow::Result<Secret> {
             return Ok(Secret::new(s));
         }
     }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("Failed to create {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create {}", data_dir.display()))?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let s = URL_SAFE_NO_PAD.encode(bytes);

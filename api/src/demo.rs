@@ -2,8 +2,7 @@
 use chrono::Utc;
 use entity::{participation, project};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 
 /// Loads the demo projects into a database that has none.
@@ -71,8 +70,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         }
         .insert(db)
         .await?;
-        for (code, role) in std::iter::once((owner, "LEAD"))
-            .chain(participants.into_iter().map(|c| (c, "PARTICIPANT")))
+        for (code, role) in
+            std::iter::once((owner, "LEAD")).chain(participants.into_iter().map(|c| (c, "PARTICIPANT")))
         {
             let m = kommun(code).await?;
             participation::ActiveModel {
@@ -88,6 +87,78 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             .insert(db)
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Seeds `n` projects owned across the county's kommuner, each with 1–6 participations,
+/// for benchmarks. Deterministic, so runs are comparable.
+pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
+    use sea_orm::TransactionTrait;
+    let kommuner = entity::municipality::Entity::find().all(db).await?;
+    anyhow::ensure!(!kommuner.is_empty(), "no kommuner: run migrate first");
+    let mut state: u64 = 0x5eed;
+    let mut next = move |m: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % m
+    };
+    let phases = ["IDEA", "PRE_STUDY", "PLANNING", "EXECUTION", "CLOSING"];
+    let visibilities = ["COUNTY", "COUNTY", "COUNTY", "PARTICIPANTS", "PRIVATE"];
+    let now = Utc::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
+        let tx = db.begin().await?;
+        for i in chunk {
+            let owner = &kommuner[next(kommuner.len() as u64) as usize];
+            let p = project::ActiveModel {
+                title: Set(format!(
+                    "E-tjänst {i:05}: {}",
+                    ["bygglov", "skolval", "försörjningsstöd", "parkering", "bredband"][i % 5]
+                )),
+                summary: Set("Benchmarkprojekt".into()),
+                description: Set(String::new()),
+                tags: Set("[]".into()),
+                target_group: Set("CITIZENS".into()),
+                owner_id: Set(owner.id),
+                county_id: Set(owner.county_id),
+                visibility: Set(visibilities[next(5) as usize].into()),
+                budget_ore: Set((next(10_000) as i64 + 1) * 100_000),
+                phase: Set(phases[next(5) as usize].into()),
+                cost_key: Set("PER_CAPITA".into()),
+                mixed_equal_bp: Set(0),
+                health: Set(None),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&tx)
+            .await?;
+            let extra = next(6) as usize;
+            let mut members = vec![owner.id];
+            while members.len() < 1 + extra {
+                let m = kommuner[next(kommuner.len() as u64) as usize].id;
+                if !members.contains(&m) {
+                    members.push(m);
+                }
+            }
+            let rows = members
+                .iter()
+                .enumerate()
+                .map(|(k, m)| participation::ActiveModel {
+                    project_id: Set(p.id),
+                    municipality_id: Set(*m),
+                    role: Set(if k == 0 { "LEAD" } else { "PARTICIPANT" }.into()),
+                    state: Set("ACCEPTED".into()),
+                    custom_bp: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
+            participation::Entity::insert_many(rows).exec(&tx).await?;
+        }
+        tx.commit().await?;
     }
     Ok(())
 }

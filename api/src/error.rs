@@ -89,13 +89,10 @@ impl ApiError {
     /// The message the client sees; internal details never reach it.
     pub fn message(&self) -> String {
         match self {
-            Self::Unauthenticated { message, .. } | Self::BadUserInput { message, .. } => {
-                message.clone()
+            Self::Unauthenticated { message, .. } | Self::BadUserInput { message, .. } => message.clone(),
+            Self::Forbidden(m) | Self::NotFound(m) | Self::Conflict(m) | Self::QueryTooComplex(m) => {
+                m.clone()
             }
-            Self::Forbidden(m)
-            | Self::NotFound(m)
-            | Self::Conflict(m)
-            | Self::QueryTooComplex(m) => m.clone(),
             Self::RateLimited(secs) => format!("too many requests; retry after {secs} seconds"),
             Self::Internal(_) => "internal error".into(),
         }
@@ -143,9 +140,7 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             match &e {
                 ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::Unauthenticated {
-                    reason: Some(r), ..
-                } => ext.set("reason", r.reason()),
+                ApiError::Unauthenticated { reason: Some(r), .. } => ext.set("reason", r.reason()),
                 ApiError::RateLimited(secs) => ext.set("retryAfterSeconds", *secs),
                 _ => {}
             }

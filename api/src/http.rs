@@ -40,14 +40,8 @@ pub struct AppState {
 
 impl AppState {
     /// Assembles the shared state.
-    pub fn new(
-        schema: SamverkanSchema,
-        services: Services,
-        verifier: Verifier,
-        limits: Limits,
-    ) -> Self {
-        let per_minute =
-            NonZeroU32::new(limits.requests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    pub fn new(schema: SamverkanSchema, services: Services, verifier: Verifier, limits: Limits) -> Self {
+        let per_minute = NonZeroU32::new(limits.requests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             schema,
             services,
@@ -197,11 +191,7 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
 }
 
 /// `POST /graphql`.
-pub async fn graphql_post(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn graphql_post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
     let rid = request_id(&req);
     let Some(media) = negotiate(&req) else {
         return refuse(
@@ -249,12 +239,7 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(req.query_string()) {
         Ok(p) => p,
         Err(_) => {
-            return bad_request(
-                Media::Json,
-                &rid,
-                "query",
-                "the query string cannot be decoded",
-            );
+            return bad_request(Media::Json, &rid, "query", "the query string cannot be decoded");
         }
     };
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
@@ -264,14 +249,12 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if get("query").is_none() && accept.contains("text/html") {
-        return HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .title("Samverkan")
-                    .finish(),
-            );
+        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Samverkan")
+                .finish(),
+        );
     }
     let Some(media) = negotiate(&req) else {
         return refuse(
@@ -301,12 +284,7 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         return bad_request(media, &rid, "variables", "variables must be a JSON object");
     };
     let Ok(extensions) = parse_obj("extensions") else {
-        return bad_request(
-            media,
-            &rid,
-            "extensions",
-            "extensions must be a JSON object",
-        );
+        return bad_request(media, &rid, "extensions", "extensions must be a JSON object");
     };
     let p = Params {
         query,
@@ -336,9 +314,7 @@ async fn execute(
             )),
         );
     }
-    if is_get
-        && operation_type(&p.query, p.operation_name.as_deref()) == Some(OperationType::Mutation)
-    {
+    if is_get && operation_type(&p.query, p.operation_name.as_deref()) == Some(OperationType::Mutation) {
         return refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -359,10 +335,7 @@ async fn execute(
     };
     let rate_key = match &caller {
         Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
-        Caller::Anonymous => req
-            .peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default(),
+        Caller::Anonymous => req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
     };
     if let Err(not_until) = state.rate.check_key(&rate_key) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
@@ -375,13 +348,9 @@ async fn execute(
             ApiError::RateLimited(wait.as_secs().max(1)),
         );
     }
-    let kommun = caller
-        .principal()
-        .map(|p| p.kommun.clone())
-        .unwrap_or_default();
+    let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
     let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
-    let mut request =
-        async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
+    let mut request = async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
     }
@@ -418,9 +387,7 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
         )
     })?;
     match h.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim()))
         }
         _ => Err(ApiError::token(

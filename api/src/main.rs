@@ -28,6 +28,12 @@ enum Command {
         #[arg(long, default_value = "schema.graphql")]
         out: PathBuf,
     },
+    /// Seed N synthetic projects for benchmarks (development mode only).
+    #[command(hide = true)]
+    BenchSeed {
+        #[arg(long, default_value_t = 5000)]
+        projects: usize,
+    },
     /// Print a signed development token (development mode only).
     Token {
         /// Kommunkod the token acts for, e.g. 1880.
@@ -75,8 +81,7 @@ async fn run() -> anyhow::Result<()> {
             if out.as_os_str() == "-" {
                 print!("{sdl}");
             } else {
-                std::fs::write(&out, sdl)
-                    .with_context(|| format!("Failed to write {}", out.display()))?;
+                std::fs::write(&out, sdl).with_context(|| format!("Failed to write {}", out.display()))?;
                 eprintln!("wrote {}", out.display());
             }
         }
@@ -100,6 +105,17 @@ async fn run() -> anyhow::Result<()> {
                 "{}",
                 auth::mint_dev_token(&secret, &sub, &kommun, &roles, ttl_seconds(&ttl)?)?
             );
+        }
+        Command::BenchSeed { projects } => {
+            let settings = Settings::load()?;
+            anyhow::ensure!(
+                settings.mode == samverkan::settings::Mode::Development,
+                "bench-seed is for development databases"
+            );
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            samverkan::demo::seed_volume(&db, projects).await?;
+            eprintln!("seeded {projects} projects");
         }
         Command::Migrate => {
             let settings = Settings::load()?;

@@ -160,8 +160,7 @@ impl Settings {
             Some(path) => {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| bad("SAMVERKAN_CONFIG", format!("cannot read {path}: {e}")))?;
-                toml::from_str(&text)
-                    .map_err(|e| bad("SAMVERKAN_CONFIG", e.message().to_string()))?
+                toml::from_str(&text).map_err(|e| bad("SAMVERKAN_CONFIG", e.message().to_string()))?
             }
             None => Settings::default(),
         };
@@ -227,10 +226,7 @@ impl Settings {
 
     fn validate(&mut self) -> Result<(), SettingsError> {
         if self.bind.parse::<std::net::SocketAddr>().is_err() && !self.bind.contains(':') {
-            return Err(bad(
-                "SAMVERKAN_BIND",
-                format!("'{}' is not host:port", self.bind),
-            ));
+            return Err(bad("SAMVERKAN_BIND", format!("'{}' is not host:port", self.bind)));
         }
         if self.database_url.is_empty() {
             let file = self.data_dir.join("samverkan.db");
@@ -240,10 +236,7 @@ impl Settings {
             || self.database_url.starts_with("postgres://")
             || self.database_url.starts_with("postgresql://"))
         {
-            return Err(bad(
-                "DATABASE_URL",
-                "expected a sqlite:// or postgres:// URL",
-            ));
+            return Err(bad("DATABASE_URL", "expected a sqlite:// or postgres:// URL"));
         }
         if !matches!(self.log_format.as_str(), "pretty" | "json") {
             return Err(bad("SAMVERKAN_LOG_FORMAT", "expected pretty or json"));
@@ -253,10 +246,7 @@ impl Settings {
             if !matches!(iss.algorithm.as_str(), "HS256" | "RS256" | "ES256") {
                 return Err(bad(
                     &name,
-                    format!(
-                        "algorithm {} is not one of HS256, RS256, ES256",
-                        iss.algorithm
-                    ),
+                    format!("algorithm {} is not one of HS256, RS256, ES256", iss.algorithm),
                 ));
             }
             if iss.kommuner.is_empty() {

@@ -38,8 +38,7 @@ pub async fn connect(
         && let Some(parent) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("Failed to create {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("Failed to create {}", parent.display()))?;
     }
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.max_connections(settings.db_max_connections)
@@ -74,9 +73,7 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
         .await
         .context("Failed to seed reference data")?;
     if settings.demo_data && settings.mode == Mode::Development {
-        crate::demo::load(db)
-            .await
-            .context("Failed to load demo data")?;
+        crate::demo::load(db).await.context("Failed to load demo data")?;
     }
     Ok(())
 }
@@ -94,24 +91,11 @@ impl Application {
         };
         let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
         let services = Services::new(db, reference);
-        let schema = graphql::build_schema(
-            Some(services.clone()),
-            &settings.limits,
-            settings.introspection,
-        );
-        let state = web::Data::new(AppState::new(
-            schema,
-            services,
-            verifier,
-            settings.limits.clone(),
-        ));
+        let schema = graphql::build_schema(Some(services.clone()), &settings.limits, settings.introspection);
+        let state = web::Data::new(AppState::new(schema, services, verifier, settings.limits.clone()));
 
-        let listener = TcpListener::bind(&settings.bind).with_context(|| {
-            format!(
-                "invalid setting SAMVERKAN_BIND: cannot bind {}",
-                settings.bind
-            )
-        })?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("invalid setting SAMVERKAN_BIND: cannot bind {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let origins = settings.cors_origins.clone();
         let body_limit = settings.limits.max_body_bytes;

@@ -49,8 +49,6 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table("municipality").to_owned())
             .await?;
-        manager
-            .drop_table(Table::drop().table("county").to_owned())
-            .await
+        manager.drop_table(Table::drop().table("county").to_owned()).await
     }
 }

@@ -54,11 +54,7 @@ impl MigrationTrait for Migration {
         // a project up by owner, by county and by participant.
         for i in [
             index("ix_project_owner", "project", &["owner_id", "id"]),
-            index(
-                "ix_project_county",
-                "project",
-                &["county_id", "visibility", "id"],
-            ),
+            index("ix_project_county", "project", &["county_id", "visibility", "id"]),
             index("ix_project_title", "project", &["title", "id"]),
             index("ix_project_phase", "project", &["phase", "id"]),
             index("ix_project_health", "project", &["health", "id"]),
@@ -123,11 +119,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index(
-                "ix_decision_project",
-                "decision",
-                &["project_id", "id"],
-            ))
+            .create_index(index("ix_decision_project", "decision", &["project_id", "id"]))
             .await?;
 
         manager
@@ -167,11 +159,7 @@ impl MigrationTrait for Migration {
                         .col(text("description"))
                         .col(string("url"))
                         .foreign_key(&mut fk("catalogue_entry", "project_id", "project"))
-                        .foreign_key(&mut fk(
-                            "catalogue_entry",
-                            "municipality_id",
-                            "municipality",
-                        )),
+                        .foreign_key(&mut fk("catalogue_entry", "municipality_id", "municipality")),
                 )
                 .to_owned(),
             )
@@ -204,9 +192,7 @@ impl MigrationTrait for Migration {
             "participation",
             "project",
         ] {
-            manager
-                .drop_table(Table::drop().table(t).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
     }

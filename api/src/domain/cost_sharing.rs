@@ -42,12 +42,7 @@ pub struct Share {
 /// of a MIXED key, in basis points.
 ///
 /// When every weight is zero (a CUSTOM key with no percentages yet) every amount is zero.
-pub fn compute_shares(
-    budget: Sek,
-    key: CostKey,
-    mixed_equal_bp: i32,
-    members: &[Member],
-) -> Vec<Share> {
+pub fn compute_shares(budget: Sek, key: CostKey, mixed_equal_bp: i32, members: &[Member]) -> Vec<Share> {
     let n = members.len() as i128;
     if n == 0 {
         return Vec::new();
@@ -88,8 +83,7 @@ pub fn compute_shares(
     order.sort_by(|&a, &b| {
         let ra = budget_ore * weights[a] % total;
         let rb = budget_ore * weights[b] % total;
-        rb.cmp(&ra)
-            .then_with(|| members[a].code.cmp(&members[b].code))
+        rb.cmp(&ra).then_with(|| members[a].code.cmp(&members[b].code))
     });
     for &i in order.iter().take((budget_ore - assigned) as usize) {
         floors[i] += 1;
@@ -153,12 +147,7 @@ mod tests {
         let m = [member(1, 0, Some(7_000)), member(2, 0, Some(3_000))];
         let s = compute_shares(Sek::from_ore(999), CostKey::Custom, 0, &m);
         assert_eq!((s[0].amount.ore(), s[1].amount.ore()), (699, 300));
-        let none = compute_shares(
-            Sek::from_ore(999),
-            CostKey::Custom,
-            0,
-            &[member(1, 0, None)],
-        );
+        let none = compute_shares(Sek::from_ore(999), CostKey::Custom, 0, &[member(1, 0, None)]);
         assert_eq!(none[0].amount.ore(), 0);
     }
 

@@ -16,9 +16,7 @@ impl Kommunkod {
                 "'{s}' is not a kommunkod: expected four digits, e.g. 1880"
             ));
         }
-        let county: u8 = s[..2]
-            .parse()
-            .map_err(|_| format!("'{s}' is not a kommunkod"))?;
+        let county: u8 = s[..2].parse().map_err(|_| format!("'{s}' is not a kommunkod"))?;
         if !(1..=25).contains(&county) {
             return Err(format!(
                 "'{s}' is not a kommunkod: länskod {county:02} does not exist"

@@ -50,10 +50,7 @@ mod tests {
     fn parses_kronor_and_ore() {
         let d = Decimal::from_str("1250000.50").unwrap_or_default();
         assert_eq!(Sek::parse_budget(d).map(Sek::ore), Ok(125_000_050));
-        assert_eq!(
-            Sek::from_ore(125_000_050).to_decimal().to_string(),
-            "1250000.50"
-        );
+        assert_eq!(Sek::from_ore(125_000_050).to_decimal().to_string(), "1250000.50");
     }
 
     #[test]

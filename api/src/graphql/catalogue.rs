@@ -90,9 +90,7 @@ pub struct CatalogueQuery;
 impl CatalogueQuery {
     /// Published e-services, newest first. Readable without a token and with the
     /// `integration` role.
-    #[graphql(
-        complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1"
-    )]
+    #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
     #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn published_e_services(
         &self,
@@ -124,16 +122,11 @@ impl CatalogueQuery {
             page.has_next,
             CatalogueConnectionFields { filter },
         );
-        conn.edges.extend(page.items.into_iter().map(|e| {
-            Edge::new(
-                Cursor {
-                    key: None,
-                    id: e.id,
-                }
-                .encode(),
-                PublishedEService(e),
-            )
-        }));
+        conn.edges.extend(
+            page.items
+                .into_iter()
+                .map(|e| Edge::new(Cursor { key: None, id: e.id }.encode(), PublishedEService(e))),
+        );
         Ok(conn)
     }
 }

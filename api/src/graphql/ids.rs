@@ -25,10 +25,7 @@ pub fn decode(field: &str, kind: &str, id: &ID) -> ApiResult<i64> {
             field,
             format!("expected the id of a {kind}, got one of a {k}"),
         )),
-        None => Err(ApiError::input(
-            field,
-            "is not an id this service handed out",
-        )),
+        None => Err(ApiError::input(field, "is not an id this service handed out")),
     }
 }
 

@@ -23,9 +23,7 @@ fn count(set: &SelectionSet) -> usize {
     set.items
         .iter()
         .map(|s| match &s.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
-            }
+            Selection::Field(f) => usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node),
             Selection::InlineFragment(i) => count(&i.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,
         })
@@ -54,10 +52,7 @@ impl Extension for AliasLimitExt {
                 .sum::<usize>();
         if total > self.0 {
             let mut e = ServerError::new(
-                format!(
-                    "Query has {total} aliases, more than the limit of {}",
-                    self.0
-                ),
+                format!("Query has {total} aliases, more than the limit of {}", self.0),
                 None,
             );
             let mut ext = async_graphql::ErrorExtensionValues::default();

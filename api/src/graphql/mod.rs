@@ -40,11 +40,7 @@ pub struct RequestContext {
 }
 
 /// Builds the schema with its limits; `services` is `None` only for exporting the SDL.
-pub fn build_schema(
-    services: Option<Services>,
-    limits: &Limits,
-    introspection: bool,
-) -> SamverkanSchema {
+pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: bool) -> SamverkanSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

@@ -29,8 +29,8 @@ fn not_found() -> ApiError {
 }
 
 async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
-    let (kind, n) = ids::decode_any(id)
-        .ok_or_else(|| ApiError::input("id", "is not an id this service handed out"))?;
+    let (kind, n) =
+        ids::decode_any(id).ok_or_else(|| ApiError::input("id", "is not an id this service handed out"))?;
     let s = scope(ctx);
     let node = match kind.as_str() {
         "PublishedEService" => s

@@ -13,15 +13,13 @@ use super::{
     scope,
 };
 use crate::{
-    domain::{
-        CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility,
-    },
+    domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
     error::ApiError,
     service::{
         pagination::{Cursor, PageArgs},
         projects::{
-            CostSharingInput, DecisionInput, NewCatalogueEntry, NewProject,
-            ProjectFilter as SvcFilter, ProjectOrderField as SvcOrder, ProjectPatch,
+            CostSharingInput, DecisionInput, NewCatalogueEntry, NewProject, ProjectFilter as SvcFilter,
+            ProjectOrderField as SvcOrder, ProjectPatch,
         },
     },
 };
@@ -126,8 +124,7 @@ impl EServiceProject {
             .sum();
         Ok(CostSharing {
             key,
-            mixed_equal_percent: (key == CostKey::Mixed)
-                .then(|| bp_to_percent(self.0.mixed_equal_bp)),
+            mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
             custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp)),
             complete: key != CostKey::Custom || paying_bp == 10_000,
         })
@@ -148,8 +145,7 @@ impl EServiceProject {
                 percent: if s.denominator == 0 {
                     Decimal::ZERO
                 } else {
-                    Decimal::from_i128_with_scale(s.numerator * 100 * 10_000 / s.denominator, 4)
-                        .normalize()
+                    Decimal::from_i128_with_scale(s.numerator * 100 * 10_000 / s.denominator, 4).normalize()
                 },
                 amount: s.amount.to_decimal(),
             })
@@ -364,9 +360,7 @@ pub struct ProjectQuery;
 #[Object]
 impl ProjectQuery {
     /// The projects the caller may see, as a keyset-paginated connection.
-    #[graphql(
-        complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1"
-    )]
+    #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
     #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn e_service_projects(
         &self,
@@ -691,10 +685,7 @@ impl ProjectMutation {
         let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
         let s = scope(ctx);
         let part = s.invite(id, &input.municipality_code, input.role).await?;
-        let project = s
-            .project_of_child(part.project_id)
-            .await?
-            .map(EServiceProject);
+        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,
@@ -710,10 +701,7 @@ impl ProjectMutation {
         let id = ids::decode("participationId", "Participation", &input.participation_id)?;
         let s = scope(ctx);
         let part = s.respond_to_invitation(id, input.accept).await?;
-        let project = s
-            .project_of_child(part.project_id)
-            .await?
-            .map(EServiceProject);
+        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,
@@ -729,10 +717,7 @@ impl ProjectMutation {
         let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
         let s = scope(ctx);
         let part = s.withdraw(id).await?;
-        let project = s
-            .project_of_child(part.project_id)
-            .await?
-            .map(EServiceProject);
+        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,

@@ -76,9 +76,7 @@ pub(crate) fn municipality(ctx: &Context<'_>, id: i32) -> Result<Municipality> {
         .municipality(id)
         .cloned()
         .map(Municipality)
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!("kommun {id} missing from reference data")).into()
-        })
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("kommun {id} missing from reference data")).into())
 }
 
 /// The authenticated caller.
@@ -128,20 +126,11 @@ impl ReferenceQuery {
     async fn counties(&self, ctx: &Context<'_>) -> Result<Vec<County>> {
         let s = scope(ctx);
         s.principal()?;
-        Ok(s.reference()
-            .counties()
-            .iter()
-            .cloned()
-            .map(County)
-            .collect())
+        Ok(s.reference().counties().iter().cloned().map(County).collect())
     }
 
     /// Every kommun, optionally of one county (länskod).
-    async fn municipalities(
-        &self,
-        ctx: &Context<'_>,
-        county: Option<String>,
-    ) -> Result<Vec<Municipality>> {
+    async fn municipalities(&self, ctx: &Context<'_>, county: Option<String>) -> Result<Vec<Municipality>> {
         let s = scope(ctx);
         s.principal()?;
         let county_id = match county {
@@ -149,10 +138,7 @@ impl ReferenceQuery {
                 s.reference()
                     .county_by_code(&code)
                     .ok_or_else(|| {
-                        ApiError::input(
-                            "county",
-                            format!("county {code} is not known to this service"),
-                        )
+                        ApiError::input("county", format!("county {code} is not known to this service"))
                     })?
                     .id,
             ),

@@ -12,9 +12,7 @@ impl ScalarType for Date {
         match &value {
             Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
-                .map_err(|_| {
-                    InputValueError::custom(format!("'{s}' is not an ISO 8601 date (YYYY-MM-DD)"))
-                }),
+                .map_err(|_| InputValueError::custom(format!("'{s}' is not an ISO 8601 date (YYYY-MM-DD)"))),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

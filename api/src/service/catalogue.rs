@@ -1,8 +1,6 @@
 //! The published e-service catalogue: what municipal portals read, with or without a token.
 use entity::{catalogue_entry, project};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, sea_query::Query,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, sea_query::Query};
 
 use super::{
     Scope,
@@ -79,7 +77,11 @@ impl Scope<'_> {
     }
 
     /// One page of the catalogue, newest first.
-    pub async fn published_eservices(&self, filter: &CatalogueFilter, args: &PageArgs) -> ApiResult<Page<catalogue_entry::Model>> {
+    pub async fn published_eservices(
+        &self,
+        filter: &CatalogueFilter,
+        args: &PageArgs,
+    ) -> ApiResult<Page<catalogue_entry::Model>> {
         let req = args.validate()?;
         let cond = self.catalogue_condition(filter)?;
         let keyset = KeysetOrder {

@@ -88,12 +88,10 @@ impl<'a> Scope<'a> {
 
     /// The principal, or `UNAUTHENTICATED` for an anonymous caller.
     pub fn principal(&self) -> ApiResult<&'a Principal> {
-        self.caller
-            .principal()
-            .ok_or_else(|| ApiError::Unauthenticated {
-                reason: None,
-                message: "this needs a bearer token".into(),
-            })
+        self.caller.principal().ok_or_else(|| ApiError::Unauthenticated {
+            reason: None,
+            message: "this needs a bearer token".into(),
+        })
     }
 
     /// The principal if it may change its kommun's records.

@@ -74,10 +74,7 @@ impl PageArgs {
     /// Checks the arguments: sizes within bounds, not both `first` and `last`, cursors ours.
     pub fn validate(&self) -> ApiResult<PageRequest> {
         if self.first.is_some() && self.last.is_some() {
-            return Err(ApiError::input(
-                "last",
-                "give either first or last, not both",
-            ));
+            return Err(ApiError::input("last", "give either first or last, not both"));
         }
         let after = self
             .after
@@ -130,11 +127,7 @@ impl<C: ColumnTrait> KeysetOrder<C> {
     fn beyond(&self, c: &Cursor, after: bool) -> Condition {
         let greater = self.ascending == after;
         let id_cmp = |v: i64| {
-            if greater {
-                self.id.gt(v)
-            } else {
-                self.id.lt(v)
-            }
+            if greater { self.id.gt(v) } else { self.id.lt(v) }
         };
         match (&self.key, &c.key) {
             (Some(k), Some(kv)) => {
@@ -152,11 +145,7 @@ impl<C: ColumnTrait> KeysetOrder<C> {
     }
 
     /// Applies the page request to `select`: cursor bounds, order and one row of look-ahead.
-    pub fn apply<E: EntityTrait<Column = C>>(
-        &self,
-        mut select: Select<E>,
-        req: &PageRequest,
-    ) -> Select<E> {
+    pub fn apply<E: EntityTrait<Column = C>>(&self, mut select: Select<E>, req: &PageRequest) -> Select<E> {
         if let Some(c) = &req.after {
             select = select.filter(self.beyond(c, true));
         }
@@ -173,9 +162,7 @@ impl<C: ColumnTrait> KeysetOrder<C> {
         if let Some(k) = &self.key {
             select = select.order_by(*k, dir(self.ascending));
         }
-        select
-            .order_by(self.id, dir(self.ascending))
-            .limit(req.limit + 1)
+        select.order_by(self.id, dir(self.ascending)).limit(req.limit + 1)
     }
 }
 

@@ -2,8 +2,8 @@
 use chrono::{NaiveDate, Utc};
 use entity::{catalogue_entry, decision, participation, project, status_report};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, Select, Set,
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
 use serde_json::{Value, json};
@@ -15,8 +15,8 @@ use super::{
 };
 use crate::{
     domain::{
-        CostKey, Health, Kommunkod, Member, ParticipationRole as Role, ParticipationState as State,
-        Phase, Sek, Share, TargetGroup, Visibility, compute_shares,
+        CostKey, Health, Kommunkod, Member, ParticipationRole as Role, ParticipationState as State, Phase,
+        Sek, Share, TargetGroup, Visibility, compute_shares,
     },
     error::{ApiError, ApiResult},
 };
@@ -130,10 +130,7 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<Strin
         return Err(ApiError::input(field, "must not be empty"));
     }
     if v.chars().count() > max {
-        return Err(ApiError::input(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(ApiError::input(field, format!("is longer than {max} characters")));
     }
     Ok(v.to_owned())
 }
@@ -147,9 +144,7 @@ fn tags_json(tags: &[String]) -> ApiResult<String> {
         let t = t.trim().to_lowercase();
         if t.is_empty()
             || t.chars().count() > 40
-            || !t
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+            || !t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         {
             return Err(ApiError::input(
                 "tags",
@@ -229,9 +224,7 @@ impl Scope<'_> {
         self.reference()
             .municipality_by_code(code.as_str())
             .map(|m| m.id)
-            .ok_or_else(|| {
-                ApiError::input(field, format!("kommun {code} is not known to this service"))
-            })
+            .ok_or_else(|| ApiError::input(field, format!("kommun {code} is not known to this service")))
     }
 
     /// One page of the projects the caller may see.
@@ -261,11 +254,7 @@ impl Scope<'_> {
     pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
         self.principal()?;
         let cond = self.filter_condition(filter)?;
-        Ok(self
-            .visible_projects()
-            .filter(cond)
-            .count(self.db())
-            .await?)
+        Ok(self.visible_projects().filter(cond).count(self.db()).await?)
     }
 
     /// A project the caller may see, or `NOT_FOUND`.
@@ -320,23 +309,17 @@ impl Scope<'_> {
     }
 
     /// Each paying member's share of the budget under the project's key.
-    pub fn cost_shares(
-        &self,
-        p: &project::Model,
-        parts: &[participation::Model],
-    ) -> ApiResult<Vec<Share>> {
+    pub fn cost_shares(&self, p: &project::Model, parts: &[participation::Model]) -> ApiResult<Vec<Share>> {
         let members: Vec<Member> = parts
             .iter()
             .filter(|x| is_paying(x))
             .filter_map(|x| {
-                self.reference()
-                    .municipality(x.municipality_id)
-                    .map(|m| Member {
-                        municipality_id: m.id,
-                        code: m.code.clone(),
-                        population: m.population,
-                        custom_bp: x.custom_bp,
-                    })
+                self.reference().municipality(x.municipality_id).map(|m| Member {
+                    municipality_id: m.id,
+                    code: m.code.clone(),
+                    population: m.population,
+                    custom_bp: x.custom_bp,
+                })
             })
             .collect();
         Ok(compute_shares(
@@ -445,12 +428,7 @@ impl Scope<'_> {
         .insert(tx.conn())
         .await?;
         tx.record("EServiceProject", p.id, None, Some(project_json(&p)));
-        tx.record(
-            "Participation",
-            lead.id,
-            None,
-            Some(participation_json(&lead)),
-        );
+        tx.record("Participation", lead.id, None, Some(participation_json(&lead)));
         tx.commit().await?;
         Ok(p)
     }
@@ -624,12 +602,7 @@ impl Scope<'_> {
     }
 
     /// Invites a kommun of the same county to take part.
-    pub async fn invite(
-        &self,
-        project_id: i64,
-        code: &str,
-        role: Role,
-    ) -> ApiResult<participation::Model> {
+    pub async fn invite(&self, project_id: i64, code: &str, role: Role) -> ApiResult<participation::Model> {
         let mut tx = self.write("inviteMunicipality").await?;
         let p = self.lead_project(&tx, project_id).await?;
         if role == Role::Lead {
@@ -659,9 +632,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?;
         let saved = match existing {
-            Some(e)
-                if e.state == State::Invited.as_str() || e.state == State::Accepted.as_str() =>
-            {
+            Some(e) if e.state == State::Invited.as_str() || e.state == State::Accepted.as_str() => {
                 return Err(ApiError::Conflict(format!(
                     "kommun {code} is already {} in this project",
                     e.state
@@ -696,12 +667,7 @@ impl Scope<'_> {
                 }
                 .insert(tx.conn())
                 .await?;
-                tx.record(
-                    "Participation",
-                    saved.id,
-                    None,
-                    Some(participation_json(&saved)),
-                );
+                tx.record("Participation", saved.id, None, Some(participation_json(&saved)));
                 saved
             }
         };
@@ -740,10 +706,7 @@ impl Scope<'_> {
             .await?
             .ok_or_else(not_found)?;
         if !phase(&project)?.is_open() {
-            return Err(ApiError::Conflict(format!(
-                "the project is {}",
-                project.phase
-            )));
+            return Err(ApiError::Conflict(format!("the project is {}", project.phase)));
         }
         let before = participation_json(&part);
         let res = participation::Entity::update_many()
@@ -754,9 +717,7 @@ impl Scope<'_> {
             .exec(tx.conn())
             .await?;
         if res.rows_affected != 1 {
-            return Err(ApiError::Conflict(
-                "the participation changed meanwhile".into(),
-            ));
+            return Err(ApiError::Conflict("the participation changed meanwhile".into()));
         }
         let after = participation::Entity::find_by_id(part.id)
             .one(tx.conn())
@@ -794,11 +755,7 @@ impl Scope<'_> {
         let part = part
             .filter(|_| visible)
             .ok_or_else(|| ApiError::NotFound("no participation with that id".into()))?;
-        let to = if accept {
-            State::Accepted
-        } else {
-            State::Declined
-        };
+        let to = if accept { State::Accepted } else { State::Declined };
         let saved = self
             .change_own_participation(&mut tx, part, State::Invited, to)
             .await?;
@@ -901,8 +858,7 @@ impl Scope<'_> {
                 .find(|p| {
                     p.municipality_id == mid
                         && p.role != Role::Observer.as_str()
-                        && (p.state == State::Accepted.as_str()
-                            || p.state == State::Invited.as_str())
+                        && (p.state == State::Accepted.as_str() || p.state == State::Invited.as_str())
                 })
                 .ok_or_else(|| {
                     ApiError::input(
@@ -929,10 +885,7 @@ impl Scope<'_> {
             ));
         }
         for p in &parts {
-            let new_bp = wanted
-                .iter()
-                .find(|(id, _)| *id == p.id)
-                .and_then(|(_, bp)| *bp);
+            let new_bp = wanted.iter().find(|(id, _)| *id == p.id).and_then(|(_, bp)| *bp);
             if p.custom_bp != new_bp {
                 let before_json = participation_json(p);
                 let mut a = p.clone().into_active_model();
@@ -1042,9 +995,7 @@ impl Scope<'_> {
         let name = text("name", &entry.name, 200, true)?;
         let description = text("description", &entry.description, 4000, false)?;
         let url = text("url", &entry.url, 2000, true)?;
-        if !(url.starts_with("https://") || url.starts_with("http://"))
-            || url.contains(char::is_whitespace)
-        {
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
             return Err(ApiError::input("url", "must be an http(s) address"));
         }
         let now = Utc::now();
@@ -1084,12 +1035,7 @@ impl Scope<'_> {
                 }
                 .insert(tx.conn())
                 .await?;
-                tx.record(
-                    "PublishedEService",
-                    saved.id,
-                    None,
-                    Some(entry_json(&saved)),
-                );
+                tx.record("PublishedEService", saved.id, None, Some(entry_json(&saved)));
                 saved
             }
         };

@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{county, municipality};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// The kommuner of Örebro län with population on 2023-12-31 (SCB).
 const OREBRO_LAN: &str = include_str!("../../data/orebro-lan-kommuner.csv");
@@ -114,8 +112,7 @@ pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
             .one(db)
             .await?
         {
-            Some(m) if m.name == name && m.population == population && m.county_id == county_id => {
-            }
+            Some(m) if m.name == name && m.population == population && m.county_id == county_id => {}
             Some(m) => {
                 let mut a: municipality::ActiveModel = m.into();
                 a.name = Set(name.into());

@@ -33,10 +33,7 @@ pub fn projects(caller: &Caller) -> Condition {
 fn county_view(p: &Principal) -> Condition {
     Condition::all()
         .add(project::Column::CountyId.eq(p.county_id))
-        .add(
-            project::Column::Visibility
-                .is_in([Visibility::County.as_str(), Visibility::Public.as_str()]),
-        )
+        .add(project::Column::Visibility.is_in([Visibility::County.as_str(), Visibility::Public.as_str()]))
 }
 
 /// A kommun reads its own projects, the county's shared ones, and PARTICIPANTS projects it

@@ -91,13 +91,24 @@ pub fn decision(summary: &str) -> Value {
 pub async fn create(c: &Caller<'_>, title: &str, visibility: &str, budget: &str) -> (String, i64) {
     let d = c.ok(CREATE, json!({"input": {"title": title, "visibility": visibility, "budget": budget, "tags": ["bygglov"]}})).await;
     let p = &d["createEServiceProject"]["project"];
-    (p["id"].as_str().unwrap().to_owned(), p["version"].as_i64().unwrap())
+    (
+        p["id"].as_str().unwrap().to_owned(),
+        p["version"].as_i64().unwrap(),
+    )
 }
 
 /// Invites `code` and returns the participation id.
 pub async fn invite(c: &Caller<'_>, project: &str, code: &str, role: &str) -> String {
-    let d = c.ok(INVITE, json!({"input": {"projectId": project, "municipalityCode": code, "role": role}})).await;
-    d["inviteMunicipality"]["participation"]["id"].as_str().unwrap().to_owned()
+    let d = c
+        .ok(
+            INVITE,
+            json!({"input": {"projectId": project, "municipalityCode": code, "role": role}}),
+        )
+        .await;
+    d["inviteMunicipality"]["participation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// Reads a project through `node` and returns it (null if not visible).

@@ -39,7 +39,9 @@ pub fn postgres_url() -> Option<String> {
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 /// A running server with a fresh database of its own.
@@ -84,9 +86,14 @@ impl TestApp {
             Backend::Postgres => {
                 let base = postgres_url()?;
                 let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let admin = sea_orm::Database::connect(&base).await.expect("connect to the test cluster");
+                let admin = sea_orm::Database::connect(&base)
+                    .await
+                    .expect("connect to the test cluster");
                 use sea_orm::ConnectionTrait;
-                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
                 admin.close().await.ok();
                 let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
                 format!("{prefix}/{name}")
@@ -149,17 +156,28 @@ impl TestApp {
 
     /// A caller acting for `kommun`, with no roles until one is added.
     pub fn as_kommun(&self, kommun: &str) -> Actor<'_> {
-        Actor { app: self, kommun: kommun.into(), roles: Vec::new(), sub: format!("user-{kommun}") }
+        Actor {
+            app: self,
+            kommun: kommun.into(),
+            roles: Vec::new(),
+            sub: format!("user-{kommun}"),
+        }
     }
 
     /// A caller without a token.
     pub fn anonymous(&self) -> Caller<'_> {
-        Caller { app: self, token: None }
+        Caller {
+            app: self,
+            token: None,
+        }
     }
 
     /// A caller with exactly this bearer token.
     pub fn with_token(&self, token: impl Into<String>) -> Caller<'_> {
-        Caller { app: self, token: Some(token.into()) }
+        Caller {
+            app: self,
+            token: Some(token.into()),
+        }
     }
 
     /// SQL statements run so far.
@@ -169,8 +187,12 @@ impl TestApp {
 
     /// Signs development-issuer claims with the app's secret.
     pub fn sign_dev(&self, claims: &Value) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(self.secret.expose().as_bytes()))
-            .expect("sign")
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(self.secret.expose().as_bytes()),
+        )
+        .expect("sign")
     }
 
     /// Valid development claims for `kommun` with `roles`.
@@ -222,8 +244,13 @@ impl<'a> Actor<'a> {
         self.role("integration").done()
     }
     fn done(self) -> Caller<'a> {
-        let token = samverkan::auth::mint_dev_token(&self.app.secret, &self.sub, &self.kommun, &self.roles, 600).expect("token");
-        Caller { app: self.app, token: Some(token) }
+        let token =
+            samverkan::auth::mint_dev_token(&self.app.secret, &self.sub, &self.kommun, &self.roles, 600)
+                .expect("token");
+        Caller {
+            app: self.app,
+            token: Some(token),
+        }
     }
 }
 

@@ -8,10 +8,26 @@ use crate::{
 
 const GQL_RESPONSE: &str = "application/graphql-response+json";
 
-async fn post_raw(app: &TestApp, accept: &str, content_type: &str, body: impl Into<reqwest::Body>) -> (u16, String, Value) {
-    let r = app.post().header("accept", accept).header("content-type", content_type).body(body).send().await.unwrap();
+async fn post_raw(
+    app: &TestApp,
+    accept: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, String, Value) {
+    let r = app
+        .post()
+        .header("accept", accept)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     let text = r.text().await.unwrap();
     (status, ct, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
@@ -19,25 +35,58 @@ async fn post_raw(app: &TestApp, accept: &str, content_type: &str, body: impl In
 #[tokio::test]
 async fn requests_that_produce_no_data_get_4xx_and_the_negotiated_media_type() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let (s, ct, body) = post_raw(&app, GQL_RESPONSE, "application/json", r#"{"query": "{ viewer { "}"#).await;
+    let (s, ct, body) = post_raw(
+        &app,
+        GQL_RESPONSE,
+        "application/json",
+        r#"{"query": "{ viewer { "}"#,
+    )
+    .await;
     assert_eq!((s, ct.as_str()), (400, GQL_RESPONSE));
     assert!(body.get("data").is_none());
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 
     // Legacy application/json clients get 200 for GraphQL errors, as the specification says.
-    let (s, ct, _) = post_raw(&app, "application/json", "application/json", r#"{"query": "{ nope }"}"#).await;
+    let (s, ct, _) = post_raw(
+        &app,
+        "application/json",
+        "application/json",
+        r#"{"query": "{ nope }"}"#,
+    )
+    .await;
     assert_eq!((s, ct.as_str()), (200, "application/json"));
 
-    for (body, field) in [("{not json", "body"), ("[]", "body"), (r#"{"variables": {}}"#, "query"), (r#"{"query": 1}"#, "query"), (r#"{"query": "{ viewer { sub } }", "variables": [1]}"#, "variables")] {
+    for (body, field) in [
+        ("{not json", "body"),
+        ("[]", "body"),
+        (r#"{"variables": {}}"#, "query"),
+        (r#"{"query": 1}"#, "query"),
+        (
+            r#"{"query": "{ viewer { sub } }", "variables": [1]}"#,
+            "variables",
+        ),
+    ] {
         let (s, _, b) = post_raw(&app, GQL_RESPONSE, "application/json", body).await;
         assert_eq!(s, 400, "{body}");
         assert_eq!(b["errors"][0]["extensions"]["field"], field, "{body}: {b}");
     }
     let (s, _, _) = post_raw(&app, GQL_RESPONSE, "text/plain", "{ viewer { sub } }").await;
     assert_eq!(s, 415);
-    let (s, _, _) = post_raw(&app, "text/html", "application/json", r#"{"query": "{ viewer { sub } }"}"#).await;
+    let (s, _, _) = post_raw(
+        &app,
+        "text/html",
+        "application/json",
+        r#"{"query": "{ viewer { sub } }"}"#,
+    )
+    .await;
     assert_eq!(s, 406);
-    let (s, ct, b) = post_raw(&app, "*/*", "application/json; charset=utf-8", r#"{"query": "{ viewer { sub } }"}"#).await;
+    let (s, ct, b) = post_raw(
+        &app,
+        "*/*",
+        "application/json; charset=utf-8",
+        r#"{"query": "{ viewer { sub } }"}"#,
+    )
+    .await;
     assert_eq!((s, ct.as_str()), (200, "application/json"));
     assert!(b["data"]["viewer"].is_null());
 }
@@ -46,17 +95,34 @@ async fn requests_that_produce_no_data_get_4xx_and_the_negotiated_media_type() {
 async fn get_runs_queries_but_never_mutations_and_browsers_get_the_explorer() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 60).unwrap();
-    let r = app.get("/graphql").query(&[("query", "{ viewer { municipality { name } } }")]).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .get("/graphql")
+        .query(&[("query", "{ viewer { municipality { name } } }")])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["data"]["viewer"]["municipality"]["name"], "Örebro");
 
     let m = "mutation { createEServiceProject(input: {title: \"x\", budget: \"1\"}) { project { id } } }";
-    let r = app.get("/graphql").query(&[("query", m)]).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .get("/graphql")
+        .query(&[("query", m)])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.headers()["allow"], "POST");
 
-    let r = app.get("/graphql").header("accept", "text/html").send().await.unwrap();
+    let r = app
+        .get("/graphql")
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("graphiql"));
 
@@ -66,7 +132,11 @@ async fn get_runs_queries_but_never_mutations_and_browsers_get_the_explorer() {
 
 #[tokio::test]
 async fn cors_allows_configured_origins_only() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.cors_origins = vec!["https://portal.example".into()]).await.unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.cors_origins = vec!["https://portal.example".into()]
+    })
+    .await
+    .unwrap();
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
@@ -76,7 +146,10 @@ async fn cors_allows_configured_origins_only() {
             .send()
     };
     let ok = preflight("https://portal.example").await.unwrap();
-    assert_eq!(ok.headers()["access-control-allow-origin"], "https://portal.example");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://portal.example"
+    );
     let other = preflight("https://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
@@ -110,7 +183,9 @@ both_backends! {
 
 #[tokio::test]
 async fn a_principal_over_its_rate_is_told_to_wait() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.limits.requests_per_minute = 3).await.unwrap();
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.limits.requests_per_minute = 3)
+        .await
+        .unwrap();
     let c = app.as_kommun("1880").viewer();
     for _ in 0..3 {
         c.ok("{ viewer { sub } }", json!({})).await;
@@ -119,5 +194,8 @@ async fn a_principal_over_its_rate_is_told_to_wait() {
     assert_eq!(r.status, 429);
     r.expect_code("RATE_LIMITED");
     // Another kommun's budget is its own.
-    app.as_kommun("1881").viewer().ok("{ viewer { sub } }", json!({})).await;
+    app.as_kommun("1881")
+        .viewer()
+        .ok("{ viewer { sub } }", json!({}))
+        .await;
 }

@@ -24,14 +24,33 @@ async fn world(app: &TestApp) -> World {
     let (private, _) = create(&orebro, "Hemligt internt system", "PRIVATE", "100").await;
     advance(&orebro, &private, "PRE_STUDY").await;
     let d = orebro.ok(STATUS, json!({"input": {"projectId": private, "date": "2026-11-01", "health": "AMBER", "summary": "internt"}})).await;
-    let report = d["addStatusReport"]["statusReport"]["id"].as_str().unwrap().to_owned();
+    let report = d["addStatusReport"]["statusReport"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let q = r#"query($id: ID!) { node(id: $id) { ... on EServiceProject { decisions { id } } } }"#;
-    let decision = orebro.ok(q, json!({"id": private})).await["node"]["decisions"][0]["id"].as_str().unwrap().to_owned();
+    let decision = orebro.ok(q, json!({"id": private})).await["node"]["decisions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (participants, _) = create(&orebro, "Samarbete med Kumla", "PARTICIPANTS", "100").await;
     let kumla_part = invite(&orebro, &participants, "1881", "PARTICIPANT").await;
-    app.as_kommun("1881").admin().ok(RESPOND, json!({"input": {"participationId": kumla_part, "accept": true}})).await;
+    app.as_kommun("1881")
+        .admin()
+        .ok(
+            RESPOND,
+            json!({"input": {"participationId": kumla_part, "accept": true}}),
+        )
+        .await;
     let (county, _) = create(&orebro, "Länets gemensamma e-arkiv", "COUNTY", "100").await;
-    World { private, participants, county, kumla_part, decision, report }
+    World {
+        private,
+        participants,
+        county,
+        kumla_part,
+        decision,
+        report,
+    }
 }
 
 both_backends! {

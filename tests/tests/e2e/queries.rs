@@ -16,7 +16,12 @@ async fn seed(app: &TestApp, n: usize) {
 }
 
 fn titles(d: &Value) -> Vec<String> {
-    d["eServiceProjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["title"].as_str().unwrap().to_owned()).collect()
+    d["eServiceProjects"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 both_backends! {
