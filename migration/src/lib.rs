@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_reference_tables;
 mod m20261124_000002_create_project_tables;
 mod m20261124_000003_create_audit_event;
+mod m20261124_000004_create_sourcing_tables;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_reference_tables::Migration),
             Box::new(m20261124_000002_create_project_tables::Migration),
             Box::new(m20261124_000003_create_audit_event::Migration),
+            Box::new(m20261124_000004_create_sourcing_tables::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod cost_sharing;
 pub mod kommunkod;
 pub mod money;
 pub mod project;
+pub mod sourcing;
 
 pub use cost_sharing::{CostKey, Member, Share, compute_shares};
 pub use kommunkod::Kommunkod;

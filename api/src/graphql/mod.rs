@@ -8,6 +8,7 @@ mod node;
 mod projects;
 mod reference;
 mod scalars;
+mod sourcing;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
@@ -27,11 +28,12 @@ pub struct Query(
     node::NodeQuery,
     projects::ProjectQuery,
     catalogue::CatalogueQuery,
+    sourcing::SourcingQuery,
 );
 
 /// Every mutation field, merged from the areas.
 #[derive(MergedObject, Default)]
-pub struct Mutation(projects::ProjectMutation);
+pub struct Mutation(projects::ProjectMutation, sourcing::SourcingMutation);
 
 /// What one request brings to its resolvers.
 pub struct RequestContext {

@@ -8,6 +8,7 @@ use super::{
     projects::{Decision, EServiceProject, Participation, StatusReport},
     reference::{County, Municipality},
     scope,
+    sourcing::{SourcingEvaluation, SourcingOption},
 };
 use crate::error::{ApiError, ApiResult};
 
@@ -21,6 +22,8 @@ pub enum Node {
     Participation(Participation),
     Decision(Decision),
     StatusReport(StatusReport),
+    SourcingEvaluation(SourcingEvaluation),
+    SourcingOption(SourcingOption),
     PublishedEService(PublishedEService),
 }
 
@@ -57,6 +60,15 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
+        "SourcingEvaluation" => match s.evaluation(n).await {
+            Ok(e) => Some(Node::SourcingEvaluation(SourcingEvaluation(e))),
+            Err(ApiError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        },
+        "SourcingOption" => s
+            .sourcing_option(n)
+            .await?
+            .map(|o| Node::SourcingOption(SourcingOption(o))),
         "Participation" => s
             .participation(n)
             .await?

@@ -337,6 +337,35 @@ pub struct ProjectOrder {
     direction: OrderDirection,
 }
 
+/// Loads the children a list query asks for in one statement per kind, whatever the page
+/// size, before the per-node resolvers read them from the loaders' cache.
+async fn prefetch(ctx: &Context<'_>, ids: Vec<i64>) -> Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    let l = loaders(ctx);
+    if ["participations", "costShares", "costSharing"]
+        .iter()
+        .any(|f| node.field(f).exists())
+    {
+        l.participations
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+    }
+    if node.field("decisions").exists() {
+        l.decisions
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+    }
+    if node.field("statusReports").exists() {
+        l.status_reports
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+    }
+    Ok(())
+}
+
 /// Extra fields of the project connection.
 pub struct ProjectConnectionFields {
     filter: SvcFilter,
@@ -398,6 +427,7 @@ impl ProjectQuery {
             before,
         };
         let page = scope(ctx).list_projects(&filter, field, asc, &args).await?;
+        prefetch(ctx, page.items.iter().map(|p| p.id).collect()).await?;
         let mut conn = Connection::with_additional_fields(
             page.has_previous,
             page.has_next,

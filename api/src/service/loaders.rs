@@ -1,69 +1,105 @@
-//! Batched loading of the records that hang off projects, one statement per kind and request.
+//! Batched loading of the records that hang off projects and evaluations, one statement per
+//! kind and request.
 //!
-//! Keys are ids of projects the caller has already been allowed to see (they come from the
+//! Keys are ids of parents the caller has already been allowed to see (they come from the
 //! visibility-filtered queries), so loaders need no rule of their own.
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{catalogue_entry, decision, participation, status_report};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use entity::{
+    catalogue_entry, decision, participation, sourcing_coevaluator, sourcing_criterion, sourcing_option,
+    sourcing_score, status_report,
+};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+
+/// A loader with a per-request cache, so that a list resolver can prefetch a page's
+/// children in one statement and every field reads them from the cache.
+pub type Cached<E> = DataLoader<ByParent<E>, HashMapCache>;
 
 /// The per-request loaders.
 pub struct Loaders {
-    pub participations: DataLoader<ByProject<participation::Entity>>,
-    pub decisions: DataLoader<ByProject<decision::Entity>>,
-    pub status_reports: DataLoader<ByProject<status_report::Entity>>,
-    pub catalogue: DataLoader<ByProject<catalogue_entry::Entity>>,
+    pub participations: Cached<participation::Entity>,
+    pub decisions: Cached<decision::Entity>,
+    pub status_reports: Cached<status_report::Entity>,
+    pub catalogue: Cached<catalogue_entry::Entity>,
+    pub sourcing_options: Cached<sourcing_option::Entity>,
+    pub sourcing_criteria: Cached<sourcing_criterion::Entity>,
+    pub sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
+    pub sourcing_scores: Cached<sourcing_score::Entity>,
 }
 
 impl Loaders {
     pub(super) fn new(db: DatabaseConnection) -> Self {
         Self {
-            participations: DataLoader::new(ByProject::new(&db), tokio::spawn),
-            decisions: DataLoader::new(ByProject::new(&db), tokio::spawn),
-            status_reports: DataLoader::new(ByProject::new(&db), tokio::spawn),
-            catalogue: DataLoader::new(ByProject::new(&db), tokio::spawn),
+            participations: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            decisions: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            status_reports: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            catalogue: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            sourcing_options: DataLoader::with_cache(
+                ByParent::new(&db),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            sourcing_criteria: DataLoader::with_cache(
+                ByParent::new(&db),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            sourcing_coevaluators: DataLoader::with_cache(
+                ByParent::new(&db),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
+            sourcing_scores: DataLoader::with_cache(
+                ByParent::new(&db),
+                tokio::spawn,
+                HashMapCache::default(),
+            ),
         }
     }
 }
 
-/// A table whose rows belong to one project.
-pub trait ProjectChild: EntityTrait {
-    /// The column holding the project id.
-    fn project_column() -> Self::Column;
+/// A table whose rows belong to one parent record (a project or an evaluation).
+pub trait Child: EntityTrait {
+    /// The column holding the parent's id.
+    fn parent_column() -> Self::Column;
     /// The id column, for a stable order.
     fn id_column() -> Self::Column;
-    /// The project a row belongs to.
-    fn project_of(m: &Self::Model) -> i64;
+    /// The parent a row belongs to.
+    fn parent_of(m: &Self::Model) -> i64;
 }
 
-macro_rules! project_child {
-    ($m:ident) => {
-        impl ProjectChild for $m::Entity {
-            fn project_column() -> Self::Column {
-                $m::Column::ProjectId
+macro_rules! child {
+    ($m:ident, $column:ident, $field:ident) => {
+        impl Child for $m::Entity {
+            fn parent_column() -> Self::Column {
+                $m::Column::$column
             }
             fn id_column() -> Self::Column {
                 $m::Column::Id
             }
-            fn project_of(m: &$m::Model) -> i64 {
-                m.project_id
+            fn parent_of(m: &$m::Model) -> i64 {
+                m.$field
             }
         }
     };
 }
-project_child!(participation);
-project_child!(decision);
-project_child!(status_report);
-project_child!(catalogue_entry);
+child!(participation, ProjectId, project_id);
+child!(decision, ProjectId, project_id);
+child!(status_report, ProjectId, project_id);
+child!(catalogue_entry, ProjectId, project_id);
+child!(sourcing_option, EvaluationId, evaluation_id);
+child!(sourcing_criterion, EvaluationId, evaluation_id);
+child!(sourcing_coevaluator, EvaluationId, evaluation_id);
+child!(sourcing_score, EvaluationId, evaluation_id);
 
-/// Loads all rows of `E` for a batch of project ids.
-pub struct ByProject<E> {
+/// Loads all rows of `E` for a batch of parent ids.
+pub struct ByParent<E> {
     db: DatabaseConnection,
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
-impl<E> ByProject<E> {
+impl<E> ByParent<E> {
     fn new(db: &DatabaseConnection) -> Self {
         Self {
             db: db.clone(),
@@ -72,9 +108,9 @@ impl<E> ByProject<E> {
     }
 }
 
-impl<E> Loader<i64> for ByProject<E>
+impl<E> Loader<i64> for ByParent<E>
 where
-    E: ProjectChild + Send + Sync + 'static,
+    E: Child + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
 {
     type Value = Vec<E::Model>;
@@ -82,14 +118,14 @@ where
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = E::find()
-            .filter(E::project_column().is_in(keys.iter().copied()))
+            .filter(E::parent_column().is_in(keys.iter().copied()))
             .order_by_asc(E::id_column())
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
         let mut map: HashMap<i64, Vec<E::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for r in rows {
-            map.entry(E::project_of(&r)).or_default().push(r);
+            map.entry(E::parent_of(&r)).or_default().push(r);
         }
         Ok(map)
     }

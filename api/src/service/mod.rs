@@ -8,6 +8,7 @@ pub mod loaders;
 pub mod pagination;
 pub mod projects;
 pub mod reference;
+pub mod sourcing;
 pub mod visibility;
 
 use std::sync::Arc;

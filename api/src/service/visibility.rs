@@ -1,12 +1,14 @@
 //! The visibility rule (DOMAIN.md, "Visibility"), in one place.
 //!
-//! [`projects`] narrows any project query to what a caller may see. Records that hang off a
-//! project (participations, decisions, status reports) are only ever reached through a
-//! project that passed this filter.
-use entity::{participation, project};
+//! [`shared`] narrows a query on any shared record (owner kommun, county, visibility, and a
+//! set of kommuner taking part) to what a caller may see; [`projects`] and
+//! [`sourcing_evaluations`] apply it to their tables. Records that hang off such a record
+//! (participations, decisions, options, scores…) are only ever reached through a parent
+//! that passed this filter.
+use entity::{participation, project, sourcing_coevaluator, sourcing_evaluation};
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, Query, SelectStatement},
 };
 
 use crate::{
@@ -14,46 +16,95 @@ use crate::{
     domain::{ParticipationState, Visibility},
 };
 
+/// The columns of a shared record that the rule reads.
+pub struct SharedColumns<C> {
+    pub id: C,
+    pub owner: C,
+    pub county: C,
+    pub visibility: C,
+}
+
 /// A condition that matches nothing.
 fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
 }
 
-/// The projects `caller` may read.
-pub fn projects(caller: &Caller) -> Condition {
+/// Invitation states that make a kommun a participant for visibility.
+fn taking_part_states() -> [&'static str; 2] {
+    [
+        ParticipationState::Invited.as_str(),
+        ParticipationState::Accepted.as_str(),
+    ]
+}
+
+/// The records of a table with `cols` that `caller` may read; `taking_part(kommun)` selects
+/// the ids of records the kommun takes part in.
+pub fn shared<C: ColumnTrait>(
+    caller: &Caller,
+    cols: SharedColumns<C>,
+    taking_part: impl Fn(i32) -> SelectStatement,
+) -> Condition {
+    let county_view = |p: &Principal| {
+        Condition::all().add(cols.county.eq(p.county_id)).add(
+            cols.visibility
+                .is_in([Visibility::County.as_str(), Visibility::Public.as_str()]),
+        )
+    };
     match caller.principal() {
-        None => nothing(),
-        Some(p) if p.reads_as_kommun() => kommun_view(p),
+        // A kommun reads its own records, the county's shared ones, and PARTICIPANTS records
+        // it has been invited to or takes part in.
+        Some(p) if p.reads_as_kommun() => Condition::any()
+            .add(cols.owner.eq(p.municipality_id))
+            .add(county_view(p))
+            .add(
+                Condition::all()
+                    .add(cols.visibility.eq(Visibility::Participants.as_str()))
+                    .add(cols.id.in_subquery(taking_part(p.municipality_id))),
+            ),
+        // The joint committee reads what is shared with the county, never PRIVATE records.
         Some(p) if p.is_namnd() => county_view(p),
-        Some(_) => nothing(),
+        _ => nothing(),
     }
 }
 
-/// COUNTY and PUBLIC records of the caller's county: what the joint committee reads.
-fn county_view(p: &Principal) -> Condition {
-    Condition::all()
-        .add(project::Column::CountyId.eq(p.county_id))
-        .add(project::Column::Visibility.is_in([Visibility::County.as_str(), Visibility::Public.as_str()]))
+/// The projects `caller` may read.
+pub fn projects(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            id: project::Column::Id,
+            owner: project::Column::OwnerId,
+            county: project::Column::CountyId,
+            visibility: project::Column::Visibility,
+        },
+        |kommun| {
+            Query::select()
+                .column(participation::Column::ProjectId)
+                .from(participation::Entity)
+                .and_where(participation::Column::MunicipalityId.eq(kommun))
+                .and_where(participation::Column::State.is_in(taking_part_states()))
+                .to_owned()
+        },
+    )
 }
 
-/// A kommun reads its own projects, the county's shared ones, and PARTICIPANTS projects it
-/// has been invited to or takes part in.
-fn kommun_view(p: &Principal) -> Condition {
-    let taking_part = Query::select()
-        .column(participation::Column::ProjectId)
-        .from(participation::Entity)
-        .and_where(participation::Column::MunicipalityId.eq(p.municipality_id))
-        .and_where(participation::Column::State.is_in([
-            ParticipationState::Invited.as_str(),
-            ParticipationState::Accepted.as_str(),
-        ]))
-        .to_owned();
-    Condition::any()
-        .add(project::Column::OwnerId.eq(p.municipality_id))
-        .add(county_view(p))
-        .add(
-            Condition::all()
-                .add(project::Column::Visibility.eq(Visibility::Participants.as_str()))
-                .add(project::Column::Id.in_subquery(taking_part)),
-        )
+/// The sourcing evaluations `caller` may read.
+pub fn sourcing_evaluations(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            id: sourcing_evaluation::Column::Id,
+            owner: sourcing_evaluation::Column::OwnerId,
+            county: sourcing_evaluation::Column::CountyId,
+            visibility: sourcing_evaluation::Column::Visibility,
+        },
+        |kommun| {
+            Query::select()
+                .column(sourcing_coevaluator::Column::EvaluationId)
+                .from(sourcing_coevaluator::Entity)
+                .and_where(sourcing_coevaluator::Column::MunicipalityId.eq(kommun))
+                .and_where(sourcing_coevaluator::Column::State.is_in(taking_part_states()))
+                .to_owned()
+        },
+    )
 }

@@ -1,0 +1,36 @@
+//! A sourcing evaluation (sourcingutvärdering) owned by one kommun.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sourcing_evaluation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub title: String,
+    /// The project being evaluated, when the subject is one.
+    pub subject_project_id: Option<i64>,
+    /// Free-text subject (always set; for a project, its description).
+    pub subject_text: String,
+    pub owner_id: i32,
+    pub county_id: i32,
+    pub visibility: String,
+    pub state: String,
+    pub confidentiality: i32,
+    pub integrity: i32,
+    pub availability: i32,
+    pub chosen_option_id: Option<i64>,
+    pub decided_on: Option<Date>,
+    pub deciding_body: Option<String>,
+    pub diarienummer: Option<String>,
+    pub decision_summary: Option<String>,
+    /// Why a flagged option was chosen anyway.
+    pub justification: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
