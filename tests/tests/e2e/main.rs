@@ -11,3 +11,4 @@ mod http;
 mod isolation;
 mod queries;
 mod schema;
+mod sourcing;
