@@ -10,7 +10,7 @@ duration=${BENCH_DURATION:-10s}
 command -v wrk >/dev/null || { echo "bench.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release -q -p samverkan
-bin=target/release/samverkan
+bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
 work=$(mktemp -d /tmp/samverkan-bench.XXXXXX)
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

@@ -460,3 +460,79 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             .body("database not ready")
     }
 }
+
+/// `GET /reports/{county}/committee.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report
+/// as CSV, with the same bearer token and visibility as the GraphQL report.
+pub async fn committee_csv(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let rid = request_id(&req);
+    let status_of = |e: &ApiError| match e {
+        ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+        ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let fail = |e: ApiError| refuse(status_of(&e), Media::Json, &rid, e);
+    let caller = match bearer(&req) {
+        Ok(Some(token)) => match state.verifier.verify(token, state.services.reference()) {
+            Ok(p) => Caller::Principal(p),
+            Err(e) => return fail(e),
+        },
+        Ok(None) => {
+            return fail(ApiError::Unauthenticated {
+                reason: None,
+                message: "the report needs a bearer token".into(),
+            });
+        }
+        Err(e) => return fail(e),
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let date = |k: &str| -> Result<chrono::NaiveDate, ApiError> {
+        let v = pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| ApiError::input(k, format!("{k} must be a date (YYYY-MM-DD)")))
+    };
+    let (from, to) = match (date("from"), date("to")) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    let span = tracing::info_span!("report", request_id = %rid);
+    let scope = state.services.scope(&caller, &rid);
+    let report = match scope
+        .committee_report(&path, from, to)
+        .instrument(span.clone())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let _enter = span.enter();
+            if let ApiError::Internal(inner) = &e {
+                tracing::error!(error = %format!("{inner:#}"), "report failed");
+            }
+            return fail(e);
+        }
+    };
+    match crate::export::committee_csv(&report, state.services.reference()) {
+        Ok(bytes) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"committee-{}-{from}-{to}.csv\"",
+                    report.county.code
+                ),
+            ))
+            .insert_header(("x-request-id", rid.as_str()))
+            .body(bytes),
+        Err(e) => fail(ApiError::Internal(e.into())),
+    }
+}

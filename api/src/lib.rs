@@ -6,6 +6,7 @@ pub mod auth;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod service;

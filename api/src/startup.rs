@@ -121,6 +121,10 @@ impl Application {
                 .wrap(cors)
                 .route("/graphql", web::post().to(http::graphql_post))
                 .route("/graphql", web::get().to(http::graphql_get))
+                .route(
+                    "/reports/{county}/committee.csv",
+                    web::get().to(http::committee_csv),
+                )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))
         })

@@ -18,6 +18,9 @@ pub struct Model {
     /// JSON object of the changed fields after the change.
     pub after: Option<String>,
     pub request_id: String,
+    /// The parent record whose visibility governs who may read the event.
+    pub scope_type: Option<String>,
+    pub scope_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub mixed_equal_bp: i32,
     /// Health of the latest status report, kept on the row for filtering.
     pub health: Option<String>,
+    /// When the next tollgate decision is planned.
+    pub next_tollgate_due: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -5,6 +5,7 @@ mod m20261124_000001_create_reference_tables;
 mod m20261124_000002_create_project_tables;
 mod m20261124_000003_create_audit_event;
 mod m20261124_000004_create_sourcing_tables;
+mod m20261124_000005_create_benefits_and_audit_scope;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_create_project_tables::Migration),
             Box::new(m20261124_000003_create_audit_event::Migration),
             Box::new(m20261124_000004_create_sourcing_tables::Migration),
+            Box::new(m20261124_000005_create_benefits_and_audit_scope::Migration),
         ]
     }
 }

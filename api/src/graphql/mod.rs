@@ -1,12 +1,15 @@
 //! The GraphQL schema: thin resolvers that read input, call the service layer with the
 //! caller's scope and convert the result. One module per domain area.
 
+mod audit;
+mod benefits;
 mod catalogue;
 mod ids;
 mod limits;
 mod node;
 mod projects;
 mod reference;
+mod report;
 mod scalars;
 mod sourcing;
 
@@ -29,11 +32,17 @@ pub struct Query(
     projects::ProjectQuery,
     catalogue::CatalogueQuery,
     sourcing::SourcingQuery,
+    audit::AuditQuery,
+    report::ReportQuery,
 );
 
 /// Every mutation field, merged from the areas.
 #[derive(MergedObject, Default)]
-pub struct Mutation(projects::ProjectMutation, sourcing::SourcingMutation);
+pub struct Mutation(
+    projects::ProjectMutation,
+    benefits::BenefitMutation,
+    sourcing::SourcingMutation,
+);
 
 /// What one request brings to its resolvers.
 pub struct RequestContext {

@@ -85,6 +85,10 @@ impl EServiceProject {
     async fn health(&self) -> Result<Option<Health>> {
         self.0.health.as_deref().map(stored).transpose()
     }
+    /// When the next tollgate decision is planned.
+    async fn next_tollgate_due(&self) -> Option<Date> {
+        self.0.next_tollgate_due.map(Date)
+    }
     /// Changes with every update; pass it back to update the project.
     async fn version(&self) -> i32 {
         self.0.version
@@ -160,6 +164,14 @@ impl EServiceProject {
             .map_err(load_err)?
             .unwrap_or_default();
         Ok(rows.into_iter().map(Decision).collect())
+    }
+    /// The benefits (nyttokalkyl).
+    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<super::benefits::Benefit>> {
+        super::benefits::project_benefits(ctx, self.0.id).await
+    }
+    /// Mean realisation of the quantitative benefits, in percent; null before follow-ups.
+    async fn benefit_realization_percent(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+        super::benefits::project_realization(ctx, self.0.id).await
     }
     /// Status reports, oldest first.
     async fn status_reports(&self, ctx: &Context<'_>) -> Result<Vec<StatusReport>> {
@@ -357,6 +369,16 @@ async fn prefetch(ctx: &Context<'_>, ids: Vec<i64>) -> Result<()> {
             .await
             .map_err(load_err)?;
     }
+    if node.field("benefits").exists() || node.field("benefitRealizationPercent").exists() {
+        l.benefits
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+        l.follow_ups
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_err)?;
+    }
     if node.field("statusReports").exists() {
         l.status_reports
             .load_many(ids.iter().copied())
@@ -482,6 +504,8 @@ pub struct CreateEServiceProjectInput {
     visibility: Visibility,
     /// Budget in SEK, at most two decimals.
     budget: Decimal,
+    /// When the next tollgate decision is planned.
+    next_tollgate_due: Option<Date>,
 }
 
 /// The created project.
@@ -503,6 +527,8 @@ pub struct UpdateEServiceProjectInput {
     target_group: Option<TargetGroup>,
     visibility: Option<Visibility>,
     budget: Option<Decimal>,
+    /// Give null to clear the date.
+    next_tollgate_due: async_graphql::MaybeUndefined<Date>,
 }
 
 /// The updated project.
@@ -645,6 +671,7 @@ impl ProjectMutation {
                 target_group: input.target_group,
                 visibility: input.visibility,
                 budget: budget("budget", input.budget)?,
+                next_tollgate_due: input.next_tollgate_due.map(|d| d.0),
             })
             .await?;
         Ok(CreateEServiceProjectPayload {
@@ -667,6 +694,11 @@ impl ProjectMutation {
             target_group: input.target_group,
             visibility: input.visibility,
             budget: input.budget.map(|b| budget("budget", b)).transpose()?,
+            next_tollgate_due: match input.next_tollgate_due {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(d) => Some(Some(d.0)),
+            },
         };
         let p = scope(ctx).update_project(id, input.version, patch).await?;
         Ok(UpdateEServiceProjectPayload {

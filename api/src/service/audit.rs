@@ -1,9 +1,10 @@
 //! The audit trail (loggning): every mutation writes its events in its own transaction.
 //!
 //! A [`WriteTx`] is the only way the service layer hands out a transaction, and committing
-//! one that recorded no event is an error, so a new mutation cannot forget to audit.
+//! one that recorded no change is an error, so a new mutation cannot forget to audit. Each
+//! mutation writes exactly one event, in the same transaction as its change.
 use entity::audit_event;
-use sea_orm::{DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -11,13 +12,81 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
+/// The record whose visibility governs who may read a mutation's events: every change
+/// belongs to a project or an evaluation (or to the record itself, for top-level records).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parent {
+    Project(i64),
+    SourcingEvaluation(i64),
+}
+
+impl Parent {
+    /// The stored `scope_type` and `scope_id`.
+    pub fn parts(self) -> (&'static str, i64) {
+        match self {
+            Parent::Project(id) => ("EServiceProject", id),
+            Parent::SourcingEvaluation(id) => ("SourcingEvaluation", id),
+        }
+    }
+}
+
 /// An open transaction of one mutation, with the audit events it will write.
 pub struct WriteTx<'a> {
     tx: DatabaseTransaction,
+    parent: std::sync::OnceLock<Parent>,
     principal: &'a Principal,
     request_id: &'a str,
     action: &'static str,
-    events: Vec<audit_event::ActiveModel>,
+    events: Vec<Change>,
+}
+
+/// One record's change within a mutation.
+struct Change {
+    record_type: &'static str,
+    record_id: i64,
+    before: Option<Value>,
+    after: Option<Value>,
+}
+
+/// Folds a mutation's changes into its one event: the first change is the event's record;
+/// further changes of the same record merge into it, changes of other records (a lead
+/// participation, a tollgate decision) nest under `"Type:id"`.
+fn fold(changes: Vec<Change>) -> Option<(&'static str, i64, Option<Value>, Option<Value>)> {
+    let mut it = changes.into_iter();
+    let first = it.next()?;
+    let (mut before, mut after) = (first.before, first.after);
+    let put = |side: &mut Option<Value>, key: Option<String>, v: Option<Value>| {
+        let Some(v) = v else { return };
+        let target = side.get_or_insert_with(|| Value::Object(Map::new()));
+        let (Value::Object(t), key) = (target, key) else {
+            return;
+        };
+        match (key, v) {
+            (Some(k), v) => {
+                t.insert(k, v);
+            }
+            (None, Value::Object(m)) => {
+                for (k, v) in m {
+                    t.entry(k).or_insert(v);
+                }
+            }
+            (None, _) => {}
+        }
+    };
+    for c in it {
+        let same = c.record_type == first.record_type && c.record_id == first.record_id;
+        let key = (!same).then(|| format!("{}:{}", c.record_type, c.record_id));
+        put(&mut before, key.clone(), c.before);
+        if same {
+            // The later state of the same record wins.
+            if let (Some(Value::Object(a)), Some(Value::Object(m))) = (&mut after, c.after) {
+                a.extend(m);
+            }
+        } else {
+            put(&mut after, key, c.after);
+        }
+    }
+    Some((first.record_type, first.record_id, before, after))
 }
 
 impl<'a> WriteTx<'a> {
@@ -32,6 +101,7 @@ impl<'a> WriteTx<'a> {
             principal,
             request_id,
             action,
+            parent: std::sync::OnceLock::new(),
             events: Vec::new(),
         }
     }
@@ -46,6 +116,12 @@ impl<'a> WriteTx<'a> {
         self.principal
     }
 
+    /// Names the record the change belongs to; the loaders of parent records call it, so a
+    /// mutation names it by loading what it changes.
+    pub fn within(&self, parent: Parent) {
+        let _ = self.parent.set(parent);
+    }
+
     /// Records a change of one record; only fields whose values differ are kept.
     pub fn record(
         &mut self,
@@ -55,35 +131,48 @@ impl<'a> WriteTx<'a> {
         after: Option<Value>,
     ) {
         let (before, after) = changed_fields(before, after);
-        let now = chrono::Utc::now();
-        self.events.push(audit_event::ActiveModel {
-            occurred_at: Set(now),
-            actor_sub: Set(self.principal.sub.clone()),
-            actor_municipality_id: Set(self.principal.municipality_id),
-            actor_roles: Set(self.principal.roles_text()),
-            action: Set(self.action.to_owned()),
-            record_type: Set(record_type.to_owned()),
-            record_id: Set(record_id),
-            before: Set(before.map(|v| v.to_string())),
-            after: Set(after.map(|v| v.to_string())),
-            request_id: Set(self.request_id.to_owned()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+        self.events.push(Change {
+            record_type,
+            record_id,
+            before,
+            after,
         });
     }
 
     /// Writes the audit events and commits; nothing is written if either fails.
     pub async fn commit(self) -> ApiResult<()> {
-        if self.events.is_empty() {
+        let action = self.action;
+        let Some(parent) = self.parent.get().copied() else {
             return Err(ApiError::Internal(anyhow::anyhow!(
-                "mutation {} recorded no audit event",
-                self.action
+                "mutation {action} did not name the record it changes"
             )));
+        };
+        let Some((record_type, record_id, before, after)) = fold(self.events) else {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "mutation {action} recorded no audit event"
+            )));
+        };
+        let (scope_type, scope_id) = parent.parts();
+        let now = chrono::Utc::now();
+        audit_event::ActiveModel {
+            occurred_at: Set(now),
+            actor_sub: Set(self.principal.sub.clone()),
+            actor_municipality_id: Set(self.principal.municipality_id),
+            actor_roles: Set(self.principal.roles_text()),
+            action: Set(action.to_owned()),
+            record_type: Set(record_type.to_owned()),
+            record_id: Set(record_id),
+            before: Set(before.map(|v| v.to_string())),
+            after: Set(after.map(|v| v.to_string())),
+            request_id: Set(self.request_id.to_owned()),
+            scope_type: Set(Some(scope_type.to_owned())),
+            scope_id: Set(Some(scope_id)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
         }
-        audit_event::Entity::insert_many(self.events)
-            .exec(&self.tx)
-            .await?;
+        .insert(&self.tx)
+        .await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -125,5 +214,112 @@ mod tests {
         );
         assert_eq!(b, Some(json!({"title": "A"})));
         assert_eq!(a, Some(json!({"title": "B"})));
+    }
+}
+
+/// Filters on the audit trail.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// One record's history: its type and id.
+    pub record: Option<(String, i64)>,
+    /// Events by callers of this kommun.
+    pub municipality: Option<i32>,
+    /// Events by this `sub`.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl super::Scope<'_> {
+    /// The events of records the caller may see: the visibility of the project or evaluation
+    /// each event belongs to decides, so the committee sees the county's shared records and
+    /// never a kommun's PRIVATE ones.
+    fn audit_condition(&self, f: &AuditFilter) -> sea_orm::Condition {
+        use entity::{project, sourcing_evaluation};
+        use sea_orm::{ColumnTrait, Condition, sea_query::Query};
+        let visible = |kind: &'static str, sub: sea_orm::sea_query::SelectStatement| {
+            Condition::all()
+                .add(audit_event::Column::ScopeType.eq(kind))
+                .add(audit_event::Column::ScopeId.in_subquery(sub))
+        };
+        let projects = Query::select()
+            .column(project::Column::Id)
+            .from(project::Entity)
+            .cond_where(super::visibility::projects(self.caller()))
+            .to_owned();
+        let evaluations = Query::select()
+            .column(sourcing_evaluation::Column::Id)
+            .from(sourcing_evaluation::Entity)
+            .cond_where(super::visibility::sourcing_evaluations(self.caller()))
+            .to_owned();
+        let mut c = Condition::all().add(
+            Condition::any()
+                .add(visible("EServiceProject", projects))
+                .add(visible("SourcingEvaluation", evaluations)),
+        );
+        if let Some((kind, id)) = &f.record {
+            // A record's history includes the changes of the records that hang off it.
+            c = c.add(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(audit_event::Column::RecordType.eq(kind.as_str()))
+                            .add(audit_event::Column::RecordId.eq(*id)),
+                    )
+                    .add(
+                        Condition::all()
+                            .add(audit_event::Column::ScopeType.eq(kind.as_str()))
+                            .add(audit_event::Column::ScopeId.eq(*id)),
+                    ),
+            );
+        }
+        if let Some(m) = f.municipality {
+            c = c.add(audit_event::Column::ActorMunicipalityId.eq(m));
+        }
+        if let Some(a) = &f.actor {
+            c = c.add(audit_event::Column::ActorSub.eq(a.as_str()));
+        }
+        if let Some(a) = &f.action {
+            c = c.add(audit_event::Column::Action.eq(a.as_str()));
+        }
+        if let Some(t) = f.from {
+            c = c.add(audit_event::Column::OccurredAt.gte(t));
+        }
+        if let Some(t) = f.to {
+            c = c.add(audit_event::Column::OccurredAt.lt(t));
+        }
+        c
+    }
+
+    /// One page of the audit trail, newest first.
+    pub async fn audit_events(
+        &self,
+        f: &AuditFilter,
+        args: &super::pagination::PageArgs,
+    ) -> ApiResult<super::pagination::Page<audit_event::Model>> {
+        use sea_orm::QueryFilter;
+        self.principal()?;
+        let req = args.validate()?;
+        let keyset = super::pagination::KeysetOrder {
+            key: None,
+            id: audit_event::Column::Id,
+            ascending: false,
+        };
+        let rows = keyset
+            .apply(audit_event::Entity::find().filter(self.audit_condition(f)), &req)
+            .all(self.db())
+            .await?;
+        Ok(super::pagination::finish(rows, &req))
+    }
+
+    /// How many events match.
+    pub async fn count_audit_events(&self, f: &AuditFilter) -> ApiResult<u64> {
+        use sea_orm::{PaginatorTrait, QueryFilter};
+        self.principal()?;
+        Ok(audit_event::Entity::find()
+            .filter(self.audit_condition(f))
+            .count(self.db())
+            .await?)
     }
 }

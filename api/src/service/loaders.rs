@@ -7,8 +7,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    catalogue_entry, decision, participation, sourcing_coevaluator, sourcing_criterion, sourcing_option,
-    sourcing_score, status_report,
+    benefit, benefit_follow_up, catalogue_entry, decision, participation, sourcing_coevaluator,
+    sourcing_criterion, sourcing_option, sourcing_score, status_report,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -22,6 +22,8 @@ pub struct Loaders {
     pub decisions: Cached<decision::Entity>,
     pub status_reports: Cached<status_report::Entity>,
     pub catalogue: Cached<catalogue_entry::Entity>,
+    pub benefits: Cached<benefit::Entity>,
+    pub follow_ups: Cached<benefit_follow_up::Entity>,
     pub sourcing_options: Cached<sourcing_option::Entity>,
     pub sourcing_criteria: Cached<sourcing_criterion::Entity>,
     pub sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
@@ -35,6 +37,8 @@ impl Loaders {
             decisions: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
             status_reports: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
             catalogue: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            benefits: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            follow_ups: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
             sourcing_options: DataLoader::with_cache(
                 ByParent::new(&db),
                 tokio::spawn,
@@ -88,6 +92,8 @@ child!(participation, ProjectId, project_id);
 child!(decision, ProjectId, project_id);
 child!(status_report, ProjectId, project_id);
 child!(catalogue_entry, ProjectId, project_id);
+child!(benefit, ProjectId, project_id);
+child!(benefit_follow_up, ProjectId, project_id);
 child!(sourcing_option, EvaluationId, evaluation_id);
 child!(sourcing_criterion, EvaluationId, evaluation_id);
 child!(sourcing_coevaluator, EvaluationId, evaluation_id);

@@ -3,11 +3,13 @@
 //! without the visibility rule or write one without the audit trail.
 
 pub mod audit;
+pub mod benefits;
 pub mod catalogue;
 pub mod loaders;
 pub mod pagination;
 pub mod projects;
 pub mod reference;
+pub mod report;
 pub mod sourcing;
 pub mod visibility;
 
@@ -19,7 +21,7 @@ use crate::{
     auth::{Caller, Principal},
     error::{ApiError, ApiResult},
 };
-pub use audit::WriteTx;
+pub use audit::{Parent, WriteTx};
 pub use reference::Reference;
 
 /// Shared, process-wide handles of the service layer.

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Scope, WriteTx,
+    Parent, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
 };
@@ -62,6 +62,7 @@ pub struct NewProject {
     pub target_group: TargetGroup,
     pub visibility: Visibility,
     pub budget: Sek,
+    pub next_tollgate_due: Option<NaiveDate>,
 }
 
 /// Changes to a project; `None` leaves a field as it is.
@@ -74,6 +75,8 @@ pub struct ProjectPatch {
     pub target_group: Option<TargetGroup>,
     pub visibility: Option<Visibility>,
     pub budget: Option<Sek>,
+    /// `Some(None)` clears the date.
+    pub next_tollgate_due: Option<Option<NaiveDate>>,
 }
 
 /// A new cost-sharing key.
@@ -113,7 +116,8 @@ fn project_json(m: &project::Model) -> Value {
         "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
         "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
         "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
-        "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "version": m.version,
+        "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
+        "version": m.version,
     })
 }
 
@@ -339,6 +343,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
+        tx.within(Parent::Project(p.id));
         let me = tx.principal();
         if !me.is_editor() || p.owner_id != me.municipality_id {
             return Err(ApiError::Forbidden(
@@ -352,6 +357,11 @@ impl Scope<'_> {
             )));
         }
         Ok(p)
+    }
+
+    /// A project the caller's kommun leads and may change, for other areas' mutations.
+    pub(super) async fn lead_project_for(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.lead_project(tx, id).await
     }
 
     /// Writes `after` over `before` if nobody changed it since `version`, bumping the version.
@@ -408,6 +418,7 @@ impl Scope<'_> {
             cost_key: Set(CostKey::Equal.as_str().into()),
             mixed_equal_bp: Set(0),
             health: Set(None),
+            next_tollgate_due: Set(input.next_tollgate_due),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -415,6 +426,7 @@ impl Scope<'_> {
         };
         let mut tx = self.write("createEServiceProject").await?;
         let p = model.insert(tx.conn()).await?;
+        tx.within(Parent::Project(p.id));
         let lead = participation::ActiveModel {
             project_id: Set(p.id),
             municipality_id: Set(me.municipality_id),
@@ -460,6 +472,9 @@ impl Scope<'_> {
         }
         if let Some(b) = patch.budget {
             after.budget_ore = b.ore();
+        }
+        if let Some(d) = patch.next_tollgate_due {
+            after.next_tollgate_due = d;
         }
         if let Some(v) = patch.visibility {
             if v == Visibility::Private {
@@ -574,10 +589,10 @@ impl Scope<'_> {
                 ));
             }
         }
-        let d = self.insert_decision(&mut tx, &before, to, decision).await?;
         let mut after = before.clone();
         after.phase = to.as_str().into();
         let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let d = self.insert_decision(&mut tx, &before, to, decision).await?;
         tx.commit().await?;
         Ok((saved, d))
     }
@@ -591,12 +606,12 @@ impl Scope<'_> {
     ) -> ApiResult<(project::Model, decision::Model)> {
         let mut tx = self.write("cancelEServiceProject").await?;
         let before = self.lead_project(&tx, id).await?;
-        let d = self
-            .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
-            .await?;
         let mut after = before.clone();
         after.phase = Phase::Cancelled.as_str().into();
         let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let d = self
+            .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
+            .await?;
         tx.commit().await?;
         Ok((saved, d))
     }
@@ -755,6 +770,7 @@ impl Scope<'_> {
         let part = part
             .filter(|_| visible)
             .ok_or_else(|| ApiError::NotFound("no participation with that id".into()))?;
+        tx.within(Parent::Project(part.project_id));
         let to = if accept { State::Accepted } else { State::Declined };
         let saved = self
             .change_own_participation(&mut tx, part, State::Invited, to)
@@ -775,6 +791,7 @@ impl Scope<'_> {
         if visible == 0 {
             return Err(not_found());
         }
+        tx.within(Parent::Project(project_id));
         let part = participation::Entity::find()
             .filter(participation::Column::ProjectId.eq(project_id))
             .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
@@ -967,6 +984,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
+        tx.within(Parent::Project(p.id));
         let mine = participation::Entity::find()
             .filter(participation::Column::ProjectId.eq(project_id))
             .filter(participation::Column::MunicipalityId.eq(me.municipality_id))

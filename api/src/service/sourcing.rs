@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Scope, WriteTx,
+    Parent, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
 };
@@ -313,6 +313,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
+        tx.within(Parent::SourcingEvaluation(e.id));
         let me = tx.principal();
         if !me.is_editor() || e.owner_id != me.municipality_id {
             return Err(ApiError::Forbidden(
@@ -439,6 +440,7 @@ impl Scope<'_> {
         }
         .insert(tx.conn())
         .await?;
+        tx.within(Parent::SourcingEvaluation(e.id));
         let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
         let mut after = eval_json(&e);
         after["criteria"] = criteria_json(&criteria);
@@ -728,6 +730,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
+        tx.within(Parent::SourcingEvaluation(e.id));
         let mine = sourcing_coevaluator::Entity::find()
             .filter(sourcing_coevaluator::Column::EvaluationId.eq(e.id))
             .filter(sourcing_coevaluator::Column::MunicipalityId.eq(me.municipality_id))
@@ -818,6 +821,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(|| ApiError::NotFound("no sourcing option with that id".into()))?;
+        tx.within(Parent::SourcingEvaluation(e.id));
         let c = sourcing_criterion::Entity::find_by_id(criterion)
             .one(tx.conn())
             .await?

@@ -3,21 +3,21 @@ use serde_json::{Value, json};
 
 use crate::{both_backends, docs::decision, helpers::Caller};
 
-const CREATE: &str = r#"mutation($input: CreateSourcingEvaluationInput!) {
+pub const CREATE: &str = r#"mutation($input: CreateSourcingEvaluationInput!) {
   createSourcingEvaluation(input: $input) { evaluation { id version state criteria { id code weight } } } }"#;
-const ADD_OPTION: &str = r#"mutation($input: AddSourcingOptionInput!) {
+pub const ADD_OPTION: &str = r#"mutation($input: AddSourcingOptionInput!) {
   addSourcingOption(input: $input) { option { id kind } evaluation { version } } }"#;
-const SET_CRITERIA: &str = r#"mutation($input: SetSourcingCriteriaInput!) {
+pub const SET_CRITERIA: &str = r#"mutation($input: SetSourcingCriteriaInput!) {
   setSourcingCriteria(input: $input) { evaluation { version criteria { id code weight } } } }"#;
-const INVITE: &str = r#"mutation($input: InviteCoEvaluatorInput!) {
+pub const INVITE: &str = r#"mutation($input: InviteCoEvaluatorInput!) {
   inviteCoEvaluator(input: $input) { coEvaluator { state municipality { code } } } }"#;
-const RESPOND: &str = r#"mutation($input: RespondToCoEvaluationInput!) {
+pub const RESPOND: &str = r#"mutation($input: RespondToCoEvaluationInput!) {
   respondToCoEvaluation(input: $input) { coEvaluator { state } } }"#;
-const START: &str = r#"mutation($input: SourcingTransitionInput!) {
+pub const START: &str = r#"mutation($input: SourcingTransitionInput!) {
   startScoring(input: $input) { evaluation { state version } } }"#;
-const SCORE: &str = r#"mutation($input: ScoreSourcingOptionInput!) {
+pub const SCORE: &str = r#"mutation($input: ScoreSourcingOptionInput!) {
   scoreSourcingOption(input: $input) { score { score rationale municipality { code } } } }"#;
-const DECIDE: &str = r#"mutation($input: DecideSourcingEvaluationInput!) {
+pub const DECIDE: &str = r#"mutation($input: DecideSourcingEvaluationInput!) {
   decideSourcingEvaluation(input: $input) { evaluation { state decision { option { kind } diarienummer justification } } } }"#;
 const READ: &str = r#"query($id: ID!) { node(id: $id) { ... on SourcingEvaluation {
   state version
@@ -34,7 +34,7 @@ async fn read(c: &Caller<'_>, id: &str) -> Value {
     c.gql(READ, json!({"id": id})).await.body["data"]["node"].clone()
 }
 
-async fn version(c: &Caller<'_>, id: &str) -> i64 {
+pub async fn version(c: &Caller<'_>, id: &str) -> i64 {
     read(c, id).await["version"].as_i64().unwrap()
 }
 

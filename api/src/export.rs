@@ -1,0 +1,194 @@
+//! The committee report as a CSV file for the minutes: UTF-8 with a byte-order mark,
+//! semicolons and decimal commas, so that Excel with a Swedish locale and LibreOffice open
+//! it as it is. One section per table: a title line, a header row, the rows, a blank line.
+use rust_decimal::Decimal;
+
+use crate::{
+    domain::benefits::percent,
+    service::{Reference, report::CommitteeReport},
+};
+
+fn num(d: Decimal) -> String {
+    d.to_string().replace('.', ",")
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(num).unwrap_or_default()
+}
+
+/// Writes the report as CSV bytes.
+pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u8>, csv::Error> {
+    let name = |id: i32| {
+        reference
+            .municipality(id)
+            .map(|m| m.name.clone())
+            .unwrap_or_default()
+    };
+    let code = |id: i32| {
+        reference
+            .municipality(id)
+            .map(|m| m.code.clone())
+            .unwrap_or_default()
+    };
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .flexible(true)
+            .from_writer(&mut out);
+        let section =
+            |w: &mut csv::Writer<&mut Vec<u8>>, title: &str, header: &[&str]| -> Result<(), csv::Error> {
+                w.write_record([title])?;
+                w.write_record(header)
+            };
+        w.write_record([format!(
+            "Rapport till gemensam nämnd: {} ({})",
+            r.county.name, r.county.code
+        )])?;
+        w.write_record([format!("Period {} – {}", r.from, r.to)])?;
+        w.write_record([""])?;
+
+        section(&mut w, "Projekt per fas och hälsa", &["Fas", "Hälsa", "Antal"])?;
+        for p in &r.phases {
+            w.write_record([
+                p.phase.as_str(),
+                p.health.map(|h| h.as_str()).unwrap_or(""),
+                &p.count.to_string(),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Kostnad per kommun",
+            &[
+                "Kommunkod",
+                "Kommun",
+                "Beslutad kostnad (kr)",
+                "Planerad kostnad (kr)",
+                "Projekt",
+            ],
+        )?;
+        for c in &r.costs {
+            w.write_record([
+                code(c.municipality_id),
+                name(c.municipality_id),
+                num(c.committed.to_decimal()),
+                num(c.planned.to_decimal()),
+                c.projects.to_string(),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Kostnad per projekt och kommun",
+            &["Projekt", "Fas", "Kommunkod", "Kommun", "Belopp (kr)", "Beslutad"],
+        )?;
+        for c in &r.project_costs {
+            w.write_record([
+                c.title.clone(),
+                c.phase.as_str().to_owned(),
+                code(c.municipality_id),
+                name(c.municipality_id),
+                num(c.amount.to_decimal()),
+                if c.committed { "ja" } else { "nej" }.to_owned(),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Nyttor per kommun",
+            &["Kommunkod", "Kommun", "Nyttor", "Realiserat (%)"],
+        )?;
+        for b in &r.benefits_per_kommun {
+            w.write_record([
+                code(b.municipality_id),
+                name(b.municipality_id),
+                b.benefits.to_string(),
+                opt(b.realization.map(percent)),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Nyttor mot mål",
+            &[
+                "Projekt",
+                "Nytta",
+                "Nyttoägare",
+                "Mätetal",
+                "Enhet",
+                "Nuläge",
+                "Målvärde",
+                "Senaste värde",
+                "Realiserat (%)",
+            ],
+        )?;
+        for b in &r.benefits {
+            w.write_record([
+                b.project_title.clone(),
+                b.description.clone(),
+                name(b.owner_id),
+                b.metric.clone(),
+                b.unit.clone(),
+                num(b.baseline.to_decimal()),
+                num(b.target.to_decimal()),
+                opt(b.latest.map(|m| m.to_decimal())),
+                opt(b.realization.map(percent)),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Beslutspunkter i perioden",
+            &["Projekt", "Ägare", "Fas", "Nästa fas", "Datum"],
+        )?;
+        for t in &r.tollgates {
+            w.write_record([
+                t.title.clone(),
+                name(t.owner_id),
+                t.phase.as_str().to_owned(),
+                t.next_phase.map(|p| p.as_str()).unwrap_or("").to_owned(),
+                t.due.to_string(),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Sourcingbeslut i perioden",
+            &[
+                "Utvärdering",
+                "Ägare",
+                "Beslutsdatum",
+                "Valt alternativ",
+                "Beskrivning",
+                "Viktat resultat",
+                "Rang",
+                "Beslutande organ",
+                "Diarienummer",
+            ],
+        )?;
+        for s in &r.sourcing {
+            w.write_record([
+                s.title.clone(),
+                name(s.owner_id),
+                s.decided_on.to_string(),
+                s.option_kind.clone(),
+                s.option_description.clone(),
+                opt(s
+                    .score
+                    .map(|q| percent(q / num_rational::Ratio::from_integer(100)))),
+                s.rank.map(|r| r.to_string()).unwrap_or_default(),
+                s.deciding_body.clone(),
+                s.diarienummer.clone(),
+            ])?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}

@@ -1,0 +1,244 @@
+//! The joint committee's report as GraphQL.
+use async_graphql::{Context, Object, Result, SimpleObject};
+use rust_decimal::Decimal;
+
+use super::{
+    reference::{County, Municipality, municipality},
+    scalars::Date,
+    scope,
+};
+use crate::{
+    domain::{Health, Phase, benefits::percent},
+    service::report::CommitteeReport as Report,
+};
+
+/// Projects in one phase with one health.
+#[derive(SimpleObject)]
+pub struct PhaseHealthCount {
+    phase: Phase,
+    /// Null before the first status report.
+    health: Option<Health>,
+    count: u64,
+}
+
+/// One kommun's costs under the agreed keys.
+#[derive(SimpleObject)]
+pub struct MunicipalityCost {
+    municipality: Municipality,
+    /// SEK: shares of projects in EXECUTION or later (not cancelled).
+    committed: Decimal,
+    /// SEK: shares of projects still being prepared (IDEA to PLANNING).
+    planned: Decimal,
+    projects: usize,
+}
+
+/// One kommun's share of one project.
+#[derive(SimpleObject)]
+pub struct ProjectCost {
+    project_title: String,
+    phase: Phase,
+    municipality: Municipality,
+    amount: Decimal,
+    committed: bool,
+}
+
+/// Benefits one kommun owns.
+#[derive(SimpleObject)]
+pub struct MunicipalityBenefits {
+    municipality: Municipality,
+    benefits: usize,
+    /// Mean realisation of its measured benefits, percent.
+    realization_percent: Option<Decimal>,
+}
+
+/// One benefit against its target, as of the end of the period.
+#[derive(SimpleObject)]
+pub struct BenefitLine {
+    project_title: String,
+    description: String,
+    owner: Municipality,
+    metric: String,
+    unit: String,
+    baseline: Decimal,
+    target: Decimal,
+    latest: Option<Decimal>,
+    realization_percent: Option<Decimal>,
+}
+
+/// A tollgate planned in the period.
+#[derive(SimpleObject)]
+pub struct TollgateDue {
+    project_title: String,
+    owner: Municipality,
+    phase: Phase,
+    next_phase: Option<Phase>,
+    due: Date,
+}
+
+/// A sourcing decision taken in the period.
+#[derive(SimpleObject)]
+pub struct SourcingDecisionLine {
+    title: String,
+    owner: Municipality,
+    decided_on: Date,
+    chosen_option_kind: String,
+    chosen_option_description: String,
+    /// The chosen option's weighted score (0–100).
+    weighted_score: Option<Decimal>,
+    /// The chosen option's rank (1 = best scored).
+    rank: Option<usize>,
+    deciding_body: String,
+    diarienummer: String,
+}
+
+/// The report to the joint committee (gemensam nämnd) for a county and period.
+pub struct CommitteeReport(pub Report);
+
+#[Object]
+impl CommitteeReport {
+    async fn county(&self) -> County {
+        County(self.0.county.clone())
+    }
+    async fn from(&self) -> Date {
+        Date(self.0.from)
+    }
+    async fn to(&self) -> Date {
+        Date(self.0.to)
+    }
+    /// Projects by phase and health (now).
+    async fn projects_by_phase(&self) -> Vec<PhaseHealthCount> {
+        self.0
+            .phases
+            .iter()
+            .map(|r| PhaseHealthCount {
+                phase: r.phase,
+                health: r.health,
+                count: r.count,
+            })
+            .collect()
+    }
+    /// Cost per kommun under the agreed keys.
+    async fn cost_per_municipality(&self, ctx: &Context<'_>) -> Result<Vec<MunicipalityCost>> {
+        self.0
+            .costs
+            .iter()
+            .map(|r| {
+                Ok(MunicipalityCost {
+                    municipality: municipality(ctx, r.municipality_id)?,
+                    committed: r.committed.to_decimal(),
+                    planned: r.planned.to_decimal(),
+                    projects: r.projects,
+                })
+            })
+            .collect()
+    }
+    /// Each kommun's share of each project that is not cancelled.
+    async fn project_costs(&self, ctx: &Context<'_>) -> Result<Vec<ProjectCost>> {
+        self.0
+            .project_costs
+            .iter()
+            .map(|r| {
+                Ok(ProjectCost {
+                    project_title: r.title.clone(),
+                    phase: r.phase,
+                    municipality: municipality(ctx, r.municipality_id)?,
+                    amount: r.amount.to_decimal(),
+                    committed: r.committed,
+                })
+            })
+            .collect()
+    }
+    /// Benefits realised against target, per owner kommun.
+    async fn benefits_per_municipality(&self, ctx: &Context<'_>) -> Result<Vec<MunicipalityBenefits>> {
+        self.0
+            .benefits_per_kommun
+            .iter()
+            .map(|r| {
+                Ok(MunicipalityBenefits {
+                    municipality: municipality(ctx, r.municipality_id)?,
+                    benefits: r.benefits,
+                    realization_percent: r.realization.map(percent),
+                })
+            })
+            .collect()
+    }
+    /// Every benefit against its target as of the end of the period.
+    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<BenefitLine>> {
+        self.0
+            .benefits
+            .iter()
+            .map(|r| {
+                Ok(BenefitLine {
+                    project_title: r.project_title.clone(),
+                    description: r.description.clone(),
+                    owner: municipality(ctx, r.owner_id)?,
+                    metric: r.metric.clone(),
+                    unit: r.unit.clone(),
+                    baseline: r.baseline.to_decimal(),
+                    target: r.target.to_decimal(),
+                    latest: r.latest.map(|m| m.to_decimal()),
+                    realization_percent: r.realization.map(percent),
+                })
+            })
+            .collect()
+    }
+    /// Tollgates planned within the period.
+    async fn tollgates_due(&self, ctx: &Context<'_>) -> Result<Vec<TollgateDue>> {
+        self.0
+            .tollgates
+            .iter()
+            .map(|r| {
+                Ok(TollgateDue {
+                    project_title: r.title.clone(),
+                    owner: municipality(ctx, r.owner_id)?,
+                    phase: r.phase,
+                    next_phase: r.next_phase,
+                    due: Date(r.due),
+                })
+            })
+            .collect()
+    }
+    /// Sourcing decisions taken within the period, with the chosen option's score.
+    async fn sourcing_decisions(&self, ctx: &Context<'_>) -> Result<Vec<SourcingDecisionLine>> {
+        self.0
+            .sourcing
+            .iter()
+            .map(|r| {
+                Ok(SourcingDecisionLine {
+                    title: r.title.clone(),
+                    owner: municipality(ctx, r.owner_id)?,
+                    decided_on: Date(r.decided_on),
+                    chosen_option_kind: r.option_kind.clone(),
+                    chosen_option_description: r.option_description.clone(),
+                    weighted_score: r
+                        .score
+                        .map(|q| percent(q / num_rational::Ratio::from_integer(100))),
+                    rank: r.rank,
+                    deciding_body: r.deciding_body.clone(),
+                    diarienummer: r.diarienummer.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The committee report query.
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// The report to the joint committee for a county (länskod) and period, from what the
+    /// caller may see. Also as CSV: `GET /reports/{county}/committee.csv?from=&to=`.
+    async fn committee_report(
+        &self,
+        ctx: &Context<'_>,
+        county: String,
+        from: Date,
+        to: Date,
+    ) -> Result<CommitteeReport> {
+        Ok(CommitteeReport(
+            scope(ctx).committee_report(&county, from.0, to.0).await?,
+        ))
+    }
+}

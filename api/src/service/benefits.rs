@@ -1,0 +1,176 @@
+//! Benefits (nyttokalkyl) and their follow-ups (effektbokslut).
+use chrono::{NaiveDate, Utc};
+use entity::{benefit, benefit_follow_up, participation, project};
+use num_rational::Ratio;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use super::{Parent, Scope};
+use crate::{
+    domain::{
+        ParticipationState,
+        benefits::{BenefitCategory, BenefitKind, Measure, realization},
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// A new benefit as the lead kommun describes it.
+#[derive(Clone, Debug)]
+pub struct NewBenefit {
+    pub description: String,
+    pub category: BenefitCategory,
+    pub kind: BenefitKind,
+    /// Kommunkod of the benefit owner (nyttoägare).
+    pub owner: String,
+    pub metric: String,
+    pub unit: String,
+    pub baseline: Measure,
+    pub target: Measure,
+    pub target_date: Option<NaiveDate>,
+}
+
+/// The latest follow-up of a benefit by its owner kommun, as of `until` if given.
+pub fn latest<'a>(
+    b: &benefit::Model,
+    follow_ups: &'a [benefit_follow_up::Model],
+    until: Option<NaiveDate>,
+) -> Option<&'a benefit_follow_up::Model> {
+    follow_ups
+        .iter()
+        .filter(|f| f.benefit_id == b.id && f.municipality_id == b.owner_id)
+        .filter(|f| until.is_none_or(|u| f.measured_on <= u))
+        .max_by_key(|f| (f.measured_on, f.id))
+}
+
+/// A quantitative benefit's realisation from its owner's latest follow-up.
+pub fn benefit_realization(
+    b: &benefit::Model,
+    follow_ups: &[benefit_follow_up::Model],
+    until: Option<NaiveDate>,
+) -> Option<Ratio<i128>> {
+    if b.kind != BenefitKind::Quantitative.as_str() {
+        return None;
+    }
+    let l = latest(b, follow_ups, until)?;
+    realization(
+        Measure::from_e4(b.baseline_e4),
+        Measure::from_e4(b.target_e4),
+        Measure::from_e4(l.value_e4),
+    )
+}
+
+fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
+    let v = value.trim();
+    if required && v.is_empty() {
+        return Err(ApiError::input(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::input(field, format!("is longer than {max} characters")));
+    }
+    Ok(v.to_owned())
+}
+
+async fn accepted_member(tx: &super::WriteTx<'_>, project: i64, kommun: i32) -> ApiResult<bool> {
+    Ok(participation::Entity::find()
+        .filter(participation::Column::ProjectId.eq(project))
+        .filter(participation::Column::MunicipalityId.eq(kommun))
+        .filter(participation::Column::State.eq(ParticipationState::Accepted.as_str()))
+        .one(tx.conn())
+        .await?
+        .is_some())
+}
+
+impl Scope<'_> {
+    /// Adds a benefit to a project (lead kommun's editors); its owner must take part.
+    pub async fn add_benefit(&self, project_id: i64, input: NewBenefit) -> ApiResult<benefit::Model> {
+        let mut tx = self.write("addBenefit").await?;
+        let p = self.lead_project_for(&tx, project_id).await?;
+        let owner = self.municipality_id("ownerCode", &input.owner)?;
+        if !accepted_member(&tx, p.id, owner).await? {
+            return Err(ApiError::input(
+                "ownerCode",
+                format!("kommun {} does not take part in this project", input.owner),
+            ));
+        }
+        let qualitative = input.kind == BenefitKind::Qualitative;
+        let now = Utc::now();
+        let saved = benefit::ActiveModel {
+            project_id: Set(p.id),
+            description: Set(text("description", &input.description, 4000, true)?),
+            category: Set(input.category.as_str().into()),
+            kind: Set(input.kind.as_str().into()),
+            owner_id: Set(owner),
+            metric: Set(text("metric", &input.metric, 200, !qualitative)?),
+            unit: Set(text("unit", &input.unit, 50, !qualitative)?),
+            baseline_e4: Set(input.baseline.e4()),
+            target_e4: Set(input.target.e4()),
+            target_date: Set(input.target_date),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record(
+            "Benefit",
+            saved.id,
+            None,
+            Some(json!({
+                "projectId": saved.project_id, "description": saved.description, "category": saved.category,
+                "kind": saved.kind, "ownerId": saved.owner_id, "metric": saved.metric, "unit": saved.unit,
+                "baselineE4": saved.baseline_e4, "targetE4": saved.target_e4, "targetDate": saved.target_date,
+            })),
+        );
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// Records a measured value; only the benefit owner kommun's editors do.
+    pub async fn record_follow_up(
+        &self,
+        benefit_id: i64,
+        date: NaiveDate,
+        value: Measure,
+        comment: &str,
+    ) -> ApiResult<benefit_follow_up::Model> {
+        let mut tx = self.write("recordBenefitFollowUp").await?;
+        let me = tx.principal();
+        let not_found = || ApiError::NotFound("no benefit with that id".into());
+        let b = benefit::Entity::find_by_id(benefit_id)
+            .one(tx.conn())
+            .await?
+            .ok_or_else(not_found)?;
+        let p: project::Model = self.project_of_child(b.project_id).await?.ok_or_else(not_found)?;
+        tx.within(Parent::Project(p.id));
+        if !me.is_editor() {
+            return Err(ApiError::Forbidden("this needs the editor role".into()));
+        }
+        if b.owner_id != me.municipality_id {
+            return Err(ApiError::Forbidden(
+                "only the benefit owner kommun records its follow-ups".into(),
+            ));
+        }
+        let now = Utc::now();
+        let saved = benefit_follow_up::ActiveModel {
+            benefit_id: Set(b.id),
+            project_id: Set(p.id),
+            measured_on: Set(date),
+            value_e4: Set(value.e4()),
+            comment: Set(text("comment", comment, 4000, false)?),
+            municipality_id: Set(me.municipality_id),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.conn())
+        .await?;
+        tx.record(
+            "BenefitFollowUp",
+            saved.id,
+            None,
+            Some(json!({"benefitId": b.id, "measuredOn": saved.measured_on, "valueE4": saved.value_e4, "comment": saved.comment, "municipalityId": saved.municipality_id})),
+        );
+        tx.commit().await?;
+        Ok(saved)
+    }
+}

@@ -1,0 +1,394 @@
+//! The joint committee's report (rapport till gemensam nämnd): one true picture of the
+//! county's portfolio, costs, benefits and decisions for a period, built once and served
+//! both as GraphQL and as CSV for the minutes.
+use chrono::NaiveDate;
+use entity::{
+    benefit, benefit_follow_up, county, participation, project, sourcing_coevaluator, sourcing_criterion,
+    sourcing_evaluation, sourcing_option, sourcing_score,
+};
+use num_rational::Ratio;
+use sea_orm::{
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Query, SelectStatement},
+};
+
+use super::{Scope, benefits::benefit_realization, sourcing, visibility};
+use crate::{
+    domain::{Health, Phase, Sek, benefits::Measure, sourcing::SourcingState},
+    error::{ApiError, ApiResult},
+};
+
+/// How many projects are in one phase with one health.
+#[derive(Clone, Debug)]
+pub struct PhaseHealthRow {
+    pub phase: Phase,
+    pub health: Option<Health>,
+    pub count: u64,
+}
+
+/// One kommun's costs under the agreed keys.
+#[derive(Clone, Debug)]
+pub struct KommunCostRow {
+    pub municipality_id: i32,
+    /// Shares of projects past the PLANNING tollgate (EXECUTION or later, not cancelled).
+    pub committed: Sek,
+    /// Shares of projects still in IDEA, PRE_STUDY or PLANNING.
+    pub planned: Sek,
+    pub projects: usize,
+}
+
+/// One kommun's share of one project.
+#[derive(Clone, Debug)]
+pub struct ProjectCostRow {
+    pub project_id: i64,
+    pub title: String,
+    pub phase: Phase,
+    pub municipality_id: i32,
+    pub amount: Sek,
+    pub committed: bool,
+}
+
+/// Benefits a kommun owns and how far they are realised on average.
+#[derive(Clone, Debug)]
+pub struct KommunBenefitRow {
+    pub municipality_id: i32,
+    pub benefits: usize,
+    pub realization: Option<Ratio<i128>>,
+}
+
+/// One benefit against its target.
+#[derive(Clone, Debug)]
+pub struct BenefitRow {
+    pub project_id: i64,
+    pub project_title: String,
+    pub benefit_id: i64,
+    pub description: String,
+    pub owner_id: i32,
+    pub metric: String,
+    pub unit: String,
+    pub baseline: Measure,
+    pub target: Measure,
+    pub latest: Option<Measure>,
+    pub realization: Option<Ratio<i128>>,
+}
+
+/// A tollgate planned within the period.
+#[derive(Clone, Debug)]
+pub struct TollgateRow {
+    pub project_id: i64,
+    pub title: String,
+    pub phase: Phase,
+    pub next_phase: Option<Phase>,
+    pub due: NaiveDate,
+    pub owner_id: i32,
+}
+
+/// A sourcing decision taken within the period, with its score.
+#[derive(Clone, Debug)]
+pub struct SourcingRow {
+    pub evaluation_id: i64,
+    pub title: String,
+    pub owner_id: i32,
+    pub decided_on: NaiveDate,
+    pub option_kind: String,
+    pub option_description: String,
+    pub score: Option<Ratio<i128>>,
+    pub rank: Option<usize>,
+    pub deciding_body: String,
+    pub diarienummer: String,
+}
+
+/// The whole report.
+#[derive(Clone, Debug)]
+pub struct CommitteeReport {
+    pub county: county::Model,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub phases: Vec<PhaseHealthRow>,
+    pub costs: Vec<KommunCostRow>,
+    pub project_costs: Vec<ProjectCostRow>,
+    pub benefits_per_kommun: Vec<KommunBenefitRow>,
+    pub benefits: Vec<BenefitRow>,
+    pub tollgates: Vec<TollgateRow>,
+    pub sourcing: Vec<SourcingRow>,
+}
+
+fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
+    s.parse()
+        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
+}
+
+impl Scope<'_> {
+    /// Builds the committee report for `county` over `[from, to]`, from what the caller may
+    /// see: the committee (`namnd`) sees the county's shared records, a kommun also its own.
+    pub async fn committee_report(
+        &self,
+        county_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<CommitteeReport> {
+        let p = self.principal()?;
+        if !(p.reads_as_kommun() || p.is_namnd()) {
+            return Err(ApiError::Forbidden(
+                "the committee report needs a reading role or namnd".into(),
+            ));
+        }
+        if from > to {
+            return Err(ApiError::input("to", "the period ends before it starts"));
+        }
+        let county = self
+            .reference()
+            .county_by_code(county_code)
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::input(
+                    "county",
+                    format!("county {county_code} is not known to this service"),
+                )
+            })?;
+        let in_county = project::Column::CountyId.eq(county.id);
+        let project_ids: SelectStatement = Query::select()
+            .column(project::Column::Id)
+            .from(project::Entity)
+            .cond_where(visibility::projects(self.caller()))
+            .and_where(project::Column::CountyId.eq(county.id))
+            .to_owned();
+        let db = self.db();
+        let projects = project::Entity::find()
+            .filter(visibility::projects(self.caller()))
+            .filter(in_county)
+            .order_by_asc(project::Column::Id)
+            .all(db)
+            .await?;
+        let parts = participation::Entity::find()
+            .filter(participation::Column::ProjectId.in_subquery(project_ids.clone()))
+            .order_by_asc(participation::Column::Id)
+            .all(db)
+            .await?;
+        let benefits = benefit::Entity::find()
+            .filter(benefit::Column::ProjectId.in_subquery(project_ids.clone()))
+            .order_by_asc(benefit::Column::Id)
+            .all(db)
+            .await?;
+        let follow_ups = benefit_follow_up::Entity::find()
+            .filter(benefit_follow_up::Column::ProjectId.in_subquery(project_ids))
+            .all(db)
+            .await?;
+
+        let mut phases: Vec<PhaseHealthRow> = Vec::new();
+        let mut by_project: std::collections::HashMap<i64, Vec<participation::Model>> = Default::default();
+        for x in parts {
+            by_project.entry(x.project_id).or_default().push(x);
+        }
+        let mut project_costs = Vec::new();
+        let mut tollgates = Vec::new();
+        for pr in &projects {
+            let phase: Phase = stored(&pr.phase)?;
+            let health: Option<Health> = pr.health.as_deref().map(stored).transpose()?;
+            match phases.iter_mut().find(|r| r.phase == phase && r.health == health) {
+                Some(r) => r.count += 1,
+                None => phases.push(PhaseHealthRow {
+                    phase,
+                    health,
+                    count: 1,
+                }),
+            }
+            if phase != Phase::Cancelled {
+                let committed = phase >= Phase::Execution;
+                let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
+                for s in self.cost_shares(pr, members)? {
+                    project_costs.push(ProjectCostRow {
+                        project_id: pr.id,
+                        title: pr.title.clone(),
+                        phase,
+                        municipality_id: s.municipality_id,
+                        amount: s.amount,
+                        committed,
+                    });
+                }
+            }
+            if let Some(due) = pr.next_tollgate_due
+                && due >= from
+                && due <= to
+                && phase.is_open()
+            {
+                tollgates.push(TollgateRow {
+                    project_id: pr.id,
+                    title: pr.title.clone(),
+                    phase,
+                    next_phase: phase.next(),
+                    due,
+                    owner_id: pr.owner_id,
+                });
+            }
+        }
+        phases.sort_by(|a, b| a.phase.cmp(&b.phase).then(a.health.cmp(&b.health)));
+        tollgates.sort_by(|a, b| a.due.cmp(&b.due).then(a.project_id.cmp(&b.project_id)));
+
+        let code_of = |id: i32| {
+            self.reference()
+                .municipality(id)
+                .map(|m| m.code.clone())
+                .unwrap_or_default()
+        };
+        let mut costs: Vec<KommunCostRow> = Vec::new();
+        for c in &project_costs {
+            let row = match costs.iter_mut().find(|r| r.municipality_id == c.municipality_id) {
+                Some(r) => r,
+                None => {
+                    costs.push(KommunCostRow {
+                        municipality_id: c.municipality_id,
+                        committed: Sek::default(),
+                        planned: Sek::default(),
+                        projects: 0,
+                    });
+                    costs
+                        .last_mut()
+                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("empty cost rows")))?
+                }
+            };
+            if c.committed {
+                row.committed = Sek::from_ore(row.committed.ore() + c.amount.ore());
+            } else {
+                row.planned = Sek::from_ore(row.planned.ore() + c.amount.ore());
+            }
+            row.projects += 1;
+        }
+        costs.sort_by_key(|r| code_of(r.municipality_id));
+
+        let titles: std::collections::HashMap<i64, &str> =
+            projects.iter().map(|p| (p.id, p.title.as_str())).collect();
+        let mut benefit_rows = Vec::new();
+        for b in &benefits {
+            benefit_rows.push(BenefitRow {
+                project_id: b.project_id,
+                project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
+                benefit_id: b.id,
+                description: b.description.clone(),
+                owner_id: b.owner_id,
+                metric: b.metric.clone(),
+                unit: b.unit.clone(),
+                baseline: Measure::from_e4(b.baseline_e4),
+                target: Measure::from_e4(b.target_e4),
+                latest: super::benefits::latest(b, &follow_ups, Some(to))
+                    .map(|f| Measure::from_e4(f.value_e4)),
+                realization: benefit_realization(b, &follow_ups, Some(to)),
+            });
+        }
+        let mut benefits_per_kommun: Vec<KommunBenefitRow> = Vec::new();
+        for b in &benefit_rows {
+            if !benefits_per_kommun
+                .iter()
+                .any(|r| r.municipality_id == b.owner_id)
+            {
+                let own: Vec<&BenefitRow> =
+                    benefit_rows.iter().filter(|x| x.owner_id == b.owner_id).collect();
+                let measured: Vec<Ratio<i128>> = own.iter().filter_map(|x| x.realization).collect();
+                benefits_per_kommun.push(KommunBenefitRow {
+                    municipality_id: b.owner_id,
+                    benefits: own.len(),
+                    realization: crate::domain::benefits::mean(&measured),
+                });
+            }
+        }
+        benefits_per_kommun.sort_by_key(|r| code_of(r.municipality_id));
+
+        let sourcing = self.sourcing_decisions(county.id, from, to).await?;
+        Ok(CommitteeReport {
+            county,
+            from,
+            to,
+            phases,
+            costs,
+            project_costs,
+            benefits_per_kommun,
+            benefits: benefit_rows,
+            tollgates,
+            sourcing,
+        })
+    }
+
+    async fn sourcing_decisions(
+        &self,
+        county: i32,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<Vec<SourcingRow>> {
+        let db = self.db();
+        let decided = sourcing_evaluation::Entity::find()
+            .filter(visibility::sourcing_evaluations(self.caller()))
+            .filter(sourcing_evaluation::Column::CountyId.eq(county))
+            .filter(sourcing_evaluation::Column::State.eq(SourcingState::Decided.as_str()))
+            .filter(sourcing_evaluation::Column::DecidedOn.gte(from))
+            .filter(sourcing_evaluation::Column::DecidedOn.lte(to))
+            .order_by_asc(sourcing_evaluation::Column::DecidedOn)
+            .order_by_asc(sourcing_evaluation::Column::Id)
+            .all(db)
+            .await?;
+        if decided.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i64> = decided.iter().map(|e| e.id).collect();
+        let options = sourcing_option::Entity::find()
+            .filter(sourcing_option::Column::EvaluationId.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        let criteria = sourcing_criterion::Entity::find()
+            .filter(sourcing_criterion::Column::EvaluationId.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        let coevaluators = sourcing_coevaluator::Entity::find()
+            .filter(sourcing_coevaluator::Column::EvaluationId.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        let scores = sourcing_score::Entity::find()
+            .filter(sourcing_score::Column::EvaluationId.is_in(ids))
+            .all(db)
+            .await?;
+        let mut rows = Vec::new();
+        for e in decided {
+            let parts = sourcing::EvaluationParts {
+                options: options
+                    .iter()
+                    .filter(|o| o.evaluation_id == e.id)
+                    .cloned()
+                    .collect(),
+                criteria: criteria
+                    .iter()
+                    .filter(|c| c.evaluation_id == e.id)
+                    .cloned()
+                    .collect(),
+                coevaluators: coevaluators
+                    .iter()
+                    .filter(|c| c.evaluation_id == e.id)
+                    .cloned()
+                    .collect(),
+                scores: scores
+                    .iter()
+                    .filter(|s| s.evaluation_id == e.id)
+                    .cloned()
+                    .collect(),
+            };
+            let result = sourcing::result(&e, &parts)?;
+            let chosen = e
+                .chosen_option_id
+                .and_then(|id| parts.options.iter().find(|o| o.id == id));
+            let standing = e
+                .chosen_option_id
+                .and_then(|id| result.options.iter().find(|o| o.option == id));
+            rows.push(SourcingRow {
+                evaluation_id: e.id,
+                title: e.title.clone(),
+                owner_id: e.owner_id,
+                decided_on: e.decided_on.unwrap_or(from),
+                option_kind: chosen.map(|o| o.kind.clone()).unwrap_or_default(),
+                option_description: chosen.map(|o| o.description.clone()).unwrap_or_default(),
+                score: standing.and_then(|s| s.score),
+                rank: standing.and_then(|s| s.rank),
+                deciding_body: e.deciding_body.clone().unwrap_or_default(),
+                diarienummer: e.diarienummer.clone().unwrap_or_default(),
+            });
+        }
+        Ok(rows)
+    }
+}
