@@ -10,5 +10,6 @@ mod flow;
 mod http;
 mod isolation;
 mod queries;
+mod report;
 mod schema;
 mod sourcing;
