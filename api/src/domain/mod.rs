@@ -7,6 +7,7 @@ pub mod benefits;
 pub mod cost_sharing;
 pub mod kommunkod;
 pub mod money;
+pub mod org_number;
 pub mod project;
 pub mod sourcing;
 

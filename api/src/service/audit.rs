@@ -38,6 +38,7 @@ pub struct WriteTx<'a> {
     request_id: &'a str,
     action: &'static str,
     events: Vec<Change>,
+    counts: std::sync::Arc<super::counts::CountCache>,
 }
 
 /// One record's change within a mutation.
@@ -95,6 +96,7 @@ impl<'a> WriteTx<'a> {
         principal: &'a Principal,
         request_id: &'a str,
         action: &'static str,
+        counts: std::sync::Arc<super::counts::CountCache>,
     ) -> Self {
         Self {
             tx,
@@ -103,6 +105,7 @@ impl<'a> WriteTx<'a> {
             action,
             parent: std::sync::OnceLock::new(),
             events: Vec::new(),
+            counts,
         }
     }
 
@@ -174,6 +177,7 @@ impl<'a> WriteTx<'a> {
         .insert(&self.tx)
         .await?;
         self.tx.commit().await?;
+        self.counts.invalidate();
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod benefits;
 pub mod catalogue;
+pub mod counts;
 pub mod loaders;
 pub mod pagination;
 pub mod projects;
@@ -29,12 +30,17 @@ pub use reference::Reference;
 pub struct Services {
     db: DatabaseConnection,
     reference: Arc<Reference>,
+    counts: Arc<counts::CountCache>,
 }
 
 impl Services {
     /// Wraps an open, migrated database and the loaded reference data.
     pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
-        Self { db, reference }
+        Self {
+            db,
+            reference,
+            counts: Arc::default(),
+        }
     }
 
     /// The county and kommun reference data.
@@ -89,6 +95,30 @@ impl<'a> Scope<'a> {
         &self.svc.db
     }
 
+    /// A count for `key` from the cache, or computed by `count` and remembered. The key
+    /// must hold everything the count depends on: the area, the caller's view and the filter.
+    async fn cached_count<F>(&self, key: String, count: F) -> ApiResult<u64>
+    where
+        F: std::future::Future<Output = ApiResult<u64>>,
+    {
+        let cache = &self.svc.counts;
+        if let Some(n) = cache.get(&key) {
+            return Ok(n);
+        }
+        let generation = cache.generation();
+        let n = count.await?;
+        cache.put(key, generation, n);
+        Ok(n)
+    }
+
+    /// The part of a cache key that stands for what the caller may see.
+    fn view_key(&self) -> String {
+        match self.caller.principal() {
+            Some(p) => format!("{}:{}:{}", p.municipality_id, p.reads_as_kommun(), p.is_namnd()),
+            None => "anonymous".into(),
+        }
+    }
+
     /// The principal, or `UNAUTHENTICATED` for an anonymous caller.
     pub fn principal(&self) -> ApiResult<&'a Principal> {
         self.caller.principal().ok_or_else(|| ApiError::Unauthenticated {
@@ -111,6 +141,12 @@ impl<'a> Scope<'a> {
     pub async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
         let principal = self.principal()?;
         let tx = self.db().begin().await?;
-        Ok(WriteTx::new(tx, principal, self.request_id, action))
+        Ok(WriteTx::new(
+            tx,
+            principal,
+            self.request_id,
+            action,
+            self.svc.counts.clone(),
+        ))
     }
 }

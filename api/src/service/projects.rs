@@ -258,7 +258,11 @@ impl Scope<'_> {
     pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
         self.principal()?;
         let cond = self.filter_condition(filter)?;
-        Ok(self.visible_projects().filter(cond).count(self.db()).await?)
+        let key = format!("projects|{}|{filter:?}", self.view_key());
+        self.cached_count(key, async {
+            Ok(self.visible_projects().filter(cond).count(self.db()).await?)
+        })
+        .await
     }
 
     /// A project the caller may see, or `NOT_FOUND`.
