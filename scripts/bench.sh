@@ -61,3 +61,15 @@ for c in 1 16 64; do
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   echo "clients=$c req/s=$rps p50=$p50 p99=$p99 ${non2xx:+non-2xx=$non2xx}"
 done
+
+# The committee report over the whole seeded county, as the committee (namnd) sees it.
+ntoken=$("$bin" token --kommun 1880 --roles namnd --ttl 1h)
+rbody='{"query":"{ committeeReport(county: \"18\", from: \"2026-01-01\", to: \"2026-12-31\") { projectsByPhase { phase count } costPerMunicipality { municipality { code } committed planned } tollgatesDue { projectTitle } } }"}'
+times=$(for _ in $(seq 10); do
+  curl -s -o /dev/null -w '%{time_total}\n' "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $ntoken" -d "$rbody"
+done | sort -n)
+echo "committeeReport (GraphQL): median $(echo "$times" | sed -n 5p)s max $(echo "$times" | tail -n 1)s over 10 runs"
+ctimes=$(for _ in $(seq 10); do
+  curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $ntoken" "$addr/reports/18/committee.csv?from=2026-01-01&to=2026-12-31"
+done | sort -n)
+echo "committee.csv: median $(echo "$ctimes" | sed -n 5p)s max $(echo "$ctimes" | tail -n 1)s over 10 runs"

@@ -59,6 +59,8 @@ pub enum ApiError {
     NotFound(String),
     /// An input value is invalid; `field` names it as the client sent it.
     BadUserInput { field: String, message: String },
+    /// Rows of an import that cannot be imported; nothing was written.
+    ImportRows(Vec<crate::service::inventory::RowError>),
     /// The record changed since the client read it, or the action clashes with its state.
     Conflict(String),
     /// Too many requests from one principal.
@@ -94,6 +96,7 @@ impl ApiError {
                 m.clone()
             }
             Self::RateLimited(secs) => format!("too many requests; retry after {secs} seconds"),
+            Self::ImportRows(rows) => format!("{} rows cannot be imported; nothing was written", rows.len()),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -104,7 +107,7 @@ impl ApiError {
             Self::Unauthenticated { .. } => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
-            Self::BadUserInput { .. } => "BAD_USER_INPUT",
+            Self::BadUserInput { .. } | Self::ImportRows(_) => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
@@ -142,6 +145,29 @@ impl From<ApiError> for async_graphql::Error {
                 ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 ApiError::Unauthenticated { reason: Some(r), .. } => ext.set("reason", r.reason()),
                 ApiError::RateLimited(secs) => ext.set("retryAfterSeconds", *secs),
+                ApiError::ImportRows(rows) => {
+                    ext.set("field", "csv");
+                    let list: Vec<async_graphql::Value> = rows
+                        .iter()
+                        .map(|r| {
+                            let mut m = async_graphql::indexmap::IndexMap::new();
+                            m.insert(
+                                async_graphql::Name::new("line"),
+                                async_graphql::Value::from(r.line as i64),
+                            );
+                            m.insert(
+                                async_graphql::Name::new("column"),
+                                async_graphql::Value::from(r.column.as_str()),
+                            );
+                            m.insert(
+                                async_graphql::Name::new("reason"),
+                                async_graphql::Value::from(r.reason.as_str()),
+                            );
+                            async_graphql::Value::Object(m)
+                        })
+                        .collect();
+                    ext.set("rows", async_graphql::Value::List(list));
+                }
                 _ => {}
             }
         })

@@ -5,6 +5,7 @@
 
 pub mod benefits;
 pub mod cost_sharing;
+pub mod inventory;
 pub mod kommunkod;
 pub mod money;
 pub mod org_number;

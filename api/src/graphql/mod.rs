@@ -5,6 +5,7 @@ mod audit;
 mod benefits;
 mod catalogue;
 mod ids;
+mod inventory;
 mod limits;
 mod node;
 mod projects;
@@ -34,6 +35,7 @@ pub struct Query(
     sourcing::SourcingQuery,
     audit::AuditQuery,
     report::ReportQuery,
+    inventory::InventoryQuery,
 );
 
 /// Every mutation field, merged from the areas.
@@ -42,6 +44,7 @@ pub struct Mutation(
     projects::ProjectMutation,
     benefits::BenefitMutation,
     sourcing::SourcingMutation,
+    inventory::InventoryMutation,
 );
 
 /// What one request brings to its resolvers.

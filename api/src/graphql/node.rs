@@ -5,6 +5,7 @@ use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result};
 use super::{
     catalogue::PublishedEService,
     ids,
+    inventory::{Product, SystemInstance, Vendor},
     projects::{Decision, EServiceProject, Participation, StatusReport},
     reference::{County, Municipality},
     scope,
@@ -24,6 +25,9 @@ pub enum Node {
     StatusReport(StatusReport),
     SourcingEvaluation(SourcingEvaluation),
     SourcingOption(SourcingOption),
+    SystemInstance(SystemInstance),
+    Vendor(Vendor),
+    Product(Product),
     PublishedEService(PublishedEService),
 }
 
@@ -69,6 +73,16 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             .sourcing_option(n)
             .await?
             .map(|o| Node::SourcingOption(SourcingOption(o))),
+        "SystemInstance" => s
+            .system_instance(n)
+            .await?
+            .map(|i| Node::SystemInstance(SystemInstance(i))),
+        "Vendor" => s.vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
+        "Product" => s
+            .products_by_ids(&[n])
+            .await?
+            .pop()
+            .map(|p| Node::Product(Product(p))),
         "Participation" => s
             .participation(n)
             .await?

@@ -18,6 +18,9 @@ use crate::{
 pub enum Parent {
     Project(i64),
     SourcingEvaluation(i64),
+    SystemInstance(i64),
+    /// Shared reference data: vendors and their products, visible to every kommun.
+    Vendor(i64),
 }
 
 impl Parent {
@@ -26,6 +29,8 @@ impl Parent {
         match self {
             Parent::Project(id) => ("EServiceProject", id),
             Parent::SourcingEvaluation(id) => ("SourcingEvaluation", id),
+            Parent::SystemInstance(id) => ("SystemInstance", id),
+            Parent::Vendor(id) => ("Vendor", id),
         }
     }
 }
@@ -257,10 +262,19 @@ impl super::Scope<'_> {
             .from(sourcing_evaluation::Entity)
             .cond_where(super::visibility::sourcing_evaluations(self.caller()))
             .to_owned();
+        let instances = Query::select()
+            .column(entity::system_instance::Column::Id)
+            .from(entity::system_instance::Entity)
+            .cond_where(super::visibility::system_instances(self.caller()))
+            .to_owned();
+        // Each area's events are visible as its records are; an area missing here shows no
+        // events at all, never another kommun's.
         let mut c = Condition::all().add(
             Condition::any()
                 .add(visible("EServiceProject", projects))
-                .add(visible("SourcingEvaluation", evaluations)),
+                .add(visible("SourcingEvaluation", evaluations))
+                .add(visible("SystemInstance", instances))
+                .add(audit_event::Column::ScopeType.eq("Vendor")),
         );
         if let Some((kind, id)) = &f.record {
             // A record's history includes the changes of the records that hang off it.

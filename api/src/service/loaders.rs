@@ -7,8 +7,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    benefit, benefit_follow_up, catalogue_entry, decision, participation, sourcing_coevaluator,
-    sourcing_criterion, sourcing_option, sourcing_score, status_report,
+    benefit, benefit_follow_up, catalogue_entry, decision, participation, product, sourcing_coevaluator,
+    sourcing_criterion, sourcing_option, sourcing_score, status_report, vendor,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
@@ -24,6 +24,8 @@ pub struct Loaders {
     pub catalogue: Cached<catalogue_entry::Entity>,
     pub benefits: Cached<benefit::Entity>,
     pub follow_ups: Cached<benefit_follow_up::Entity>,
+    pub products: DataLoader<ById<product::Entity>, HashMapCache>,
+    pub vendors: DataLoader<ById<vendor::Entity>, HashMapCache>,
     pub sourcing_options: Cached<sourcing_option::Entity>,
     pub sourcing_criteria: Cached<sourcing_criterion::Entity>,
     pub sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
@@ -39,6 +41,8 @@ impl Loaders {
             catalogue: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
             benefits: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
             follow_ups: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default()),
+            products: DataLoader::with_cache(ById::new(&db), tokio::spawn, HashMapCache::default()),
+            vendors: DataLoader::with_cache(ById::new(&db), tokio::spawn, HashMapCache::default()),
             sourcing_options: DataLoader::with_cache(
                 ByParent::new(&db),
                 tokio::spawn,
@@ -136,3 +140,38 @@ where
         Ok(map)
     }
 }
+
+/// Loads records of `E` by their own id (reference data such as products and vendors).
+pub struct ById<E> {
+    db: DatabaseConnection,
+    _e: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> ById<E> {
+    fn new(db: &DatabaseConnection) -> Self {
+        Self {
+            db: db.clone(),
+            _e: std::marker::PhantomData,
+        }
+    }
+}
+
+macro_rules! by_id {
+    ($m:ident) => {
+        impl Loader<i64> for ById<$m::Entity> {
+            type Value = $m::Model;
+            type Error = Arc<sea_orm::DbErr>;
+
+            async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+                let rows = $m::Entity::find()
+                    .filter($m::Column::Id.is_in(keys.iter().copied()))
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+            }
+        }
+    };
+}
+by_id!(product);
+by_id!(vendor);

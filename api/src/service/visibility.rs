@@ -5,7 +5,7 @@
 //! [`sourcing_evaluations`] apply it to their tables. Records that hang off such a record
 //! (participations, decisions, options, scores…) are only ever reached through a parent
 //! that passed this filter.
-use entity::{participation, project, sourcing_coevaluator, sourcing_evaluation};
+use entity::{participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance};
 use sea_orm::{
     ColumnTrait, Condition,
     sea_query::{Expr, Query, SelectStatement},
@@ -111,6 +111,27 @@ pub fn sourcing_evaluations(caller: &Caller) -> Condition {
                 .from(sourcing_coevaluator::Entity)
                 .and_where(sourcing_coevaluator::Column::MunicipalityId.eq(kommun))
                 .and_where(sourcing_coevaluator::Column::State.is_in(taking_part_states()))
+                .to_owned()
+        },
+    )
+}
+
+/// The system instances `caller` may read: COUNTY instances in the county, PRIVATE ones only
+/// by their kommun. Instances have no participants.
+pub fn system_instances(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            id: system_instance::Column::Id,
+            owner: system_instance::Column::OwnerId,
+            county: system_instance::Column::CountyId,
+            visibility: system_instance::Column::Visibility,
+        },
+        |_| {
+            Query::select()
+                .column(system_instance::Column::Id)
+                .from(system_instance::Entity)
+                .and_where(Expr::cust("1 = 0"))
                 .to_owned()
         },
     )

@@ -169,6 +169,23 @@ both_backends! {
         a.step(&orebro, r#"mutation($input: SourcingTransitionInput!) { cancelSourcingEvaluation(input: $input) { evaluation { state } } }"#,
             json!({"input": {"id": f, "version": 1}})).await;
 
+        use crate::inventory as inv;
+        let (d, ..) = a.step(&orebro, inv::VENDOR, json!({"input": {"name": "Leverantör AB", "orgNumber": "5566778899"}})).await;
+        let vendor = id_at(&d, &["createVendor", "vendor", "id"]);
+        let (d, ..) = a.step(&orebro, inv::PRODUCT, json!({"input": {"vendorId": vendor, "name": "System", "category": "HR"}})).await;
+        let product = id_at(&d, &["createProduct", "product", "id"]);
+        let (d, ..) = a.step(&orebro, inv::REGISTER, json!({"input": {"productId": product, "hosting": "OWN_DATACENTER", "dataLocation": "SWEDEN"}})).await;
+        let i1 = id_at(&d, &["registerSystemInstance", "systemInstance", "id"]);
+        let i2 = inv::register(&orebro, &product, json!({})).await;
+        let (_, kind, before, after) = a.step(&orebro, inv::UPDATE, json!({"input": {"id": i1, "version": 1, "system": {"productId": product, "hosting": "OUTSOURCED", "dataLocation": "SWEDEN"}}})).await;
+        assert_eq!(kind, "SystemInstance");
+        assert_eq!((before.unwrap()["hosting"].clone(), after.unwrap()["hosting"].clone()), (json!("OWN_DATACENTER"), json!("OUTSOURCED")));
+        let (d, ..) = a.step(&orebro, inv::ADD_INTEGRATION, json!({"input": {"fromInstanceId": i1, "toInstanceId": i2, "protocol": "SFTP/CSV"}})).await;
+        let g = id_at(&d, &["addIntegration", "integration", "id"]);
+        a.step(&orebro, inv::REMOVE_INTEGRATION, json!({"input": {"id": g}})).await;
+        let csv = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility\n556677-8899;System;1;;;;;;OWN_DATACENTER;SWEDEN;1;1;1;;COUNTY\n";
+        a.step(&orebro, inv::IMPORT, json!({"input": {"csv": csv}})).await;
+
         // Every mutation in the schema has been exercised: a new one without a step here (and
         // so without an audited path) fails this test.
         let schema = orebro.ok("{ __schema { mutationType { fields { name } } } }", json!({})).await;

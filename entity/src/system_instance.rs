@@ -1,0 +1,33 @@
+//! One kommun's use of a product: a system in its inventory (systemkarta).
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "system_instance")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub owner_id: i32,
+    pub county_id: i32,
+    pub product_id: i64,
+    pub product_version: String,
+    pub system_owner: String,
+    pub maintenance_object: String,
+    pub object_owner: String,
+    pub object_manager_business: String,
+    pub object_manager_it: String,
+    pub hosting: String,
+    pub data_location: String,
+    pub confidentiality: i32,
+    pub integrity: i32,
+    pub availability: i32,
+    pub contract_end: Option<Date>,
+    pub visibility: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
