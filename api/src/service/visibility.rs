@@ -8,7 +8,7 @@
 use entity::{participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance};
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, Query, SelectStatement},
+    sea_query::{Expr, ExprTrait, Query, SelectStatement},
 };
 
 use crate::{
@@ -37,8 +37,9 @@ fn taking_part_states() -> [&'static str; 2] {
     ]
 }
 
-/// The records of a table with `cols` that `caller` may read; `taking_part(kommun)` selects
-/// the ids of records the kommun takes part in.
+/// The records of a table with `cols` that `caller` may read; `taking_part(kommun)` is a
+/// subquery correlated with the outer row that finds the kommun taking part in it (an EXISTS
+/// probe of the row's own participants, not a list of everything the kommun takes part in).
 pub fn shared<C: ColumnTrait>(
     caller: &Caller,
     cols: SharedColumns<C>,
@@ -63,7 +64,7 @@ pub fn shared<C: ColumnTrait>(
                     cols.visibility.eq(Visibility::Participants.as_str()),
                     Condition::any()
                         .add(own.clone())
-                        .add(cols.id.in_subquery(taking_part(p.municipality_id))),
+                        .add(Expr::exists(taking_part(p.municipality_id))),
                 )
                 .finally(Condition::any().add(own).add(cols.county.eq(p.county_id)));
             Condition::all().add(Expr::Case(Box::new(rule)))
@@ -86,8 +87,12 @@ pub fn projects(caller: &Caller) -> Condition {
         },
         |kommun| {
             Query::select()
-                .column(participation::Column::ProjectId)
+                .expr(Expr::val(1))
                 .from(participation::Entity)
+                .and_where(
+                    Expr::col((participation::Entity, participation::Column::ProjectId))
+                        .equals((project::Entity, project::Column::Id)),
+                )
                 .and_where(participation::Column::MunicipalityId.eq(kommun))
                 .and_where(participation::Column::State.is_in(taking_part_states()))
                 .to_owned()
@@ -107,8 +112,15 @@ pub fn sourcing_evaluations(caller: &Caller) -> Condition {
         },
         |kommun| {
             Query::select()
-                .column(sourcing_coevaluator::Column::EvaluationId)
+                .expr(Expr::val(1))
                 .from(sourcing_coevaluator::Entity)
+                .and_where(
+                    Expr::col((
+                        sourcing_coevaluator::Entity,
+                        sourcing_coevaluator::Column::EvaluationId,
+                    ))
+                    .equals((sourcing_evaluation::Entity, sourcing_evaluation::Column::Id)),
+                )
                 .and_where(sourcing_coevaluator::Column::MunicipalityId.eq(kommun))
                 .and_where(sourcing_coevaluator::Column::State.is_in(taking_part_states()))
                 .to_owned()
@@ -129,8 +141,7 @@ pub fn system_instances(caller: &Caller) -> Condition {
         },
         |_| {
             Query::select()
-                .column(system_instance::Column::Id)
-                .from(system_instance::Entity)
+                .expr(Expr::val(1))
                 .and_where(Expr::cust("1 = 0"))
                 .to_owned()
         },
