@@ -7,6 +7,7 @@ mod m20261124_000003_create_audit_event;
 mod m20261124_000004_create_sourcing_tables;
 mod m20261124_000005_create_benefits_and_audit_scope;
 mod m20261124_000006_create_inventory_tables;
+mod m20261124_000007_create_initiative_tables;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_create_sourcing_tables::Migration),
             Box::new(m20261124_000005_create_benefits_and_audit_scope::Migration),
             Box::new(m20261124_000006_create_inventory_tables::Migration),
+            Box::new(m20261124_000007_create_initiative_tables::Migration),
         ]
     }
 }

@@ -32,3 +32,93 @@ text_enum!(
         CloudSaas = "CLOUD_SAAS",
     }
 );
+
+text_enum!(
+    /// Where a vendor-influence initiative stands.
+    InitiativeState {
+        /// Utkast.
+        Draft = "DRAFT",
+        /// Öppen för medundertecknare.
+        OpenForSupport = "OPEN_FOR_SUPPORT",
+        /// Överlämnad till leverantören.
+        Submitted = "SUBMITTED",
+        /// Leverantören har svarat.
+        VendorResponded = "VENDOR_RESPONDED",
+        /// Accepterad.
+        Accepted = "ACCEPTED",
+        /// Delvis accepterad.
+        PartiallyAccepted = "PARTIALLY_ACCEPTED",
+        /// Avvisad.
+        Rejected = "REJECTED",
+        /// Levererad.
+        Delivered = "DELIVERED",
+        /// Återkallad.
+        Withdrawn = "WITHDRAWN",
+    }
+);
+
+impl InitiativeState {
+    /// Whether the initiator may move an initiative from `self` to `to` by a transition.
+    /// `VENDOR_RESPONDED` is reached by recording the vendor's response.
+    pub fn may_become(self, to: InitiativeState) -> bool {
+        use InitiativeState::*;
+        matches!(
+            (self, to),
+            (Draft, OpenForSupport)
+                | (OpenForSupport, Submitted)
+                | (VendorResponded, Accepted | PartiallyAccepted | Rejected)
+                | (Accepted | PartiallyAccepted, Delivered)
+                | (Draft | OpenForSupport | Submitted | VendorResponded, Withdrawn)
+        )
+    }
+}
+
+text_enum!(
+    /// How much a requirement weighs.
+    RequirementPriority {
+        /// Skall-krav.
+        Must = "MUST",
+        /// Bör-krav.
+        Should = "SHOULD",
+    }
+);
+
+text_enum!(
+    /// What the vendor answered.
+    ResponseOutcome {
+        Accepted = "ACCEPTED",
+        PartiallyAccepted = "PARTIALLY_ACCEPTED",
+        Rejected = "REJECTED",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::InitiativeState::{self, *};
+
+    #[test]
+    fn only_the_documented_transitions_are_allowed() {
+        let allowed = [
+            (Draft, OpenForSupport),
+            (OpenForSupport, Submitted),
+            (VendorResponded, Accepted),
+            (VendorResponded, PartiallyAccepted),
+            (VendorResponded, Rejected),
+            (Accepted, Delivered),
+            (PartiallyAccepted, Delivered),
+            (Draft, Withdrawn),
+            (OpenForSupport, Withdrawn),
+            (Submitted, Withdrawn),
+            (VendorResponded, Withdrawn),
+        ];
+        for from in InitiativeState::ALL {
+            for to in InitiativeState::ALL {
+                assert_eq!(
+                    from.may_become(*to),
+                    allowed.contains(&(*from, *to)),
+                    "{from:?} → {to:?}"
+                );
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod audit;
 mod benefits;
 mod catalogue;
 mod ids;
+mod initiatives;
 mod inventory;
 mod limits;
 mod node;
@@ -36,6 +37,7 @@ pub struct Query(
     audit::AuditQuery,
     report::ReportQuery,
     inventory::InventoryQuery,
+    initiatives::InitiativeQuery,
 );
 
 /// Every mutation field, merged from the areas.
@@ -45,6 +47,7 @@ pub struct Mutation(
     benefits::BenefitMutation,
     sourcing::SourcingMutation,
     inventory::InventoryMutation,
+    initiatives::InitiativeMutation,
 );
 
 /// What one request brings to its resolvers.

@@ -5,6 +5,7 @@ use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result};
 use super::{
     catalogue::PublishedEService,
     ids,
+    initiatives::VendorInitiative,
     inventory::{Product, SystemInstance, Vendor},
     projects::{Decision, EServiceProject, Participation, StatusReport},
     reference::{County, Municipality},
@@ -28,6 +29,7 @@ pub enum Node {
     SystemInstance(SystemInstance),
     Vendor(Vendor),
     Product(Product),
+    VendorInitiative(VendorInitiative),
     PublishedEService(PublishedEService),
 }
 
@@ -77,6 +79,10 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             .system_instance(n)
             .await?
             .map(|i| Node::SystemInstance(SystemInstance(i))),
+        "VendorInitiative" => s
+            .initiative(n)
+            .await?
+            .map(|i| Node::VendorInitiative(VendorInitiative(i))),
         "Vendor" => s.vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
         "Product" => s
             .products_by_ids(&[n])

@@ -19,6 +19,7 @@ pub enum Parent {
     Project(i64),
     SourcingEvaluation(i64),
     SystemInstance(i64),
+    VendorInitiative(i64),
     /// Shared reference data: vendors and their products, visible to every kommun.
     Vendor(i64),
 }
@@ -30,6 +31,7 @@ impl Parent {
             Parent::Project(id) => ("EServiceProject", id),
             Parent::SourcingEvaluation(id) => ("SourcingEvaluation", id),
             Parent::SystemInstance(id) => ("SystemInstance", id),
+            Parent::VendorInitiative(id) => ("VendorInitiative", id),
             Parent::Vendor(id) => ("Vendor", id),
         }
     }
@@ -267,6 +269,11 @@ impl super::Scope<'_> {
             .from(entity::system_instance::Entity)
             .cond_where(super::visibility::system_instances(self.caller()))
             .to_owned();
+        let initiatives = Query::select()
+            .column(entity::vendor_initiative::Column::Id)
+            .from(entity::vendor_initiative::Entity)
+            .cond_where(super::visibility::vendor_initiatives(self.caller()))
+            .to_owned();
         // Each area's events are visible as its records are; an area missing here shows no
         // events at all, never another kommun's.
         let mut c = Condition::all().add(
@@ -274,6 +281,7 @@ impl super::Scope<'_> {
                 .add(visible("EServiceProject", projects))
                 .add(visible("SourcingEvaluation", evaluations))
                 .add(visible("SystemInstance", instances))
+                .add(visible("VendorInitiative", initiatives))
                 .add(audit_event::Column::ScopeType.eq("Vendor")),
         );
         if let Some((kind, id)) = &f.record {

@@ -7,8 +7,9 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
-    benefit, benefit_follow_up, catalogue_entry, decision, participation, product, sourcing_coevaluator,
-    sourcing_criterion, sourcing_option, sourcing_score, status_report, vendor,
+    benefit, benefit_follow_up, catalogue_entry, decision, initiative_requirement, initiative_supporter,
+    participation, product, sourcing_coevaluator, sourcing_criterion, sourcing_option, sourcing_score,
+    status_report, vendor, vendor_response,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -28,6 +29,9 @@ pub struct Loaders {
     pub catalogue: Cached<catalogue_entry::Entity>,
     pub benefits: Cached<benefit::Entity>,
     pub follow_ups: Cached<benefit_follow_up::Entity>,
+    pub requirements: Cached<initiative_requirement::Entity>,
+    pub supporters: Cached<initiative_supporter::Entity>,
+    pub responses: Cached<vendor_response::Entity>,
     pub products: DataLoader<ById<product::Entity>, HashMapCache>,
     pub vendors: DataLoader<ById<vendor::Entity>, HashMapCache>,
     pub sourcing_options: Cached<sourcing_option::Entity>,
@@ -50,6 +54,12 @@ impl Loaders {
             benefits: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
                 .delay(NO_DELAY),
             follow_ups: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
+                .delay(NO_DELAY),
+            requirements: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
+                .delay(NO_DELAY),
+            supporters: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
+                .delay(NO_DELAY),
+            responses: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
                 .delay(NO_DELAY),
             products: DataLoader::with_cache(ById::new(&db), tokio::spawn, HashMapCache::default())
                 .delay(NO_DELAY),
@@ -111,6 +121,9 @@ child!(catalogue_entry, ProjectId, project_id);
 child!(benefit, ProjectId, project_id);
 child!(benefit_follow_up, ProjectId, project_id);
 child!(sourcing_option, EvaluationId, evaluation_id);
+child!(initiative_requirement, InitiativeId, initiative_id);
+child!(initiative_supporter, InitiativeId, initiative_id);
+child!(vendor_response, InitiativeId, initiative_id);
 child!(sourcing_criterion, EvaluationId, evaluation_id);
 child!(sourcing_coevaluator, EvaluationId, evaluation_id);
 child!(sourcing_score, EvaluationId, evaluation_id);

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod benefits;
 pub mod catalogue;
 pub mod counts;
+pub mod initiatives;
 pub mod inventory;
 pub mod loaders;
 pub mod pagination;

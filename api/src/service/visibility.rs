@@ -5,7 +5,10 @@
 //! [`sourcing_evaluations`] apply it to their tables. Records that hang off such a record
 //! (participations, decisions, options, scores…) are only ever reached through a parent
 //! that passed this filter.
-use entity::{participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance};
+use entity::{
+    initiative_supporter, participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance,
+    vendor_initiative,
+};
 use sea_orm::{
     ColumnTrait, Condition,
     sea_query::{Expr, ExprTrait, Query, SelectStatement},
@@ -143,6 +146,34 @@ pub fn system_instances(caller: &Caller) -> Condition {
             Query::select()
                 .expr(Expr::val(1))
                 .and_where(Expr::cust("1 = 0"))
+                .to_owned()
+        },
+    )
+}
+
+/// The vendor initiatives `caller` may read; co-signers take part.
+pub fn vendor_initiatives(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            id: vendor_initiative::Column::Id,
+            owner: vendor_initiative::Column::OwnerId,
+            county: vendor_initiative::Column::CountyId,
+            visibility: vendor_initiative::Column::Visibility,
+        },
+        |kommun| {
+            Query::select()
+                .expr(Expr::val(1))
+                .from(initiative_supporter::Entity)
+                .and_where(
+                    Expr::col((
+                        initiative_supporter::Entity,
+                        initiative_supporter::Column::InitiativeId,
+                    ))
+                    .equals((vendor_initiative::Entity, vendor_initiative::Column::Id)),
+                )
+                .and_where(initiative_supporter::Column::MunicipalityId.eq(kommun))
+                .and_where(initiative_supporter::Column::State.eq("ACTIVE"))
                 .to_owned()
         },
     )

@@ -186,6 +186,18 @@ both_backends! {
         let csv = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility\n556677-8899;System;1;;;;;;OWN_DATACENTER;SWEDEN;1;1;1;;COUNTY\n";
         a.step(&orebro, inv::IMPORT, json!({"input": {"csv": csv}})).await;
 
+        use crate::initiatives as ini;
+        let (d, kind, ..) = a.step(&orebro, ini::CREATE, json!({"input": {"title": "Öppet API", "vendorId": vendor, "requirements": [{"text": "SS 12000", "priority": "MUST"}]}})).await;
+        assert_eq!(kind, "VendorInitiative");
+        let vi = id_at(&d, &["createVendorInitiative", "initiative", "id"]);
+        a.step(&orebro, ini::UPDATE, json!({"input": {"id": vi, "version": 1, "title": "Öppet API för skolan"}})).await;
+        a.step(&orebro, ini::TRANSITION, json!({"input": {"id": vi, "version": 2, "to": "OPEN_FOR_SUPPORT"}})).await;
+        a.step(&kumla, ini::SUPPORT, json!({"input": {"initiativeId": vi}})).await;
+        a.step(&nora, ini::SUPPORT, json!({"input": {"initiativeId": vi}})).await;
+        a.step(&nora, ini::WITHDRAW, json!({"input": {"initiativeId": vi}})).await;
+        a.step(&orebro, ini::TRANSITION, json!({"input": {"id": vi, "version": 3, "to": "SUBMITTED"}})).await;
+        a.step(&orebro, ini::RESPONSE, json!({"input": {"initiativeId": vi, "date": "2027-01-01", "summary": "Ja", "outcome": "ACCEPTED"}})).await;
+
         // Every mutation in the schema has been exercised: a new one without a step here (and
         // so without an audited path) fails this test.
         let schema = orebro.ok("{ __schema { mutationType { fields { name } } } }", json!({})).await;

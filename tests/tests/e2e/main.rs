@@ -8,6 +8,7 @@ mod auth;
 mod docs;
 mod flow;
 mod http;
+mod initiatives;
 mod inventory;
 mod isolation;
 mod queries;
