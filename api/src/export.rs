@@ -188,6 +188,78 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
                 s.diarienummer.clone(),
             ])?;
         }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
+            "Leverantörsinitiativ",
+            &[
+                "Initiativ",
+                "Leverantör",
+                "Initiativtagare",
+                "Status",
+                "Medundertecknare",
+                "Senaste svar",
+                "Utfall",
+                "Svar",
+            ],
+        )?;
+        for i in &r.initiatives {
+            let (date, outcome, summary) = match &i.response {
+                Some((d, o, s)) => (d.to_string(), o.as_str().to_owned(), s.clone()),
+                None => Default::default(),
+            };
+            w.write_record([
+                i.title.clone(),
+                i.vendor.clone(),
+                name(i.owner_id),
+                i.state.as_str().to_owned(),
+                i.supporters.to_string(),
+                date,
+                outcome,
+                summary,
+            ])?;
+        }
+        w.write_record([""])?;
+
+        let systems = |w: &mut csv::Writer<&mut Vec<u8>>,
+                       title: &str,
+                       rows: &[crate::service::report::SystemRow]|
+         -> Result<(), csv::Error> {
+            section(
+                w,
+                title,
+                &[
+                    "Kommun",
+                    "Produkt",
+                    "Leverantör",
+                    "Konfidentialitet",
+                    "Datalagring",
+                    "Avtalsslut",
+                ],
+            )?;
+            for s in rows {
+                w.write_record([
+                    name(s.owner_id),
+                    s.product.clone(),
+                    s.vendor.clone(),
+                    s.confidentiality.to_string(),
+                    s.data_location.as_str().to_owned(),
+                    s.contract_end.map(|d| d.to_string()).unwrap_or_default(),
+                ])?;
+            }
+            w.write_record([""])
+        };
+        systems(
+            &mut w,
+            "System med konfidentialitet 3 eller högre utanför EU/EES",
+            &r.sensitive_systems,
+        )?;
+        systems(
+            &mut w,
+            "Avtal som löper ut inom 18 månader",
+            &r.expiring_contracts,
+        )?;
         w.flush()?;
     }
     Ok(out)

@@ -4,26 +4,17 @@ use entity::{benefit, benefit_follow_up};
 use rust_decimal::Decimal;
 
 use super::{
-    ids, loaders,
+    ids, load_err, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
     scalars::Date,
-    scope,
+    scope, stored,
 };
 use crate::{
     domain::benefits::{BenefitCategory, BenefitKind, Measure, percent},
     error::ApiError,
     service::benefits::{NewBenefit, benefit_realization, latest},
 };
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
-    s.parse::<T>()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored value: {e}")).into())
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    ApiError::Internal(anyhow::anyhow!("{e}")).into()
-}
 
 fn measure(field: &str, d: Decimal) -> Result<Measure, ApiError> {
     Measure::parse(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))

@@ -8,31 +8,21 @@ use entity::{initiative_requirement, initiative_supporter, vendor_initiative, ve
 use super::{
     ids,
     inventory::{Product, Vendor},
-    loaders,
+    load_err, loaders,
     reference::{Municipality, municipality},
     scalars::Date,
-    scope,
+    scope, stored,
 };
 use crate::{
     domain::{
         Visibility,
         inventory::{InitiativeState, RequirementPriority, ResponseOutcome},
     },
-    error::ApiError,
     service::{
         initiatives::{InitiativeSpec, Leverage, ResponseSpec},
         pagination::{Cursor, PageArgs},
     },
 };
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
-    s.parse::<T>()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored value: {e}")).into())
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    ApiError::Internal(anyhow::anyhow!("{e}")).into()
-}
 
 /// Kommuner pushing a vendor together: an open interface, a standard, a feature.
 #[derive(Clone)]

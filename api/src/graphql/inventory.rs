@@ -7,10 +7,10 @@ use async_graphql::{
 use entity::{integration, product, system_instance, vendor};
 
 use super::{
-    ids, loaders,
+    ids, load_err, loaders,
     reference::{Municipality, municipality},
     scalars::Date,
-    scope,
+    scope, stored,
 };
 use crate::{
     domain::{
@@ -24,15 +24,6 @@ use crate::{
         pagination::{Cursor, Page, PageArgs},
     },
 };
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
-    s.parse::<T>()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored value: {e}")).into())
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    ApiError::Internal(anyhow::anyhow!("{e}")).into()
-}
 
 fn connection<M, N>(page: Page<M>, id: impl Fn(&M) -> i64, wrap: impl Fn(M) -> N) -> Connection<String, N>
 where

@@ -80,6 +80,15 @@ pub fn sdl() -> String {
 }
 
 /// The caller's scope for a resolver.
+/// A value read back from the database that no longer parses is the server's fault.
+pub(crate) fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> async_graphql::Result<T> {
+    Ok(crate::service::stored(s)?)
+}
+
+pub(crate) fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
+    crate::error::ApiError::Internal(anyhow::anyhow!("{e}")).into()
+}
+
 pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {
     let services = ctx.data_unchecked::<Services>();
     let req = ctx.data_unchecked::<RequestContext>();

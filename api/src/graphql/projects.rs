@@ -7,10 +7,10 @@ use entity::{decision, participation, project, status_report};
 use rust_decimal::Decimal;
 
 use super::{
-    ids, loaders,
+    ids, load_err, loaders,
     reference::{Municipality, municipality},
     scalars::{Date, bp_to_percent, percent_to_bp},
-    scope,
+    scope, stored,
 };
 use crate::{
     domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
@@ -23,15 +23,6 @@ use crate::{
         },
     },
 };
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
-    s.parse::<T>()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored value: {e}")).into())
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    ApiError::Internal(anyhow::anyhow!("{e}")).into()
-}
 
 fn budget(field: &str, d: Decimal) -> Result<Sek, ApiError> {
     Sek::parse_budget(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))

@@ -8,7 +8,12 @@ use super::{
     scope,
 };
 use crate::{
-    domain::{Health, Phase, benefits::percent},
+    domain::{
+        Health, Phase,
+        benefits::percent,
+        inventory::{InitiativeState, ResponseOutcome},
+        sourcing::DataLocation,
+    },
     service::report::CommitteeReport as Report,
 };
 
@@ -89,6 +94,41 @@ pub struct SourcingDecisionLine {
     rank: Option<usize>,
     deciding_body: String,
     diarienummer: String,
+}
+
+/// A vendor initiative in the report.
+#[derive(SimpleObject)]
+pub struct InitiativeLine {
+    title: String,
+    vendor: String,
+    initiator: Municipality,
+    state: InitiativeState,
+    supporters: usize,
+    latest_response_date: Option<Date>,
+    latest_response_outcome: Option<ResponseOutcome>,
+    latest_response_summary: Option<String>,
+}
+
+/// A system in the report.
+#[derive(SimpleObject)]
+pub struct SystemLine {
+    municipality: Municipality,
+    product: String,
+    vendor: String,
+    confidentiality: i32,
+    data_location: DataLocation,
+    contract_end: Option<Date>,
+}
+
+fn system_line(ctx: &Context<'_>, r: &crate::service::report::SystemRow) -> Result<SystemLine> {
+    Ok(SystemLine {
+        municipality: municipality(ctx, r.owner_id)?,
+        product: r.product.clone(),
+        vendor: r.vendor.clone(),
+        confidentiality: r.confidentiality,
+        data_location: r.data_location,
+        contract_end: r.contract_end.map(Date),
+    })
 }
 
 /// The report to the joint committee (gemensam nämnd) for a county and period.
@@ -218,6 +258,41 @@ impl CommitteeReport {
                     diarienummer: r.diarienummer.clone(),
                 })
             })
+            .collect()
+    }
+    /// Vendor initiatives and the vendors' latest responses.
+    async fn vendor_initiatives(&self, ctx: &Context<'_>) -> Result<Vec<InitiativeLine>> {
+        self.0
+            .initiatives
+            .iter()
+            .map(|r| {
+                Ok(InitiativeLine {
+                    title: r.title.clone(),
+                    vendor: r.vendor.clone(),
+                    initiator: municipality(ctx, r.owner_id)?,
+                    state: r.state,
+                    supporters: r.supporters,
+                    latest_response_date: r.response.as_ref().map(|x| Date(x.0)),
+                    latest_response_outcome: r.response.as_ref().map(|x| x.1),
+                    latest_response_summary: r.response.as_ref().map(|x| x.2.clone()),
+                })
+            })
+            .collect()
+    }
+    /// Systems with confidentiality 3 or more whose data is outside the EU/EEA.
+    async fn sensitive_systems_outside_eu(&self, ctx: &Context<'_>) -> Result<Vec<SystemLine>> {
+        self.0
+            .sensitive_systems
+            .iter()
+            .map(|r| system_line(ctx, r))
+            .collect()
+    }
+    /// Contracts ending within 18 months of the period's start.
+    async fn contracts_ending(&self, ctx: &Context<'_>) -> Result<Vec<SystemLine>> {
+        self.0
+            .expiring_contracts
+            .iter()
+            .map(|r| system_line(ctx, r))
             .collect()
     }
 }

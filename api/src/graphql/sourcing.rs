@@ -9,11 +9,11 @@ use entity::{
 use rust_decimal::Decimal;
 
 use super::{
-    ids, loaders,
+    ids, load_err, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
     scalars::Date,
-    scope,
+    scope, stored,
 };
 use crate::{
     domain::{
@@ -29,15 +29,6 @@ use crate::{
         },
     },
 };
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T> {
-    s.parse::<T>()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored value: {e}")).into())
-}
-
-fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    ApiError::Internal(anyhow::anyhow!("{e}")).into()
-}
 
 fn money(field: &str, d: Decimal) -> Result<Sek, ApiError> {
     Sek::parse_budget(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))

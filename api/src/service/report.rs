@@ -7,14 +7,21 @@ use entity::{
     sourcing_evaluation, sourcing_option, sourcing_score,
 };
 use num_rational::Ratio;
+use std::collections::HashMap;
+
 use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Query, SelectStatement},
 };
 
-use super::{Scope, benefits::benefit_realization, sourcing, visibility};
+use super::{Scope, benefits::benefit_realization, sourcing, stored, visibility};
 use crate::{
-    domain::{Health, Phase, Sek, benefits::Measure, sourcing::SourcingState},
+    domain::{
+        Health, Phase, Sek,
+        benefits::Measure,
+        inventory::{InitiativeState, ResponseOutcome},
+        sourcing::{DataLocation, SourcingState},
+    },
     error::{ApiError, ApiResult},
 };
 
@@ -98,6 +105,31 @@ pub struct SourcingRow {
     pub diarienummer: String,
 }
 
+/// A vendor initiative and where it stands.
+#[derive(Clone, Debug)]
+pub struct InitiativeRow {
+    pub initiative_id: i64,
+    pub title: String,
+    pub vendor: String,
+    pub owner_id: i32,
+    pub state: InitiativeState,
+    pub supporters: usize,
+    /// The latest vendor response: date, outcome and summary.
+    pub response: Option<(NaiveDate, ResponseOutcome, String)>,
+}
+
+/// A system in the inventory the committee should know about.
+#[derive(Clone, Debug)]
+pub struct SystemRow {
+    pub instance_id: i64,
+    pub owner_id: i32,
+    pub product: String,
+    pub vendor: String,
+    pub confidentiality: i32,
+    pub data_location: DataLocation,
+    pub contract_end: Option<NaiveDate>,
+}
+
 /// The whole report.
 #[derive(Clone, Debug)]
 pub struct CommitteeReport {
@@ -111,11 +143,11 @@ pub struct CommitteeReport {
     pub benefits: Vec<BenefitRow>,
     pub tollgates: Vec<TollgateRow>,
     pub sourcing: Vec<SourcingRow>,
-}
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse()
-        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
+    pub initiatives: Vec<InitiativeRow>,
+    /// Confidentiality 3 or more, data outside the EU/EEA.
+    pub sensitive_systems: Vec<SystemRow>,
+    /// Contracts ending within 18 months of the period's start.
+    pub expiring_contracts: Vec<SystemRow>,
 }
 
 impl Scope<'_> {
@@ -176,7 +208,7 @@ impl Scope<'_> {
             .await?;
 
         let mut phases: Vec<PhaseHealthRow> = Vec::new();
-        let mut by_project: std::collections::HashMap<i64, Vec<participation::Model>> = Default::default();
+        let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
         for x in parts {
             by_project.entry(x.project_id).or_default().push(x);
         }
@@ -256,8 +288,7 @@ impl Scope<'_> {
         }
         costs.sort_by_key(|r| code_of(r.municipality_id));
 
-        let titles: std::collections::HashMap<i64, &str> =
-            projects.iter().map(|p| (p.id, p.title.as_str())).collect();
+        let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
         let mut benefit_rows = Vec::new();
         for b in &benefits {
             benefit_rows.push(BenefitRow {
@@ -294,6 +325,8 @@ impl Scope<'_> {
         benefits_per_kommun.sort_by_key(|r| code_of(r.municipality_id));
 
         let sourcing = self.sourcing_decisions(county.id, from, to).await?;
+        let initiatives = self.initiative_rows(county.id).await?;
+        let (sensitive_systems, expiring_contracts) = self.system_rows(county.id, from).await?;
         Ok(CommitteeReport {
             county,
             from,
@@ -305,7 +338,133 @@ impl Scope<'_> {
             benefits: benefit_rows,
             tollgates,
             sourcing,
+            initiatives,
+            sensitive_systems,
+            expiring_contracts,
         })
+    }
+
+    async fn initiative_rows(&self, county: i32) -> ApiResult<Vec<InitiativeRow>> {
+        use entity::{initiative_supporter, vendor, vendor_initiative, vendor_response};
+        let db = self.db();
+        let rows = vendor_initiative::Entity::find()
+            .filter(visibility::vendor_initiatives(self.caller()))
+            .filter(vendor_initiative::Column::CountyId.eq(county))
+            .order_by_asc(vendor_initiative::Column::Id)
+            .all(db)
+            .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut supporters: HashMap<i64, usize> = HashMap::new();
+        for s in initiative_supporter::Entity::find()
+            .filter(initiative_supporter::Column::InitiativeId.is_in(ids.clone()))
+            .filter(initiative_supporter::Column::State.eq("ACTIVE"))
+            .all(db)
+            .await?
+        {
+            *supporters.entry(s.initiative_id).or_default() += 1;
+        }
+        let mut latest: HashMap<i64, vendor_response::Model> = HashMap::new();
+        for r in vendor_response::Entity::find()
+            .filter(vendor_response::Column::InitiativeId.is_in(ids))
+            .all(db)
+            .await?
+        {
+            let newer = latest
+                .get(&r.initiative_id)
+                .is_none_or(|l| (r.responded_on, r.id) > (l.responded_on, l.id));
+            if newer {
+                latest.insert(r.initiative_id, r);
+            }
+        }
+        let vendors: HashMap<i64, String> = vendor::Entity::find()
+            .filter(vendor::Column::Id.is_in(rows.iter().map(|r| r.vendor_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
+        rows.into_iter()
+            .map(|i| {
+                Ok(InitiativeRow {
+                    initiative_id: i.id,
+                    vendor: vendors.get(&i.vendor_id).cloned().unwrap_or_default(),
+                    supporters: supporters.get(&i.id).copied().unwrap_or(0),
+                    response: match latest.remove(&i.id) {
+                        Some(r) => Some((r.responded_on, stored(&r.outcome)?, r.summary)),
+                        None => None,
+                    },
+                    state: stored(&i.state)?,
+                    title: i.title,
+                    owner_id: i.owner_id,
+                })
+            })
+            .collect()
+    }
+
+    /// Systems the committee should know about: sensitive data outside the EU/EEA, and
+    /// contracts ending within 18 months of the period's start. Both filters run in SQL so
+    /// that a large inventory is not read whole.
+    async fn system_rows(&self, county: i32, from: NaiveDate) -> ApiResult<(Vec<SystemRow>, Vec<SystemRow>)> {
+        use entity::{product, system_instance as si, vendor};
+        let db = self.db();
+        let third_country = DataLocation::ThirdCountry.as_str();
+        let until = from.checked_add_months(chrono::Months::new(18)).unwrap_or(from);
+        let instances = si::Entity::find()
+            .filter(visibility::system_instances(self.caller()))
+            .filter(si::Column::CountyId.eq(county))
+            .filter(
+                Condition::any()
+                    .add(
+                        Condition::all()
+                            .add(si::Column::Confidentiality.gte(3))
+                            .add(si::Column::DataLocation.eq(third_country)),
+                    )
+                    .add(si::Column::ContractEnd.between(from, until)),
+            )
+            .order_by_asc(si::Column::Id)
+            .all(db)
+            .await?;
+        let products: HashMap<i64, product::Model> = product::Entity::find()
+            .filter(product::Column::Id.is_in(instances.iter().map(|i| i.product_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let vendors: HashMap<i64, String> = vendor::Entity::find()
+            .filter(vendor::Column::Id.is_in(products.values().map(|p| p.vendor_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
+        let row = |i: &si::Model| -> ApiResult<SystemRow> {
+            let p = products.get(&i.product_id);
+            Ok(SystemRow {
+                instance_id: i.id,
+                owner_id: i.owner_id,
+                product: p.map(|p| p.name.clone()).unwrap_or_default(),
+                vendor: p
+                    .and_then(|p| vendors.get(&p.vendor_id))
+                    .cloned()
+                    .unwrap_or_default(),
+                confidentiality: i.confidentiality,
+                data_location: stored(&i.data_location)?,
+                contract_end: i.contract_end,
+            })
+        };
+        let sensitive = instances
+            .iter()
+            .filter(|i| i.confidentiality >= 3 && i.data_location == third_country)
+            .map(row)
+            .collect::<ApiResult<_>>()?;
+        let mut expiring: Vec<SystemRow> = instances
+            .iter()
+            .filter(|i| i.contract_end.is_some_and(|e| e >= from && e <= until))
+            .map(row)
+            .collect::<ApiResult<_>>()?;
+        expiring.sort_by_key(|r| (r.contract_end, r.instance_id));
+        Ok((sensitive, expiring))
     }
 
     async fn sourcing_decisions(

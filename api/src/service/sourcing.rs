@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    visibility,
+    stored, visibility,
 };
 use crate::{
     domain::{
@@ -29,11 +29,6 @@ type Eval = sourcing_evaluation::Model;
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no sourcing evaluation with that id".into())
-}
-
-fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse()
-        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
 }
 
 /// The state of a stored evaluation.

@@ -6,6 +6,8 @@ use crate::{
     both_backends,
     docs::*,
     helpers::TestApp,
+    initiatives as ini,
+    inventory::{PRODUCT, VENDOR, register},
 };
 
 const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) {
@@ -17,6 +19,9 @@ const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { comm
   benefits { projectTitle description owner { code } baseline target latest realizationPercent }
   tollgatesDue { projectTitle phase nextPhase due }
   sourcingDecisions { title }
+  vendorInitiatives { title vendor supporters state latestResponseOutcome }
+  sensitiveSystemsOutsideEu { municipality { code } product confidentiality }
+  contractsEnding { municipality { code } product contractEnd }
 } }"#;
 
 both_backends! {
@@ -98,6 +103,71 @@ async fn seed(app: &TestApp) {
             json!({"input": {"title": "Internt", "visibility": "PRIVATE", "budget": "999"}}),
         )
         .await;
+
+    // The inventory: Örebro's sensitive system abroad with a contract ending in 2027, Kumla's
+    // private one (invisible to the committee) and Nora's contract beyond 18 months.
+    let v = orebro
+        .ok(
+            VENDOR,
+            json!({"input": {"name": "Moln AB", "orgNumber": "5566778899"}}),
+        )
+        .await["createVendor"]["vendor"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = orebro
+        .ok(
+            PRODUCT,
+            json!({"input": {"vendorId": v, "name": "Molnarkiv", "category": "OTHER"}}),
+        )
+        .await["createProduct"]["product"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let abroad = json!({"confidentiality": 3, "dataLocation": "THIRD_COUNTRY"});
+    let mut with_contract = abroad.clone();
+    with_contract["contractEnd"] = json!("2027-12-31");
+    register(&orebro, &p, with_contract).await;
+    let mut private = abroad.clone();
+    private["visibility"] = json!("PRIVATE");
+    private["contractEnd"] = json!("2027-01-31");
+    register(&kumla, &p, private).await;
+    register(
+        &app.as_kommun("1884").editor(),
+        &p,
+        json!({"contractEnd": "2030-01-01"}),
+    )
+    .await;
+
+    // Örebro pushes the vendor with Kumla's support and the vendor accepts.
+    let d = orebro
+        .ok(
+            ini::CREATE,
+            json!({"input": {"title": "Data inom EU", "vendorId": v, "productId": p}}),
+        )
+        .await;
+    let id = d["createVendorInitiative"]["initiative"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    orebro
+        .ok(
+            ini::TRANSITION,
+            json!({"input": {"id": id, "version": 1, "to": "OPEN_FOR_SUPPORT"}}),
+        )
+        .await;
+    kumla
+        .ok(ini::SUPPORT, json!({"input": {"initiativeId": id}}))
+        .await;
+    orebro
+        .ok(
+            ini::TRANSITION,
+            json!({"input": {"id": id, "version": 2, "to": "SUBMITTED"}}),
+        )
+        .await;
+    orebro
+        .ok(ini::RESPONSE, json!({"input": {"initiativeId": id, "date": "2026-11-20", "summary": "Flyttar till Sverige", "outcome": "ACCEPTED"}}))
+        .await;
 }
 
 fn rows<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
@@ -127,6 +197,14 @@ both_backends! {
         let due = rows(&r, "tollgatesDue");
         assert_eq!(due.len(), 1);
         assert_eq!((due[0]["projectTitle"].as_str(), due[0]["due"].as_str(), due[0]["nextPhase"].as_str()), (Some("Skolskjuts"), Some("2026-12-15"), Some("PRE_STUDY")));
+
+        let ini = rows(&r, "vendorInitiatives");
+        assert_eq!(ini.len(), 1);
+        assert_eq!((ini[0]["supporters"].as_i64(), ini[0]["state"].as_str(), ini[0]["latestResponseOutcome"].as_str()), (Some(1), Some("VENDOR_RESPONDED"), Some("ACCEPTED")));
+        let sensitive: Vec<&str> = rows(&r, "sensitiveSystemsOutsideEu").iter().map(|s| s["municipality"]["code"].as_str().unwrap()).collect();
+        assert_eq!(sensitive, vec!["1880"], "Kumla's private system is not the committee's to see");
+        let ending: Vec<&str> = rows(&r, "contractsEnding").iter().map(|s| s["contractEnd"].as_str().unwrap()).collect();
+        assert_eq!(ending, vec!["2027-12-31"], "2030 is beyond 18 months");
 
         // Örebro's own view also counts its PRIVATE project.
         let own = app.as_kommun("1880").viewer().ok(REPORT, vars.clone()).await;
@@ -158,6 +236,9 @@ both_backends! {
         assert_eq!(csv_benefits[0][3], "50,00");
         assert_eq!(section("Beslutspunkter i perioden")[0][4], "2026-12-15");
         assert!(!text.contains("Internt"), "the committee's CSV has no PRIVATE project");
+        assert_eq!(section("Leverantörsinitiativ")[0][0], "Data inom EU");
+        assert_eq!(section("System med konfidentialitet 3 eller högre utanför EU/EES").len(), 1);
+        assert_eq!(section("Avtal som löper ut inom 18 månader")[0][5], "2027-12-31");
 
         let r = app.get("/reports/18/committee.csv?from=2026-11-01&to=2026-12-31").send().await.unwrap();
         assert_eq!(r.status(), 401);
