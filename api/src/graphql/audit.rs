@@ -1,19 +1,13 @@
 //! The audit trail (loggning), read-only.
-use async_graphql::{
-    Context, ID, InputObject, Json, Object, Result,
-    connection::{Connection, Edge},
-};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result, connection::Connection};
 use entity::audit_event;
 
 use super::{
-    ids,
+    connection, ids,
     reference::{Municipality, municipality},
     scope,
 };
-use crate::service::{
-    audit::AuditFilter,
-    pagination::{Cursor, PageArgs},
-};
+use crate::service::{audit::AuditFilter, pagination::PageArgs};
 
 /// One change, as it was made: who, what, when, before and after. Events are never changed
 /// or deleted.
@@ -152,16 +146,12 @@ impl AuditQuery {
                 },
             )
             .await?;
-        let mut conn = Connection::with_additional_fields(
-            page.has_previous,
-            page.has_next,
+        Ok(connection(
+            page,
             AuditConnectionFields { filter },
-        );
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|e| Edge::new(Cursor { key: None, id: e.id }.encode(), AuditEvent(e))),
-        );
-        Ok(conn)
+            |_| None,
+            |e| e.id,
+            AuditEvent,
+        ))
     }
 }

@@ -1,21 +1,15 @@
 //! The published e-service catalogue read by municipal portals.
-use async_graphql::{
-    Context, ID, InputObject, Object, Result,
-    connection::{Connection, Edge},
-};
+use async_graphql::{Context, ID, InputObject, Object, Result, connection::Connection};
 use entity::catalogue_entry;
 
 use super::{
-    ids, loaders,
+    connection, ids, loaders,
     reference::{Municipality, municipality},
     scope,
 };
 use crate::{
     error::ApiError,
-    service::{
-        catalogue::CatalogueFilter,
-        pagination::{Cursor, PageArgs},
-    },
+    service::{catalogue::CatalogueFilter, pagination::PageArgs},
 };
 
 /// A live e-service a kommun offers, as listed for portals. It shows nothing else of the
@@ -117,16 +111,12 @@ impl CatalogueQuery {
                 },
             )
             .await?;
-        let mut conn = Connection::with_additional_fields(
-            page.has_previous,
-            page.has_next,
+        Ok(connection(
+            page,
             CatalogueConnectionFields { filter },
-        );
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|e| Edge::new(Cursor { key: None, id: e.id }.encode(), PublishedEService(e))),
-        );
-        Ok(conn)
+            |_| None,
+            |e| e.id,
+            PublishedEService,
+        ))
     }
 }

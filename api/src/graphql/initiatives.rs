@@ -1,12 +1,12 @@
 //! Vendor-influence initiatives (leverantörspåverkan).
 use async_graphql::{
     Context, ID, InputObject, Object, Result, SimpleObject,
-    connection::{Connection, Edge},
+    connection::{Connection, EmptyFields},
 };
 use entity::{initiative_requirement, initiative_supporter, vendor_initiative, vendor_response};
 
 use super::{
-    ids,
+    connection, ids,
     inventory::{Product, Vendor},
     load_err, loaders,
     reference::{Municipality, municipality},
@@ -20,7 +20,7 @@ use crate::{
     },
     service::{
         initiatives::{InitiativeSpec, Leverage, ResponseSpec},
-        pagination::{Cursor, PageArgs},
+        pagination::PageArgs,
     },
 };
 
@@ -249,13 +249,13 @@ impl InitiativeQuery {
                 .await
                 .map_err(load_err)?;
         }
-        let mut c = Connection::new(page.has_previous, page.has_next);
-        c.edges.extend(
-            page.items
-                .into_iter()
-                .map(|i| Edge::new(Cursor { key: None, id: i.id }.encode(), VendorInitiative(i))),
-        );
-        Ok(c)
+        Ok(connection(
+            page,
+            EmptyFields,
+            |_| None,
+            |i| i.id,
+            VendorInitiative,
+        ))
     }
 }
 

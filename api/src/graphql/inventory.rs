@@ -2,12 +2,12 @@
 //! and the county's questions.
 use async_graphql::{
     Context, ID, InputObject, Object, Result, SimpleObject,
-    connection::{Connection, Edge},
+    connection::{Connection, EmptyFields},
 };
 use entity::{integration, product, system_instance, vendor};
 
 use super::{
-    ids, load_err, loaders,
+    connection, ids, load_err, loaders,
     reference::{Municipality, municipality},
     scalars::Date,
     scope, stored,
@@ -19,29 +19,8 @@ use crate::{
         sourcing::DataLocation,
     },
     error::ApiError,
-    service::{
-        inventory::InstanceSpec,
-        pagination::{Cursor, Page, PageArgs},
-    },
+    service::{inventory::InstanceSpec, pagination::PageArgs},
 };
-
-fn connection<M, N>(page: Page<M>, id: impl Fn(&M) -> i64, wrap: impl Fn(M) -> N) -> Connection<String, N>
-where
-    N: async_graphql::OutputType,
-{
-    let mut c = Connection::new(page.has_previous, page.has_next);
-    c.edges.extend(page.items.into_iter().map(|m| {
-        Edge::new(
-            Cursor {
-                key: None,
-                id: id(&m),
-            }
-            .encode(),
-            wrap(m),
-        )
-    }));
-    c
-}
 
 /// A vendor (leverantör).
 #[derive(Clone)]
@@ -235,7 +214,7 @@ impl InventoryQuery {
                 },
             )
             .await?;
-        Ok(connection(page, |v| v.id, Vendor))
+        Ok(connection(page, EmptyFields, |_| None, |v| v.id, Vendor))
     }
 
     /// Products, optionally of one vendor.
@@ -260,7 +239,7 @@ impl InventoryQuery {
                 },
             )
             .await?;
-        Ok(connection(page, |p| p.id, Product))
+        Ok(connection(page, EmptyFields, |_| None, |p| p.id, Product))
     }
 
     /// System instances the caller may see, optionally of one kommun (kommunkod) or product.
@@ -287,7 +266,7 @@ impl InventoryQuery {
                 },
             )
             .await?;
-        Ok(connection(page, |i| i.id, SystemInstance))
+        Ok(connection(page, EmptyFields, |_| None, |i| i.id, SystemInstance))
     }
 
     /// A kommun's systems and integrations as a graph.

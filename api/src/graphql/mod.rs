@@ -89,6 +89,31 @@ pub(crate) fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Erro
     crate::error::ApiError::Internal(anyhow::anyhow!("{e}")).into()
 }
 
+/// A page as a Relay connection; each edge's cursor is the row's place in the keyset order,
+/// `key` giving the sort key when the order is not by id alone.
+pub(crate) fn connection<M, N, F>(
+    page: crate::service::pagination::Page<M>,
+    fields: F,
+    key: impl Fn(&M) -> Option<String>,
+    id: impl Fn(&M) -> i64,
+    node: impl Fn(M) -> N,
+) -> async_graphql::connection::Connection<String, N, F>
+where
+    N: async_graphql::OutputType,
+    F: async_graphql::ObjectType,
+{
+    use async_graphql::connection::{Connection, Edge};
+    let mut c = Connection::with_additional_fields(page.has_previous, page.has_next, fields);
+    c.edges.extend(page.items.into_iter().map(|m| {
+        let cursor = crate::service::pagination::Cursor {
+            key: key(&m),
+            id: id(&m),
+        };
+        Edge::new(cursor.encode(), node(m))
+    }));
+    c
+}
+
 pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {
     let services = ctx.data_unchecked::<Services>();
     let req = ctx.data_unchecked::<RequestContext>();

@@ -1,13 +1,12 @@
 //! E-service projects: types, the list, and the mutations of the project life cycle.
 use async_graphql::{
-    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject,
-    connection::{Connection, Edge},
+    ComplexObject, Context, Enum, ID, InputObject, Object, Result, SimpleObject, connection::Connection,
 };
 use entity::{decision, participation, project, status_report};
 use rust_decimal::Decimal;
 
 use super::{
-    ids, load_err, loaders,
+    connection, ids, load_err, loaders,
     reference::{Municipality, municipality},
     scalars::{Date, bp_to_percent, percent_to_bp},
     scope, stored,
@@ -16,7 +15,7 @@ use crate::{
     domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
     error::ApiError,
     service::{
-        pagination::{Cursor, PageArgs},
+        pagination::PageArgs,
         projects::{
             CostSharingInput, DecisionInput, NewCatalogueEntry, NewProject, ProjectFilter as SvcFilter,
             ProjectOrderField as SvcOrder, ProjectPatch,
@@ -441,19 +440,14 @@ impl ProjectQuery {
         };
         let page = scope(ctx).list_projects(&filter, field, asc, &args).await?;
         prefetch(ctx, page.items.iter().map(|p| p.id).collect()).await?;
-        let mut conn = Connection::with_additional_fields(
-            page.has_previous,
-            page.has_next,
+        let title_key = |p: &project::Model| (field == SvcOrder::Title).then(|| p.title.clone());
+        Ok(connection(
+            page,
             ProjectConnectionFields { filter },
-        );
-        conn.edges.extend(page.items.into_iter().map(|p| {
-            let cursor = Cursor {
-                key: (field == SvcOrder::Title).then(|| p.title.clone()),
-                id: p.id,
-            };
-            Edge::new(cursor.encode(), EServiceProject(p))
-        }));
-        Ok(conn)
+            title_key,
+            |p| p.id,
+            EServiceProject,
+        ))
     }
 }
 

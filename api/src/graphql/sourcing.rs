@@ -1,7 +1,6 @@
 //! Sourcing evaluations: types, the list, the result and the mutations.
 use async_graphql::{
-    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject,
-    connection::{Connection, Edge},
+    ComplexObject, Context, ID, InputObject, Object, Result, SimpleObject, connection::Connection,
 };
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
@@ -9,7 +8,7 @@ use entity::{
 use rust_decimal::Decimal;
 
 use super::{
-    ids, load_err, loaders,
+    connection, ids, load_err, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
     scalars::Date,
@@ -22,7 +21,7 @@ use crate::{
     },
     error::ApiError,
     service::{
-        pagination::{Cursor, PageArgs},
+        pagination::PageArgs,
         sourcing::{
             self as svc, CriterionSpec, EvaluationFilter, EvaluationPatch, NewEvaluation, OptionSpec,
             SourcingDecision,
@@ -565,17 +564,13 @@ impl SourcingQuery {
                 .await
                 .map_err(load_err)?;
         }
-        let mut conn = Connection::with_additional_fields(
-            page.has_previous,
-            page.has_next,
+        Ok(connection(
+            page,
             EvaluationConnectionFields { filter },
-        );
-        conn.edges.extend(
-            page.items
-                .into_iter()
-                .map(|e| Edge::new(Cursor { key: None, id: e.id }.encode(), SourcingEvaluation(e))),
-        );
-        Ok(conn)
+            |_| None,
+            |e| e.id,
+            SourcingEvaluation,
+        ))
     }
 }
 

@@ -4,7 +4,10 @@
 //! one that recorded no change is an error, so a new mutation cannot forget to audit. Each
 //! mutation writes exactly one event, in the same transaction as its change.
 use entity::audit_event;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, Set,
+};
 use serde_json::{Map, Value};
 
 use crate::{
@@ -347,5 +350,95 @@ impl super::Scope<'_> {
             .filter(self.audit_condition(f))
             .count(self.db())
             .await?)
+    }
+}
+
+/// A record clients update under optimistic concurrency: they send back the `version` they
+/// read, and a write against any other version is a `CONFLICT`.
+pub trait Versioned:
+    ModelTrait + Clone + Send + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>
+{
+    /// The record's type as the audit trail and the API name it.
+    const TYPE: &'static str;
+    /// How an error message names it ("the project").
+    const NOUN: &'static str;
+    fn id_column() -> <Self::Entity as EntityTrait>::Column;
+    fn version_column() -> <Self::Entity as EntityTrait>::Column;
+    fn id(&self) -> i64;
+    fn version(&self) -> i32;
+    /// Sets the new version and the time of the change.
+    fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>);
+    /// The fields the audit trail compares before and after.
+    fn audit_json(&self) -> Value;
+}
+
+/// Implements [`Versioned`] for an entity with `id`, `version` and `updated_at` columns:
+/// `versioned!(project, "EServiceProject", "the project", |m| json!({...}))`.
+macro_rules! versioned {
+    ($entity:ident, $type:literal, $noun:literal, |$m:ident| $json:expr) => {
+        impl $crate::service::audit::Versioned for entity::$entity::Model {
+            const TYPE: &'static str = $type;
+            const NOUN: &'static str = $noun;
+            fn id_column() -> entity::$entity::Column {
+                entity::$entity::Column::Id
+            }
+            fn version_column() -> entity::$entity::Column {
+                entity::$entity::Column::Version
+            }
+            fn id(&self) -> i64 {
+                self.id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>) {
+                self.version = version;
+                self.updated_at = at;
+            }
+            fn audit_json(&self) -> serde_json::Value {
+                let $m = self;
+                $json
+            }
+        }
+    };
+}
+pub(crate) use versioned;
+
+impl WriteTx<'_> {
+    /// Writes `after` over `before` if nobody changed it since `version`, bumping the version
+    /// and recording the change. The version check is repeated in the UPDATE's WHERE so that
+    /// two replicas racing on the same row cannot both win.
+    pub async fn save<M: Versioned>(&mut self, before: &M, mut after: M, version: i32) -> ApiResult<M> {
+        let noun = M::NOUN;
+        if before.version() != version {
+            return Err(ApiError::Conflict(format!(
+                "{noun} changed since version {version} (now {}); reload and try again",
+                before.version()
+            )));
+        }
+        after.touch(version + 1, chrono::Utc::now());
+        let res = M::Entity::update_many()
+            .set(after.clone().into_active_model().reset_all())
+            .filter(M::id_column().eq(before.id()))
+            .filter(M::version_column().eq(version))
+            .exec(self.conn())
+            .await?;
+        if res.rows_affected != 1 {
+            return Err(ApiError::Conflict(format!(
+                "{noun} changed meanwhile; reload and try again"
+            )));
+        }
+        self.record(
+            M::TYPE,
+            before.id(),
+            Some(before.audit_json()),
+            Some(after.audit_json()),
+        );
+        Ok(after)
+    }
+
+    /// Records the creation of a versioned record.
+    pub fn created<M: Versioned>(&mut self, m: &M) {
+        self.record(M::TYPE, m.id(), None, Some(m.audit_json()));
     }
 }

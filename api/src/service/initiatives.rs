@@ -8,7 +8,7 @@ use entity::{
     vendor_response,
 };
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Select, Set};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Parent, Scope, WriteTx,
@@ -41,17 +41,18 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<Strin
 }
 
 fn state(i: &Initiative) -> ApiResult<InitiativeState> {
-    i.state
-        .parse()
-        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
+    super::stored(&i.state)
 }
 
-fn initiative_json(i: &Initiative) -> Value {
-    json!({
+super::audit::versioned!(
+    vendor_initiative,
+    "VendorInitiative",
+    "the initiative",
+    |i| json!({
         "title": i.title, "description": i.description, "vendorId": i.vendor_id, "productId": i.product_id,
         "deadline": i.deadline, "visibility": i.visibility, "state": i.state, "version": i.version,
     })
-}
+);
 
 /// A new initiative, or the fields to change (`None` keeps a field).
 #[derive(Clone, Debug, Default)]
@@ -139,39 +140,6 @@ impl Scope<'_> {
             ));
         }
         Ok(i)
-    }
-
-    async fn save_initiative(
-        &self,
-        tx: &mut WriteTx<'_>,
-        before: &Initiative,
-        mut after: Initiative,
-        version: i32,
-    ) -> ApiResult<Initiative> {
-        if before.version != version {
-            return Err(ApiError::Conflict(format!(
-                "the initiative changed since version {version} (now {})",
-                before.version
-            )));
-        }
-        after.version = before.version + 1;
-        after.updated_at = Utc::now();
-        let res = vendor_initiative::Entity::update_many()
-            .set(after.clone().into_active_model().reset_all())
-            .filter(vendor_initiative::Column::Id.eq(before.id))
-            .filter(vendor_initiative::Column::Version.eq(version))
-            .exec(tx.conn())
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(ApiError::Conflict("the initiative changed meanwhile".into()));
-        }
-        tx.record(
-            "VendorInitiative",
-            before.id,
-            Some(initiative_json(before)),
-            Some(initiative_json(&after)),
-        );
-        Ok(after)
     }
 
     async fn check_target(&self, tx: &WriteTx<'_>, vendor_id: i64, product_id: Option<i64>) -> ApiResult<()> {
@@ -266,7 +234,7 @@ impl Scope<'_> {
         .insert(tx.conn())
         .await?;
         tx.within(Parent::VendorInitiative(i.id));
-        tx.record("VendorInitiative", i.id, None, Some(initiative_json(&i)));
+        tx.created(&i);
         self.replace_requirements(&mut tx, i.id, spec.requirements.as_deref().unwrap_or_default())
             .await?;
         tx.commit().await?;
@@ -311,7 +279,7 @@ impl Scope<'_> {
         if let Some(v) = spec.visibility {
             after.visibility = v.as_str().into();
         }
-        let saved = self.save_initiative(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         if let Some(reqs) = &spec.requirements {
             self.replace_requirements(&mut tx, id, reqs).await?;
         }
@@ -346,7 +314,7 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.state = to.as_str().into();
-        let saved = self.save_initiative(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -473,7 +441,7 @@ impl Scope<'_> {
             let mut after = before.clone();
             after.state = InitiativeState::VendorResponded.as_str().into();
             let v = before.version;
-            self.save_initiative(&mut tx, &before, after, v).await?;
+            tx.save(&before, after, v).await?;
         }
         tx.record("VendorResponse", saved.id, None, Some(json!({"initiativeId": id, "respondedOn": saved.responded_on, "summary": saved.summary, "outcome": saved.outcome})));
         tx.commit().await?;

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Months, NaiveDate, Utc};
 use entity::{integration, product, system_instance, vendor};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set,
     sea_query::{Expr, ExprTrait, Func},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     Parent, Scope, WriteTx,
@@ -77,8 +77,11 @@ fn input(field: &str) -> impl Fn(String) -> ApiError + '_ {
     move |m| ApiError::input(field, m)
 }
 
-fn instance_json(i: &system_instance::Model) -> Value {
-    json!({
+super::audit::versioned!(
+    system_instance,
+    "SystemInstance",
+    "the system instance",
+    |i| json!({
         "productId": i.product_id, "productVersion": i.product_version, "systemOwner": i.system_owner,
         "maintenanceObject": i.maintenance_object, "objectOwner": i.object_owner,
         "objectManagerBusiness": i.object_manager_business, "objectManagerIt": i.object_manager_it,
@@ -86,7 +89,7 @@ fn instance_json(i: &system_instance::Model) -> Value {
         "integrity": i.integrity, "availability": i.availability, "contractEnd": i.contract_end,
         "visibility": i.visibility, "version": i.version,
     })
-}
+);
 
 fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
     for (f, v) in [
@@ -359,7 +362,7 @@ impl Scope<'_> {
         }
         let i = self.insert_instance(&mut tx, &spec).await?;
         tx.within(Parent::SystemInstance(i.id));
-        tx.record("SystemInstance", i.id, None, Some(instance_json(&i)));
+        tx.created(&i);
         tx.commit().await?;
         Ok(i)
     }
@@ -386,12 +389,6 @@ impl Scope<'_> {
                 "only the owner kommun's editors change its systems".into(),
             ));
         }
-        if before.version != version {
-            return Err(ApiError::Conflict(format!(
-                "the system instance changed since version {version} (now {})",
-                before.version
-            )));
-        }
         let mut after = before.clone();
         after.product_id = spec.product_id;
         after.product_version = spec.product_version.trim().into();
@@ -407,23 +404,7 @@ impl Scope<'_> {
         after.availability = spec.availability;
         after.contract_end = spec.contract_end;
         after.visibility = spec.visibility.as_str().into();
-        after.version = before.version + 1;
-        after.updated_at = Utc::now();
-        let res = system_instance::Entity::update_many()
-            .set(after.clone().into_active_model().reset_all())
-            .filter(system_instance::Column::Id.eq(id))
-            .filter(system_instance::Column::Version.eq(version))
-            .exec(tx.conn())
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(ApiError::Conflict("the system instance changed meanwhile".into()));
-        }
-        tx.record(
-            "SystemInstance",
-            id,
-            Some(instance_json(&before)),
-            Some(instance_json(&after)),
-        );
+        let after = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -627,7 +608,7 @@ impl Scope<'_> {
         for spec in &specs {
             let i = self.insert_instance(&mut tx, spec).await?;
             tx.within(Parent::SystemInstance(i.id));
-            tx.record("SystemInstance", i.id, None, Some(instance_json(&i)));
+            tx.created(&i);
             out.push(i);
         }
         tx.commit().await?;

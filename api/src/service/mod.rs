@@ -24,7 +24,7 @@ use crate::{
     auth::{Caller, Principal},
     error::{ApiError, ApiResult},
 };
-pub use audit::{Parent, WriteTx};
+pub use audit::{Parent, Versioned, WriteTx};
 pub use reference::Reference;
 
 /// A value read back from the database that no longer parses is the server's fault, not the

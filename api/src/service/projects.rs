@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    visibility,
+    stored, visibility,
 };
 use crate::{
     domain::{
@@ -101,25 +101,18 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no e-service project with that id".into())
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse()
-        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
-}
-
 /// The phase of a stored project.
 pub fn phase(m: &project::Model) -> ApiResult<Phase> {
-    parse(&m.phase)
+    stored(&m.phase)
 }
 
-fn project_json(m: &project::Model) -> Value {
-    json!({
-        "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
-        "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
-        "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
-        "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
-        "version": m.version,
-    })
-}
+super::audit::versioned!(project, "EServiceProject", "the project", |m| json!({
+    "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
+    "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
+    "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
+    "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
+    "version": m.version,
+}));
 
 fn participation_json(m: &participation::Model) -> Value {
     json!({
@@ -332,7 +325,7 @@ impl Scope<'_> {
             .collect();
         Ok(compute_shares(
             Sek::from_ore(p.budget_ore),
-            parse(&p.cost_key)?,
+            stored(&p.cost_key)?,
             p.mixed_equal_bp,
             &members,
         ))
@@ -366,42 +359,6 @@ impl Scope<'_> {
     /// A project the caller's kommun leads and may change, for other areas' mutations.
     pub(super) async fn lead_project_for(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
         self.lead_project(tx, id).await
-    }
-
-    /// Writes `after` over `before` if nobody changed it since `version`, bumping the version.
-    async fn save_project(
-        &self,
-        tx: &mut WriteTx<'_>,
-        before: &project::Model,
-        mut after: project::Model,
-        version: i32,
-    ) -> ApiResult<project::Model> {
-        if before.version != version {
-            return Err(ApiError::Conflict(format!(
-                "the project changed since version {version} (now {}); reload and try again",
-                before.version
-            )));
-        }
-        after.version = before.version + 1;
-        after.updated_at = Utc::now();
-        let res = project::Entity::update_many()
-            .set(after.clone().into_active_model().reset_all())
-            .filter(project::Column::Id.eq(before.id))
-            .filter(project::Column::Version.eq(version))
-            .exec(tx.conn())
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(ApiError::Conflict(
-                "the project changed meanwhile; reload and try again".into(),
-            ));
-        }
-        tx.record(
-            "EServiceProject",
-            before.id,
-            Some(project_json(before)),
-            Some(project_json(&after)),
-        );
-        Ok(after)
     }
 
     /// Creates a project led by the caller's kommun, which becomes its accepted LEAD.
@@ -443,7 +400,7 @@ impl Scope<'_> {
         }
         .insert(tx.conn())
         .await?;
-        tx.record("EServiceProject", p.id, None, Some(project_json(&p)));
+        tx.created(&p);
         tx.record("Participation", lead.id, None, Some(participation_json(&lead)));
         tx.commit().await?;
         Ok(p)
@@ -500,7 +457,7 @@ impl Scope<'_> {
             }
             after.visibility = v.as_str().into();
         }
-        let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -595,7 +552,7 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.phase = to.as_str().into();
-        let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         let d = self.insert_decision(&mut tx, &before, to, decision).await?;
         tx.commit().await?;
         Ok((saved, d))
@@ -612,7 +569,7 @@ impl Scope<'_> {
         let before = self.lead_project(&tx, id).await?;
         let mut after = before.clone();
         after.phase = Phase::Cancelled.as_str().into();
-        let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         let d = self
             .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
             .await?;
@@ -921,7 +878,7 @@ impl Scope<'_> {
                 );
             }
         }
-        let saved = self.save_project(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -966,7 +923,7 @@ impl Scope<'_> {
         after.health = Some(latest.health);
         let saved = if after.health != before.health {
             let v = before.version;
-            self.save_project(&mut tx, &before, after, v).await?
+            tx.save(&before, after, v).await?
         } else {
             before
         };

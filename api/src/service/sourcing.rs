@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Parent, Scope, WriteTx,
+    Parent, Scope, Versioned, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     stored, visibility,
 };
@@ -55,15 +55,18 @@ fn level(field: &str, v: i32) -> ApiResult<i32> {
     }
 }
 
-fn eval_json(e: &Eval) -> Value {
-    json!({
+super::audit::versioned!(
+    sourcing_evaluation,
+    "SourcingEvaluation",
+    "the evaluation",
+    |e| json!({
         "title": e.title, "subjectProjectId": e.subject_project_id, "subjectText": e.subject_text,
         "visibility": e.visibility, "state": e.state, "confidentiality": e.confidentiality,
         "integrity": e.integrity, "availability": e.availability, "chosenOptionId": e.chosen_option_id,
         "decidedOn": e.decided_on, "decidingBody": e.deciding_body, "diarienummer": e.diarienummer,
         "decisionSummary": e.decision_summary, "justification": e.justification, "version": e.version,
     })
-}
+);
 
 fn option_json(o: &sourcing_option::Model) -> Value {
     json!({
@@ -327,41 +330,6 @@ impl Scope<'_> {
         Ok(e)
     }
 
-    async fn save_evaluation(
-        &self,
-        tx: &mut WriteTx<'_>,
-        before: &Eval,
-        mut after: Eval,
-        version: i32,
-    ) -> ApiResult<Eval> {
-        if before.version != version {
-            return Err(ApiError::Conflict(format!(
-                "the evaluation changed since version {version} (now {}); reload and try again",
-                before.version
-            )));
-        }
-        after.version = before.version + 1;
-        after.updated_at = Utc::now();
-        let res = sourcing_evaluation::Entity::update_many()
-            .set(after.clone().into_active_model().reset_all())
-            .filter(sourcing_evaluation::Column::Id.eq(before.id))
-            .filter(sourcing_evaluation::Column::Version.eq(version))
-            .exec(tx.conn())
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(ApiError::Conflict(
-                "the evaluation changed meanwhile; reload and try again".into(),
-            ));
-        }
-        tx.record(
-            "SourcingEvaluation",
-            before.id,
-            Some(eval_json(before)),
-            Some(eval_json(&after)),
-        );
-        Ok(after)
-    }
-
     async fn insert_criteria(
         &self,
         tx: &mut WriteTx<'_>,
@@ -437,7 +405,7 @@ impl Scope<'_> {
         .await?;
         tx.within(Parent::SourcingEvaluation(e.id));
         let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
-        let mut after = eval_json(&e);
+        let mut after = e.audit_json();
         after["criteria"] = criteria_json(&criteria);
         tx.record("SourcingEvaluation", e.id, None, Some(after));
         tx.commit().await?;
@@ -481,7 +449,7 @@ impl Scope<'_> {
             after.integrity = level("informationClass.integrity", i.integrity as i32)?;
             after.availability = level("informationClass.availability", i.availability as i32)?;
         }
-        let saved = self.save_evaluation(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -623,9 +591,7 @@ impl Scope<'_> {
             Some(json!({"criteria": criteria_json(&old)})),
             Some(json!({"criteria": criteria_json(&new)})),
         );
-        let saved = self
-            .save_evaluation(&mut tx, &before, before.clone(), version)
-            .await?;
+        let saved = tx.save(&before, before.clone(), version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -791,7 +757,7 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.state = SourcingState::Scoring.as_str().into();
-        let saved = self.save_evaluation(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -947,7 +913,7 @@ impl Scope<'_> {
         after.justification = justification
             .map(|j| text("justification", &j, 4000, false))
             .transpose()?;
-        let saved = self.save_evaluation(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -960,7 +926,7 @@ impl Scope<'_> {
             .await?;
         let mut after = before.clone();
         after.state = SourcingState::Cancelled.as_str().into();
-        let saved = self.save_evaluation(&mut tx, &before, after, version).await?;
+        let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(saved)
     }
