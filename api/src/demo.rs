@@ -1,4 +1,6 @@
-//! A few demo projects so that a fresh development database has something to show.
+//! Demo data so that a fresh development database has something to show: a few projects,
+//! and an inventory with a vendor initiative built through the services (so the audit trail
+//! shows them too).
 use chrono::Utc;
 use entity::{participation, project};
 use sea_orm::{
@@ -88,6 +90,111 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             .insert(db)
             .await?;
         }
+    }
+    Ok(())
+}
+
+const INVENTORY_HEADER: &str = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;\
+object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility";
+
+/// Loads demo vendors, products, systems of four kommuner and one vendor initiative into a
+/// database that has no vendors.
+pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use crate::{
+        domain::inventory::{InitiativeState, ProductCategory, RequirementPriority},
+        service::{Reference, Services, initiatives::InitiativeSpec},
+    };
+    if entity::vendor::Entity::find().count(db).await? > 0 {
+        return Ok(());
+    }
+    let reference = std::sync::Arc::new(Reference::load(db).await?);
+    let services = Services::new(db.clone(), reference.clone());
+    let as_kommun = |code: &str| {
+        crate::admin::operator(&reference, code, "demo")
+            .ok_or_else(|| anyhow::anyhow!("kommun {code} missing"))
+    };
+    let failed =
+        |what: &'static str| move |e: crate::error::ApiError| anyhow::anyhow!("{what}: {}", e.message());
+
+    let orebro = as_kommun("1880")?;
+    let s = services.scope(&orebro, "demo");
+    let school = s
+        .create_vendor("Skolsystem AB", "556677-8899", "https://skolsystem.example")
+        .await
+        .map_err(failed("vendor"))?;
+    let finance = s
+        .create_vendor("Ekonomisystem i Norden AB", "212000-1355", "")
+        .await
+        .map_err(failed("vendor"))?;
+    let elevkoll = s
+        .create_product(
+            school.id,
+            "Elevkoll",
+            ProductCategory::School,
+            &["SS 12000".into()],
+        )
+        .await
+        .map_err(failed("product"))?;
+    s.create_product(finance.id, "Ekonomi Plus", ProductCategory::Finance, &[])
+        .await
+        .map_err(failed("product"))?;
+
+    let rows = [
+        (
+            "1880",
+            "556677-8899;Elevkoll;5.1;Skolchef;Skolstöd;Skolchef;Rektor;IT-förvaltare;CLOUD_SAAS;THIRD_COUNTRY;3;2;2;2027-06-30;COUNTY\n\
+                   212000-1355;Ekonomi Plus;2024;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT-förvaltare;OWN_DATACENTER;SWEDEN;2;3;2;2029-12-31;COUNTY",
+        ),
+        (
+            "1881",
+            "556677-8899;Elevkoll;5.0;Skolchef;Skolstöd;Skolchef;Rektor;IT;CLOUD_SAAS;EU_EEA;3;2;2;2027-12-31;COUNTY",
+        ),
+        (
+            "1884",
+            "556677-8899;Elevkoll;4.8;Bildningschef;Skolstöd;Bildningschef;Rektor;IT;CLOUD_SAAS;EU_EEA;2;2;2;;PRIVATE",
+        ),
+        (
+            "1885",
+            "212000-1355;Ekonomi Plus;2023;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT;SHARED_COUNTY;SWEDEN;2;3;2;2028-03-31;COUNTY",
+        ),
+    ];
+    for (code, csv) in rows {
+        let caller = as_kommun(code)?;
+        services
+            .scope(&caller, "demo")
+            .import_instances(&format!("{INVENTORY_HEADER}\n{csv}\n"))
+            .await
+            .map_err(failed("systems"))?;
+    }
+
+    let initiative = s
+        .create_initiative(InitiativeSpec {
+            title: Some("Öppet API enligt SS 12000".into()),
+            description: Some("Elevkoll ska exponera elev- och gruppdata via SS 12000.".into()),
+            vendor_id: Some(school.id),
+            product_id: Some(Some(elevkoll.id)),
+            deadline: Some(chrono::NaiveDate::from_ymd_opt(2027, 6, 30)),
+            visibility: None,
+            requirements: Some(vec![
+                (
+                    "Stöd för SS 12000 (import och export)".into(),
+                    RequirementPriority::Must,
+                ),
+                ("Export till CSV".into(), RequirementPriority::Should),
+            ]),
+        })
+        .await
+        .map_err(failed("initiative"))?;
+    s.transition_initiative(initiative.id, initiative.version, InitiativeState::OpenForSupport)
+        .await
+        .map_err(failed("initiative"))?;
+    for code in ["1881", "1884"] {
+        let caller = as_kommun(code)?;
+        services
+            .scope(&caller, "demo")
+            .support(initiative.id, "Vi står bakom kravet.")
+            .await
+            .map_err(failed("support"))?;
     }
     Ok(())
 }

@@ -96,6 +96,9 @@ impl ApiError {
                 m.clone()
             }
             Self::RateLimited(secs) => format!("too many requests; retry after {secs} seconds"),
+            Self::ImportRows(rows) if rows.len() == 1 => {
+                "1 row cannot be imported; nothing was written".into()
+            }
             Self::ImportRows(rows) => format!("{} rows cannot be imported; nothing was written", rows.len()),
             Self::Internal(_) => "internal error".into(),
         }

@@ -2,6 +2,7 @@
 //! together. See ARCHITECTURE.md for the map.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod admin;
 pub mod auth;
 pub mod demo;
 pub mod domain;

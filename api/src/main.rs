@@ -1,4 +1,4 @@
-//! The `samverkan` command: serve (default), migrate, export-schema, token.
+//! The `samverkan` command: serve (default), migrate, export-schema, token, import-systems.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -33,6 +33,18 @@ enum Command {
     BenchSeed {
         #[arg(long, default_value_t = 5000)]
         projects: usize,
+    },
+    /// Import a kommun's systems inventory from a CSV file: every row is checked first, then
+    /// all are written in one transaction, or none and each bad row is reported.
+    ImportSystems {
+        /// The CSV file (header row naming the columns; comma or semicolon separated).
+        file: PathBuf,
+        /// Kommunkod of the kommun whose systems these are, e.g. 1880.
+        #[arg(long)]
+        kommun: String,
+        /// Who runs the import, for the audit trail (recorded as `cli:<user>`).
+        #[arg(long, env = "USER", default_value = "operator")]
+        user: String,
     },
     /// Print a signed development token (development mode only).
     Token {
@@ -116,6 +128,19 @@ async fn run() -> anyhow::Result<()> {
             startup::prepare_database(&db, &settings).await?;
             samverkan::demo::seed_volume(&db, projects).await?;
             eprintln!("seeded {projects} projects");
+        }
+        Command::ImportSystems { file, kommun, user } => {
+            let csv = std::fs::read_to_string(&file)
+                .with_context(|| format!("Failed to read {}", file.display()))?;
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            let imported = samverkan::admin::import_systems(db, &csv, &kommun, &user).await?;
+            let n = imported.len();
+            println!(
+                "imported {n} system{} for kommun {kommun}",
+                if n == 1 { "" } else { "s" }
+            );
         }
         Command::Migrate => {
             let settings = Settings::load()?;

@@ -74,6 +74,9 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
         .context("Failed to seed reference data")?;
     if settings.demo_data && settings.mode == Mode::Development {
         crate::demo::load(db).await.context("Failed to load demo data")?;
+        crate::demo::load_inventory(db)
+            .await
+            .context("Failed to load the demo inventory")?;
     }
     Ok(())
 }

@@ -106,3 +106,34 @@ both_backends! {
         assert_eq!(d["importSystemInstances"]["imported"].as_array().unwrap().len(), 2);
     }
 }
+
+both_backends! {
+    async fn the_import_command_writes_all_rows_or_none_and_audits_the_operator(app) {
+        let orebro = app.as_kommun("1880").editor();
+        let v = orebro.ok(VENDOR, json!({"input": {"name": "Skolsystem AB", "orgNumber": "5566778899"}})).await["createVendor"]["vendor"]["id"].as_str().unwrap().to_owned();
+        orebro.ok(PRODUCT, json!({"input": {"vendorId": v, "name": "Elevkoll", "category": "SCHOOL"}})).await;
+        let header = samverkan::service::inventory::IMPORT_COLUMNS.join(",");
+        let good = "556677-8899,Elevkoll,4.2,Skolchef,Skolstöd,Skolchef,Rektor,IT,CLOUD_SAAS,EU_EEA,2,2,2,2028-06-30,PRIVATE";
+        let unknown = "556677-8899,Elevkollen,4.2,Skolchef,Skolstöd,Skolchef,Rektor,IT,CLOUD_SAAS,EU_EEA,2,2,2,2028-06-30,COUNTY";
+        let db = || async { sea_orm::Database::connect(&app.database_url).await.unwrap() };
+        let systems = r#"{ systemMap(kommun: "1884") { systems { id visibility } } }"#;
+        let nora = app.as_kommun("1884").viewer();
+
+        let e = samverkan::admin::import_systems(db().await, &format!("{header}\n{good}\n{unknown}\n"), "1884", "anna").await.unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("line 3, column product"), "{text}");
+        assert!(nora.ok(systems, json!({})).await["systemMap"]["systems"].as_array().unwrap().is_empty(), "nothing was written");
+        let e = samverkan::admin::import_systems(db().await, &format!("{header}\n{good}\n"), "1899", "anna").await.unwrap_err();
+        assert!(e.to_string().contains("--kommun 1899"), "{e}");
+
+        let done = samverkan::admin::import_systems(db().await, &format!("{header}\n{good}\n{good}\n"), "1884", "anna").await.unwrap();
+        assert_eq!(done.len(), 2);
+        let listed = nora.ok(systems, json!({})).await;
+        assert_eq!(listed["systemMap"]["systems"].as_array().unwrap().len(), 2, "Nora sees its own PRIVATE systems");
+        assert_eq!(orebro.ok(systems, json!({})).await["systemMap"]["systems"].as_array().unwrap().len(), 0, "PRIVATE stays with Nora");
+        let audit = nora.ok(r#"{ auditEvents(filter: {action: "importSystemInstances"}) { edges { node { actorSub actorMunicipality { code } } } } }"#, json!({})).await;
+        let events = audit["auditEvents"]["edges"].as_array().unwrap();
+        assert!(!events.is_empty());
+        assert!(events.iter().all(|e| e["node"]["actorSub"] == "cli:anna" && e["node"]["actorMunicipality"]["code"] == "1884"), "{audit}");
+    }
+}

@@ -12,6 +12,7 @@ mod initiatives;
 mod inventory;
 mod isolation;
 mod queries;
+mod readme;
 mod report;
 mod schema;
 mod sourcing;

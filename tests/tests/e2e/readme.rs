@@ -1,0 +1,83 @@
+//! README's examples run against the demo data a fresh `cargo run` loads, so that what a new
+//! user pastes into the explorer keeps working.
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp};
+
+/// The GraphQL blocks of README.md that follow the heading `heading`, up to the next heading.
+fn readme_queries(heading: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let start = readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("README has no '{heading}'"));
+    let section = &readme[start + heading.len()..];
+    let section = &section[..section.find("\n#").unwrap_or(section.len())];
+    section
+        .split("```graphql\n")
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_owned())
+        .collect()
+}
+
+async fn demo(backend: Backend) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |s| s.demo_data = true).await
+}
+
+async fn examples_run_on_the_demo_data(app: TestApp) {
+    let inventory = readme_queries("### Inventory and vendor initiatives");
+    assert_eq!(inventory.len(), 1);
+    let d = app.as_kommun("1881").viewer().ok(&inventory[0], json!({})).await;
+    let initiatives = d["vendorInitiatives"]["edges"].as_array().unwrap();
+    assert_eq!(initiatives.len(), 1);
+    // Supporters Kumla (22 516) and Nora (10 627); both run the vendor's product, Nora privately.
+    assert_eq!(
+        initiatives[0]["node"]["leverage"],
+        json!({"supporters": 2, "combinedPopulation": 33143, "runningVendorProducts": 2})
+    );
+    let elevkoll = d["productUsage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["product"]["name"] == "Elevkoll")
+        .unwrap();
+    assert_eq!(elevkoll["totalMunicipalities"], 3);
+    assert_eq!(
+        elevkoll["municipalities"].as_array().unwrap().len(),
+        2,
+        "Nora's PRIVATE system is only a number"
+    );
+    assert_eq!(d["systemMap"]["systems"].as_array().unwrap().len(), 2);
+
+    let report = readme_queries("### The committee report");
+    assert_eq!(report.len(), 1);
+    let r = app.as_kommun("1880").namnd().ok(&report[0], json!({})).await;
+    assert_eq!(r["committeeReport"]["vendorInitiatives"][0]["supporters"], 2);
+    assert_eq!(
+        r["committeeReport"]["sensitiveSystemsOutsideEu"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The demo data is written through the services, so its history is in the audit trail.
+    let h = app
+        .as_kommun("1880")
+        .viewer()
+        .ok("{ auditEvents { totalCount } }", json!({}))
+        .await;
+    assert!(h["auditEvents"]["totalCount"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite() {
+    examples_run_on_the_demo_data(demo(Backend::Sqlite).await.expect("sqlite app")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    match demo(Backend::Postgres).await {
+        Some(app) => examples_run_on_the_demo_data(app).await,
+        None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
+    }
+}
