@@ -1,6 +1,7 @@
 //! Schema migrations, applied in order by [`Migrator`] on start-up and by `samverkan migrate`.
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261124_000001_create_reference_tables;
 mod m20261124_000002_create_project_tables;
 mod m20261124_000003_create_audit_event;

@@ -1,16 +1,9 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::helpers::{fk, stamps};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn stamps(t: &mut TableCreateStatement) -> &mut TableCreateStatement {
-    t.col(timestamp_with_time_zone("created_at").default(Expr::current_timestamp()))
-        .col(timestamp_with_time_zone("updated_at").default(Expr::current_timestamp()))
-}
-
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from, col).to(to, "id").to_owned()
-}
 
 fn index(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
     let mut i = Index::create();
