@@ -269,5 +269,9 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
         }
         tx.commit().await?;
     }
+    // Fresh statistics, so that the benchmark measures the plans a settled database gets
+    // rather than whatever autovacuum has or has not caught up with.
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("ANALYZE").await?;
     Ok(())
 }

@@ -361,6 +361,12 @@ async fn execute(
             }
         }
     }
+    // A document that does not parse is left to the schema, which reports it in its own words.
+    if let Ok(doc) = request.parsed_query()
+        && let Err(e) = crate::graphql::limits::check_aliases(doc, state.limits.max_aliases)
+    {
+        return respond(media, &rid, Response::from_errors(vec![e]));
+    }
     let request = request.data(state.services.loaders()).data(RequestContext {
         caller,
         request_id: rid.clone(),

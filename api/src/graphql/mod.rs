@@ -7,7 +7,7 @@ mod catalogue;
 mod ids;
 mod initiatives;
 mod inventory;
-mod limits;
+pub mod limits;
 mod node;
 mod projects;
 mod reference;
@@ -63,7 +63,6 @@ pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: 
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_depth.max(16) * 2)
         .limit_directives(10)
-        .extension(limits::AliasLimit(limits.max_aliases))
         .disable_suggestions();
     if !introspection {
         b = b.disable_introspection();
