@@ -691,7 +691,8 @@ impl ProjectMutation {
         })
     }
 
-    /// Passes a tollgate (beslutspunkt): one phase forward, with the decision.
+    /// Passes a tollgate (beslutspunkt): one phase forward, with the decision. The lead
+    /// kommun's editors, or the joint committee (`namnd`) for a project shared with the county.
     async fn advance_project_phase(
         &self,
         ctx: &Context<'_>,
@@ -707,7 +708,7 @@ impl ProjectMutation {
         })
     }
 
-    /// Cancels an open project, with the decision.
+    /// Cancels an open project, with the decision (lead editors or the joint committee).
     async fn cancel_e_service_project(
         &self,
         ctx: &Context<'_>,

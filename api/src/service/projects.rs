@@ -334,6 +334,22 @@ impl Scope<'_> {
     /// Loads a project for a change by its lead: visible, open, and the caller an editor of
     /// the owner kommun.
     async fn lead_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.changeable_project(tx, id, false).await
+    }
+
+    /// A project whose tollgate decision the caller may record: the lead kommun's editors,
+    /// or the joint committee (`namnd`) for the county's shared projects. The committee only
+    /// reaches projects its county view shows, so never a kommun's PRIVATE one.
+    async fn tollgate_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.changeable_project(tx, id, true).await
+    }
+
+    async fn changeable_project(
+        &self,
+        tx: &WriteTx<'_>,
+        id: i64,
+        committee_may: bool,
+    ) -> ApiResult<project::Model> {
         let p = self
             .visible_projects()
             .filter(project::Column::Id.eq(id))
@@ -342,10 +358,14 @@ impl Scope<'_> {
             .ok_or_else(not_found)?;
         tx.within(Parent::Project(p.id));
         let me = tx.principal();
-        if !me.is_editor() || p.owner_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only editors of the lead kommun may change this project".into(),
-            ));
+        let lead_editor = me.is_editor() && p.owner_id == me.municipality_id;
+        let committee = committee_may && me.is_namnd();
+        if !(lead_editor || committee) {
+            return Err(ApiError::Forbidden(if committee_may {
+                "only editors of the lead kommun or the joint committee (namnd) record this decision".into()
+            } else {
+                "only editors of the lead kommun may change this project".into()
+            }));
         }
         if !phase(&p)?.is_open() {
             return Err(ApiError::Conflict(format!(
@@ -508,7 +528,7 @@ impl Scope<'_> {
         decision: &DecisionInput,
     ) -> ApiResult<(project::Model, decision::Model)> {
         let mut tx = self.write("advanceProjectPhase").await?;
-        let before = self.lead_project(&tx, id).await?;
+        let before = self.tollgate_project(&tx, id).await?;
         let from = phase(&before)?;
         match from.next() {
             Some(next) if next == to => {}
@@ -566,7 +586,7 @@ impl Scope<'_> {
         decision: &DecisionInput,
     ) -> ApiResult<(project::Model, decision::Model)> {
         let mut tx = self.write("cancelEServiceProject").await?;
-        let before = self.lead_project(&tx, id).await?;
+        let before = self.tollgate_project(&tx, id).await?;
         let mut after = before.clone();
         after.phase = Phase::Cancelled.as_str().into();
         let saved = tx.save(&before, after, version).await?;

@@ -151,3 +151,29 @@ async fn futures_join(c: &crate::helpers::Caller<'_>, ids: &[&String]) -> Vec<Va
     }
     out
 }
+
+both_backends! {
+    async fn the_committee_records_tollgate_decisions_on_shared_projects_only(app) {
+        let w = world(&app).await;
+        let namnd = app.as_kommun("1881").namnd();
+        let orebro = app.as_kommun("1880").editor_admin();
+        // A committee member from Kumla passes Örebro's COUNTY project through its tollgate.
+        let v = version(&orebro, &w.county).await;
+        let d = namnd.ok(ADVANCE, json!({"input": {"id": w.county, "version": v, "toPhase": "PRE_STUDY", "decision": decision("Förstudie beviljas")}})).await;
+        assert_eq!(d["advanceProjectPhase"]["project"]["phase"], "PRE_STUDY");
+        let q = r#"query($id: ID!) { node(id: $id) { ... on EServiceProject { decisions { toPhase decidingBody summary } } } }"#;
+        let decisions = orebro.ok(q, json!({"id": w.county})).await;
+        assert_eq!(decisions["node"]["decisions"][0]["summary"], "Förstudie beviljas");
+        let audit = orebro.ok(r#"{ auditEvents(filter: {action: "advanceProjectPhase"}) { edges { node { actorRoles actorMunicipality { code } } } } }"#, json!({})).await;
+        assert_eq!(audit["auditEvents"]["edges"][0]["node"]["actorMunicipality"]["code"], "1881");
+
+        // Deciding is all it may do; PRIVATE and PARTICIPANTS projects stay out of its reach.
+        namnd.gql(UPDATE, json!({"input": {"id": w.county, "version": v + 1, "title": "x"}})).await.expect_code("FORBIDDEN");
+        for id in [&w.private, &w.participants] {
+            namnd.gql(ADVANCE, json!({"input": {"id": id, "version": 1, "toPhase": "PRE_STUDY", "decision": decision("x")}})).await.expect_code("NOT_FOUND");
+            namnd.gql(CANCEL, json!({"input": {"id": id, "version": 1, "decision": decision("x")}})).await.expect_code("NOT_FOUND");
+        }
+        let d = namnd.ok(CANCEL, json!({"input": {"id": w.county, "version": v + 1, "decision": decision("Avbryts")}})).await;
+        assert_eq!(d["cancelEServiceProject"]["project"]["phase"], "CANCELLED");
+    }
+}
