@@ -4,9 +4,10 @@ use entity::{benefit, benefit_follow_up};
 use rust_decimal::Decimal;
 
 use super::{
-    ids, load_err, loaders,
+    children, ids, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
+    rows_of,
     scalars::Date,
     scope, stored,
 };
@@ -26,12 +27,7 @@ pub struct Benefit(pub benefit::Model);
 
 impl Benefit {
     async fn follow_up_rows(&self, ctx: &Context<'_>) -> Result<Vec<benefit_follow_up::Model>> {
-        Ok(loaders(ctx)
-            .follow_ups
-            .load_one(self.0.project_id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default())
+        rows_of(&loaders(ctx).follow_ups, self.0.project_id).await
     }
 }
 
@@ -119,32 +115,14 @@ impl BenefitFollowUp {
 
 /// The project's benefits, read through the project.
 pub(crate) async fn project_benefits(ctx: &Context<'_>, project: i64) -> Result<Vec<Benefit>> {
-    Ok(loaders(ctx)
-        .benefits
-        .load_one(project)
-        .await
-        .map_err(load_err)?
-        .unwrap_or_default()
-        .into_iter()
-        .map(Benefit)
-        .collect())
+    children(&loaders(ctx).benefits, project, Benefit).await
 }
 
 /// The mean realisation of a project's quantitative benefits, in percent.
 pub(crate) async fn project_realization(ctx: &Context<'_>, project: i64) -> Result<Option<Decimal>> {
     let l = loaders(ctx);
-    let benefits = l
-        .benefits
-        .load_one(project)
-        .await
-        .map_err(load_err)?
-        .unwrap_or_default();
-    let follow_ups = l
-        .follow_ups
-        .load_one(project)
-        .await
-        .map_err(load_err)?
-        .unwrap_or_default();
+    let benefits = rows_of(&l.benefits, project).await?;
+    let follow_ups = rows_of(&l.follow_ups, project).await?;
     let values: Vec<_> = benefits
         .iter()
         .filter_map(|b| benefit_realization(b, &follow_ups, None))

@@ -5,12 +5,9 @@ use entity::catalogue_entry;
 use super::{
     connection, ids, loaders,
     reference::{Municipality, municipality},
-    scope,
+    rows_of, scope,
 };
-use crate::{
-    error::ApiError,
-    service::{catalogue::CatalogueFilter, pagination::PageArgs},
-};
+use crate::service::{catalogue::CatalogueFilter, pagination::PageArgs};
 
 /// A live e-service a kommun offers, as listed for portals. It shows nothing else of the
 /// project behind it.
@@ -39,12 +36,7 @@ impl PublishedEService {
     }
     /// Every kommun that offers the same e-service.
     async fn offered_by(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
-        let rows = loaders(ctx)
-            .catalogue
-            .load_one(self.0.project_id)
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).catalogue, self.0.project_id).await?;
         rows.iter()
             .map(|r| municipality(ctx, r.municipality_id))
             .collect()

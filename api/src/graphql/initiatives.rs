@@ -10,6 +10,7 @@ use super::{
     inventory::{Product, Vendor},
     load_err, loaders,
     reference::{Municipality, municipality},
+    rows_of,
     scalars::Date,
     scope, stored,
 };
@@ -78,23 +79,13 @@ impl VendorInitiative {
         self.0.version
     }
     async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
-        let mut rows = loaders(ctx)
-            .requirements
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let mut rows = rows_of(&loaders(ctx).requirements, self.0.id).await?;
         rows.sort_by_key(|r| r.position);
         Ok(rows.into_iter().map(Requirement).collect())
     }
     /// Co-signers that still support it.
     async fn supporters(&self, ctx: &Context<'_>) -> Result<Vec<Supporter>> {
-        let rows = loaders(ctx)
-            .supporters
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).supporters, self.0.id).await?;
         Ok(rows
             .into_iter()
             .filter(|s| s.state == "ACTIVE")
@@ -102,23 +93,13 @@ impl VendorInitiative {
             .collect())
     }
     async fn vendor_responses(&self, ctx: &Context<'_>) -> Result<Vec<VendorResponse>> {
-        let rows = loaders(ctx)
-            .responses
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).responses, self.0.id).await?;
         Ok(rows.into_iter().map(VendorResponse).collect())
     }
     /// What the supporters bring: how many, their population, and how many of them run the
     /// vendor's products according to the inventory.
     async fn leverage(&self, ctx: &Context<'_>) -> Result<LeverageView> {
-        let rows = loaders(ctx)
-            .supporters
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).supporters, self.0.id).await?;
         let l = scope(ctx)
             .leverage(&[(self.0.id, self.0.vendor_id)], &rows)
             .await?;

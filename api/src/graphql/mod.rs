@@ -113,6 +113,35 @@ where
     c
 }
 
+/// The rows of `E` under `parent`, from the request's loader, wrapped for GraphQL.
+pub(crate) async fn children<E, N>(
+    loader: &crate::service::loaders::Cached<E>,
+    parent: i64,
+    wrap: impl Fn(E::Model) -> N,
+) -> async_graphql::Result<Vec<N>>
+where
+    E: crate::service::loaders::Child + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    Ok(rows_of(loader, parent).await?.into_iter().map(wrap).collect())
+}
+
+/// The rows of `E` under `parent`, from the request's loader.
+pub(crate) async fn rows_of<E>(
+    loader: &crate::service::loaders::Cached<E>,
+    parent: i64,
+) -> async_graphql::Result<Vec<E::Model>>
+where
+    E: crate::service::loaders::Child + Send + Sync + 'static,
+    E::Model: Send + Sync + Clone + 'static,
+{
+    Ok(loader
+        .load_one(parent)
+        .await
+        .map_err(load_err)?
+        .unwrap_or_default())
+}
+
 pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {
     let services = ctx.data_unchecked::<Services>();
     let req = ctx.data_unchecked::<RequestContext>();

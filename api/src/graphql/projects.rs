@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::{
     connection, ids, load_err, loaders,
     reference::{Municipality, municipality},
+    rows_of,
     scalars::{Date, bp_to_percent, percent_to_bp},
     scope, stored,
 };
@@ -91,22 +92,12 @@ impl EServiceProject {
     }
     /// Every kommun invited to or taking part in the project, the lead first.
     async fn participations(&self, ctx: &Context<'_>) -> Result<Vec<Participation>> {
-        let rows = loaders(ctx)
-            .participations
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
         Ok(rows.into_iter().map(Participation).collect())
     }
     /// The agreed cost-sharing key (kostnadsfördelning).
     async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
-        let rows = loaders(ctx)
-            .participations
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
         let key: CostKey = stored(&self.0.cost_key)?;
         let paying_bp: i32 = rows
             .iter()
@@ -125,12 +116,7 @@ impl EServiceProject {
     }
     /// Each paying member's share, computed by the server; amounts sum exactly to the budget.
     async fn cost_shares(&self, ctx: &Context<'_>) -> Result<Vec<CostShare>> {
-        let rows = loaders(ctx)
-            .participations
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
         let shares = scope(ctx).cost_shares(&self.0, &rows)?;
         Ok(shares
             .into_iter()
@@ -147,12 +133,7 @@ impl EServiceProject {
     }
     /// Tollgate decisions, oldest first.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
-        let rows = loaders(ctx)
-            .decisions
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).decisions, self.0.id).await?;
         Ok(rows.into_iter().map(Decision).collect())
     }
     /// The benefits (nyttokalkyl).
@@ -165,12 +146,7 @@ impl EServiceProject {
     }
     /// Status reports, oldest first.
     async fn status_reports(&self, ctx: &Context<'_>) -> Result<Vec<StatusReport>> {
-        let rows = loaders(ctx)
-            .status_reports
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default();
+        let rows = rows_of(&loaders(ctx).status_reports, self.0.id).await?;
         Ok(rows.into_iter().map(StatusReport).collect())
     }
 }

@@ -8,9 +8,10 @@ use entity::{
 use rust_decimal::Decimal;
 
 use super::{
-    connection, ids, load_err, loaders,
+    children, connection, ids, load_err, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
+    rows_of,
     scalars::Date,
     scope, stored,
 };
@@ -75,30 +76,10 @@ impl SourcingEvaluation {
         let l = loaders(ctx);
         let id = self.0.id;
         Ok(svc::EvaluationParts {
-            options: l
-                .sourcing_options
-                .load_one(id)
-                .await
-                .map_err(load_err)?
-                .unwrap_or_default(),
-            criteria: l
-                .sourcing_criteria
-                .load_one(id)
-                .await
-                .map_err(load_err)?
-                .unwrap_or_default(),
-            coevaluators: l
-                .sourcing_coevaluators
-                .load_one(id)
-                .await
-                .map_err(load_err)?
-                .unwrap_or_default(),
-            scores: l
-                .sourcing_scores
-                .load_one(id)
-                .await
-                .map_err(load_err)?
-                .unwrap_or_default(),
+            options: rows_of(&l.sourcing_options, id).await?,
+            criteria: rows_of(&l.sourcing_criteria, id).await?,
+            coevaluators: rows_of(&l.sourcing_coevaluators, id).await?,
+            scores: rows_of(&l.sourcing_scores, id).await?,
         })
     }
 }
@@ -145,51 +126,19 @@ impl SourcingEvaluation {
         self.0.version
     }
     async fn options(&self, ctx: &Context<'_>) -> Result<Vec<SourcingOption>> {
-        Ok(loaders(ctx)
-            .sourcing_options
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(SourcingOption)
-            .collect())
+        children(&loaders(ctx).sourcing_options, self.0.id, SourcingOption).await
     }
     /// Criteria in order; weights sum to 100 once scoring has started.
     async fn criteria(&self, ctx: &Context<'_>) -> Result<Vec<SourcingCriterion>> {
-        Ok(loaders(ctx)
-            .sourcing_criteria
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(SourcingCriterion)
-            .collect())
+        children(&loaders(ctx).sourcing_criteria, self.0.id, SourcingCriterion).await
     }
     /// Kommuner invited to score with the owner.
     async fn co_evaluators(&self, ctx: &Context<'_>) -> Result<Vec<CoEvaluator>> {
-        Ok(loaders(ctx)
-            .sourcing_coevaluators
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(CoEvaluator)
-            .collect())
+        children(&loaders(ctx).sourcing_coevaluators, self.0.id, CoEvaluator).await
     }
     /// Every score given, by every scoring kommun.
     async fn scores(&self, ctx: &Context<'_>) -> Result<Vec<SourcingScore>> {
-        Ok(loaders(ctx)
-            .sourcing_scores
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default()
-            .into_iter()
-            .map(SourcingScore)
-            .collect())
+        children(&loaders(ctx).sourcing_scores, self.0.id, SourcingScore).await
     }
     /// The computed result: scores, ranking, costs, completeness, risk flags, robustness.
     async fn result(&self, ctx: &Context<'_>) -> Result<SourcingResultView> {
@@ -202,12 +151,8 @@ impl SourcingEvaluation {
         let (Some(option), Some(date)) = (self.0.chosen_option_id, self.0.decided_on) else {
             return Ok(None);
         };
-        let opt = loaders(ctx)
-            .sourcing_options
-            .load_one(self.0.id)
-            .await
-            .map_err(load_err)?
-            .unwrap_or_default()
+        let opt = rows_of(&loaders(ctx).sourcing_options, self.0.id)
+            .await?
             .into_iter()
             .find(|o| o.id == option);
         Ok(Some(SourcingDecisionView {

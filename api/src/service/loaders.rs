@@ -21,6 +21,11 @@ pub type Cached<E> = DataLoader<ByParent<E>, HashMapCache>;
 /// in one polling pass before the batch task runs, so waiting for more keys only adds latency.
 const NO_DELAY: std::time::Duration = std::time::Duration::ZERO;
 
+/// A loader with its per-request cache and no batching delay.
+fn cached<L: Loader<i64>>(loader: L) -> DataLoader<L, HashMapCache> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(NO_DELAY)
+}
+
 /// The per-request loaders.
 pub struct Loaders {
     pub participations: Cached<participation::Entity>,
@@ -43,48 +48,21 @@ pub struct Loaders {
 impl Loaders {
     pub(super) fn new(db: DatabaseConnection) -> Self {
         Self {
-            participations: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            decisions: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            status_reports: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            catalogue: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            benefits: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            follow_ups: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            requirements: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            supporters: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            responses: DataLoader::with_cache(ByParent::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            products: DataLoader::with_cache(ById::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            vendors: DataLoader::with_cache(ById::new(&db), tokio::spawn, HashMapCache::default())
-                .delay(NO_DELAY),
-            sourcing_options: DataLoader::with_cache(
-                ByParent::new(&db),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            sourcing_criteria: DataLoader::with_cache(
-                ByParent::new(&db),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            sourcing_coevaluators: DataLoader::with_cache(
-                ByParent::new(&db),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
-            sourcing_scores: DataLoader::with_cache(
-                ByParent::new(&db),
-                tokio::spawn,
-                HashMapCache::default(),
-            ),
+            participations: cached(ByParent::new(&db)),
+            decisions: cached(ByParent::new(&db)),
+            status_reports: cached(ByParent::new(&db)),
+            catalogue: cached(ByParent::new(&db)),
+            benefits: cached(ByParent::new(&db)),
+            follow_ups: cached(ByParent::new(&db)),
+            requirements: cached(ByParent::new(&db)),
+            supporters: cached(ByParent::new(&db)),
+            responses: cached(ByParent::new(&db)),
+            products: cached(ById::new(&db)),
+            vendors: cached(ById::new(&db)),
+            sourcing_options: cached(ByParent::new(&db)),
+            sourcing_criteria: cached(ByParent::new(&db)),
+            sourcing_coevaluators: cached(ByParent::new(&db)),
+            sourcing_scores: cached(ByParent::new(&db)),
         }
     }
 }
