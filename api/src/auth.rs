@@ -1,5 +1,5 @@
 //! Who is calling: bearer-token verification against trusted issuers, and the principal.
-use std::{collections::BTreeSet, path::Path, str::FromStr};
+use std::{collections::BTreeSet, path::Path};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
@@ -19,47 +19,7 @@ pub const DEFAULT_AUDIENCE: &str = "samverkan";
 /// Clock skew tolerated on `exp` and `nbf`.
 const LEEWAY_SECONDS: u64 = 30;
 
-/// What a caller may do, as granted by its token's `roles` claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    /// Reads its kommun's view of the county.
-    Viewer,
-    /// Also creates and changes its kommun's records.
-    Editor,
-    /// Also answers invitations on behalf of its kommun.
-    Admin,
-    /// Member or secretariat of the joint committee (gemensam nämnd).
-    Namnd,
-    /// A municipal portal: reads the published e-service catalogue only.
-    Integration,
-}
-
-impl Role {
-    /// The claim value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-            Role::Namnd => "namnd",
-            Role::Integration => "integration",
-        }
-    }
-}
-
-impl FromStr for Role {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        Ok(match s {
-            "viewer" => Role::Viewer,
-            "editor" => Role::Editor,
-            "admin" => Role::Admin,
-            "namnd" => Role::Namnd,
-            "integration" => Role::Integration,
-            _ => return Err(()),
-        })
-    }
-}
+pub use crate::domain::authz::Role;
 
 /// A verified caller acting for one kommun.
 #[derive(Clone, Debug)]

@@ -17,6 +17,7 @@ pub enum TokenRefusal {
     KommunNotAllowed,
     UnknownKommun,
     UnknownRole,
+    TooLarge,
 }
 
 impl TokenRefusal {
@@ -37,6 +38,7 @@ impl TokenRefusal {
             KommunNotAllowed => "KOMMUN_NOT_ALLOWED_FOR_ISSUER",
             UnknownKommun => "UNKNOWN_KOMMUN",
             UnknownRole => "UNKNOWN_ROLE",
+            TooLarge => "TOKEN_TOO_LARGE",
         }
     }
 }
@@ -136,7 +138,13 @@ impl From<sea_orm::TransactionError<ApiError>> for ApiError {
 
 impl From<ApiError> for async_graphql::Error {
     fn from(e: ApiError) -> Self {
-        if let ApiError::Internal(inner) = &e {
+        (&e).into()
+    }
+}
+
+impl From<&ApiError> for async_graphql::Error {
+    fn from(e: &ApiError) -> Self {
+        if let ApiError::Internal(inner) = e {
             // Logged once here, inside the request span that carries the request id; the
             // HTTP layer adds the same id to the error the client sees.
             tracing::error!(error = %format!("{inner:#}"), "request failed");
@@ -144,7 +152,7 @@ impl From<ApiError> for async_graphql::Error {
         let code = e.code();
         async_graphql::Error::new(e.message()).extend_with(|_, ext| {
             ext.set("code", code);
-            match &e {
+            match e {
                 ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
                 ApiError::Unauthenticated { reason: Some(r), .. } => ext.set("reason", r.reason()),
                 ApiError::RateLimited(secs) => ext.set("retryAfterSeconds", *secs),

@@ -16,6 +16,48 @@ fn opt(d: Option<Decimal>) -> String {
     d.map(num).unwrap_or_default()
 }
 
+/// A cell as the spreadsheet should show it: text that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe
+/// (DOMAIN.md "Details settled", OWASP CSV injection). Plain numbers such as `-12,5` stay
+/// numbers: they cannot be formulas.
+pub fn cell(value: &str) -> std::borrow::Cow<'_, str> {
+    let dangerous = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let body = value.strip_prefix('-').unwrap_or(value);
+        match body.split_once(',') {
+            Some((i, f)) => digits(i) && digits(f),
+            None => digits(body),
+        }
+    };
+    if dangerous && !number {
+        format!("'{value}").into()
+    } else {
+        value.into()
+    }
+}
+
+/// The CSV writer of the report; every cell it writes goes through [`cell`].
+struct Sheet<'a>(csv::Writer<&'a mut Vec<u8>>);
+
+impl Sheet<'_> {
+    fn write_record<I, T>(&mut self, record: I) -> Result<(), csv::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<str>,
+    {
+        let cells: Vec<String> = record
+            .into_iter()
+            .map(|c| cell(c.as_ref()).into_owned())
+            .collect();
+        self.0.write_record(&cells)
+    }
+
+    fn flush(&mut self) -> Result<(), csv::Error> {
+        Ok(self.0.flush()?)
+    }
+}
+
 /// Writes the report as CSV bytes.
 pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u8>, csv::Error> {
     let name = |id: i32| {
@@ -32,15 +74,16 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
     };
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .flexible(true)
-            .from_writer(&mut out);
-        let section =
-            |w: &mut csv::Writer<&mut Vec<u8>>, title: &str, header: &[&str]| -> Result<(), csv::Error> {
-                w.write_record([title])?;
-                w.write_record(header)
-            };
+        let mut w = Sheet(
+            csv::WriterBuilder::new()
+                .delimiter(b';')
+                .flexible(true)
+                .from_writer(&mut out),
+        );
+        let section = |w: &mut Sheet<'_>, title: &str, header: &[&str]| -> Result<(), csv::Error> {
+            w.write_record([title])?;
+            w.write_record(header)
+        };
         w.write_record([format!(
             "Rapport till gemensam nämnd: {} ({})",
             r.county.name, r.county.code
@@ -222,7 +265,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         }
         w.write_record([""])?;
 
-        let systems = |w: &mut csv::Writer<&mut Vec<u8>>,
+        let systems = |w: &mut Sheet<'_>,
                        title: &str,
                        rows: &[crate::service::report::SystemRow]|
          -> Result<(), csv::Error> {
@@ -263,4 +306,29 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.flush()?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        for bad in [
+            "=1+1",
+            "+1",
+            "-A1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            assert_eq!(cell(bad), format!("'{bad}"));
+        }
+        for ok in ["-12", "-12,50", "Örebro", "12", ""] {
+            assert_eq!(cell(ok), ok);
+        }
+        assert_eq!(cell("-"), "'-");
+        assert_eq!(cell("-1,"), "'-1,");
+    }
 }

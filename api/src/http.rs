@@ -9,11 +9,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use async_graphql::{
-    Response, ServerError, Variables,
-    http::GraphiQLSource,
-    parser::types::{DocumentOperations, OperationType},
-};
+use async_graphql::{Response, ServerError, Variables, http::GraphiQLSource, parser::types::OperationType};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 use tracing::Instrument;
@@ -28,6 +24,9 @@ use crate::{
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
+/// Real identity providers' tokens stay well under this; anything longer is refused before
+/// it is decoded.
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// Everything the HTTP handlers share.
 pub struct AppState {
@@ -36,6 +35,8 @@ pub struct AppState {
     pub verifier: Arc<Verifier>,
     pub limits: Limits,
     pub rate: DefaultKeyedRateLimiter<String>,
+    /// Whether `GET /graphql` serves the explorer to browsers.
+    pub explorer: bool,
 }
 
 impl AppState {
@@ -48,12 +49,13 @@ impl AppState {
             verifier: Arc::new(verifier),
             limits,
             rate: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            explorer: true,
         }
     }
 }
 
 /// The media type to answer with, from the client's `Accept`.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Media {
     GraphqlResponse,
     Json,
@@ -107,8 +109,134 @@ fn request_id(req: &HttpRequest) -> String {
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
+/// The HTTP status of a request refused at the boundary with `e`.
+fn status_of(e: &ApiError) -> StatusCode {
+    match e {
+        ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+        ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// A request refused before it reaches a handler's work, answered in the GraphQL error shape
+/// with the status its code calls for.
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    media: Media,
+    request_id: String,
+    error: ApiError,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.error.code(), self.error.message())
+    }
+}
+
+impl actix_web::ResponseError for Refusal {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+    fn error_response(&self) -> HttpResponse {
+        refuse(self.status, self.media, &self.request_id, &self.error)
+    }
+}
+
+/// Who is calling, settled once at the boundary of every endpoint (GraphQL and files): the
+/// request id, the verified bearer token and the rate limit. A handler that takes this
+/// cannot skip any of them.
+pub struct Authenticated {
+    pub caller: Caller,
+    pub request_id: String,
+    media: Media,
+}
+
+impl Authenticated {
+    /// A refusal of this request with `error`, at the status its code calls for.
+    fn refusal(&self, error: ApiError) -> Refusal {
+        Refusal {
+            status: status_of(&error),
+            media: self.media,
+            request_id: self.request_id.clone(),
+            error,
+        }
+    }
+}
+
+impl actix_web::FromRequest for Authenticated {
+    type Error = Refusal;
+    type Future = std::future::Ready<Result<Self, Refusal>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(authenticate(req))
+    }
+}
+
+/// Where the request comes from, for the rate limit of callers without a valid token.
+fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
+    let request_id = request_id(req);
+    let media = negotiate(req).unwrap_or(Media::Json);
+    let fail = |error: ApiError| Refusal {
+        status: status_of(&error),
+        media,
+        request_id: request_id.clone(),
+        error,
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Err(fail(ApiError::Internal(anyhow::anyhow!(
+            "the application state is missing"
+        ))));
+    };
+    let verified = bearer(req).and_then(|token| {
+        token
+            .map(|t| state.verifier.verify(t, state.services.reference()))
+            .transpose()
+    });
+    let caller = match verified {
+        Ok(None) => Caller::Anonymous,
+        Ok(Some(p)) => Caller::Principal(p),
+        Err(e) => {
+            tracing::info!(request_id = %request_id, code = e.code(), reason = %e.message(), "token refused");
+            // Refused tokens count against the client address: guessing tokens is not free.
+            rate_limit(state, &client_address(req)).map_err(fail)?;
+            return Err(fail(e));
+        }
+    };
+    let key = match &caller {
+        Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
+        Caller::Anonymous => client_address(req),
+    };
+    rate_limit(state, &key).map_err(fail)?;
+    Ok(Authenticated {
+        caller,
+        request_id,
+        media,
+    })
+}
+
+fn rate_limit(state: &AppState, key: &str) -> Result<(), ApiError> {
+    state.rate.check_key(&key.to_owned()).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        ApiError::RateLimited(wait.as_secs().max(1))
+    })
+}
+
 /// A response carrying only errors, for requests refused before execution.
-fn refuse(status: StatusCode, media: Media, request_id: &str, err: ApiError) -> HttpResponse {
+fn refuse(status: StatusCode, media: Media, request_id: &str, err: &ApiError) -> HttpResponse {
+    let retry_after = match err {
+        ApiError::RateLimited(secs) => Some(*secs),
+        _ => None,
+    };
     let gql: async_graphql::Error = err.into();
     let mut ext = gql
         .extensions
@@ -126,6 +254,9 @@ fn refuse(status: StatusCode, media: Media, request_id: &str, err: ApiError) -> 
     if status == StatusCode::METHOD_NOT_ALLOWED {
         b.insert_header((header::ALLOW, "POST"));
     }
+    if let Some(secs) = retry_after {
+        b.insert_header((header::RETRY_AFTER, secs.to_string()));
+    }
     b.body(json!({ "errors": [{ "message": gql.message, "extensions": ext }] }).to_string())
 }
 
@@ -134,7 +265,7 @@ fn bad_request(media: Media, request_id: &str, field: &str, message: &str) -> Ht
         StatusCode::BAD_REQUEST,
         media,
         request_id,
-        ApiError::input(field, message),
+        &ApiError::input(field, message),
     )
 }
 
@@ -181,24 +312,32 @@ fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
     })
 }
 
-fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
-    let doc = async_graphql::parser::parse_query(query).ok()?;
-    match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
-    }
+/// Whether a document holds any operation but a query. GET runs queries only, whatever the
+/// operation's name or the `operationName` asked for: a document that cannot be parsed is
+/// left to the schema, which refuses it without running anything.
+fn changes_anything(query: &str) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.operations
+        .iter()
+        .any(|(_, op)| op.node.ty != OperationType::Query)
 }
 
 /// `POST /graphql`.
-pub async fn graphql_post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
-    let rid = request_id(&req);
+pub async fn graphql_post(
+    req: HttpRequest,
+    who: Authenticated,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let rid = who.request_id.clone();
     let Some(media) = negotiate(&req) else {
         return refuse(
             StatusCode::NOT_ACCEPTABLE,
             Media::Json,
             &rid,
-            ApiError::input(
+            &ApiError::input(
                 "Accept",
                 "answers are application/graphql-response+json or application/json",
             ),
@@ -220,7 +359,7 @@ pub async fn graphql_post(req: HttpRequest, body: web::Bytes, state: web::Data<A
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             &rid,
-            ApiError::input("Content-Type", "send the request as application/json"),
+            &ApiError::input("Content-Type", "send the request as application/json"),
         );
     }
     let value: Value = match serde_json::from_slice(&body) {
@@ -228,14 +367,14 @@ pub async fn graphql_post(req: HttpRequest, body: web::Bytes, state: web::Data<A
         Err(_) => return bad_request(media, &rid, "body", "the body is not valid JSON"),
     };
     match params_from_json(value) {
-        Ok(p) => execute(&req, state, media, rid, p, false).await,
+        Ok(p) => execute(who, state, media, p, false).await,
         Err((field, msg)) => bad_request(media, &rid, field, msg),
     }
 }
 
 /// `GET /graphql`: the explorer for browsers, queries (never mutations) for clients.
-pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let rid = request_id(&req);
+pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<AppState>) -> HttpResponse {
+    let rid = who.request_id.clone();
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(req.query_string()) {
         Ok(p) => p,
         Err(_) => {
@@ -249,6 +388,11 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if get("query").is_none() && accept.contains("text/html") {
+        if !state.explorer {
+            return HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body("The explorer is off on this server (SAMVERKAN_EXPLORER=true turns it on).");
+        }
         return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -261,7 +405,7 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
             StatusCode::NOT_ACCEPTABLE,
             Media::Json,
             &rid,
-            ApiError::input(
+            &ApiError::input(
                 "Accept",
                 "answers are application/graphql-response+json or application/json",
             ),
@@ -292,60 +436,38 @@ pub async fn graphql_get(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
         variables,
         extensions,
     };
-    execute(&req, state, media, rid, p, true).await
+    execute(who, state, media, p, true).await
 }
 
 async fn execute(
-    req: &HttpRequest,
+    who: Authenticated,
     state: web::Data<AppState>,
     media: Media,
-    rid: String,
     p: Params,
     is_get: bool,
 ) -> HttpResponse {
+    let Authenticated {
+        caller,
+        request_id: rid,
+        ..
+    } = who;
     if p.query.len() > state.limits.max_query_chars {
         return refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             media,
             &rid,
-            ApiError::QueryTooComplex(format!(
+            &ApiError::QueryTooComplex(format!(
                 "the query is longer than {} characters",
                 state.limits.max_query_chars
             )),
         );
     }
-    if is_get && operation_type(&p.query, p.operation_name.as_deref()) == Some(OperationType::Mutation) {
+    if is_get && changes_anything(&p.query) {
         return refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
             &rid,
-            ApiError::input("query", "mutations must be sent with POST"),
-        );
-    }
-    let caller = match bearer(req) {
-        Ok(None) => Caller::Anonymous,
-        Ok(Some(token)) => match state.verifier.verify(token, state.services.reference()) {
-            Ok(p) => Caller::Principal(p),
-            Err(e) => {
-                tracing::info!(request_id = %rid, code = e.code(), reason = %e.message(), "token refused");
-                return refuse(StatusCode::UNAUTHORIZED, media, &rid, e);
-            }
-        },
-        Err(e) => return refuse(StatusCode::UNAUTHORIZED, media, &rid, e),
-    };
-    let rate_key = match &caller {
-        Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
-        Caller::Anonymous => req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default(),
-    };
-    if let Err(not_until) = state.rate.check_key(&rate_key) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            media,
-            &rid,
-            ApiError::RateLimited(wait.as_secs().max(1)),
+            &ApiError::input("query", "mutations must be sent with POST"),
         );
     }
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
@@ -393,6 +515,10 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
         )
     })?;
     match h.split_once(' ') {
+        Some((_, token)) if token.len() > MAX_TOKEN_BYTES => Err(ApiError::token(
+            crate::error::TokenRefusal::TooLarge,
+            format!("the bearer token is longer than {MAX_TOKEN_BYTES} bytes"),
+        )),
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
             Ok(Some(token.trim()))
         }
@@ -471,32 +597,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// as CSV, with the same bearer token and visibility as the GraphQL report.
 pub async fn committee_csv(
     req: HttpRequest,
+    who: Authenticated,
     path: web::Path<String>,
     state: web::Data<AppState>,
-) -> HttpResponse {
-    let rid = request_id(&req);
-    let status_of = |e: &ApiError| match e {
-        ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    let fail = |e: ApiError| refuse(status_of(&e), Media::Json, &rid, e);
-    let caller = match bearer(&req) {
-        Ok(Some(token)) => match state.verifier.verify(token, state.services.reference()) {
-            Ok(p) => Caller::Principal(p),
-            Err(e) => return fail(e),
-        },
-        Ok(None) => {
-            return fail(ApiError::Unauthenticated {
-                reason: None,
-                message: "the report needs a bearer token".into(),
-            });
-        }
-        Err(e) => return fail(e),
-    };
+) -> Result<HttpResponse, Refusal> {
+    let rid = who.request_id.clone();
+    if who.caller.principal().is_none() {
+        return Err(who.refusal(ApiError::Unauthenticated {
+            reason: None,
+            message: "the report needs a bearer token".into(),
+        }));
+    }
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let date = |k: &str| -> Result<chrono::NaiveDate, ApiError> {
         let v = pairs
@@ -509,10 +620,10 @@ pub async fn committee_csv(
     };
     let (from, to) = match (date("from"), date("to")) {
         (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => return fail(e),
+        (Err(e), _) | (_, Err(e)) => return Err(who.refusal(e)),
     };
     let span = tracing::info_span!("report", request_id = %rid);
-    let scope = state.services.scope(&caller, &rid);
+    let scope = state.services.scope(&who.caller, &rid);
     let report = match scope
         .committee_report(&path, from, to)
         .instrument(span.clone())
@@ -524,11 +635,11 @@ pub async fn committee_csv(
             if let ApiError::Internal(inner) = &e {
                 tracing::error!(error = %format!("{inner:#}"), "report failed");
             }
-            return fail(e);
+            return Err(who.refusal(e));
         }
     };
     match crate::export::committee_csv(&report, state.services.reference()) {
-        Ok(bytes) => HttpResponse::Ok()
+        Ok(bytes) => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
@@ -538,7 +649,7 @@ pub async fn committee_csv(
                 ),
             ))
             .insert_header(("x-request-id", rid.as_str()))
-            .body(bytes),
-        Err(e) => fail(ApiError::Internal(e.into())),
+            .body(bytes)),
+        Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
     }
 }

@@ -100,6 +100,8 @@ pub struct Settings {
     /// Origins allowed by CORS; `*` allows any.
     pub cors_origins: Vec<String>,
     pub introspection: bool,
+    /// Serve the explorer at `GET /graphql`; unset means on in development, off in production.
+    pub explorer: Option<bool>,
     /// Load a few demo projects into an empty database.
     pub demo_data: bool,
     /// HTTP worker threads; defaults to the number of cores.
@@ -121,12 +123,20 @@ impl Default for Settings {
             issuers: Vec::new(),
             cors_origins: Vec::new(),
             introspection: true,
+            explorer: None,
             demo_data: true,
             workers: None,
             db_max_connections: 16,
             log_format: "pretty".into(),
             limits: Limits::default(),
         }
+    }
+}
+
+impl Settings {
+    /// Whether the explorer is served: as set, else only in development.
+    pub fn explorer_enabled(&self) -> bool {
+        self.explorer.unwrap_or(self.mode == Mode::Development)
     }
 }
 
@@ -194,6 +204,9 @@ impl Settings {
         };
         if let Some(v) = get("SAMVERKAN_INTROSPECTION") {
             s.introspection = flag("SAMVERKAN_INTROSPECTION", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_EXPLORER") {
+            s.explorer = Some(flag("SAMVERKAN_EXPLORER", v)?);
         }
         if let Some(v) = get("SAMVERKAN_DEMO_DATA") {
             s.demo_data = flag("SAMVERKAN_DEMO_DATA", v)?;

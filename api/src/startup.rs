@@ -95,7 +95,9 @@ impl Application {
         let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
         let services = Services::new(db, reference);
         let schema = graphql::build_schema(Some(services.clone()), &settings.limits, settings.introspection);
-        let state = web::Data::new(AppState::new(schema, services, verifier, settings.limits.clone()));
+        let mut state = AppState::new(schema, services, verifier, settings.limits.clone());
+        state.explorer = settings.explorer_enabled();
+        let state = web::Data::new(state);
 
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("invalid setting SAMVERKAN_BIND: cannot bind {}", settings.bind))?;

@@ -4,6 +4,7 @@
 //! service layer, and GraphQL types are separate structs built from these models.
 
 pub mod audit_event;
+pub mod audit_event_scope;
 pub mod benefit;
 pub mod benefit_follow_up;
 pub mod catalogue_entry;

@@ -9,6 +9,7 @@ mod m20261124_000004_create_sourcing_tables;
 mod m20261124_000005_create_benefits_and_audit_scope;
 mod m20261124_000006_create_inventory_tables;
 mod m20261124_000007_create_initiative_tables;
+mod m20261125_000008_create_audit_event_scope;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_benefits_and_audit_scope::Migration),
             Box::new(m20261124_000006_create_inventory_tables::Migration),
             Box::new(m20261124_000007_create_initiative_tables::Migration),
+            Box::new(m20261125_000008_create_audit_event_scope::Migration),
         ]
     }
 }

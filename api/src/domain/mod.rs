@@ -3,6 +3,7 @@
 //! Input is parsed into these types at the edge so that the service layer can only hold
 //! valid values.
 
+pub mod authz;
 pub mod benefits;
 pub mod cost_sharing;
 pub mod inventory;

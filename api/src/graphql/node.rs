@@ -47,20 +47,17 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             .await?
             .map(|e| Node::PublishedEService(PublishedEService(e))),
         _ if s.caller().principal().is_none() => return Err(not_found()),
-        "County" => {
-            s.principal()?;
-            s.reference()
-                .county(n as i32)
-                .cloned()
-                .map(|c| Node::County(County(c)))
-        }
-        "Municipality" => {
-            s.principal()?;
-            s.reference()
-                .municipality(n as i32)
-                .cloned()
-                .map(|m| Node::Municipality(Municipality(m)))
-        }
+        _ if s.reader().is_err() => return Err(s.reader().err().unwrap_or_else(not_found)),
+        "County" => s
+            .reference()
+            .county(n as i32)
+            .cloned()
+            .map(|c| Node::County(County(c))),
+        "Municipality" => s
+            .reference()
+            .municipality(n as i32)
+            .cloned()
+            .map(|m| Node::Municipality(Municipality(m))),
         "EServiceProject" => match s.project(n).await {
             Ok(p) => Some(Node::EServiceProject(EServiceProject(p))),
             Err(ApiError::NotFound(_)) => None,

@@ -3,7 +3,7 @@
 //! A [`WriteTx`] is the only way the service layer hands out a transaction, and committing
 //! one that recorded no change is an error, so a new mutation cannot forget to audit. Each
 //! mutation writes exactly one event, in the same transaction as its change.
-use entity::audit_event;
+use entity::{audit_event, audit_event_scope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
     QueryFilter, Set,
@@ -44,6 +44,8 @@ impl Parent {
 pub struct WriteTx<'a> {
     tx: DatabaseTransaction,
     parent: std::sync::OnceLock<Parent>,
+    /// Further records the event names; readers must see these too.
+    names: Vec<Parent>,
     principal: &'a Principal,
     request_id: &'a str,
     action: &'static str,
@@ -114,6 +116,7 @@ impl<'a> WriteTx<'a> {
             request_id,
             action,
             parent: std::sync::OnceLock::new(),
+            names: Vec::new(),
             events: Vec::new(),
             counts,
         }
@@ -133,6 +136,12 @@ impl<'a> WriteTx<'a> {
     /// mutation names it by loading what it changes.
     pub fn within(&self, parent: Parent) {
         let _ = self.parent.set(parent);
+    }
+
+    /// Names a further record the change involves (the system an integration leads to): the
+    /// event is then shown only to callers who may also see that record.
+    pub fn names(&mut self, record: Parent) {
+        self.names.push(record);
     }
 
     /// Records a change of one record; only fields whose values differ are kept.
@@ -167,7 +176,7 @@ impl<'a> WriteTx<'a> {
         };
         let (scope_type, scope_id) = parent.parts();
         let now = chrono::Utc::now();
-        audit_event::ActiveModel {
+        let event = audit_event::ActiveModel {
             occurred_at: Set(now),
             actor_sub: Set(self.principal.sub.clone()),
             actor_municipality_id: Set(self.principal.municipality_id),
@@ -186,6 +195,21 @@ impl<'a> WriteTx<'a> {
         }
         .insert(&self.tx)
         .await?;
+        if !self.names.is_empty() {
+            audit_event_scope::Entity::insert_many(self.names.iter().map(|n| {
+                let (scope_type, scope_id) = n.parts();
+                audit_event_scope::ActiveModel {
+                    event_id: Set(event.id),
+                    scope_type: Set(scope_type.to_owned()),
+                    scope_id: Set(scope_id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+            }))
+            .exec(&self.tx)
+            .await?;
+        }
         self.tx.commit().await?;
         self.counts.invalidate();
         Ok(())
@@ -251,11 +275,19 @@ impl super::Scope<'_> {
     /// never a kommun's PRIVATE ones.
     fn audit_condition(&self, f: &AuditFilter) -> sea_orm::Condition {
         use entity::{project, sourcing_evaluation};
-        use sea_orm::{ColumnTrait, Condition, sea_query::Query};
+        use sea_orm::{
+            ColumnTrait, Condition,
+            sea_query::{ExprTrait, Query},
+        };
         let visible = |kind: &'static str, sub: sea_orm::sea_query::SelectStatement| {
             Condition::all()
                 .add(audit_event::Column::ScopeType.eq(kind))
                 .add(audit_event::Column::ScopeId.in_subquery(sub))
+        };
+        let named_visible = |kind: &'static str, sub: sea_orm::sea_query::SelectStatement| {
+            Condition::all()
+                .add(audit_event_scope::Column::ScopeType.eq(kind))
+                .add(audit_event_scope::Column::ScopeId.in_subquery(sub))
         };
         let projects = Query::select()
             .column(project::Column::Id)
@@ -277,16 +309,40 @@ impl super::Scope<'_> {
             .from(entity::vendor_initiative::Entity)
             .cond_where(super::visibility::vendor_initiatives(self.caller()))
             .to_owned();
+        // An event names further records (an integration's far end): it shows only if the
+        // caller may see each of them too.
+        let hidden_name = Query::select()
+            .expr(sea_orm::sea_query::Expr::val(1))
+            .from(audit_event_scope::Entity)
+            .and_where(
+                sea_orm::sea_query::Expr::col((
+                    audit_event_scope::Entity,
+                    audit_event_scope::Column::EventId,
+                ))
+                .equals((audit_event::Entity, audit_event::Column::Id)),
+            )
+            .cond_where(
+                Condition::any()
+                    .add(named_visible("EServiceProject", projects.clone()))
+                    .add(named_visible("SourcingEvaluation", evaluations.clone()))
+                    .add(named_visible("SystemInstance", instances.clone()))
+                    .add(named_visible("VendorInitiative", initiatives.clone()))
+                    .add(audit_event_scope::Column::ScopeType.eq("Vendor"))
+                    .not(),
+            )
+            .to_owned();
         // Each area's events are visible as its records are; an area missing here shows no
         // events at all, never another kommun's.
-        let mut c = Condition::all().add(
-            Condition::any()
-                .add(visible("EServiceProject", projects))
-                .add(visible("SourcingEvaluation", evaluations))
-                .add(visible("SystemInstance", instances))
-                .add(visible("VendorInitiative", initiatives))
-                .add(audit_event::Column::ScopeType.eq("Vendor")),
-        );
+        let mut c = Condition::all()
+            .add(
+                Condition::any()
+                    .add(visible("EServiceProject", projects))
+                    .add(visible("SourcingEvaluation", evaluations))
+                    .add(visible("SystemInstance", instances))
+                    .add(visible("VendorInitiative", initiatives))
+                    .add(audit_event::Column::ScopeType.eq("Vendor")),
+            )
+            .add(sea_orm::sea_query::Expr::exists(hidden_name).not());
         if let Some((kind, id)) = &f.record {
             // A record's history includes the changes of the records that hang off it.
             c = c.add(
@@ -328,7 +384,7 @@ impl super::Scope<'_> {
         args: &super::pagination::PageArgs,
     ) -> ApiResult<super::pagination::Page<audit_event::Model>> {
         use sea_orm::QueryFilter;
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let keyset = super::pagination::KeysetOrder {
             key: None,
@@ -345,7 +401,7 @@ impl super::Scope<'_> {
     /// How many events match.
     pub async fn count_audit_events(&self, f: &AuditFilter) -> ApiResult<u64> {
         use sea_orm::{PaginatorTrait, QueryFilter};
-        self.principal()?;
+        self.reader()?;
         Ok(audit_event::Entity::find()
             .filter(self.audit_condition(f))
             .count(self.db())

@@ -5,8 +5,9 @@ use num_rational::Ratio;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::{Parent, Scope};
+use super::{Parent, Scope, authorize};
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{
         ParticipationState,
         benefits::{BenefitCategory, BenefitKind, Measure, realization},
@@ -142,14 +143,15 @@ impl Scope<'_> {
             .ok_or_else(not_found)?;
         let p: project::Model = self.project_of_child(b.project_id).await?.ok_or_else(not_found)?;
         tx.within(Parent::Project(p.id));
-        if !me.is_editor() {
-            return Err(ApiError::Forbidden("this needs the editor role".into()));
-        }
-        if b.owner_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only the benefit owner kommun records its follow-ups".into(),
-            ));
-        }
+        let member = b.owner_id == me.municipality_id;
+        authorize(
+            me,
+            Action::ActAsMember,
+            Standing {
+                member,
+                ..Default::default()
+            },
+        )?;
         let now = Utc::now();
         let saved = benefit_follow_up::ActiveModel {
             benefit_id: Set(b.id),

@@ -11,11 +11,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, Query
 use serde_json::json;
 
 use super::{
-    Parent, Scope, WriteTx,
+    Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
 };
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{
         Visibility,
         inventory::{InitiativeState, RequirementPriority, ResponseOutcome},
@@ -96,7 +97,7 @@ impl Scope<'_> {
         states: &[InitiativeState],
         args: &PageArgs,
     ) -> ApiResult<Page<Initiative>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let mut q = self.visible_initiatives();
         if !states.is_empty() {
@@ -112,7 +113,7 @@ impl Scope<'_> {
 
     /// A visible initiative.
     pub async fn initiative(&self, id: i64) -> ApiResult<Option<Initiative>> {
-        self.principal()?;
+        self.reader()?;
         Ok(self
             .visible_initiatives()
             .filter(vendor_initiative::Column::Id.eq(id))
@@ -134,11 +135,15 @@ impl Scope<'_> {
     async fn own_initiative(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
         let i = self.visible_initiative_in(tx, id).await?;
         let me = tx.principal();
-        if !me.is_editor() || i.owner_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only editors of the initiating kommun change this initiative".into(),
-            ));
-        }
+        let owner = i.owner_id == me.municipality_id;
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner,
+                ..Default::default()
+            },
+        )?;
         Ok(i)
     }
 
@@ -203,7 +208,7 @@ impl Scope<'_> {
 
     /// Starts an initiative in DRAFT, led by the caller's kommun.
     pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Initiative> {
-        let me = self.editor()?;
+        let me = self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createVendorInitiative").await?;
         let vendor_id = spec
             .vendor_id
@@ -321,7 +326,7 @@ impl Scope<'_> {
 
     /// Co-signs an open initiative for the caller's kommun.
     pub async fn support(&self, id: i64, comment: &str) -> ApiResult<initiative_supporter::Model> {
-        let me = self.editor()?;
+        let me = self.authorized(Action::Support, Standing::default())?;
         let mut tx = self.write("supportVendorInitiative").await?;
         let i = self.visible_initiative_in(&tx, id).await?;
         if state(&i)? != InitiativeState::OpenForSupport {
@@ -374,27 +379,40 @@ impl Scope<'_> {
 
     /// Withdraws the caller's kommun's support while the initiative is open.
     pub async fn withdraw_support(&self, id: i64) -> ApiResult<initiative_supporter::Model> {
-        let me = self.editor()?;
+        let me = self.principal()?;
         let mut tx = self.write("withdrawSupport").await?;
         let i = self.visible_initiative_in(&tx, id).await?;
+        let s = initiative_supporter::Entity::find()
+            .filter(initiative_supporter::Column::InitiativeId.eq(id))
+            .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
+            .filter(initiative_supporter::Column::State.eq("ACTIVE"))
+            .one(tx.conn())
+            .await?;
+        if s.is_some() {
+            authorize(
+                me,
+                Action::ActAsMember,
+                Standing {
+                    member: true,
+                    ..Default::default()
+                },
+            )?;
+        } else {
+            // Refusing a role comes before telling a kommun what it does not support.
+            authorize(me, Action::Support, Standing::default())?;
+        }
         if state(&i)? != InitiativeState::OpenForSupport {
             return Err(ApiError::Conflict(format!(
                 "support is withdrawn while OPEN_FOR_SUPPORT; the initiative is {}",
                 i.state
             )));
         }
-        let s = initiative_supporter::Entity::find()
-            .filter(initiative_supporter::Column::InitiativeId.eq(id))
-            .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
-            .filter(initiative_supporter::Column::State.eq("ACTIVE"))
-            .one(tx.conn())
-            .await?
-            .ok_or_else(|| {
-                ApiError::input(
-                    "initiativeId",
-                    format!("kommun {} does not support this initiative", me.kommun),
-                )
-            })?;
+        let s = s.ok_or_else(|| {
+            ApiError::input(
+                "initiativeId",
+                format!("kommun {} does not support this initiative", me.kommun),
+            )
+        })?;
         let mut a = s.into_active_model();
         a.state = Set("WITHDRAWN".into());
         a.updated_at = Set(Utc::now());
@@ -463,7 +481,10 @@ impl Scope<'_> {
                 .all(self.db())
                 .await?;
             let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+            // Shown beside the named supporters, so only systems the caller may see count
+            // (DOMAIN.md, "Visibility"): otherwise a PRIVATE system would be told by its kommun.
             let instances = system_instance::Entity::find()
+                .filter(super::visibility::system_instances(self.caller()))
                 .filter(system_instance::Column::ProductId.is_in(ids))
                 .all(self.db())
                 .await?;

@@ -11,11 +11,12 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    Parent, Scope, WriteTx,
+    Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
 };
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{
         Visibility,
         inventory::{Hosting, ProductCategory},
@@ -127,7 +128,7 @@ impl Scope<'_> {
 
     /// Vendors by name, optionally containing `search`.
     pub async fn vendors(&self, search: Option<&str>, args: &PageArgs) -> ApiResult<Page<vendor::Model>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let mut q = vendor::Entity::find();
         if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
@@ -161,7 +162,7 @@ impl Scope<'_> {
         org_number: &str,
         website: &str,
     ) -> ApiResult<vendor::Model> {
-        self.editor()?;
+        self.authorized(Action::AddReferenceData, Standing::default())?;
         let org = OrgNumber::parse(org_number).map_err(input("orgNumber"))?;
         let name = text("name", name, 200, true).map_err(input("name"))?;
         let website = text("website", website, 500, false).map_err(input("website"))?;
@@ -200,7 +201,7 @@ impl Scope<'_> {
 
     /// Products, optionally of one vendor.
     pub async fn products(&self, vendor_id: Option<i64>, args: &PageArgs) -> ApiResult<Page<product::Model>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let mut q = product::Entity::find();
         if let Some(v) = vendor_id {
@@ -230,7 +231,7 @@ impl Scope<'_> {
         category: ProductCategory,
         standards: &[String],
     ) -> ApiResult<product::Model> {
-        self.editor()?;
+        self.authorized(Action::AddReferenceData, Standing::default())?;
         let name = text("name", name, 200, true).map_err(input("name"))?;
         let standards: Vec<String> = standards
             .iter()
@@ -285,7 +286,7 @@ impl Scope<'_> {
         product_id: Option<i64>,
         args: &PageArgs,
     ) -> ApiResult<Page<system_instance::Model>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let mut q = self.visible_instances();
         if let Some(code) = kommun {
@@ -306,7 +307,7 @@ impl Scope<'_> {
 
     /// A visible instance.
     pub async fn system_instance(&self, id: i64) -> ApiResult<Option<system_instance::Model>> {
-        self.principal()?;
+        self.reader()?;
         Ok(self
             .visible_instances()
             .filter(system_instance::Column::Id.eq(id))
@@ -350,7 +351,7 @@ impl Scope<'_> {
 
     /// Registers a system the caller's kommun runs.
     pub async fn register_instance(&self, spec: InstanceSpec) -> ApiResult<system_instance::Model> {
-        self.editor()?;
+        self.authorized(Action::Create, Standing::default())?;
         check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
         let mut tx = self.write("registerSystemInstance").await?;
         if product::Entity::find_by_id(spec.product_id)
@@ -374,7 +375,7 @@ impl Scope<'_> {
         version: i32,
         spec: InstanceSpec,
     ) -> ApiResult<system_instance::Model> {
-        let me = self.editor()?;
+        let me = self.principal()?;
         check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
         let mut tx = self.write("updateSystemInstance").await?;
         let before = self
@@ -384,11 +385,14 @@ impl Scope<'_> {
             .await?
             .ok_or_else(|| ApiError::NotFound("no system instance with that id".into()))?;
         tx.within(Parent::SystemInstance(id));
-        if before.owner_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only the owner kommun's editors change its systems".into(),
-            ));
-        }
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: before.owner_id == me.municipality_id,
+                ..Default::default()
+            },
+        )?;
         let mut after = before.clone();
         after.product_id = spec.product_id;
         after.product_version = spec.product_version.trim().into();
@@ -418,7 +422,7 @@ impl Scope<'_> {
         standard: &str,
         description: &str,
     ) -> ApiResult<integration::Model> {
-        let me = self.editor()?;
+        let me = self.principal()?;
         if from == to {
             return Err(ApiError::input(
                 "toInstanceId",
@@ -432,18 +436,21 @@ impl Scope<'_> {
             .all(tx.conn())
             .await?;
         for (field, id) in [("fromInstanceId", from), ("toInstanceId", to)] {
-            let i = ends
-                .iter()
-                .find(|i| i.id == id)
-                .ok_or_else(|| ApiError::input(field, "no system instance with that id"))?;
-            if i.owner_id != me.municipality_id {
-                return Err(ApiError::input(
-                    field,
-                    "integrations connect systems of the caller's own kommun",
-                ));
+            if !ends.iter().any(|i| i.id == id) {
+                return Err(ApiError::input(field, "no system instance with that id"));
             }
         }
         tx.within(Parent::SystemInstance(from));
+        tx.names(Parent::SystemInstance(to));
+        let own = ends.iter().all(|i| i.owner_id == me.municipality_id);
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: own,
+                ..Default::default()
+            },
+        )?;
         let now = Utc::now();
         let g = integration::ActiveModel {
             owner_id: Set(me.municipality_id),
@@ -465,7 +472,7 @@ impl Scope<'_> {
 
     /// Removes an integration of the caller's kommun.
     pub async fn remove_integration(&self, id: i64) -> ApiResult<integration::Model> {
-        let me = self.editor()?;
+        let me = self.principal()?;
         let mut tx = self.write("removeIntegration").await?;
         let g = integration::Entity::find_by_id(id)
             .one(tx.conn())
@@ -473,6 +480,15 @@ impl Scope<'_> {
             .filter(|g| g.owner_id == me.municipality_id)
             .ok_or_else(|| ApiError::NotFound("no integration with that id".into()))?;
         tx.within(Parent::SystemInstance(g.from_instance_id));
+        tx.names(Parent::SystemInstance(g.to_instance_id));
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: true,
+                ..Default::default()
+            },
+        )?;
         integration::Entity::delete_by_id(id).exec(tx.conn()).await?;
         tx.record(
             "Integration",
@@ -489,7 +505,7 @@ impl Scope<'_> {
         &self,
         code: &str,
     ) -> ApiResult<(Vec<system_instance::Model>, Vec<integration::Model>)> {
-        self.principal()?;
+        self.reader()?;
         let owner = self.municipality_id("kommun", code)?;
         let instances = self
             .visible_instances()
@@ -511,7 +527,7 @@ impl Scope<'_> {
 
     /// Per product: the kommuner whose use the caller may see, and how many run it in all.
     pub async fn product_usage(&self) -> ApiResult<Vec<ProductUsage>> {
-        let p = self.principal()?;
+        let p = self.reader()?;
         let county_ids: Vec<i32> = self
             .reference()
             .municipalities()
@@ -556,7 +572,7 @@ impl Scope<'_> {
 
     /// Visible instances whose contract ends within `months` from today.
     pub async fn expiring_contracts(&self, months: u32) -> ApiResult<Vec<system_instance::Model>> {
-        self.principal()?;
+        self.reader()?;
         let today = Utc::now().date_naive();
         let until = today
             .checked_add_months(Months::new(Ord::min(months, 600)))
@@ -572,7 +588,7 @@ impl Scope<'_> {
 
     /// Visible instances with confidentiality 3 or more whose data is in a third country.
     pub async fn sensitive_third_country(&self) -> ApiResult<Vec<system_instance::Model>> {
-        self.principal()?;
+        self.reader()?;
         Ok(self
             .visible_instances()
             .filter(system_instance::Column::Confidentiality.gte(3))
@@ -585,7 +601,7 @@ impl Scope<'_> {
     /// Imports a CSV inventory for the caller's kommun: every row is checked first; either all
     /// rows are written in one transaction, or the bad rows are reported and nothing is.
     pub async fn import_instances(&self, csv_text: &str) -> ApiResult<Vec<system_instance::Model>> {
-        self.editor()?;
+        self.authorized(Action::Create, Standing::default())?;
         let rows = parse_import(csv_text)?;
         let vendors = vendor::Entity::find().all(self.db()).await?;
         let products = product::Entity::find().all(self.db()).await?;

@@ -22,10 +22,20 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::{
     auth::{Caller, Principal},
+    domain::authz::{self, Action, Standing},
     error::{ApiError, ApiResult},
 };
 pub use audit::{Parent, Versioned, WriteTx};
 pub use reference::Reference;
+
+/// Refuses `p` unless one of its roles alone may perform `action` with `standing`.
+pub fn authorize(p: &Principal, action: Action, standing: Standing) -> ApiResult<()> {
+    if authz::may(&p.roles, action, standing) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(action.refusal().into()))
+    }
+}
 
 /// A value read back from the database that no longer parses is the server's fault, not the
 /// caller's.
@@ -136,14 +146,25 @@ impl<'a> Scope<'a> {
         })
     }
 
-    /// The principal if it may change its kommun's records.
-    pub fn editor(&self) -> ApiResult<&'a Principal> {
+    /// The principal if it may read beyond the published catalogue: a kommun's roles or the
+    /// committee's. A portal (`integration` alone) reads the catalogue and nothing else.
+    pub fn reader(&self) -> ApiResult<&'a Principal> {
         let p = self.principal()?;
-        if p.is_editor() {
+        if p.reads_as_kommun() || p.is_namnd() {
             Ok(p)
         } else {
-            Err(ApiError::Forbidden("this needs the editor role".into()))
+            Err(ApiError::Forbidden(
+                "the integration role reads the published e-service catalogue only".into(),
+            ))
         }
+    }
+
+    /// The principal if it may perform `action` where its kommun has `standing`; the one
+    /// authorization check of every mutation (`domain::authz::may`).
+    pub fn authorized(&self, action: Action, standing: Standing) -> ApiResult<&'a Principal> {
+        let p = self.principal()?;
+        authorize(p, action, standing)?;
+        Ok(p)
     }
 
     /// Starts the audited transaction of one mutation.

@@ -9,11 +9,12 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Parent, Scope, WriteTx,
+    Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     stored, visibility,
 };
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{
         CostKey, Health, Kommunkod, Member, ParticipationRole as Role, ParticipationState as State, Phase,
         Sek, Share, TargetGroup, Visibility, compute_shares,
@@ -232,7 +233,7 @@ impl Scope<'_> {
         ascending: bool,
         args: &PageArgs,
     ) -> ApiResult<Page<project::Model>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let cond = self.filter_condition(filter)?;
         let keyset = KeysetOrder {
@@ -249,7 +250,7 @@ impl Scope<'_> {
 
     /// How many visible projects match a list's filter, over all pages.
     pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
-        self.principal()?;
+        self.reader()?;
         let cond = self.filter_condition(filter)?;
         let key = format!("projects|{}|{filter:?}", self.view_key());
         self.cached_count(key, async {
@@ -260,7 +261,7 @@ impl Scope<'_> {
 
     /// A project the caller may see, or `NOT_FOUND`.
     pub async fn project(&self, id: i64) -> ApiResult<project::Model> {
-        self.principal()?;
+        self.reader()?;
         self.visible_projects()
             .filter(project::Column::Id.eq(id))
             .one(self.db())
@@ -358,15 +359,19 @@ impl Scope<'_> {
             .ok_or_else(not_found)?;
         tx.within(Parent::Project(p.id));
         let me = tx.principal();
-        let lead_editor = me.is_editor() && p.owner_id == me.municipality_id;
-        let committee = committee_may && me.is_namnd();
-        if !(lead_editor || committee) {
-            return Err(ApiError::Forbidden(if committee_may {
-                "only editors of the lead kommun or the joint committee (namnd) record this decision".into()
-            } else {
-                "only editors of the lead kommun may change this project".into()
-            }));
-        }
+        let standing = Standing {
+            owner: p.owner_id == me.municipality_id,
+            county_shared: p.county_id == me.county_id
+                && [Visibility::County.as_str(), Visibility::Public.as_str()]
+                    .contains(&p.visibility.as_str()),
+            ..Default::default()
+        };
+        let action = if committee_may {
+            Action::DecideTollgate
+        } else {
+            Action::Change
+        };
+        authorize(me, action, standing)?;
         if !phase(&p)?.is_open() {
             return Err(ApiError::Conflict(format!(
                 "the project is {} and can no longer change",
@@ -383,7 +388,7 @@ impl Scope<'_> {
 
     /// Creates a project led by the caller's kommun, which becomes its accepted LEAD.
     pub async fn create_project(&self, input: NewProject) -> ApiResult<project::Model> {
-        let me = self.editor()?;
+        let me = self.authorized(Action::Create, Standing::default())?;
         let now = Utc::now();
         let model = project::ActiveModel {
             title: Set(text("title", &input.title, 200, true)?),
@@ -680,16 +685,15 @@ impl Scope<'_> {
         to: State,
     ) -> ApiResult<participation::Model> {
         let me = tx.principal();
-        if part.municipality_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only the invited kommun answers for itself".into(),
-            ));
-        }
-        if !me.is_admin() {
-            return Err(ApiError::Forbidden(
-                "this needs the admin role of the invited kommun".into(),
-            ));
-        }
+        let own_invitation = part.municipality_id == me.municipality_id;
+        authorize(
+            me,
+            Action::AnswerForKommun,
+            Standing {
+                own_invitation,
+                ..Default::default()
+            },
+        )?;
         if part.state != from.as_str() {
             return Err(ApiError::Conflict(format!(
                 "the participation is {}, not {}",
@@ -784,6 +788,14 @@ impl Scope<'_> {
                     format!("kommun {} does not take part in this project", me.kommun),
                 )
             })?;
+        authorize(
+            me,
+            Action::AnswerForKommun,
+            Standing {
+                own_invitation: true,
+                ..Default::default()
+            },
+        )?;
         if part.role == Role::Lead.as_str() {
             return Err(ApiError::input(
                 "projectId",
@@ -971,11 +983,15 @@ impl Scope<'_> {
             .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
             .await?;
-        if !me.is_editor() || !mine.as_ref().is_some_and(is_paying) {
-            return Err(ApiError::Forbidden(
-                "only editors of a participating kommun may publish this e-service".into(),
-            ));
-        }
+        let member = mine.as_ref().is_some_and(is_paying);
+        authorize(
+            me,
+            Action::ActAsMember,
+            Standing {
+                member,
+                ..Default::default()
+            },
+        )?;
         if !phase(&p)?.may_be_live() {
             return Err(ApiError::input(
                 "projectId",

@@ -159,12 +159,7 @@ impl Scope<'_> {
         from: NaiveDate,
         to: NaiveDate,
     ) -> ApiResult<CommitteeReport> {
-        let p = self.principal()?;
-        if !(p.reads_as_kommun() || p.is_namnd()) {
-            return Err(ApiError::Forbidden(
-                "the committee report needs a reading role or namnd".into(),
-            ));
-        }
+        self.reader()?;
         if from > to {
             return Err(ApiError::input("to", "the period ends before it starts"));
         }

@@ -10,11 +10,12 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use super::{
-    Parent, Scope, Versioned, WriteTx,
+    Parent, Scope, Versioned, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     stored, visibility,
 };
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{
         ParticipationState as State, Sek, Visibility,
         sourcing::{
@@ -258,7 +259,7 @@ impl Scope<'_> {
         filter: &EvaluationFilter,
         args: &PageArgs,
     ) -> ApiResult<Page<Eval>> {
-        self.principal()?;
+        self.reader()?;
         let req = args.validate()?;
         let cond = self.evaluation_condition(filter)?;
         let keyset = KeysetOrder {
@@ -275,14 +276,14 @@ impl Scope<'_> {
 
     /// How many visible evaluations match.
     pub async fn count_evaluations(&self, filter: &EvaluationFilter) -> ApiResult<u64> {
-        self.principal()?;
+        self.reader()?;
         let cond = self.evaluation_condition(filter)?;
         Ok(self.visible_evaluations().filter(cond).count(self.db()).await?)
     }
 
     /// An evaluation the caller may see, or `NOT_FOUND`.
     pub async fn evaluation(&self, id: i64) -> ApiResult<Eval> {
-        self.principal()?;
+        self.reader()?;
         self.visible_evaluations()
             .filter(sourcing_evaluation::Column::Id.eq(id))
             .one(self.db())
@@ -313,11 +314,15 @@ impl Scope<'_> {
             .ok_or_else(not_found)?;
         tx.within(Parent::SourcingEvaluation(e.id));
         let me = tx.principal();
-        if !me.is_editor() || e.owner_id != me.municipality_id {
-            return Err(ApiError::Forbidden(
-                "only editors of the owner kommun may change this evaluation".into(),
-            ));
-        }
+        let owner = e.owner_id == me.municipality_id;
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner,
+                ..Default::default()
+            },
+        )?;
         let s = state(&e)?;
         if !states.contains(&s) {
             let allowed: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
@@ -360,7 +365,7 @@ impl Scope<'_> {
     /// Creates an evaluation owned by the caller's kommun, with the standard criteria unless
     /// others are given.
     pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Eval> {
-        let me = self.editor()?;
+        let me = self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createSourcingEvaluation").await?;
         if let Some(p) = input.subject_project {
             let visible = self.projects_by_ids(&[p]).await?;
@@ -696,18 +701,21 @@ impl Scope<'_> {
             .filter(sourcing_coevaluator::Column::EvaluationId.eq(e.id))
             .filter(sourcing_coevaluator::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
-            .await?
-            .ok_or_else(|| {
-                ApiError::input(
-                    "evaluationId",
-                    format!("kommun {} has not been invited", me.kommun),
-                )
-            })?;
-        if !me.is_admin() {
-            return Err(ApiError::Forbidden(
-                "this needs the admin role of the invited kommun".into(),
-            ));
-        }
+            .await?;
+        authorize(
+            me,
+            Action::AnswerForKommun,
+            Standing {
+                own_invitation: mine.is_some(),
+                ..Default::default()
+            },
+        )?;
+        let mine = mine.ok_or_else(|| {
+            ApiError::input(
+                "evaluationId",
+                format!("kommun {} has not been invited", me.kommun),
+            )
+        })?;
         if mine.state != State::Invited.as_str() {
             return Err(ApiError::Conflict(format!("the invitation is {}", mine.state)));
         }
@@ -792,11 +800,15 @@ impl Scope<'_> {
             .filter(sourcing_coevaluator::Column::EvaluationId.eq(e.id))
             .all(tx.conn())
             .await?;
-        if !me.is_editor() || !scoring_kommuner(&e, &coevaluators).contains(&me.municipality_id) {
-            return Err(ApiError::Forbidden(
-                "only editors of the owner or an accepted co-evaluating kommun score".into(),
-            ));
-        }
+        let member = scoring_kommuner(&e, &coevaluators).contains(&me.municipality_id);
+        authorize(
+            me,
+            Action::ActAsMember,
+            Standing {
+                member,
+                ..Default::default()
+            },
+        )?;
         if state(&e)? != SourcingState::Scoring {
             return Err(ApiError::Conflict(format!(
                 "scores are given while SCORING; the evaluation is {}",
