@@ -317,4 +317,16 @@ mod tests {
         let e = Settings::from_sources(&vars(&[("SAMVERKAN_MODE", "production")])).unwrap_err();
         assert!(e.to_string().contains("issuers"));
     }
+
+    #[test]
+    fn the_explorer_is_on_in_development_and_off_in_production_unless_asked_for() {
+        let mut s = Settings::default();
+        assert!(s.explorer_enabled());
+        s.mode = Mode::Production;
+        assert!(!s.explorer_enabled());
+        s.explorer = Some(true);
+        assert!(s.explorer_enabled());
+        let s = Settings::from_sources(&vars(&[("SAMVERKAN_EXPLORER", "false")])).unwrap();
+        assert!(!s.explorer_enabled());
+    }
 }

@@ -84,8 +84,8 @@ pub(crate) fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> async_graph
     Ok(crate::service::stored(s)?)
 }
 
-pub(crate) fn load_err(e: std::sync::Arc<sea_orm::DbErr>) -> async_graphql::Error {
-    crate::error::ApiError::Internal(anyhow::anyhow!("{e}")).into()
+pub(crate) fn load_err(e: crate::service::loaders::LoadError) -> async_graphql::Error {
+    crate::service::loaders::failed(e).into()
 }
 
 /// A page as a Relay connection; each edge's cursor is the row's place in the keyset order,

@@ -13,6 +13,14 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+/// Why a batch could not be loaded (shared by every key of the batch, hence the `Arc`).
+pub type LoadError = Arc<sea_orm::DbErr>;
+
+/// A failed load as the request's error.
+pub fn failed(e: LoadError) -> crate::error::ApiError {
+    crate::error::ApiError::Internal(anyhow::anyhow!("{e}"))
+}
+
 /// A loader with a per-request cache, so that a list resolver can prefetch a page's
 /// children in one statement and every field reads them from the cache.
 pub type Cached<E> = DataLoader<ByParent<E>, HashMapCache>;

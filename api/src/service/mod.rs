@@ -18,7 +18,7 @@ pub mod visibility;
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
 use crate::{
     auth::{Caller, Principal},
@@ -170,7 +170,16 @@ impl<'a> Scope<'a> {
     /// Starts the audited transaction of one mutation.
     pub async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
         let principal = self.principal()?;
-        let tx = self.db().begin().await?;
+        // On SQLite a deferred transaction that reads and then writes fails at once with
+        // SQLITE_BUSY when another writer committed in between; taking the write lock at BEGIN
+        // makes concurrent writers wait their turn (busy timeout) instead. PostgreSQL ignores it.
+        let tx = self
+            .db()
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
         Ok(WriteTx::new(
             tx,
             principal,

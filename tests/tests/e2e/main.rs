@@ -5,6 +5,8 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod authz;
+mod boundary;
 mod docs;
 mod flow;
 mod http;
