@@ -46,6 +46,8 @@ pub struct WriteTx<'a> {
     parent: std::sync::OnceLock<Parent>,
     /// Further records the event names; readers must see these too.
     names: Vec<Parent>,
+    /// Statements that wrote, to be matched by recorded changes.
+    writes: std::sync::atomic::AtomicUsize,
     principal: &'a Principal,
     request_id: &'a str,
     action: &'static str,
@@ -117,13 +119,22 @@ impl<'a> WriteTx<'a> {
             action,
             parent: std::sync::OnceLock::new(),
             names: Vec::new(),
+            writes: std::sync::atomic::AtomicUsize::new(0),
             events: Vec::new(),
             counts,
         }
     }
 
-    /// The transaction, for the statements of the change.
-    pub fn conn(&self) -> &DatabaseTransaction {
+    /// The transaction, for the reads of the change. Only the service layer holds one.
+    pub(in crate::service) fn conn(&self) -> &DatabaseTransaction {
+        &self.tx
+    }
+
+    /// The transaction, for one statement that writes. Each counts, and [`commit`](Self::commit)
+    /// refuses a mutation that wrote more often than it recorded a change, so a write cannot
+    /// slip past the audit trail because something else in the same mutation was recorded.
+    pub(in crate::service) fn writer(&self) -> &DatabaseTransaction {
+        self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         &self.tx
     }
 
@@ -169,6 +180,15 @@ impl<'a> WriteTx<'a> {
                 "mutation {action} did not name the record it changes"
             )));
         };
+        let (writes, recorded) = (
+            self.writes.load(std::sync::atomic::Ordering::Relaxed),
+            self.events.len(),
+        );
+        if writes > recorded {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "mutation {action} wrote {writes} times but recorded {recorded} changes"
+            )));
+        }
         let Some((record_type, record_id, before, after)) = fold(self.events) else {
             return Err(ApiError::Internal(anyhow::anyhow!(
                 "mutation {action} recorded no audit event"
@@ -477,7 +497,7 @@ impl WriteTx<'_> {
             .set(after.clone().into_active_model().reset_all())
             .filter(M::id_column().eq(before.id()))
             .filter(M::version_column().eq(version))
-            .exec(self.conn())
+            .exec(self.writer())
             .await?;
         if res.rows_affected != 1 {
             return Err(ApiError::Conflict(format!(

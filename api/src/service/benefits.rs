@@ -110,7 +110,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.record(
             "Benefit",
@@ -164,7 +164,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.record(
             "BenefitFollowUp",

@@ -181,11 +181,11 @@ impl Scope<'_> {
         }
         initiative_requirement::Entity::delete_many()
             .filter(initiative_requirement::Column::InitiativeId.eq(id))
-            .exec(tx.conn())
+            .exec(tx.writer())
             .await?;
         let now = Utc::now();
         for (n, (t, p)) in reqs.iter().enumerate() {
-            initiative_requirement::ActiveModel {
+            let r = initiative_requirement::ActiveModel {
                 initiative_id: Set(id),
                 text: Set(text(&format!("requirements[{n}].text"), t, 2000, true)?),
                 priority: Set(p.as_str().into()),
@@ -194,8 +194,14 @@ impl Scope<'_> {
                 updated_at: Set(now),
                 ..Default::default()
             }
-            .insert(tx.conn())
+            .insert(tx.writer())
             .await?;
+            tx.record(
+                "InitiativeRequirement",
+                r.id,
+                None,
+                Some(json!({"text": r.text, "priority": r.priority})),
+            );
         }
         tx.record(
             "VendorInitiative",
@@ -236,7 +242,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.within(Parent::VendorInitiative(i.id));
         tx.created(&i);
@@ -355,7 +361,7 @@ impl Scope<'_> {
                 a.comment = Set(comment);
                 a.supported_on = Set(now.date_naive());
                 a.updated_at = Set(now);
-                a.update(tx.conn()).await?
+                a.update(tx.writer()).await?
             }
             None => {
                 initiative_supporter::ActiveModel {
@@ -368,7 +374,7 @@ impl Scope<'_> {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(tx.conn())
+                .insert(tx.writer())
                 .await?
             }
         };
@@ -416,7 +422,7 @@ impl Scope<'_> {
         let mut a = s.into_active_model();
         a.state = Set("WITHDRAWN".into());
         a.updated_at = Set(Utc::now());
-        let saved = a.update(tx.conn()).await?;
+        let saved = a.update(tx.writer()).await?;
         tx.record(
             "InitiativeSupporter",
             saved.id,
@@ -453,7 +459,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         if from == InitiativeState::Submitted {
             let mut after = before.clone();

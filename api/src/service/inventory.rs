@@ -186,7 +186,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.within(Parent::Vendor(v.id));
         tx.record(
@@ -266,7 +266,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.within(Parent::Vendor(v.id));
         tx.record(
@@ -344,7 +344,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         Ok(i)
     }
@@ -463,7 +463,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.record("Integration", g.id, None, Some(json!({"from": from, "to": to, "protocol": g.protocol, "standard": g.standard, "description": g.description})));
         tx.commit().await?;
@@ -489,7 +489,7 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        integration::Entity::delete_by_id(id).exec(tx.conn()).await?;
+        integration::Entity::delete_by_id(id).exec(tx.writer()).await?;
         tx.record(
             "Integration",
             id,

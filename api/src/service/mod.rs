@@ -168,7 +168,7 @@ impl<'a> Scope<'a> {
     }
 
     /// Starts the audited transaction of one mutation.
-    pub async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
+    pub(in crate::service) async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
         let principal = self.principal()?;
         // On SQLite a deferred transaction that reads and then writes fails at once with
         // SQLITE_BUSY when another writer committed in between; taking the write lock at BEGIN

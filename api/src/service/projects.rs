@@ -411,7 +411,7 @@ impl Scope<'_> {
             ..Default::default()
         };
         let mut tx = self.write("createEServiceProject").await?;
-        let p = model.insert(tx.conn()).await?;
+        let p = model.insert(tx.writer()).await?;
         tx.within(Parent::Project(p.id));
         let lead = participation::ActiveModel {
             project_id: Set(p.id),
@@ -423,7 +423,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.created(&p);
         tx.record("Participation", lead.id, None, Some(participation_json(&lead)));
@@ -509,7 +509,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.record(
             "Decision",
@@ -646,7 +646,7 @@ impl Scope<'_> {
                 a.state = Set(State::Invited.as_str().into());
                 a.custom_bp = Set(None);
                 a.updated_at = Set(now);
-                let saved = a.update(tx.conn()).await?;
+                let saved = a.update(tx.writer()).await?;
                 tx.record(
                     "Participation",
                     saved.id,
@@ -666,7 +666,7 @@ impl Scope<'_> {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(tx.conn())
+                .insert(tx.writer())
                 .await?;
                 tx.record("Participation", saved.id, None, Some(participation_json(&saved)));
                 saved
@@ -714,7 +714,7 @@ impl Scope<'_> {
             .col_expr(participation::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(participation::Column::Id.eq(part.id))
             .filter(participation::Column::State.eq(from.as_str()))
-            .exec(tx.conn())
+            .exec(tx.writer())
             .await?;
         if res.rows_affected != 1 {
             return Err(ApiError::Conflict("the participation changed meanwhile".into()));
@@ -901,7 +901,7 @@ impl Scope<'_> {
                 let mut a = p.clone().into_active_model();
                 a.custom_bp = Set(new_bp);
                 a.updated_at = Set(Utc::now());
-                let saved = a.update(tx.conn()).await?;
+                let saved = a.update(tx.writer()).await?;
                 tx.record(
                     "Participation",
                     saved.id,
@@ -936,7 +936,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.record(
             "StatusReport",
@@ -1028,7 +1028,7 @@ impl Scope<'_> {
                 a.description = Set(description);
                 a.url = Set(url);
                 a.updated_at = Set(now);
-                let saved = a.update(tx.conn()).await?;
+                let saved = a.update(tx.writer()).await?;
                 tx.record(
                     "PublishedEService",
                     saved.id,
@@ -1048,7 +1048,7 @@ impl Scope<'_> {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(tx.conn())
+                .insert(tx.writer())
                 .await?;
                 tx.record("PublishedEService", saved.id, None, Some(entry_json(&saved)));
                 saved

@@ -344,20 +344,25 @@ impl Scope<'_> {
         let now = Utc::now();
         let mut out = Vec::with_capacity(specs.len());
         for (i, (code, name, weight)) in specs.iter().enumerate() {
-            out.push(
-                sourcing_criterion::ActiveModel {
-                    evaluation_id: Set(evaluation),
-                    code: Set(code.clone()),
-                    name: Set(name.clone()),
-                    weight: Set(*weight),
-                    position: Set(i as i32),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(tx.conn())
-                .await?,
+            let c = sourcing_criterion::ActiveModel {
+                evaluation_id: Set(evaluation),
+                code: Set(code.clone()),
+                name: Set(name.clone()),
+                weight: Set(*weight),
+                position: Set(i as i32),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx.writer())
+            .await?;
+            tx.record(
+                "SourcingCriterion",
+                c.id,
+                None,
+                Some(json!({"code": c.code, "name": c.name, "weight": c.weight})),
             );
+            out.push(c);
         }
         Ok(out)
     }
@@ -406,13 +411,18 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(tx.conn())
+        .insert(tx.writer())
         .await?;
         tx.within(Parent::SourcingEvaluation(e.id));
+        // The evaluation first: the event is named after its first change.
+        tx.record("SourcingEvaluation", e.id, None, Some(e.audit_json()));
         let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
-        let mut after = e.audit_json();
-        after["criteria"] = criteria_json(&criteria);
-        tx.record("SourcingEvaluation", e.id, None, Some(after));
+        tx.record(
+            "SourcingEvaluation",
+            e.id,
+            None,
+            Some(json!({"criteria": criteria_json(&criteria)})),
+        );
         tx.commit().await?;
         Ok(e)
     }
@@ -523,7 +533,7 @@ impl Scope<'_> {
         Self::apply_option(&mut m, &spec)?;
         let mut a = m.into_active_model().reset_all();
         a.id = sea_orm::NotSet;
-        let saved = a.insert(tx.conn()).await?;
+        let saved = a.insert(tx.writer()).await?;
         tx.record("SourcingOption", saved.id, None, Some(option_json(&saved)));
         tx.commit().await?;
         Ok(saved)
@@ -555,7 +565,7 @@ impl Scope<'_> {
         let mut after = before.clone();
         Self::apply_option(&mut after, &spec)?;
         after.updated_at = Utc::now();
-        let saved = after.into_active_model().reset_all().update(tx.conn()).await?;
+        let saved = after.into_active_model().reset_all().update(tx.writer()).await?;
         tx.record(
             "SourcingOption",
             id,
@@ -570,7 +580,9 @@ impl Scope<'_> {
     pub async fn remove_option(&self, id: i64) -> ApiResult<i64> {
         let mut tx = self.write("removeSourcingOption").await?;
         let before = self.option_for_change(&tx, id, &[SourcingState::Draft]).await?;
-        sourcing_option::Entity::delete_by_id(id).exec(tx.conn()).await?;
+        sourcing_option::Entity::delete_by_id(id)
+            .exec(tx.writer())
+            .await?;
         tx.record("SourcingOption", id, Some(option_json(&before)), None);
         tx.commit().await?;
         Ok(before.evaluation_id)
@@ -587,7 +599,7 @@ impl Scope<'_> {
             .await?;
         sourcing_criterion::Entity::delete_many()
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
-            .exec(tx.conn())
+            .exec(tx.writer())
             .await?;
         let new = self.insert_criteria(&mut tx, id, &specs).await?;
         tx.record(
@@ -649,7 +661,7 @@ impl Scope<'_> {
                 let mut a = x.into_active_model();
                 a.state = Set(State::Invited.as_str().into());
                 a.updated_at = Set(now);
-                let saved = a.update(tx.conn()).await?;
+                let saved = a.update(tx.writer()).await?;
                 tx.record(
                     "CoEvaluator",
                     saved.id,
@@ -667,7 +679,7 @@ impl Scope<'_> {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(tx.conn())
+                .insert(tx.writer())
                 .await?;
                 tx.record(
                     "CoEvaluator",
@@ -725,7 +737,7 @@ impl Scope<'_> {
             .as_str()
             .into());
         a.updated_at = Set(Utc::now());
-        let saved = a.update(tx.conn()).await?;
+        let saved = a.update(tx.writer()).await?;
         tx.record(
             "CoEvaluator",
             saved.id,
@@ -834,7 +846,7 @@ impl Scope<'_> {
                 a.score = Set(score);
                 a.rationale = Set(rationale);
                 a.updated_at = Set(now);
-                let saved = a.update(tx.conn()).await?;
+                let saved = a.update(tx.writer()).await?;
                 tx.record("SourcingScore", saved.id, Some(before), Some(json_of(&saved)));
                 saved
             }
@@ -850,7 +862,7 @@ impl Scope<'_> {
                     updated_at: Set(now),
                     ..Default::default()
                 }
-                .insert(tx.conn())
+                .insert(tx.writer())
                 .await?;
                 tx.record("SourcingScore", saved.id, None, Some(json_of(&saved)));
                 saved
