@@ -1,6 +1,6 @@
 //! Benefits and follow-ups on projects.
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use entity::{benefit, benefit_follow_up};
+use entity::{benefit, benefit_follow_up, project};
 use rust_decimal::Decimal;
 
 use super::{
@@ -15,6 +15,7 @@ use crate::{
     domain::benefits::{BenefitCategory, BenefitKind, Measure, percent},
     error::ApiError,
     service::benefits::{NewBenefit, benefit_realization, latest},
+    service::visibility::Seen,
 };
 
 fn measure(field: &str, d: Decimal) -> Result<Measure, ApiError> {
@@ -23,11 +24,11 @@ fn measure(field: &str, d: Decimal) -> Result<Measure, ApiError> {
 
 /// A benefit (nytta) in the project's nyttokalkyl.
 #[derive(Clone)]
-pub struct Benefit(pub benefit::Model);
+pub struct Benefit(pub benefit::Model, pub Seen<project::Entity>);
 
 impl Benefit {
     async fn follow_up_rows(&self, ctx: &Context<'_>) -> Result<Vec<benefit_follow_up::Model>> {
-        rows_of(&loaders(ctx).follow_ups, self.0.project_id).await
+        rows_of::<entity::benefit_follow_up::Entity>(loaders(ctx), self.1).await
     }
 }
 
@@ -114,15 +115,21 @@ impl BenefitFollowUp {
 }
 
 /// The project's benefits, read through the project.
-pub(crate) async fn project_benefits(ctx: &Context<'_>, project: i64) -> Result<Vec<Benefit>> {
-    children(&loaders(ctx).benefits, project, Benefit).await
+pub(crate) async fn project_benefits(
+    ctx: &Context<'_>,
+    project: Seen<project::Entity>,
+) -> Result<Vec<Benefit>> {
+    children::<entity::benefit::Entity, _>(loaders(ctx), project, |b| Benefit(b, project)).await
 }
 
 /// The mean realisation of a project's quantitative benefits, in percent.
-pub(crate) async fn project_realization(ctx: &Context<'_>, project: i64) -> Result<Option<Decimal>> {
+pub(crate) async fn project_realization(
+    ctx: &Context<'_>,
+    project: Seen<project::Entity>,
+) -> Result<Option<Decimal>> {
     let l = loaders(ctx);
-    let benefits = rows_of(&l.benefits, project).await?;
-    let follow_ups = rows_of(&l.follow_ups, project).await?;
+    let benefits = rows_of::<entity::benefit::Entity>(l, project).await?;
+    let follow_ups = rows_of::<entity::benefit_follow_up::Entity>(l, project).await?;
     let values: Vec<_> = benefits
         .iter()
         .filter_map(|b| benefit_realization(b, &follow_ups, None))
@@ -200,10 +207,13 @@ impl BenefitMutation {
                 },
             )
             .await?;
-        let project = s.project_of_child(b.project_id).await?.map(EServiceProject);
+        let project = s
+            .project_of_child(b.project_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no project with that id".into()))?;
         Ok(AddBenefitPayload {
-            benefit: Benefit(b),
-            project,
+            benefit: Benefit(b, project.seen()),
+            project: Some(EServiceProject(project)),
         })
     }
 

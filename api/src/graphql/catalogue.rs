@@ -1,4 +1,5 @@
 //! The published e-service catalogue read by municipal portals.
+use crate::service::visibility::Visible;
 use async_graphql::{Context, ID, InputObject, Object, Result, connection::Connection};
 use entity::catalogue_entry;
 
@@ -12,7 +13,7 @@ use crate::service::{catalogue::CatalogueFilter, pagination::PageArgs};
 /// A live e-service a kommun offers, as listed for portals. It shows nothing else of the
 /// project behind it.
 #[derive(Clone)]
-pub struct PublishedEService(pub catalogue_entry::Model);
+pub struct PublishedEService(pub Visible<catalogue_entry::Model>);
 
 #[Object]
 impl PublishedEService {
@@ -36,7 +37,7 @@ impl PublishedEService {
     }
     /// Every kommun that offers the same e-service.
     async fn offered_by(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
-        let rows = rows_of(&loaders(ctx).catalogue, self.0.project_id).await?;
+        let rows = rows_of::<entity::catalogue_entry::Entity>(loaders(ctx), self.0.project()).await?;
         rows.iter()
             .map(|r| municipality(ctx, r.municipality_id))
             .collect()

@@ -8,7 +8,7 @@ use entity::{initiative_requirement, initiative_supporter, vendor_initiative, ve
 use super::{
     connection, ids,
     inventory::{Product, Vendor},
-    load_err, loaders,
+    loaders,
     reference::{Municipality, municipality},
     rows_of,
     scalars::Date,
@@ -19,6 +19,7 @@ use crate::{
         Visibility,
         inventory::{InitiativeState, RequirementPriority, ResponseOutcome},
     },
+    service::visibility::Visible,
     service::{
         initiatives::{InitiativeSpec, Leverage, ResponseSpec},
         pagination::PageArgs,
@@ -27,7 +28,7 @@ use crate::{
 
 /// Kommuner pushing a vendor together: an open interface, a standard, a feature.
 #[derive(Clone)]
-pub struct VendorInitiative(pub vendor_initiative::Model);
+pub struct VendorInitiative(pub Visible<vendor_initiative::Model>);
 
 #[Object]
 impl VendorInitiative {
@@ -43,22 +44,12 @@ impl VendorInitiative {
     }
     /// The target vendor.
     async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<Vendor>> {
-        Ok(loaders(ctx)
-            .vendors
-            .load_one(self.0.vendor_id)
-            .await
-            .map_err(load_err)?
-            .map(Vendor))
+        Ok(loaders(ctx).vendor(self.0.vendor_id).await?.map(Vendor))
     }
     /// The target product, if the initiative is about one.
     async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
         match self.0.product_id {
-            Some(p) => Ok(loaders(ctx)
-                .products
-                .load_one(p)
-                .await
-                .map_err(load_err)?
-                .map(Product)),
+            Some(p) => Ok(loaders(ctx).product(p).await?.map(Product)),
             None => Ok(None),
         }
     }
@@ -79,13 +70,13 @@ impl VendorInitiative {
         self.0.version
     }
     async fn requirements(&self, ctx: &Context<'_>) -> Result<Vec<Requirement>> {
-        let mut rows = rows_of(&loaders(ctx).requirements, self.0.id).await?;
+        let mut rows = rows_of::<entity::initiative_requirement::Entity>(loaders(ctx), self.0.seen()).await?;
         rows.sort_by_key(|r| r.position);
         Ok(rows.into_iter().map(Requirement).collect())
     }
     /// Co-signers that still support it.
     async fn supporters(&self, ctx: &Context<'_>) -> Result<Vec<Supporter>> {
-        let rows = rows_of(&loaders(ctx).supporters, self.0.id).await?;
+        let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows
             .into_iter()
             .filter(|s| s.state == "ACTIVE")
@@ -93,13 +84,13 @@ impl VendorInitiative {
             .collect())
     }
     async fn vendor_responses(&self, ctx: &Context<'_>) -> Result<Vec<VendorResponse>> {
-        let rows = rows_of(&loaders(ctx).responses, self.0.id).await?;
+        let rows = rows_of::<entity::vendor_response::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows.into_iter().map(VendorResponse).collect())
     }
     /// What the supporters bring: how many, their population, and how many of them run the
     /// vendor's products according to the inventory.
     async fn leverage(&self, ctx: &Context<'_>) -> Result<LeverageView> {
-        let rows = rows_of(&loaders(ctx).supporters, self.0.id).await?;
+        let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
         let l = scope(ctx)
             .leverage(&[(self.0.id, self.0.vendor_id)], &rows)
             .await?;
@@ -203,32 +194,21 @@ impl InitiativeQuery {
                 },
             )
             .await?;
-        let ids: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+        let seen: Vec<_> = page.items.iter().map(|i| i.seen()).collect();
         let node = ctx.look_ahead().field("edges").field("node");
         let l = loaders(ctx);
         if node.field("supporters").exists() || node.field("leverage").exists() {
-            l.supporters
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::initiative_supporter::Entity>(&seen).await?;
         }
         if node.field("requirements").exists() {
-            l.requirements
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::initiative_requirement::Entity>(&seen)
+                .await?;
         }
         if node.field("vendorResponses").exists() {
-            l.responses
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::vendor_response::Entity>(&seen).await?;
         }
         if node.field("vendor").exists() {
-            l.vendors
-                .load_many(page.items.iter().map(|i| i.vendor_id))
-                .await
-                .map_err(load_err)?;
+            l.vendors(page.items.iter().map(|i| i.vendor_id)).await?;
         }
         Ok(connection(
             page,

@@ -7,7 +7,7 @@ use async_graphql::{
 use entity::{integration, product, system_instance, vendor};
 
 use super::{
-    connection, ids, load_err, loaders,
+    connection, ids, loaders,
     reference::{Municipality, municipality},
     scalars::Date,
     scope, stored,
@@ -65,12 +65,7 @@ impl Product {
         serde_json::from_str(&self.0.standards).unwrap_or_default()
     }
     async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<Vendor>> {
-        Ok(loaders(ctx)
-            .vendors
-            .load_one(self.0.vendor_id)
-            .await
-            .map_err(load_err)?
-            .map(Vendor))
+        Ok(loaders(ctx).vendor(self.0.vendor_id).await?.map(Vendor))
     }
 }
 
@@ -88,12 +83,7 @@ impl SystemInstance {
         municipality(ctx, self.0.owner_id)
     }
     async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
-        Ok(loaders(ctx)
-            .products
-            .load_one(self.0.product_id)
-            .await
-            .map_err(load_err)?
-            .map(Product))
+        Ok(loaders(ctx).product(self.0.product_id).await?.map(Product))
     }
     async fn product_version(&self) -> &str {
         &self.0.product_version

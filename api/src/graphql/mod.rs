@@ -19,7 +19,11 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::{
     auth::Caller,
-    service::{Scope, Services, loaders::Loaders},
+    service::{
+        Scope, Services,
+        loaders::{Child, HasLoader, Loaders},
+        visibility::Seen,
+    },
     settings::Limits,
 };
 
@@ -84,10 +88,6 @@ pub(crate) fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> async_graph
     Ok(crate::service::stored(s)?)
 }
 
-pub(crate) fn load_err(e: crate::service::loaders::LoadError) -> async_graphql::Error {
-    crate::service::loaders::failed(e).into()
-}
-
 /// A page as a Relay connection; each edge's cursor is the row's place in the keyset order,
 /// `key` giving the sort key when the order is not by id alone.
 pub(crate) fn connection<M, N, F>(
@@ -115,31 +115,29 @@ where
 
 /// The rows of `E` under `parent`, from the request's loader, wrapped for GraphQL.
 pub(crate) async fn children<E, N>(
-    loader: &crate::service::loaders::Cached<E>,
-    parent: i64,
+    loaders: &Loaders,
+    parent: Seen<E::Parent>,
     wrap: impl Fn(E::Model) -> N,
 ) -> async_graphql::Result<Vec<N>>
 where
-    E: crate::service::loaders::Child + Send + Sync + 'static,
+    E: Child + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
+    Loaders: HasLoader<E>,
 {
-    Ok(rows_of(loader, parent).await?.into_iter().map(wrap).collect())
+    Ok(loaders.rows::<E>(parent).await?.into_iter().map(wrap).collect())
 }
 
 /// The rows of `E` under `parent`, from the request's loader.
 pub(crate) async fn rows_of<E>(
-    loader: &crate::service::loaders::Cached<E>,
-    parent: i64,
+    loaders: &Loaders,
+    parent: Seen<E::Parent>,
 ) -> async_graphql::Result<Vec<E::Model>>
 where
-    E: crate::service::loaders::Child + Send + Sync + 'static,
+    E: Child + Send + Sync + 'static,
     E::Model: Send + Sync + Clone + 'static,
+    Loaders: HasLoader<E>,
 {
-    Ok(loader
-        .load_one(parent)
-        .await
-        .map_err(load_err)?
-        .unwrap_or_default())
+    Ok(loaders.rows::<E>(parent).await?)
 }
 
 pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {

@@ -6,7 +6,7 @@ use entity::{decision, participation, project, status_report};
 use rust_decimal::Decimal;
 
 use super::{
-    connection, ids, load_err, loaders,
+    connection, ids, loaders,
     reference::{Municipality, municipality},
     rows_of,
     scalars::{Date, bp_to_percent, percent_to_bp},
@@ -15,6 +15,7 @@ use super::{
 use crate::{
     domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
     error::ApiError,
+    service::visibility::{Seen, Visible},
     service::{
         pagination::PageArgs,
         projects::{
@@ -30,7 +31,7 @@ fn budget(field: &str, d: Decimal) -> Result<Sek, ApiError> {
 
 /// An e-service project (e-tjänstprojekt): one kommun leads, others take part and share costs.
 #[derive(Clone)]
-pub struct EServiceProject(pub project::Model);
+pub struct EServiceProject(pub Visible<project::Model>);
 
 #[Object(name = "EServiceProject")]
 impl EServiceProject {
@@ -92,12 +93,12 @@ impl EServiceProject {
     }
     /// Every kommun invited to or taking part in the project, the lead first.
     async fn participations(&self, ctx: &Context<'_>) -> Result<Vec<Participation>> {
-        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows.into_iter().map(Participation).collect())
     }
     /// The agreed cost-sharing key (kostnadsfördelning).
     async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
-        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
         let key: CostKey = stored(&self.0.cost_key)?;
         let paying_bp: i32 = rows
             .iter()
@@ -116,7 +117,7 @@ impl EServiceProject {
     }
     /// Each paying member's share, computed by the server; amounts sum exactly to the budget.
     async fn cost_shares(&self, ctx: &Context<'_>) -> Result<Vec<CostShare>> {
-        let rows = rows_of(&loaders(ctx).participations, self.0.id).await?;
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
         let shares = scope(ctx).cost_shares(&self.0, &rows)?;
         Ok(shares
             .into_iter()
@@ -133,20 +134,20 @@ impl EServiceProject {
     }
     /// Tollgate decisions, oldest first.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
-        let rows = rows_of(&loaders(ctx).decisions, self.0.id).await?;
+        let rows = rows_of::<entity::decision::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows.into_iter().map(Decision).collect())
     }
     /// The benefits (nyttokalkyl).
     async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<super::benefits::Benefit>> {
-        super::benefits::project_benefits(ctx, self.0.id).await
+        super::benefits::project_benefits(ctx, self.0.seen()).await
     }
     /// Mean realisation of the quantitative benefits, in percent; null before follow-ups.
     async fn benefit_realization_percent(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        super::benefits::project_realization(ctx, self.0.id).await
+        super::benefits::project_realization(ctx, self.0.seen()).await
     }
     /// Status reports, oldest first.
     async fn status_reports(&self, ctx: &Context<'_>) -> Result<Vec<StatusReport>> {
-        let rows = rows_of(&loaders(ctx).status_reports, self.0.id).await?;
+        let rows = rows_of::<entity::status_report::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows.into_iter().map(StatusReport).collect())
     }
 }
@@ -317,39 +318,24 @@ pub struct ProjectOrder {
 
 /// Loads the children a list query asks for in one statement per kind, whatever the page
 /// size, before the per-node resolvers read them from the loaders' cache.
-async fn prefetch(ctx: &Context<'_>, ids: Vec<i64>) -> Result<()> {
+async fn prefetch(ctx: &Context<'_>, seen: Vec<Seen<project::Entity>>) -> Result<()> {
     let node = ctx.look_ahead().field("edges").field("node");
     let l = loaders(ctx);
     if ["participations", "costShares", "costSharing"]
         .iter()
         .any(|f| node.field(f).exists())
     {
-        l.participations
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(load_err)?;
+        l.prefetch::<entity::participation::Entity>(&seen).await?;
     }
     if node.field("decisions").exists() {
-        l.decisions
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(load_err)?;
+        l.prefetch::<entity::decision::Entity>(&seen).await?;
     }
     if node.field("benefits").exists() || node.field("benefitRealizationPercent").exists() {
-        l.benefits
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(load_err)?;
-        l.follow_ups
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(load_err)?;
+        l.prefetch::<entity::benefit::Entity>(&seen).await?;
+        l.prefetch::<entity::benefit_follow_up::Entity>(&seen).await?;
     }
     if node.field("statusReports").exists() {
-        l.status_reports
-            .load_many(ids.iter().copied())
-            .await
-            .map_err(load_err)?;
+        l.prefetch::<entity::status_report::Entity>(&seen).await?;
     }
     Ok(())
 }
@@ -415,8 +401,8 @@ impl ProjectQuery {
             before,
         };
         let page = scope(ctx).list_projects(&filter, field, asc, &args).await?;
-        prefetch(ctx, page.items.iter().map(|p| p.id).collect()).await?;
-        let title_key = |p: &project::Model| (field == SvcOrder::Title).then(|| p.title.clone());
+        prefetch(ctx, page.items.iter().map(|p| p.seen()).collect()).await?;
+        let title_key = |p: &Visible<project::Model>| (field == SvcOrder::Title).then(|| p.title.clone());
         Ok(connection(
             page,
             ProjectConnectionFields { filter },

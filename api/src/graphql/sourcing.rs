@@ -8,7 +8,7 @@ use entity::{
 use rust_decimal::Decimal;
 
 use super::{
-    children, connection, ids, load_err, loaders,
+    children, connection, ids, loaders,
     projects::EServiceProject,
     reference::{Municipality, municipality},
     rows_of,
@@ -21,6 +21,7 @@ use crate::{
         sourcing::{DataLocation, InfoClass, OptionKind, RiskCode, SourcingState},
     },
     error::ApiError,
+    service::visibility::Visible,
     service::{
         pagination::PageArgs,
         sourcing::{
@@ -69,17 +70,17 @@ impl InformationClass {
 /// A sourcing evaluation (sourcingutvärdering): a scored choice between ways of running a
 /// service, ending in a decision.
 #[derive(Clone)]
-pub struct SourcingEvaluation(pub sourcing_evaluation::Model);
+pub struct SourcingEvaluation(pub Visible<sourcing_evaluation::Model>);
 
 impl SourcingEvaluation {
     async fn parts(&self, ctx: &Context<'_>) -> Result<svc::EvaluationParts> {
         let l = loaders(ctx);
-        let id = self.0.id;
+        let id = self.0.seen();
         Ok(svc::EvaluationParts {
-            options: rows_of(&l.sourcing_options, id).await?,
-            criteria: rows_of(&l.sourcing_criteria, id).await?,
-            coevaluators: rows_of(&l.sourcing_coevaluators, id).await?,
-            scores: rows_of(&l.sourcing_scores, id).await?,
+            options: rows_of::<entity::sourcing_option::Entity>(l, id).await?,
+            criteria: rows_of::<entity::sourcing_criterion::Entity>(l, id).await?,
+            coevaluators: rows_of::<entity::sourcing_coevaluator::Entity>(l, id).await?,
+            scores: rows_of::<entity::sourcing_score::Entity>(l, id).await?,
         })
     }
 }
@@ -126,19 +127,20 @@ impl SourcingEvaluation {
         self.0.version
     }
     async fn options(&self, ctx: &Context<'_>) -> Result<Vec<SourcingOption>> {
-        children(&loaders(ctx).sourcing_options, self.0.id, SourcingOption).await
+        children::<entity::sourcing_option::Entity, _>(loaders(ctx), self.0.seen(), SourcingOption).await
     }
     /// Criteria in order; weights sum to 100 once scoring has started.
     async fn criteria(&self, ctx: &Context<'_>) -> Result<Vec<SourcingCriterion>> {
-        children(&loaders(ctx).sourcing_criteria, self.0.id, SourcingCriterion).await
+        children::<entity::sourcing_criterion::Entity, _>(loaders(ctx), self.0.seen(), SourcingCriterion)
+            .await
     }
     /// Kommuner invited to score with the owner.
     async fn co_evaluators(&self, ctx: &Context<'_>) -> Result<Vec<CoEvaluator>> {
-        children(&loaders(ctx).sourcing_coevaluators, self.0.id, CoEvaluator).await
+        children::<entity::sourcing_coevaluator::Entity, _>(loaders(ctx), self.0.seen(), CoEvaluator).await
     }
     /// Every score given, by every scoring kommun.
     async fn scores(&self, ctx: &Context<'_>) -> Result<Vec<SourcingScore>> {
-        children(&loaders(ctx).sourcing_scores, self.0.id, SourcingScore).await
+        children::<entity::sourcing_score::Entity, _>(loaders(ctx), self.0.seen(), SourcingScore).await
     }
     /// The computed result: scores, ranking, costs, completeness, risk flags, robustness.
     async fn result(&self, ctx: &Context<'_>) -> Result<SourcingResultView> {
@@ -151,7 +153,7 @@ impl SourcingEvaluation {
         let (Some(option), Some(date)) = (self.0.chosen_option_id, self.0.decided_on) else {
             return Ok(None);
         };
-        let opt = rows_of(&loaders(ctx).sourcing_options, self.0.id)
+        let opt = rows_of::<entity::sourcing_option::Entity>(loaders(ctx), self.0.seen())
             .await?
             .into_iter()
             .find(|o| o.id == option);
@@ -481,33 +483,21 @@ impl SourcingQuery {
                 },
             )
             .await?;
-        let ids: Vec<i64> = page.items.iter().map(|e| e.id).collect();
+        let seen: Vec<_> = page.items.iter().map(|e| e.seen()).collect();
         let node = ctx.look_ahead().field("edges").field("node");
         let l = loaders(ctx);
         if node.field("result").exists() || node.field("options").exists() || node.field("decision").exists()
         {
-            l.sourcing_options
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::sourcing_option::Entity>(&seen).await?;
         }
         if node.field("result").exists() || node.field("criteria").exists() {
-            l.sourcing_criteria
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::sourcing_criterion::Entity>(&seen).await?;
         }
         if node.field("result").exists() || node.field("coEvaluators").exists() {
-            l.sourcing_coevaluators
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::sourcing_coevaluator::Entity>(&seen).await?;
         }
         if node.field("result").exists() || node.field("scores").exists() {
-            l.sourcing_scores
-                .load_many(ids.iter().copied())
-                .await
-                .map_err(load_err)?;
+            l.prefetch::<entity::sourcing_score::Entity>(&seen).await?;
         }
         Ok(connection(
             page,

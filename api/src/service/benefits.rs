@@ -1,6 +1,6 @@
 //! Benefits (nyttokalkyl) and their follow-ups (effektbokslut).
 use chrono::{NaiveDate, Utc};
-use entity::{benefit, benefit_follow_up, participation, project};
+use entity::{benefit, benefit_follow_up, participation};
 use num_rational::Ratio;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
@@ -141,7 +141,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
-        let p: project::Model = self.project_of_child(b.project_id).await?.ok_or_else(not_found)?;
+        let p = self.project_of_child(b.project_id).await?.ok_or_else(not_found)?;
         tx.within(Parent::Project(p.id));
         let member = b.owner_id == me.municipality_id;
         authorize(

@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, 
 use super::{
     Scope,
     pagination::{KeysetOrder, Page, PageArgs, finish},
+    visibility::Visible,
 };
 use crate::{
     domain::{Phase, Visibility},
@@ -81,7 +82,7 @@ impl Scope<'_> {
         &self,
         filter: &CatalogueFilter,
         args: &PageArgs,
-    ) -> ApiResult<Page<catalogue_entry::Model>> {
+    ) -> ApiResult<Page<Visible<catalogue_entry::Model>>> {
         let req = args.validate()?;
         let cond = self.catalogue_condition(filter)?;
         let keyset = KeysetOrder {
@@ -93,7 +94,7 @@ impl Scope<'_> {
             .apply(self.catalogue().filter(cond), &req)
             .all(self.db())
             .await?;
-        Ok(finish(rows, &req))
+        Ok(finish(Visible::all(rows), &req))
     }
 
     /// How many catalogue entries match, over all pages.
@@ -103,11 +104,12 @@ impl Scope<'_> {
     }
 
     /// A listed catalogue entry.
-    pub async fn published_eservice(&self, id: i64) -> ApiResult<Option<catalogue_entry::Model>> {
+    pub async fn published_eservice(&self, id: i64) -> ApiResult<Option<Visible<catalogue_entry::Model>>> {
         Ok(self
             .catalogue()
             .filter(catalogue_entry::Column::Id.eq(id))
             .one(self.db())
-            .await?)
+            .await?
+            .map(Visible::new))
     }
 }

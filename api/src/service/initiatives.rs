@@ -14,6 +14,7 @@ use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
+    visibility::Visible,
 };
 use crate::{
     domain::authz::{Action, Standing},
@@ -96,7 +97,7 @@ impl Scope<'_> {
         &self,
         states: &[InitiativeState],
         args: &PageArgs,
-    ) -> ApiResult<Page<Initiative>> {
+    ) -> ApiResult<Page<Visible<Initiative>>> {
         self.reader()?;
         let req = args.validate()?;
         let mut q = self.visible_initiatives();
@@ -108,17 +109,21 @@ impl Scope<'_> {
             id: vendor_initiative::Column::Id,
             ascending: false,
         };
-        Ok(finish(keyset.apply(q, &req).all(self.db()).await?, &req))
+        Ok(finish(
+            Visible::all(keyset.apply(q, &req).all(self.db()).await?),
+            &req,
+        ))
     }
 
     /// A visible initiative.
-    pub async fn initiative(&self, id: i64) -> ApiResult<Option<Initiative>> {
+    pub async fn initiative(&self, id: i64) -> ApiResult<Option<Visible<Initiative>>> {
         self.reader()?;
         Ok(self
             .visible_initiatives()
             .filter(vendor_initiative::Column::Id.eq(id))
             .one(self.db())
-            .await?)
+            .await?
+            .map(Visible::new))
     }
 
     async fn visible_initiative_in(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
@@ -213,7 +218,7 @@ impl Scope<'_> {
     }
 
     /// Starts an initiative in DRAFT, led by the caller's kommun.
-    pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Initiative> {
+    pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Visible<Initiative>> {
         let me = self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createVendorInitiative").await?;
         let vendor_id = spec
@@ -249,7 +254,7 @@ impl Scope<'_> {
         self.replace_requirements(&mut tx, i.id, spec.requirements.as_deref().unwrap_or_default())
             .await?;
         tx.commit().await?;
-        Ok(i)
+        Ok(Visible::new(i))
     }
 
     /// Changes an initiative while it is a draft or open for support.
@@ -258,7 +263,7 @@ impl Scope<'_> {
         id: i64,
         version: i32,
         spec: InitiativeSpec,
-    ) -> ApiResult<Initiative> {
+    ) -> ApiResult<Visible<Initiative>> {
         let mut tx = self.write("updateVendorInitiative").await?;
         let before = self.own_initiative(&tx, id).await?;
         if !matches!(
@@ -295,7 +300,7 @@ impl Scope<'_> {
             self.replace_requirements(&mut tx, id, reqs).await?;
         }
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Moves an initiative along its life cycle (initiator's editors).
@@ -304,7 +309,7 @@ impl Scope<'_> {
         id: i64,
         version: i32,
         to: InitiativeState,
-    ) -> ApiResult<Initiative> {
+    ) -> ApiResult<Visible<Initiative>> {
         let mut tx = self.write("transitionVendorInitiative").await?;
         let before = self.own_initiative(&tx, id).await?;
         let from = state(&before)?;
@@ -327,7 +332,7 @@ impl Scope<'_> {
         after.state = to.as_str().into();
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Co-signs an open initiative for the caller's kommun.

@@ -8,16 +8,19 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     benefit, benefit_follow_up, catalogue_entry, decision, initiative_requirement, initiative_supporter,
-    participation, product, sourcing_coevaluator, sourcing_criterion, sourcing_option, sourcing_score,
-    status_report, vendor, vendor_response,
+    participation, product, project, sourcing_coevaluator, sourcing_criterion, sourcing_evaluation,
+    sourcing_option, sourcing_score, status_report, vendor, vendor_initiative, vendor_response,
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::visibility::Seen;
+use crate::error::ApiResult;
+
 /// Why a batch could not be loaded (shared by every key of the batch, hence the `Arc`).
-pub type LoadError = Arc<sea_orm::DbErr>;
+type LoadError = Arc<sea_orm::DbErr>;
 
 /// A failed load as the request's error.
-pub fn failed(e: LoadError) -> crate::error::ApiError {
+fn failed(e: LoadError) -> crate::error::ApiError {
     crate::error::ApiError::Internal(anyhow::anyhow!("{e}"))
 }
 
@@ -34,23 +37,24 @@ fn cached<L: Loader<i64>>(loader: L) -> DataLoader<L, HashMapCache> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(NO_DELAY)
 }
 
-/// The per-request loaders.
+/// The per-request loaders. Their fields are private: children are loaded only under a
+/// [`Seen`] parent, which only the service layer makes for records that passed a read rule.
 pub struct Loaders {
-    pub participations: Cached<participation::Entity>,
-    pub decisions: Cached<decision::Entity>,
-    pub status_reports: Cached<status_report::Entity>,
-    pub catalogue: Cached<catalogue_entry::Entity>,
-    pub benefits: Cached<benefit::Entity>,
-    pub follow_ups: Cached<benefit_follow_up::Entity>,
-    pub requirements: Cached<initiative_requirement::Entity>,
-    pub supporters: Cached<initiative_supporter::Entity>,
-    pub responses: Cached<vendor_response::Entity>,
-    pub products: DataLoader<ById<product::Entity>, HashMapCache>,
-    pub vendors: DataLoader<ById<vendor::Entity>, HashMapCache>,
-    pub sourcing_options: Cached<sourcing_option::Entity>,
-    pub sourcing_criteria: Cached<sourcing_criterion::Entity>,
-    pub sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
-    pub sourcing_scores: Cached<sourcing_score::Entity>,
+    participations: Cached<participation::Entity>,
+    decisions: Cached<decision::Entity>,
+    status_reports: Cached<status_report::Entity>,
+    catalogue: Cached<catalogue_entry::Entity>,
+    benefits: Cached<benefit::Entity>,
+    follow_ups: Cached<benefit_follow_up::Entity>,
+    requirements: Cached<initiative_requirement::Entity>,
+    supporters: Cached<initiative_supporter::Entity>,
+    responses: Cached<vendor_response::Entity>,
+    products: DataLoader<ById<product::Entity>, HashMapCache>,
+    vendors: DataLoader<ById<vendor::Entity>, HashMapCache>,
+    sourcing_options: Cached<sourcing_option::Entity>,
+    sourcing_criteria: Cached<sourcing_criterion::Entity>,
+    sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
+    sourcing_scores: Cached<sourcing_score::Entity>,
 }
 
 impl Loaders {
@@ -73,10 +77,99 @@ impl Loaders {
             sourcing_scores: cached(ByParent::new(&db)),
         }
     }
+
+    /// The rows of `E` under `parent`, in creation order.
+    pub async fn rows<E>(&self, parent: Seen<E::Parent>) -> ApiResult<Vec<E::Model>>
+    where
+        E: Child + Send + Sync + 'static,
+        E::Model: Send + Sync + Clone + 'static,
+        Self: HasLoader<E>,
+    {
+        Ok(self
+            .loader()
+            .load_one(parent.id())
+            .await
+            .map_err(failed)?
+            .unwrap_or_default())
+    }
+
+    /// Loads the rows of `E` under every parent of a page in one statement, so that the
+    /// page's fields read them from the cache.
+    pub async fn prefetch<E>(&self, parents: &[Seen<E::Parent>]) -> ApiResult<()>
+    where
+        E: Child + Send + Sync + 'static,
+        E::Model: Send + Sync + Clone + 'static,
+        Self: HasLoader<E>,
+    {
+        self.loader()
+            .load_many(parents.iter().map(|p| p.id()))
+            .await
+            .map_err(failed)?;
+        Ok(())
+    }
+
+    /// A product by id: shared reference data every reader may see.
+    pub async fn product(&self, id: i64) -> ApiResult<Option<product::Model>> {
+        self.products.load_one(id).await.map_err(failed)
+    }
+
+    /// A vendor by id: shared reference data every reader may see.
+    pub async fn vendor(&self, id: i64) -> ApiResult<Option<vendor::Model>> {
+        self.vendors.load_one(id).await.map_err(failed)
+    }
+
+    /// Products by id: shared reference data every reader may see.
+    pub async fn products(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> ApiResult<HashMap<i64, product::Model>> {
+        self.products.load_many(ids).await.map_err(failed)
+    }
+
+    /// Vendors by id: shared reference data every reader may see.
+    pub async fn vendors(
+        &self,
+        ids: impl IntoIterator<Item = i64>,
+    ) -> ApiResult<HashMap<i64, vendor::Model>> {
+        self.vendors.load_many(ids).await.map_err(failed)
+    }
 }
+
+/// Which loader holds the rows of `E`.
+pub trait HasLoader<E: Child> {
+    #[doc(hidden)]
+    fn loader(&self) -> &Cached<E>;
+}
+
+macro_rules! has_loader {
+    ($($field:ident: $m:ident),* $(,)?) => {
+        $(impl HasLoader<$m::Entity> for Loaders {
+            fn loader(&self) -> &Cached<$m::Entity> {
+                &self.$field
+            }
+        })*
+    };
+}
+has_loader!(
+    participations: participation,
+    decisions: decision,
+    status_reports: status_report,
+    catalogue: catalogue_entry,
+    benefits: benefit,
+    follow_ups: benefit_follow_up,
+    requirements: initiative_requirement,
+    supporters: initiative_supporter,
+    responses: vendor_response,
+    sourcing_options: sourcing_option,
+    sourcing_criteria: sourcing_criterion,
+    sourcing_coevaluators: sourcing_coevaluator,
+    sourcing_scores: sourcing_score,
+);
 
 /// A table whose rows belong to one parent record (a project or an evaluation).
 pub trait Child: EntityTrait {
+    /// The parent's entity.
+    type Parent;
     /// The column holding the parent's id.
     fn parent_column() -> Self::Column;
     /// The row's id, for a stable order.
@@ -86,8 +179,9 @@ pub trait Child: EntityTrait {
 }
 
 macro_rules! child {
-    ($m:ident, $column:ident, $field:ident) => {
+    ($m:ident, $parent:ident, $column:ident, $field:ident) => {
         impl Child for $m::Entity {
+            type Parent = $parent::Entity;
             fn parent_column() -> Self::Column {
                 $m::Column::$column
             }
@@ -100,19 +194,39 @@ macro_rules! child {
         }
     };
 }
-child!(participation, ProjectId, project_id);
-child!(decision, ProjectId, project_id);
-child!(status_report, ProjectId, project_id);
-child!(catalogue_entry, ProjectId, project_id);
-child!(benefit, ProjectId, project_id);
-child!(benefit_follow_up, ProjectId, project_id);
-child!(sourcing_option, EvaluationId, evaluation_id);
-child!(initiative_requirement, InitiativeId, initiative_id);
-child!(initiative_supporter, InitiativeId, initiative_id);
-child!(vendor_response, InitiativeId, initiative_id);
-child!(sourcing_criterion, EvaluationId, evaluation_id);
-child!(sourcing_coevaluator, EvaluationId, evaluation_id);
-child!(sourcing_score, EvaluationId, evaluation_id);
+child!(participation, project, ProjectId, project_id);
+child!(decision, project, ProjectId, project_id);
+child!(status_report, project, ProjectId, project_id);
+child!(catalogue_entry, project, ProjectId, project_id);
+child!(benefit, project, ProjectId, project_id);
+child!(benefit_follow_up, project, ProjectId, project_id);
+child!(sourcing_option, sourcing_evaluation, EvaluationId, evaluation_id);
+child!(
+    initiative_requirement,
+    vendor_initiative,
+    InitiativeId,
+    initiative_id
+);
+child!(
+    initiative_supporter,
+    vendor_initiative,
+    InitiativeId,
+    initiative_id
+);
+child!(vendor_response, vendor_initiative, InitiativeId, initiative_id);
+child!(
+    sourcing_criterion,
+    sourcing_evaluation,
+    EvaluationId,
+    evaluation_id
+);
+child!(
+    sourcing_coevaluator,
+    sourcing_evaluation,
+    EvaluationId,
+    evaluation_id
+);
+child!(sourcing_score, sourcing_evaluation, EvaluationId, evaluation_id);
 
 /// Loads all rows of `E` for a batch of parent ids.
 pub struct ByParent<E> {

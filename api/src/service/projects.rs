@@ -12,6 +12,7 @@ use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     stored, visibility,
+    visibility::Visible,
 };
 use crate::{
     domain::authz::{Action, Standing},
@@ -232,7 +233,7 @@ impl Scope<'_> {
         order: ProjectOrderField,
         ascending: bool,
         args: &PageArgs,
-    ) -> ApiResult<Page<project::Model>> {
+    ) -> ApiResult<Page<Visible<project::Model>>> {
         self.reader()?;
         let req = args.validate()?;
         let cond = self.filter_condition(filter)?;
@@ -245,7 +246,7 @@ impl Scope<'_> {
             .apply(self.visible_projects().filter(cond), &req)
             .all(self.db())
             .await?;
-        Ok(finish(rows, &req))
+        Ok(finish(Visible::all(rows), &req))
     }
 
     /// How many visible projects match a list's filter, over all pages.
@@ -260,29 +261,31 @@ impl Scope<'_> {
     }
 
     /// A project the caller may see, or `NOT_FOUND`.
-    pub async fn project(&self, id: i64) -> ApiResult<project::Model> {
+    pub async fn project(&self, id: i64) -> ApiResult<Visible<project::Model>> {
         self.reader()?;
         self.visible_projects()
             .filter(project::Column::Id.eq(id))
             .one(self.db())
             .await?
+            .map(Visible::new)
             .ok_or_else(not_found)
     }
 
     /// The visible projects among `ids`, in no particular order.
-    pub async fn projects_by_ids(&self, ids: &[i64]) -> ApiResult<Vec<project::Model>> {
+    pub async fn projects_by_ids(&self, ids: &[i64]) -> ApiResult<Vec<Visible<project::Model>>> {
         if self.caller().principal().is_none() || ids.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(self
-            .visible_projects()
-            .filter(project::Column::Id.is_in(ids.iter().copied()))
-            .all(self.db())
-            .await?)
+        Ok(Visible::all(
+            self.visible_projects()
+                .filter(project::Column::Id.is_in(ids.iter().copied()))
+                .all(self.db())
+                .await?,
+        ))
     }
 
     /// A child record's project, if the caller may see it.
-    pub async fn project_of_child(&self, project_id: i64) -> ApiResult<Option<project::Model>> {
+    pub async fn project_of_child(&self, project_id: i64) -> ApiResult<Option<Visible<project::Model>>> {
         Ok(self.projects_by_ids(&[project_id]).await?.pop())
     }
 
@@ -387,7 +390,7 @@ impl Scope<'_> {
     }
 
     /// Creates a project led by the caller's kommun, which becomes its accepted LEAD.
-    pub async fn create_project(&self, input: NewProject) -> ApiResult<project::Model> {
+    pub async fn create_project(&self, input: NewProject) -> ApiResult<Visible<project::Model>> {
         let me = self.authorized(Action::Create, Standing::default())?;
         let now = Utc::now();
         let model = project::ActiveModel {
@@ -428,7 +431,7 @@ impl Scope<'_> {
         tx.created(&p);
         tx.record("Participation", lead.id, None, Some(participation_json(&lead)));
         tx.commit().await?;
-        Ok(p)
+        Ok(Visible::new(p))
     }
 
     /// Changes a project's descriptive fields, budget or visibility.
@@ -437,7 +440,7 @@ impl Scope<'_> {
         id: i64,
         version: i32,
         patch: ProjectPatch,
-    ) -> ApiResult<project::Model> {
+    ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("updateEServiceProject").await?;
         let before = self.lead_project(&tx, id).await?;
         let mut after = before.clone();
@@ -484,7 +487,7 @@ impl Scope<'_> {
         }
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     async fn insert_decision(
@@ -531,7 +534,7 @@ impl Scope<'_> {
         version: i32,
         to: Phase,
         decision: &DecisionInput,
-    ) -> ApiResult<(project::Model, decision::Model)> {
+    ) -> ApiResult<(Visible<project::Model>, decision::Model)> {
         let mut tx = self.write("advanceProjectPhase").await?;
         let before = self.tollgate_project(&tx, id).await?;
         let from = phase(&before)?;
@@ -580,7 +583,7 @@ impl Scope<'_> {
         let saved = tx.save(&before, after, version).await?;
         let d = self.insert_decision(&mut tx, &before, to, decision).await?;
         tx.commit().await?;
-        Ok((saved, d))
+        Ok((Visible::new(saved), d))
     }
 
     /// Cancels an open project and records the decision.
@@ -589,7 +592,7 @@ impl Scope<'_> {
         id: i64,
         version: i32,
         decision: &DecisionInput,
-    ) -> ApiResult<(project::Model, decision::Model)> {
+    ) -> ApiResult<(Visible<project::Model>, decision::Model)> {
         let mut tx = self.write("cancelEServiceProject").await?;
         let before = self.tollgate_project(&tx, id).await?;
         let mut after = before.clone();
@@ -599,7 +602,7 @@ impl Scope<'_> {
             .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
             .await?;
         tx.commit().await?;
-        Ok((saved, d))
+        Ok((Visible::new(saved), d))
     }
 
     /// Invites a kommun of the same county to take part.
@@ -815,7 +818,7 @@ impl Scope<'_> {
         project_id: i64,
         version: i32,
         input: CostSharingInput,
-    ) -> ApiResult<project::Model> {
+    ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("setCostSharing").await?;
         let before = self.lead_project(&tx, project_id).await?;
         if phase(&before)? > Phase::Planning {
@@ -912,7 +915,7 @@ impl Scope<'_> {
         }
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Adds a status report; the project's health follows its latest report.
@@ -922,7 +925,7 @@ impl Scope<'_> {
         date: NaiveDate,
         health: Health,
         summary: &str,
-    ) -> ApiResult<(project::Model, status_report::Model)> {
+    ) -> ApiResult<(Visible<project::Model>, status_report::Model)> {
         let mut tx = self.write("addStatusReport").await?;
         let before = self.lead_project(&tx, project_id).await?;
         let now = Utc::now();
@@ -960,7 +963,7 @@ impl Scope<'_> {
             before
         };
         tx.commit().await?;
-        Ok((saved, report))
+        Ok((Visible::new(saved), report))
     }
 
     /// Publishes (or republishes) a live e-service in the catalogue for the caller's kommun.
@@ -968,7 +971,7 @@ impl Scope<'_> {
         &self,
         project_id: i64,
         entry: NewCatalogueEntry,
-    ) -> ApiResult<catalogue_entry::Model> {
+    ) -> ApiResult<Visible<catalogue_entry::Model>> {
         let mut tx = self.write("publishEService").await?;
         let me = tx.principal();
         let p = self
@@ -1055,6 +1058,6 @@ impl Scope<'_> {
             }
         };
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 }

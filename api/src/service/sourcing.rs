@@ -13,6 +13,7 @@ use super::{
     Parent, Scope, Versioned, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     stored, visibility,
+    visibility::Visible,
 };
 use crate::{
     domain::authz::{Action, Standing},
@@ -258,7 +259,7 @@ impl Scope<'_> {
         &self,
         filter: &EvaluationFilter,
         args: &PageArgs,
-    ) -> ApiResult<Page<Eval>> {
+    ) -> ApiResult<Page<Visible<Eval>>> {
         self.reader()?;
         let req = args.validate()?;
         let cond = self.evaluation_condition(filter)?;
@@ -271,7 +272,7 @@ impl Scope<'_> {
             .apply(self.visible_evaluations().filter(cond), &req)
             .all(self.db())
             .await?;
-        Ok(finish(rows, &req))
+        Ok(finish(Visible::all(rows), &req))
     }
 
     /// How many visible evaluations match.
@@ -282,12 +283,13 @@ impl Scope<'_> {
     }
 
     /// An evaluation the caller may see, or `NOT_FOUND`.
-    pub async fn evaluation(&self, id: i64) -> ApiResult<Eval> {
+    pub async fn evaluation(&self, id: i64) -> ApiResult<Visible<Eval>> {
         self.reader()?;
         self.visible_evaluations()
             .filter(sourcing_evaluation::Column::Id.eq(id))
             .one(self.db())
             .await?
+            .map(Visible::new)
             .ok_or_else(not_found)
     }
 
@@ -369,7 +371,7 @@ impl Scope<'_> {
 
     /// Creates an evaluation owned by the caller's kommun, with the standard criteria unless
     /// others are given.
-    pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Eval> {
+    pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Visible<Eval>> {
         let me = self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createSourcingEvaluation").await?;
         if let Some(p) = input.subject_project {
@@ -424,11 +426,16 @@ impl Scope<'_> {
             Some(json!({"criteria": criteria_json(&criteria)})),
         );
         tx.commit().await?;
-        Ok(e)
+        Ok(Visible::new(e))
     }
 
     /// Changes an evaluation's title, subject, visibility or information class.
-    pub async fn update_evaluation(&self, id: i64, version: i32, patch: EvaluationPatch) -> ApiResult<Eval> {
+    pub async fn update_evaluation(
+        &self,
+        id: i64,
+        version: i32,
+        patch: EvaluationPatch,
+    ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("updateSourcingEvaluation").await?;
         let before = self
             .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
@@ -466,7 +473,7 @@ impl Scope<'_> {
         }
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     fn apply_option(o: &mut sourcing_option::Model, spec: &OptionSpec) -> ApiResult<()> {
@@ -589,7 +596,12 @@ impl Scope<'_> {
     }
 
     /// Replaces the criteria while the evaluation is a draft.
-    pub async fn set_criteria(&self, id: i64, version: i32, specs: &[CriterionSpec]) -> ApiResult<Eval> {
+    pub async fn set_criteria(
+        &self,
+        id: i64,
+        version: i32,
+        specs: &[CriterionSpec],
+    ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("setSourcingCriteria").await?;
         let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
         let specs = validate_criteria(specs)?;
@@ -610,7 +622,7 @@ impl Scope<'_> {
         );
         let saved = tx.save(&before, before.clone(), version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Invites a kommun of the county to score together with the owner.
@@ -749,7 +761,7 @@ impl Scope<'_> {
     }
 
     /// Opens scoring: needs two options and criteria whose weights sum to exactly 100.
-    pub async fn start_scoring(&self, id: i64, version: i32) -> ApiResult<Eval> {
+    pub async fn start_scoring(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("startScoring").await?;
         let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
         let criteria = sourcing_criterion::Entity::find()
@@ -779,7 +791,7 @@ impl Scope<'_> {
         after.state = SourcingState::Scoring.as_str().into();
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Sets the caller's kommun's score of one option on one criterion.
@@ -895,7 +907,7 @@ impl Scope<'_> {
 
     /// Chooses an option and records the decision; a blocking risk flag on the chosen option
     /// needs a justification.
-    pub async fn decide(&self, id: i64, version: i32, d: SourcingDecision) -> ApiResult<Eval> {
+    pub async fn decide(&self, id: i64, version: i32, d: SourcingDecision) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("decideSourcingEvaluation").await?;
         let before = self.owned_evaluation(&tx, id, &[SourcingState::Scoring]).await?;
         let parts = self.parts_in(&tx, id).await?;
@@ -939,11 +951,11 @@ impl Scope<'_> {
             .transpose()?;
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 
     /// Cancels an evaluation that has not been decided.
-    pub async fn cancel_evaluation(&self, id: i64, version: i32) -> ApiResult<Eval> {
+    pub async fn cancel_evaluation(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("cancelSourcingEvaluation").await?;
         let before = self
             .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
@@ -952,6 +964,6 @@ impl Scope<'_> {
         after.state = SourcingState::Cancelled.as_str().into();
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
-        Ok(saved)
+        Ok(Visible::new(saved))
     }
 }

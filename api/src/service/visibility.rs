@@ -187,3 +187,89 @@ pub fn vendor_initiatives(caller: &Caller) -> Condition {
         },
     )
 }
+
+/// A record that passed a read rule for this request's caller (the visibility rule, or the
+/// catalogue's for published e-services). Only the service layer makes one, so what the
+/// GraphQL layer holds of a shared record it may show, and may load what hangs off it.
+#[derive(Clone, Debug)]
+pub struct Visible<M>(M);
+
+impl<M> Visible<M> {
+    pub(in crate::service) fn new(m: M) -> Self {
+        Self(m)
+    }
+
+    /// Wraps every record of a list that passed the rule.
+    pub(in crate::service) fn all(ms: Vec<M>) -> Vec<Self> {
+        ms.into_iter().map(Self).collect()
+    }
+}
+
+impl<M> std::ops::Deref for Visible<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.0
+    }
+}
+
+/// The id of a record of `E` that passed a read rule in this request: the only key the
+/// loaders of its children accept, so no raw id can reach them.
+pub struct Seen<E> {
+    id: i64,
+    _e: std::marker::PhantomData<fn() -> E>,
+}
+
+impl<E> Clone for Seen<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<E> Copy for Seen<E> {}
+
+impl<E> std::fmt::Debug for Seen<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Seen({})", self.id)
+    }
+}
+
+impl<E> Seen<E> {
+    pub(in crate::service) fn new(id: i64) -> Self {
+        Self {
+            id,
+            _e: std::marker::PhantomData,
+        }
+    }
+
+    /// The record's id.
+    pub fn id(self) -> i64 {
+        self.id
+    }
+}
+
+impl Visible<project::Model> {
+    /// The key for loading the project's children.
+    pub fn seen(&self) -> Seen<project::Entity> {
+        Seen::new(self.0.id)
+    }
+}
+
+impl Visible<sourcing_evaluation::Model> {
+    /// The key for loading the evaluation's children.
+    pub fn seen(&self) -> Seen<sourcing_evaluation::Entity> {
+        Seen::new(self.0.id)
+    }
+}
+
+impl Visible<vendor_initiative::Model> {
+    /// The key for loading the initiative's children.
+    pub fn seen(&self) -> Seen<vendor_initiative::Entity> {
+        Seen::new(self.0.id)
+    }
+}
+
+impl Visible<entity::catalogue_entry::Model> {
+    /// The listed project of a published e-service, for its other kommuners' entries.
+    pub fn project(&self) -> Seen<project::Entity> {
+        Seen::new(self.0.project_id)
+    }
+}
