@@ -31,6 +31,10 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Everything the HTTP handlers share.
 pub struct AppState {
     pub schema: SamverkanSchema,
+    /// The same schema for introspection-only documents, which `graphql::cost` bounds by its
+    /// own rule instead of the depth limit of data queries.
+    pub introspection: SamverkanSchema,
+    cost: crate::graphql::cost::CostModel,
     pub services: Services,
     pub verifier: Arc<Verifier>,
     pub limits: Limits,
@@ -41,10 +45,18 @@ pub struct AppState {
 
 impl AppState {
     /// Assembles the shared state.
-    pub fn new(schema: SamverkanSchema, services: Services, verifier: Verifier, limits: Limits) -> Self {
+    pub fn new(
+        schema: SamverkanSchema,
+        introspection: SamverkanSchema,
+        services: Services,
+        verifier: Verifier,
+        limits: Limits,
+    ) -> Self {
         let per_minute = NonZeroU32::new(limits.requests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             schema,
+            introspection,
+            cost: crate::graphql::cost::CostModel::from_sdl(&crate::graphql::sdl()),
             services,
             verifier: Arc::new(verifier),
             limits,
@@ -484,24 +496,70 @@ async fn execute(
         }
     }
     // A document that does not parse is left to the schema, which reports it in its own words.
-    if let Ok(doc) = request.parsed_query()
-        && let Err(e) = crate::graphql::limits::check_aliases(doc, state.limits.max_aliases)
-    {
-        return respond(media, &rid, Response::from_errors(vec![e]));
+    let mut introspection = false;
+    let operation = request.operation_name.clone();
+    let variables = request.variables.clone();
+    if let Ok(doc) = request.parsed_query() {
+        use crate::graphql::cost;
+        introspection = cost::introspection_only(doc, operation.as_deref());
+        let checked = if introspection {
+            cost::check_introspection(doc, operation.as_deref())
+        } else {
+            state
+                .cost
+                .check(
+                    doc,
+                    operation.as_deref(),
+                    &variables,
+                    state.limits.max_cost,
+                    state.limits.max_aliases as u64,
+                )
+                .map(|_| ())
+        };
+        if let Err(e) = checked {
+            return respond(media, &rid, Response::from_errors(vec![e]), usize::MAX);
+        }
     }
-    let request = request.data(state.services.loaders()).data(RequestContext {
-        caller,
-        request_id: rid.clone(),
-    });
+    let request = request
+        .data(state.services.loaders(&caller))
+        .data(RequestContext {
+            caller,
+            request_id: rid.clone(),
+        });
     let started = Instant::now();
-    let response = state.schema.execute(request).instrument(span.clone()).await;
+    let schema = if introspection {
+        &state.introspection
+    } else {
+        &state.schema
+    };
+    let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
+    let response =
+        match tokio::time::timeout(deadline, schema.execute(request).instrument(span.clone())).await {
+            Ok(r) => r,
+            Err(_) => {
+                let _enter = span.enter();
+                tracing::warn!(
+                    timeout_ms = state.limits.request_timeout_ms,
+                    "request stopped at its deadline"
+                );
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    media,
+                    &rid,
+                    &ApiError::QueryTooComplex(format!(
+                        "the request ran longer than {} ms and was stopped; ask for less",
+                        state.limits.request_timeout_ms
+                    )),
+                );
+            }
+        };
     let _enter = span.enter();
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         errors = response.errors.len(),
         "executed"
     );
-    respond(media, &rid, response)
+    respond(media, &rid, response, state.limits.max_response_bytes)
 }
 
 fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
@@ -555,7 +613,7 @@ fn classify(e: &mut ServerError, request_id: &str) {
     }
 }
 
-fn respond(media: Media, request_id: &str, mut response: Response) -> HttpResponse {
+fn respond(media: Media, request_id: &str, mut response: Response, max_bytes: usize) -> HttpResponse {
     for e in &mut response.errors {
         classify(e, request_id);
     }
@@ -571,10 +629,21 @@ fn respond(media: Media, request_id: &str, mut response: Response) -> HttpRespon
     if no_data && let Value::Object(m) = &mut body {
         m.remove("data");
     }
+    let body = body.to_string();
+    if body.len() > max_bytes {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            request_id,
+            &ApiError::QueryTooComplex(format!(
+                "the response would be larger than {max_bytes} bytes; ask for smaller pages or fewer fields"
+            )),
+        );
+    }
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.as_str()))
         .insert_header(("x-request-id", request_id))
-        .body(body.to_string())
+        .body(body)
 }
 
 /// `GET /healthz`: the process is alive.

@@ -69,6 +69,12 @@ pub struct Limits {
     pub max_query_chars: usize,
     /// Requests per minute for one principal (or one client address without a token).
     pub requests_per_minute: u32,
+    /// Fields a document may resolve, lists multiplied out (`graphql::cost`).
+    pub max_cost: u64,
+    /// A request still running after this long is stopped (a statement timeout on PostgreSQL too).
+    pub request_timeout_ms: u64,
+    /// A response larger than this is not sent.
+    pub max_response_bytes: usize,
 }
 
 impl Default for Limits {
@@ -80,6 +86,9 @@ impl Default for Limits {
             max_body_bytes: 256 * 1024,
             max_query_chars: 32 * 1024,
             requests_per_minute: 6_000,
+            max_cost: 25_000,
+            request_timeout_ms: 10_000,
+            max_response_bytes: 8 * 1024 * 1024,
         }
     }
 }
@@ -226,6 +235,15 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_MAX_COMPLEXITY") {
             s.limits.max_complexity = number("SAMVERKAN_MAX_COMPLEXITY", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_COST") {
+            s.limits.max_cost = number("SAMVERKAN_MAX_COST", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_REQUEST_TIMEOUT_MS") {
+            s.limits.request_timeout_ms = (number("SAMVERKAN_REQUEST_TIMEOUT_MS", v)? as u64).max(100);
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_RESPONSE_BYTES") {
+            s.limits.max_response_bytes = number("SAMVERKAN_MAX_RESPONSE_BYTES", v)?;
         }
         if let Some(v) = get("SAMVERKAN_RATE_LIMIT_PER_MINUTE") {
             s.limits.requests_per_minute = number("SAMVERKAN_RATE_LIMIT_PER_MINUTE", v)? as u32;

@@ -48,7 +48,11 @@ pub async fn connect(
         .connect_timeout(Duration::from_secs(2))
         .acquire_timeout(Duration::from_secs(2))
         .sqlx_logging(false);
-    if !settings.is_postgres() {
+    if settings.is_postgres() {
+        // A statement never outlives the request that runs it.
+        let timeout = format!("{}ms", settings.limits.request_timeout_ms);
+        opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
+    } else {
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -98,7 +102,17 @@ impl Application {
         let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
         let services = Services::new(db, reference);
         let schema = graphql::build_schema(Some(services.clone()), &settings.limits, settings.introspection);
-        let mut state = AppState::new(schema, services, verifier, settings.limits.clone());
+        // Introspection-only documents are bounded by their own rule (graphql::cost), not by
+        // the depth of data queries that the standard introspection query of tools exceeds.
+        let mut introspection_limits = settings.limits.clone();
+        introspection_limits.max_depth = 40;
+        introspection_limits.max_complexity = usize::MAX / 2;
+        let introspection = graphql::build_schema(
+            Some(services.clone()),
+            &introspection_limits,
+            settings.introspection,
+        );
+        let mut state = AppState::new(schema, introspection, services, verifier, settings.limits.clone());
         state.explorer = settings.explorer_enabled();
         let state = web::Data::new(state);
 

@@ -4,10 +4,10 @@
 mod audit;
 mod benefits;
 mod catalogue;
+pub mod cost;
 mod ids;
 mod initiatives;
 mod inventory;
-pub mod limits;
 mod node;
 mod projects;
 mod reference;

@@ -208,8 +208,8 @@ impl Participation {
     }
     /// The project, if the caller may still see it.
     async fn project(&self, ctx: &Context<'_>) -> Result<Option<EServiceProject>> {
-        Ok(scope(ctx)
-            .project_of_child(self.0.project_id)
+        Ok(loaders(ctx)
+            .project(self.0.project_id)
             .await?
             .map(EServiceProject))
     }

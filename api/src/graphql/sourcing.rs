@@ -101,7 +101,7 @@ impl SourcingEvaluation {
     /// The e-service project evaluated, if the subject is one and the caller may see it.
     async fn subject_project(&self, ctx: &Context<'_>) -> Result<Option<EServiceProject>> {
         match self.0.subject_project_id {
-            Some(p) => Ok(scope(ctx).project_of_child(p).await?.map(EServiceProject)),
+            Some(p) => Ok(loaders(ctx).project(p).await?.map(EServiceProject)),
             None => Ok(None),
         }
     }

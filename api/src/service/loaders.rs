@@ -13,8 +13,8 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::visibility::Seen;
-use crate::error::ApiResult;
+use super::visibility::{self, Seen, Visible};
+use crate::{auth::Caller, error::ApiResult};
 
 /// Why a batch could not be loaded (shared by every key of the batch, hence the `Arc`).
 type LoadError = Arc<sea_orm::DbErr>;
@@ -55,11 +55,16 @@ pub struct Loaders {
     sourcing_criteria: Cached<sourcing_criterion::Entity>,
     sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
     sourcing_scores: Cached<sourcing_score::Entity>,
+    projects: DataLoader<VisibleProjects, HashMapCache>,
 }
 
 impl Loaders {
-    pub(super) fn new(db: DatabaseConnection) -> Self {
+    pub(super) fn new(db: DatabaseConnection, caller: Caller) -> Self {
         Self {
+            projects: cached(VisibleProjects {
+                db: db.clone(),
+                caller,
+            }),
             participations: cached(ByParent::new(&db)),
             decisions: cached(ByParent::new(&db)),
             status_reports: cached(ByParent::new(&db)),
@@ -106,6 +111,12 @@ impl Loaders {
             .await
             .map_err(failed)?;
         Ok(())
+    }
+
+    /// The project a child row names (a participation's, an evaluation's subject), if the
+    /// caller may see it: one statement for every such row of the request.
+    pub async fn project(&self, id: i64) -> ApiResult<Option<Visible<project::Model>>> {
+        self.projects.load_one(id).await.map_err(failed)
     }
 
     /// A product by id: shared reference data every reader may see.
@@ -304,3 +315,27 @@ macro_rules! by_id {
 }
 by_id!(product);
 by_id!(vendor);
+
+/// Projects by id, narrowed by the visibility rule for the request's caller.
+pub struct VisibleProjects {
+    db: DatabaseConnection,
+    caller: Caller,
+}
+
+impl Loader<i64> for VisibleProjects {
+    type Value = Visible<project::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        if self.caller.principal().is_none() {
+            return Ok(HashMap::new());
+        }
+        let rows = project::Entity::find()
+            .filter(visibility::projects(&self.caller))
+            .filter(project::Column::Id.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|r| (r.id, Visible::new(r))).collect())
+    }
+}

@@ -76,9 +76,9 @@ impl Services {
         }
     }
 
-    /// Loaders for one request (their caches must not outlive it).
-    pub fn loaders(&self) -> loaders::Loaders {
-        loaders::Loaders::new(self.db.clone())
+    /// Loaders for one request and its caller (their caches must not outlive it).
+    pub fn loaders(&self, caller: &Caller) -> loaders::Loaders {
+        loaders::Loaders::new(self.db.clone(), caller.clone())
     }
 
     /// Whether the database answers and the migrations are applied.

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod abuse;
 mod audit;
 mod auth;
 mod authz;

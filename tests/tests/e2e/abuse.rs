@@ -1,0 +1,155 @@
+//! What an abusive or careless client sends: documents built to cost more than their limits
+//! admit, the standard introspection query of GraphQL tools, concurrent writers racing on
+//! one version.
+use serde_json::{Value, json};
+
+use crate::{
+    both_backends,
+    docs::{UPDATE, create, invite},
+    helpers::TestApp,
+};
+
+/// graphql-js's `getIntrospectionQuery()` with descriptions, `specifiedByURL`,
+/// `isRepeatable`, schema description and deprecated input values: what GraphiQL, Apollo
+/// tooling and Python gql send.
+const INTROSPECTION: &str = include_str!("../../fixtures/graphql-js-introspection.graphql");
+
+fn corpus() -> Vec<(&'static str, String)> {
+    let nested = "{ eServiceProjects(first: 100) { edges { node { participations { project { participations { project { participations { project { participations { project { title } } } } } } } } } } } }";
+    let fragment_aliases = {
+        let inner: String = (0..14).map(|i| format!("a{i}: sub ")).collect();
+        let outer: String = (0..15).map(|i| format!("v{i}: viewer {{ ...F }} ")).collect();
+        format!("{{ {outer} }} fragment F on Viewer {{ {inner} }}")
+    };
+    let wide: String = (0..25)
+        .map(|i| format!("a{i}: eServiceProjects(first: 100) {{ edges {{ node {{ title participations {{ municipality {{ name }} }} }} }} }} "))
+        .collect();
+    let spreads = {
+        let mut d = String::from("{ viewer { ...F0 } }");
+        for i in 0..40 {
+            d.push_str(&format!(" fragment F{i} on Viewer {{ sub ...F{} }}", i + 1));
+        }
+        d.push_str(" fragment F40 on Viewer { sub }");
+        d
+    };
+    let circular =
+        "{ __schema { types { fields { type { fields { type { fields { type { name } } } } } } } } }";
+    let node_fan_out = format!(
+        "{{ nodes(ids: [{}]) {{ ... on EServiceProject {{ participations {{ project {{ participations {{ project {{ participations {{ municipality {{ name }} }} }} }} }} }} }} }} }}",
+        (0..100)
+            .map(|i| format!("\"x{i}\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    vec![
+        ("nested participations", nested.to_owned()),
+        ("aliases through a fragment", fragment_aliases),
+        ("wide aliased pages", format!("{{ {wide} }}")),
+        ("fragment chain", spreads),
+        ("circular introspection", circular.to_owned()),
+        ("node fan-out", node_fan_out),
+    ]
+}
+
+async fn adversarial_documents_are_refused_before_any_sql(app: TestApp) {
+    let viewer = app.as_kommun("1880").viewer();
+    for (name, doc) in corpus() {
+        let before = app.statements();
+        let r = viewer.gql(&doc, json!({})).await;
+        assert_eq!(r.code(), Some("QUERY_TOO_COMPLEX"), "{name}: {}", r.body);
+        assert_eq!(r.status, 400, "{name}");
+        assert_eq!(
+            app.statements(),
+            before,
+            "{name} was refused before any database work"
+        );
+    }
+}
+both_backends!(adversarial_documents_are_refused_before_any_sql);
+
+async fn tools_load_the_schema_with_the_standard_introspection_query(app: TestApp) {
+    // Anonymous, as GraphiQL does before a token is set, and with a token.
+    for caller in [app.anonymous(), app.as_kommun("1880").viewer()] {
+        let d = caller.ok(INTROSPECTION, json!({})).await;
+        let types: Vec<&str> = d["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert!(types.contains(&"EServiceProject"), "{types:?}");
+        let project = d["__schema"]["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "EServiceProject")
+            .unwrap();
+        assert!(
+            project["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["name"] == "participations")
+        );
+    }
+    // Introspection mixed into a data query is held to the data query's limits.
+    let r = app
+        .as_kommun("1880")
+        .viewer()
+        .gql(
+            &INTROSPECTION.replace("queryType { name }", "queryType { name } __typename"),
+            json!({}),
+        )
+        .await;
+    assert!(r.body.get("errors").is_none(), "{}", r.body);
+}
+both_backends!(tools_load_the_schema_with_the_standard_introspection_query);
+
+async fn per_row_parent_lookups_are_batched(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    for i in 0..30 {
+        let (p, _) = create(&orebro, &format!("Projekt {i}"), "COUNTY", "100").await;
+        invite(&orebro, &p, "1881", "PARTICIPANT").await;
+    }
+    let q = "{ eServiceProjects(first: 30) { edges { node { participations { project { title } } } } } }";
+    let viewer = app.as_kommun("1880").viewer();
+    let before = app.statements();
+    let d = viewer.ok(q, json!({})).await;
+    let used = app.statements() - before;
+    assert_eq!(d["eServiceProjects"]["edges"].as_array().unwrap().len(), 30);
+    assert!(
+        used <= 6,
+        "30 projects with their participations' projects took {used} statements"
+    );
+}
+both_backends!(per_row_parent_lookups_are_batched);
+
+async fn concurrent_writers_get_one_winner_and_conflicts_never_internal(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor();
+    for round in 0..20 {
+        let (id, v) = create(&orebro, &format!("Kapplöpning {round}"), "COUNTY", "100").await;
+        let attempts = (0..8).map(|i| {
+            let orebro = &orebro;
+            let id = id.clone();
+            async move {
+                orebro
+                    .gql(
+                        UPDATE,
+                        json!({"input": {"id": id, "version": v, "title": format!("Vinnare {i}")}}),
+                    )
+                    .await
+            }
+        });
+        let results = futures::future::join_all(attempts).await;
+        let codes: Vec<Option<String>> = results.iter().map(|r| r.code().map(str::to_owned)).collect();
+        let winners = codes.iter().filter(|c| c.is_none()).count();
+        let conflicts = codes.iter().filter(|c| c.as_deref() == Some("CONFLICT")).count();
+        assert_eq!((winners, conflicts), (1, 7), "round {round}: {codes:?}");
+        let bodies: Vec<&Value> = results.iter().map(|r| &r.body).collect();
+        assert!(
+            bodies.iter().all(|b| !b.to_string().contains("INTERNAL")),
+            "{bodies:?}"
+        );
+    }
+}
+both_backends!(concurrent_writers_get_one_winner_and_conflicts_never_internal);
