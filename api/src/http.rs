@@ -38,9 +38,14 @@ pub struct AppState {
     pub services: Services,
     pub verifier: Arc<Verifier>,
     pub limits: Limits,
-    pub rate: DefaultKeyedRateLimiter<String>,
+    /// Keyed by a hash of the principal or client address, so a key costs the same whatever
+    /// the token's `sub`; `prune` drops keys that have recovered their full quota.
+    pub rate: DefaultKeyedRateLimiter<u64>,
+    rate_keys: std::hash::RandomState,
     /// Whether `GET /graphql` serves the explorer to browsers.
     pub explorer: bool,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {
@@ -61,7 +66,9 @@ impl AppState {
             verifier: Arc::new(verifier),
             limits,
             rate: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            rate_keys: std::hash::RandomState::new(),
             explorer: true,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -188,9 +195,31 @@ impl actix_web::FromRequest for Authenticated {
     }
 }
 
-/// Where the request comes from, for the rate limit of callers without a valid token.
-fn client_address(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+/// Where the request comes from, for the rate limit of callers without a valid token: the
+/// peer, or behind a trusted proxy the nearest address in `X-Forwarded-For` that is not one
+/// of the trusted proxies (a client can prepend anything it likes, so the list is read from
+/// the right).
+fn client_address(state: &AppState, req: &HttpRequest) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    if !state.trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter_map(|a| a.parse::<std::net::IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !state.trusted_proxies.contains(a))
+        .unwrap_or(&peer)
+        .to_string()
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
@@ -218,13 +247,13 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
         Err(e) => {
             tracing::info!(request_id = %request_id, code = e.code(), reason = %e.message(), "token refused");
             // Refused tokens count against the client address: guessing tokens is not free.
-            rate_limit(state, &client_address(req)).map_err(fail)?;
+            rate_limit(state, &client_address(state, req)).map_err(fail)?;
             return Err(fail(e));
         }
     };
     let key = match &caller {
         Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
-        Caller::Anonymous => client_address(req),
+        Caller::Anonymous => client_address(state, req),
     };
     rate_limit(state, &key).map_err(fail)?;
     Ok(Authenticated {
@@ -234,8 +263,19 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
     })
 }
 
+impl AppState {
+    /// Drops the rate limiter's keys that have their full quota back; run now and then so
+    /// that the key store does not grow with every principal and address ever seen.
+    pub fn prune(&self) {
+        self.rate.retain_recent();
+        self.rate.shrink_to_fit();
+    }
+}
+
 fn rate_limit(state: &AppState, key: &str) -> Result<(), ApiError> {
-    state.rate.check_key(&key.to_owned()).map_err(|not_until| {
+    use std::hash::BuildHasher;
+    let key = state.rate_keys.hash_one(key);
+    state.rate.check_key(&key).map_err(|not_until| {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));

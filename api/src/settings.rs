@@ -108,6 +108,9 @@ pub struct Settings {
     pub issuers: Vec<IssuerSettings>,
     /// Origins allowed by CORS; `*` allows any.
     pub cors_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limit of
+    /// callers without a valid token); from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub introspection: bool,
     /// Serve the explorer at `GET /graphql`; unset means on in development, off in production.
     pub explorer: Option<bool>,
@@ -131,6 +134,7 @@ impl Default for Settings {
             mode: Mode::Development,
             issuers: Vec::new(),
             cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             introspection: true,
             explorer: None,
             demo_data: true,
@@ -213,6 +217,17 @@ impl Settings {
         };
         if let Some(v) = get("SAMVERKAN_INTROSPECTION") {
             s.introspection = flag("SAMVERKAN_INTROSPECTION", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_TRUSTED_PROXIES") {
+            s.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse()
+                        .map_err(|_| bad("SAMVERKAN_TRUSTED_PROXIES", format!("'{p}' is not an IP address")))
+                })
+                .collect::<Result<_, _>>()?;
         }
         if let Some(v) = get("SAMVERKAN_EXPLORER") {
             s.explorer = Some(flag("SAMVERKAN_EXPLORER", v)?);

@@ -114,7 +114,16 @@ impl Application {
         );
         let mut state = AppState::new(schema, introspection, services, verifier, settings.limits.clone());
         state.explorer = settings.explorer_enabled();
+        state.trusted_proxies = settings.trusted_proxies.clone();
         let state = web::Data::new(state);
+        let pruned = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                pruned.prune();
+            }
+        });
 
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("invalid setting SAMVERKAN_BIND: cannot bind {}", settings.bind))?;

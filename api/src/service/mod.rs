@@ -126,7 +126,7 @@ impl<'a> Scope<'a> {
         }
         let generation = cache.generation();
         let n = count.await?;
-        cache.put(key, generation, n);
+        cache.put(&key, generation, n);
         Ok(n)
     }
 

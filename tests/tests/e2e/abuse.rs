@@ -153,3 +153,43 @@ async fn concurrent_writers_get_one_winner_and_conflicts_never_internal(app: Tes
     }
 }
 both_backends!(concurrent_writers_get_one_winner_and_conflicts_never_internal);
+
+#[tokio::test]
+async fn forwarded_addresses_count_only_from_trusted_proxies() {
+    use crate::helpers::Backend;
+    let q = json!({"query": "{ publishedEServices { totalCount } }"});
+    let status = |app: &TestApp, forwarded: &'static str| {
+        app.post().header("x-forwarded-for", forwarded).json(&q).send()
+    };
+    let behind = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.limits.requests_per_minute = 2;
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    for client in ["203.0.113.7", "203.0.113.7", "203.0.113.7", "198.51.100.9"] {
+        seen.push(status(&behind, client).await.unwrap().status().as_u16());
+    }
+    assert_eq!(
+        seen,
+        vec![200, 200, 429, 200],
+        "each client behind the proxy has its own quota"
+    );
+    // A client cannot pick its quota by prepending addresses: the proxy appends the real one.
+    let spoofed = status(&behind, "192.0.2.1, 203.0.113.7").await.unwrap();
+    assert_eq!(spoofed.status().as_u16(), 429);
+
+    let direct = TestApp::spawn_with(Backend::Sqlite, |s| s.limits.requests_per_minute = 2)
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for client in ["203.0.113.7", "198.51.100.9", "192.0.2.1"] {
+        seen.push(status(&direct, client).await.unwrap().status().as_u16());
+    }
+    assert_eq!(
+        seen,
+        vec![200, 200, 429],
+        "without a trusted proxy the header is ignored"
+    );
+}
