@@ -122,8 +122,18 @@ impl ApiError {
 }
 
 impl From<sea_orm::DbErr> for ApiError {
+    /// Constraint violations are the caller's input meeting a concurrent change or a record
+    /// that is gone (the services check what they can name first); anything else is ours.
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::Internal(e.into())
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::NotFound("a record this change refers to does not exist (any more)".into())
+            }
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a record with these values exists already; reload and try again".into())
+            }
+            _ => Self::Internal(e.into()),
+        }
     }
 }
 

@@ -380,7 +380,7 @@ fn changes_anything(query: &str) -> bool {
 pub async fn graphql_post(
     req: HttpRequest,
     who: Authenticated,
-    body: web::Bytes,
+    mut payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let rid = who.request_id.clone();
@@ -413,6 +413,24 @@ pub async fn graphql_post(
             &rid,
             &ApiError::input("Content-Type", "send the request as application/json"),
         );
+    }
+    // Read here rather than by actix's extractor, so an over-large body gets the same JSON
+    // error as every other refusal (413 with a code), and reading stops at the bound.
+    let limit = state.limits.max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+        let Ok(chunk) = chunk else {
+            return bad_request(media, &rid, "body", "the body could not be read");
+        };
+        if body.len() + chunk.len() > limit {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                &rid,
+                &ApiError::input("body", format!("the body is larger than {limit} bytes")),
+            );
+        }
+        body.extend_from_slice(&chunk);
     }
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,

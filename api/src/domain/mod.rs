@@ -12,6 +12,7 @@ pub mod money;
 pub mod org_number;
 pub mod project;
 pub mod sourcing;
+pub mod text;
 
 pub use cost_sharing::{CostKey, Member, Share, compute_shares};
 pub use kommunkod::Kommunkod;

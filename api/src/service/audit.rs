@@ -275,6 +275,20 @@ mod tests {
     }
 }
 
+impl AuditFilter {
+    /// Refuses filter texts the trail could never hold (control characters, overlong).
+    fn checked(&self) -> ApiResult<()> {
+        use crate::domain::text::{Shape, parse};
+        for (field, v) in [("filter.actor", &self.actor), ("filter.action", &self.action)] {
+            if let Some(v) = v {
+                parse(v, 200, false, Shape::Line)
+                    .map_err(|m| ApiError::input(field, format!("{field} {m}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Filters on the audit trail.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
@@ -405,6 +419,7 @@ impl super::Scope<'_> {
     ) -> ApiResult<super::pagination::Page<audit_event::Model>> {
         use sea_orm::QueryFilter;
         self.reader()?;
+        f.checked()?;
         let req = args.validate()?;
         let keyset = super::pagination::KeysetOrder {
             key: None,
@@ -422,6 +437,7 @@ impl super::Scope<'_> {
     pub async fn count_audit_events(&self, f: &AuditFilter) -> ApiResult<u64> {
         use sea_orm::{PaginatorTrait, QueryFilter};
         self.reader()?;
+        f.checked()?;
         Ok(audit_event::Entity::find()
             .filter(self.audit_condition(f))
             .count(self.db())

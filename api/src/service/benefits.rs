@@ -5,7 +5,7 @@ use num_rational::Ratio;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::{Parent, Scope, authorize};
+use super::{Parent, Scope, authorize, text};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -58,17 +58,6 @@ pub fn benefit_realization(
         Measure::from_e4(b.target_e4),
         Measure::from_e4(l.value_e4),
     )
-}
-
-fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(ApiError::input(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::input(field, format!("is longer than {max} characters")));
-    }
-    Ok(v.to_owned())
 }
 
 async fn accepted_member(tx: &super::WriteTx<'_>, project: i64, kommun: i32) -> ApiResult<bool> {

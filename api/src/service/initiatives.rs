@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    visibility,
+    text, visibility,
     visibility::Visible,
 };
 use crate::{
@@ -29,17 +29,6 @@ type Initiative = vendor_initiative::Model;
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no vendor initiative with that id".into())
-}
-
-fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(ApiError::input(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::input(field, format!("is longer than {max} characters")));
-    }
-    Ok(v.to_owned())
 }
 
 fn state(i: &Initiative) -> ApiResult<InitiativeState> {

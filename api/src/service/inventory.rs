@@ -17,6 +17,7 @@ use super::{
 };
 use crate::{
     domain::authz::{Action, Standing},
+    domain::text::Shape,
     domain::{
         Visibility,
         inventory::{Hosting, ProductCategory},
@@ -64,14 +65,8 @@ pub struct ProductUsage {
 }
 
 fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(format!("{field} must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(format!("{field} is longer than {max} characters"));
-    }
-    Ok(v.to_owned())
+    let shape = if max > 200 { Shape::Long } else { Shape::Line };
+    crate::domain::text::parse(value, max, required, shape).map_err(|m| format!("{field} {m}"))
 }
 
 fn input(field: &str) -> impl Fn(String) -> ApiError + '_ {
@@ -131,7 +126,12 @@ impl Scope<'_> {
         self.reader()?;
         let req = args.validate()?;
         let mut q = vendor::Entity::find();
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let search = match search {
+            Some(s) => crate::domain::text::search(s)
+                .map_err(|m| ApiError::input("search", format!("search {m}")))?,
+            None => None,
+        };
+        if let Some(s) = search.as_deref() {
             let escaped = s
                 .to_lowercase()
                 .replace('\\', "\\\\")
@@ -233,9 +233,15 @@ impl Scope<'_> {
     ) -> ApiResult<product::Model> {
         self.authorized(Action::AddReferenceData, Standing::default())?;
         let name = text("name", name, 200, true).map_err(input("name"))?;
+        if standards.len() > 20 {
+            return Err(ApiError::input("standards", "at most 20 standards"));
+        }
         let standards: Vec<String> = standards
             .iter()
-            .map(|s| s.trim().to_owned())
+            .enumerate()
+            .map(|(i, s)| text(&format!("standards[{i}]"), s, 100, false).map_err(input("standards")))
+            .collect::<ApiResult<Vec<_>>>()?
+            .into_iter()
             .filter(|s| !s.is_empty())
             .collect();
         let mut tx = self.write("createProduct").await?;
@@ -378,6 +384,13 @@ impl Scope<'_> {
         let me = self.principal()?;
         check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
         let mut tx = self.write("updateSystemInstance").await?;
+        if product::Entity::find_by_id(spec.product_id)
+            .one(tx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::input("system.productId", "no product with that id"));
+        }
         let before = self
             .visible_instances()
             .filter(system_instance::Column::Id.eq(id))

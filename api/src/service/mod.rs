@@ -37,6 +37,14 @@ pub fn authorize(p: &Principal, action: Action, standing: Standing) -> ApiResult
     }
 }
 
+/// A text argument as the domain allows it (`domain::text`): bounded, trimmed, without control
+/// characters; running text (over 200 characters allowed) may keep tabs and line breaks.
+pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
+    use crate::domain::text::{Shape, parse};
+    let shape = if max > 200 { Shape::Long } else { Shape::Line };
+    parse(value, max, required, shape).map_err(|m| ApiError::input(field, format!("{field} {m}")))
+}
+
 /// A value read back from the database that no longer parses is the server's fault, not the
 /// caller's.
 pub fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {

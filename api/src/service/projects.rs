@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    stored, visibility,
+    stored, text, visibility,
     visibility::Visible,
 };
 use crate::{
@@ -123,17 +123,6 @@ fn participation_json(m: &participation::Model) -> Value {
     })
 }
 
-fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(ApiError::input(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::input(field, format!("is longer than {max} characters")));
-    }
-    Ok(v.to_owned())
-}
-
 fn tags_json(tags: &[String]) -> ApiResult<String> {
     if tags.len() > 20 {
         return Err(ApiError::input("tags", "at most 20 tags"));
@@ -203,7 +192,12 @@ impl Scope<'_> {
                 ),
             );
         }
-        if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let search = match f.search.as_deref() {
+            Some(s) => crate::domain::text::search(s)
+                .map_err(|m| ApiError::input("filter.search", format!("filter.search {m}")))?,
+            None => None,
+        };
+        if let Some(s) = search.as_deref() {
             let escaped = s
                 .to_lowercase()
                 .replace('\\', "\\\\")

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, Versioned, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    stored, visibility,
+    stored, text, visibility,
     visibility::Visible,
 };
 use crate::{
@@ -36,17 +36,6 @@ fn not_found() -> ApiError {
 /// The state of a stored evaluation.
 pub fn state(e: &Eval) -> ApiResult<SourcingState> {
     stored(&e.state)
-}
-
-fn text(field: &str, value: &str, max: usize, required: bool) -> ApiResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(ApiError::input(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::input(field, format!("is longer than {max} characters")));
-    }
-    Ok(v.to_owned())
 }
 
 fn level(field: &str, v: i32) -> ApiResult<i32> {

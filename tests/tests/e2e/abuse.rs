@@ -193,3 +193,172 @@ async fn forwarded_addresses_count_only_from_trusted_proxies() {
         "without a trusted proxy the header is ignored"
     );
 }
+
+/// Text no form would send: control characters, overlong, a megabyte, and Unicode that is
+/// unusual but fine. Each with whether a one-line field and a running-text field may take it.
+fn hostile_texts() -> Vec<(String, bool, bool)> {
+    let mut v: Vec<(String, bool, bool)> = [
+        "nul\u{0}byte",
+        "bell\u{7}",
+        "esc\u{1b}[31mred",
+        "del\u{7f}",
+        "vertical\u{b}tab",
+        "carriage\rreturn",
+    ]
+    .iter()
+    .map(|s| (s.to_string(), false, false))
+    .collect();
+    v.push(("line\nbreak\tand tab".into(), false, true));
+    v.push(("x".repeat(201), false, true));
+    v.push(("x".repeat(20_001), false, false));
+    v.push(("%_\\".repeat(20_000), false, false));
+    v.push(("x".repeat(1 << 20), false, false));
+    // Fine, if unusual: emoji, combining accents, right-to-left marks, a BOM, zero-width joiners.
+    v.push((
+        "Ärende 🙂 e\u{301} \u{200f}עברית\u{200f} \u{feff}\u{200d}".to_string(),
+        true,
+        true,
+    ));
+    v
+}
+
+async fn hostile_text_gets_a_clean_refusal_and_writes_nothing(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let events = || async {
+        let r = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM audit_event",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        r.try_get::<i64>("", "n").unwrap()
+    };
+    let orebro = app.as_kommun("1880").editor_admin();
+    let (project, _) = create(&orebro, "Fixtur", "COUNTY", "100").await;
+    let d = orebro
+        .ok(
+            crate::inventory::VENDOR,
+            json!({"input": {"name": "Textleverantör AB", "orgNumber": "5566778899"}}),
+        )
+        .await;
+    let vendor = d["createVendor"]["vendor"]["id"].as_str().unwrap().to_owned();
+    let d = orebro
+        .ok(
+            crate::inventory::PRODUCT,
+            json!({"input": {"vendorId": vendor, "name": "Textprodukt", "category": "HR"}}),
+        )
+        .await;
+    let product = d["createProduct"]["product"]["id"].as_str().unwrap().to_owned();
+
+    type Input = fn(&str, &str, &str, &str, i64, usize) -> (&'static str, Value);
+    let cases: Vec<(&str, bool, Input)> = vec![
+        ("project title", false, |x, _, _, _, _, _| {
+            (
+                "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { __typename } }",
+                json!({"title": x, "budget": "1"}),
+            )
+        }),
+        ("project summary", true, |x, _, _, _, _, _| {
+            (
+                "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { __typename } }",
+                json!({"title": "Titel", "summary": x, "budget": "1"}),
+            )
+        }),
+        ("project description", true, |x, _, _, _, _, _| {
+            (
+                "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { __typename } }",
+                json!({"title": "Titel", "description": x, "budget": "1"}),
+            )
+        }),
+        ("new title", false, |x, p, _, _, v, _| {
+            (
+                "mutation($i: UpdateEServiceProjectInput!) { updateEServiceProject(input: $i) { __typename } }",
+                json!({"id": p, "version": v, "title": x}),
+            )
+        }),
+        ("status summary", true, |x, p, _, _, _, _| {
+            (
+                "mutation($i: AddStatusReportInput!) { addStatusReport(input: $i) { __typename } }",
+                json!({"projectId": p, "date": "2026-11-20", "health": "GREEN", "summary": x}),
+            )
+        }),
+        ("vendor name", false, |x, _, _, _, _, n| {
+            (
+                "mutation($i: CreateVendorInput!) { createVendor(input: $i) { __typename } }",
+                json!({"name": x, "orgNumber": crate::authz::org_number(n)}),
+            )
+        }),
+        ("evaluation title", false, |x, _, _, _, _, _| {
+            (
+                "mutation($i: CreateSourcingEvaluationInput!) { createSourcingEvaluation(input: $i) { __typename } }",
+                json!({"title": x, "informationClass": {"confidentiality": 0, "integrity": 0, "availability": 0}}),
+            )
+        }),
+        ("initiative description", true, |x, _, v, _, _, _| {
+            (
+                "mutation($i: CreateVendorInitiativeInput!) { createVendorInitiative(input: $i) { __typename } }",
+                json!({"title": "Titel", "description": x, "vendorId": v}),
+            )
+        }),
+        ("system owner", false, |x, _, _, pr, _, _| {
+            (
+                "mutation($i: SystemInstanceInput!) { registerSystemInstance(input: $i) { __typename } }",
+                json!({"productId": pr, "hosting": "CLOUD_SAAS", "dataLocation": "SWEDEN", "systemOwner": x}),
+            )
+        }),
+        ("product standard", false, |x, _, v, _, _, n| {
+            (
+                "mutation($i: CreateProductInput!) { createProduct(input: $i) { __typename } }",
+                json!({"vendorId": v, "name": format!("Produkt {n}"), "category": "HR", "standards": [x]}),
+            )
+        }),
+        ("project search", false, |x, _, _, _, _, _| {
+            (
+                "query($i: String) { eServiceProjects(filter: {search: $i}) { totalCount } }",
+                json!(x),
+            )
+        }),
+        ("vendor search", false, |x, _, _, _, _, _| {
+            (
+                "query($i: String) { vendors(search: $i) { edges { node { id } } } }",
+                json!(x),
+            )
+        }),
+        ("audit actor", false, |x, _, _, _, _, _| {
+            (
+                "query($i: String) { auditEvents(filter: {actor: $i}) { totalCount } }",
+                json!(x),
+            )
+        }),
+    ];
+    let mut n = 0;
+    for (name, long, input) in &cases {
+        for (text, line_ok, long_ok) in hostile_texts() {
+            let fine = if *long { long_ok } else { line_ok };
+            n += 1;
+            let v = crate::docs::version(&orebro, &project).await;
+            let (doc, vars) = input(&text, &project, &vendor, &product, v, n);
+            let before = events().await;
+            let r = orebro.gql(doc, json!({"i": vars})).await;
+            let ok = r.body.get("errors").is_none() && r.status == 200;
+            let shown: String = text.chars().take(20).collect();
+            assert_ne!(r.status, 500, "{name} with {shown:?}: {}", r.body);
+            if ok {
+                assert!(fine, "{name} took {shown:?}");
+            } else {
+                assert!(
+                    matches!(r.code(), Some("BAD_USER_INPUT")),
+                    "{name} with {shown:?} ({} chars): {} {}",
+                    text.chars().count(),
+                    r.status,
+                    r.body.to_string().chars().take(300).collect::<String>()
+                );
+                assert_eq!(events().await, before, "{name} with {shown:?} wrote something");
+            }
+        }
+    }
+}
+both_backends!(hostile_text_gets_a_clean_refusal_and_writes_nothing);

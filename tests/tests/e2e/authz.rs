@@ -88,7 +88,7 @@ fn county_shared(vis: &str) -> bool {
 }
 
 /// A valid organisationsnummer (Luhn) that no other attempt uses.
-fn org_number(n: usize) -> String {
+pub fn org_number(n: usize) -> String {
     let body = format!("55{:07}", 1_000_000 + n);
     let sum: u32 = body
         .chars()
