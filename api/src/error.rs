@@ -69,6 +69,8 @@ pub enum ApiError {
     RateLimited(u64),
     /// The query is deeper, more complex or wider than the configured bounds.
     QueryTooComplex(String),
+    /// The database cannot be reached right now; the request may be retried.
+    Unavailable(anyhow::Error),
     /// Anything unexpected; details go to the log, never to the client.
     Internal(anyhow::Error),
 }
@@ -102,6 +104,7 @@ impl ApiError {
                 "1 row cannot be imported; nothing was written".into()
             }
             Self::ImportRows(rows) => format!("{} rows cannot be imported; nothing was written", rows.len()),
+            Self::Unavailable(_) => "the database cannot be reached right now; try again shortly".into(),
             Self::Internal(_) => "internal error".into(),
         }
     }
@@ -116,7 +119,9 @@ impl ApiError {
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
-            Self::Internal(_) => "INTERNAL",
+            // Not the caller's fault and not a bug either, but API.md's codes have no other
+            // word for it; the message says to retry and the request id finds the log line.
+            Self::Unavailable(_) | Self::Internal(_) => "INTERNAL",
         }
     }
 }
@@ -131,6 +136,9 @@ impl From<sea_orm::DbErr> for ApiError {
             }
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                 Self::Conflict("a record with these values exists already; reload and try again".into())
+            }
+            _ if matches!(e, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) => {
+                Self::Unavailable(e.into())
             }
             _ => Self::Internal(e.into()),
         }
@@ -154,7 +162,7 @@ impl From<ApiError> for async_graphql::Error {
 
 impl From<&ApiError> for async_graphql::Error {
     fn from(e: &ApiError) -> Self {
-        if let ApiError::Internal(inner) = e {
+        if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = e {
             // Logged once here, inside the request span that carries the request id; the
             // HTTP layer adds the same id to the error the client sees.
             tracing::error!(error = %format!("{inner:#}"), "request failed");

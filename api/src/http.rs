@@ -136,6 +136,7 @@ fn status_of(e: &ApiError) -> StatusCode {
         ApiError::NotFound(_) => StatusCode::NOT_FOUND,
         ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -759,7 +760,7 @@ pub async fn committee_csv(
         Ok(r) => r,
         Err(e) => {
             let _enter = span.enter();
-            if let ApiError::Internal(inner) = &e {
+            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
                 tracing::error!(error = %format!("{inner:#}"), "report failed");
             }
             return Err(who.refusal(e));

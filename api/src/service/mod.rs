@@ -92,9 +92,17 @@ impl Services {
     /// Whether the database answers and the migrations are applied.
     pub async fn ready(&self) -> bool {
         use migration::MigratorTrait;
-        match migration::Migrator::get_pending_migrations(&self.db).await {
-            Ok(pending) => pending.is_empty(),
-            Err(_) => false,
+        let check = migration::Migrator::get_pending_migrations(&self.db);
+        match tokio::time::timeout(std::time::Duration::from_secs(2), check).await {
+            Ok(Ok(pending)) => pending.is_empty(),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "not ready: the database does not answer");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("not ready: the database did not answer within 2 s");
+                false
+            }
         }
     }
 }

@@ -41,8 +41,13 @@ fn corpus() -> Vec<(&'static str, String)> {
             .collect::<Vec<_>>()
             .join(",")
     );
+    let copies: String = (0..4)
+        .map(|i| format!("c{i}: {}", &nested[2..nested.len() - 2]))
+        .collect::<Vec<_>>()
+        .join(" ");
     vec![
         ("nested participations", nested.to_owned()),
+        ("four aliased copies", format!("{{ {copies} }}")),
         ("aliases through a fragment", fragment_aliases),
         ("wide aliased pages", format!("{{ {wide} }}")),
         ("fragment chain", spreads),

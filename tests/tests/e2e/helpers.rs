@@ -79,12 +79,21 @@ impl TestApp {
 
     /// Like `spawn`, with settings adjusted by `tweak`.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let base = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(postgres_url()?),
+        };
+        Some(Self::spawn_on(base, tweak).await)
+    }
+
+    /// Starts the application on a fresh database of the PostgreSQL cluster at `base`, or on
+    /// SQLite when `base` is `None`.
+    pub async fn spawn_on(base: Option<String>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = std::env::temp_dir().join(format!("samverkan-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let database_url = match backend {
-            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
-            Backend::Postgres => {
-                let base = postgres_url()?;
+        let database_url = match base {
+            None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+            Some(base) => {
                 let name = format!("t_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(&base)
                     .await
@@ -144,14 +153,14 @@ impl TestApp {
         let statements = app.statement_counter();
         tokio::spawn(app.run_until_stopped());
         let secret = samverkan::auth::dev_secret(&data_dir).expect("dev secret");
-        Some(TestApp {
+        TestApp {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
             secret,
             statements,
             database_url,
             _dir: TempDir(dir),
-        })
+        }
     }
 
     /// A caller acting for `kommun`, with no roles until one is added.
