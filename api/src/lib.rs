@@ -1,6 +1,6 @@
 //! Samverkan: the shared GraphQL back end for kommuner in a län working on e-services
 //! together. See ARCHITECTURE.md for the map.
-#![cfg_attr(test, allow(clippy::unwrap_used))]
+#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests unwrap what they set up"))]
 
 pub mod admin;
 pub mod auth;

@@ -104,7 +104,6 @@ impl AuditQuery {
     /// The history of records the caller may see, newest first; the committee (`namnd`) sees
     /// the county's shared records.
     #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
-    #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -78,7 +78,6 @@ impl CatalogueQuery {
     /// Published e-services, newest first. Readable without a token and with the
     /// `integration` role.
     #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
-    #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn published_e_services(
         &self,
         ctx: &Context<'_>,

@@ -225,7 +225,7 @@ impl Decision {
     pub async fn id(&self) -> ID {
         ids::encode("Decision", self.0.id)
     }
-    #[allow(clippy::wrong_self_convention, reason = "GraphQL field fromPhase")]
+    #[expect(clippy::wrong_self_convention, reason = "GraphQL field fromPhase")]
     async fn from_phase(&self) -> Result<Phase> {
         stored(&self.0.from_phase)
     }
@@ -364,7 +364,7 @@ pub struct ProjectQuery;
 impl ProjectQuery {
     /// The projects the caller may see, as a keyset-paginated connection.
     #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]
-    #[allow(clippy::too_many_arguments, reason = "Relay connection arguments")]
+    #[expect(clippy::too_many_arguments, reason = "Relay connection arguments")]
     async fn e_service_projects(
         &self,
         ctx: &Context<'_>,

@@ -87,154 +87,375 @@ fn id_at(v: &Value, path: &[&str]) -> String {
     path.iter().fold(v, |v, k| &v[*k]).as_str().unwrap().to_owned()
 }
 
-both_backends! {
-    async fn every_mutation_of_every_area_writes_exactly_one_audit_event(app) {
-        let mut a = Audit { db: Database::connect(&app.database_url).await.unwrap(), covered: BTreeSet::new(), app: &app };
-        let orebro = app.as_kommun("1880").editor_admin();
-        let kumla = app.as_kommun("1881").editor_admin();
-        let nora = app.as_kommun("1884").editor_admin();
+async fn every_mutation_of_every_area_writes_exactly_one_audit_event(app: TestApp) {
+    let mut a = Audit {
+        db: Database::connect(&app.database_url).await.unwrap(),
+        covered: BTreeSet::new(),
+        app: &app,
+    };
+    let orebro = app.as_kommun("1880").editor_admin();
+    let kumla = app.as_kommun("1881").editor_admin();
+    let nora = app.as_kommun("1884").editor_admin();
 
-        let (d, kind, before, after) = a.step(&orebro, CREATE, json!({"input": {"title": "Revisionsspår", "visibility": "COUNTY", "budget": "1000"}})).await;
-        assert_eq!((kind.as_str(), before), ("EServiceProject", None));
-        let after = after.unwrap();
-        assert_eq!(after["title"], "Revisionsspår");
-        assert!(after.as_object().unwrap().keys().any(|k| k.starts_with("Participation:")), "the lead participation is part of the event: {after}");
-        let p = id_at(&d, &["createEServiceProject", "project", "id"]);
+    let (d, kind, before, after) = a
+        .step(
+            &orebro,
+            CREATE,
+            json!({"input": {"title": "Revisionsspår", "visibility": "COUNTY", "budget": "1000"}}),
+        )
+        .await;
+    assert_eq!((kind.as_str(), before), ("EServiceProject", None));
+    let after = after.unwrap();
+    assert_eq!(after["title"], "Revisionsspår");
+    assert!(
+        after
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.starts_with("Participation:")),
+        "the lead participation is part of the event: {after}"
+    );
+    let p = id_at(&d, &["createEServiceProject", "project", "id"]);
 
-        let (_, _, before, after) = a.step(&orebro, UPDATE, json!({"input": {"id": p, "version": 1, "title": "Nytt namn"}})).await;
-        assert_eq!(before, Some(json!({"title": "Revisionsspår", "version": 1})));
-        assert_eq!(after, Some(json!({"title": "Nytt namn", "version": 2})));
+    let (_, _, before, after) = a
+        .step(
+            &orebro,
+            UPDATE,
+            json!({"input": {"id": p, "version": 1, "title": "Nytt namn"}}),
+        )
+        .await;
+    assert_eq!(before, Some(json!({"title": "Revisionsspår", "version": 1})));
+    assert_eq!(after, Some(json!({"title": "Nytt namn", "version": 2})));
 
-        let (d, ..) = a.step(&orebro, INVITE, json!({"input": {"projectId": p, "municipalityCode": "1881"}})).await;
-        let part = id_at(&d, &["inviteMunicipality", "participation", "id"]);
-        let (_, kind, before, after) = a.step(&kumla, RESPOND, json!({"input": {"participationId": part, "accept": true}})).await;
-        assert_eq!(kind, "Participation");
-        assert_eq!((before.unwrap()["state"].clone(), after.unwrap()["state"].clone()), (json!("INVITED"), json!("ACCEPTED")));
-        let (d, ..) = a.step(&orebro, INVITE, json!({"input": {"projectId": p, "municipalityCode": "1884"}})).await;
-        let nora_part = id_at(&d, &["inviteMunicipality", "participation", "id"]);
-        a.step(&nora, RESPOND, json!({"input": {"participationId": nora_part, "accept": true}})).await;
-        a.step(&nora, WITHDRAW, json!({"input": {"projectId": p}})).await;
+    let (d, ..) = a
+        .step(
+            &orebro,
+            INVITE,
+            json!({"input": {"projectId": p, "municipalityCode": "1881"}}),
+        )
+        .await;
+    let part = id_at(&d, &["inviteMunicipality", "participation", "id"]);
+    let (_, kind, before, after) = a
+        .step(
+            &kumla,
+            RESPOND,
+            json!({"input": {"participationId": part, "accept": true}}),
+        )
+        .await;
+    assert_eq!(kind, "Participation");
+    assert_eq!(
+        (before.unwrap()["state"].clone(), after.unwrap()["state"].clone()),
+        (json!("INVITED"), json!("ACCEPTED"))
+    );
+    let (d, ..) = a
+        .step(
+            &orebro,
+            INVITE,
+            json!({"input": {"projectId": p, "municipalityCode": "1884"}}),
+        )
+        .await;
+    let nora_part = id_at(&d, &["inviteMunicipality", "participation", "id"]);
+    a.step(
+        &nora,
+        RESPOND,
+        json!({"input": {"participationId": nora_part, "accept": true}}),
+    )
+    .await;
+    a.step(&nora, WITHDRAW, json!({"input": {"projectId": p}})).await;
 
+    let v = version(&orebro, &p).await;
+    a.step(
+        &orebro,
+        SET_COST,
+        json!({"input": {"projectId": p, "version": v, "key": "PER_CAPITA"}}),
+    )
+    .await;
+    let v = version(&orebro, &p).await;
+    let (_, kind, before, after) = a.step(&orebro, ADVANCE, json!({"input": {"id": p, "version": v, "toPhase": "PRE_STUDY", "decision": decision("Förstudie")}})).await;
+    assert_eq!(kind, "EServiceProject");
+    assert_eq!(before.unwrap()["phase"], "IDEA");
+    let after = after.unwrap();
+    assert_eq!(after["phase"], "PRE_STUDY");
+    let decision_key = after
+        .as_object()
+        .unwrap()
+        .keys()
+        .find(|k| k.starts_with("Decision:"))
+        .cloned()
+        .unwrap();
+    assert_eq!(after[&decision_key]["diarienummer"], "GN 2026/17");
+    a.step(
+        &orebro,
+        STATUS,
+        json!({"input": {"projectId": p, "date": "2026-11-02", "health": "GREEN", "summary": "Bra"}}),
+    )
+    .await;
+    let (d, ..) = a.step(&orebro, ADD_BENEFIT, json!({"input": {"projectId": p, "description": "Kortare handläggning", "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": "1881", "metric": "Handläggningstid", "unit": "dagar", "baseline": "10", "target": "6"}})).await;
+    let benefit = id_at(&d, &["addBenefit", "benefit", "id"]);
+    a.step(
+        &kumla,
+        FOLLOW_UP,
+        json!({"input": {"benefitId": benefit, "date": "2026-11-20", "value": "8"}}),
+    )
+    .await;
+    for to in ["PLANNING", "EXECUTION"] {
         let v = version(&orebro, &p).await;
-        a.step(&orebro, SET_COST, json!({"input": {"projectId": p, "version": v, "key": "PER_CAPITA"}})).await;
-        let v = version(&orebro, &p).await;
-        let (_, kind, before, after) = a.step(&orebro, ADVANCE, json!({"input": {"id": p, "version": v, "toPhase": "PRE_STUDY", "decision": decision("Förstudie")}})).await;
-        assert_eq!(kind, "EServiceProject");
-        assert_eq!(before.unwrap()["phase"], "IDEA");
-        let after = after.unwrap();
-        assert_eq!(after["phase"], "PRE_STUDY");
-        let decision_key = after.as_object().unwrap().keys().find(|k| k.starts_with("Decision:")).cloned().unwrap();
-        assert_eq!(after[&decision_key]["diarienummer"], "GN 2026/17");
-        a.step(&orebro, STATUS, json!({"input": {"projectId": p, "date": "2026-11-02", "health": "GREEN", "summary": "Bra"}})).await;
-        let (d, ..) = a.step(&orebro, ADD_BENEFIT, json!({"input": {"projectId": p, "description": "Kortare handläggning", "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": "1881", "metric": "Handläggningstid", "unit": "dagar", "baseline": "10", "target": "6"}})).await;
-        let benefit = id_at(&d, &["addBenefit", "benefit", "id"]);
-        a.step(&kumla, FOLLOW_UP, json!({"input": {"benefitId": benefit, "date": "2026-11-20", "value": "8"}})).await;
-        for to in ["PLANNING", "EXECUTION"] {
-            let v = version(&orebro, &p).await;
-            a.step(&orebro, ADVANCE, json!({"input": {"id": p, "version": v, "toPhase": to, "decision": decision(to)}})).await;
-        }
-        let v = version(&orebro, &p).await;
-        a.step(&orebro, UPDATE, json!({"input": {"id": p, "version": v, "visibility": "PUBLIC"}})).await;
-        a.step(&orebro, PUBLISH, json!({"input": {"projectId": p, "name": "Tjänsten", "url": "https://orebro.se/tjanst"}})).await;
-        let (q, _) = create(&orebro, "Ska avbrytas", "COUNTY", "1").await;
-        a.step(&orebro, CANCEL, json!({"input": {"id": q, "version": 1, "decision": decision("Avbryts")}})).await;
+        a.step(
+            &orebro,
+            ADVANCE,
+            json!({"input": {"id": p, "version": v, "toPhase": to, "decision": decision(to)}}),
+        )
+        .await;
+    }
+    let v = version(&orebro, &p).await;
+    a.step(
+        &orebro,
+        UPDATE,
+        json!({"input": {"id": p, "version": v, "visibility": "PUBLIC"}}),
+    )
+    .await;
+    a.step(
+        &orebro,
+        PUBLISH,
+        json!({"input": {"projectId": p, "name": "Tjänsten", "url": "https://orebro.se/tjanst"}}),
+    )
+    .await;
+    let (q, _) = create(&orebro, "Ska avbrytas", "COUNTY", "1").await;
+    a.step(
+        &orebro,
+        CANCEL,
+        json!({"input": {"id": q, "version": 1, "decision": decision("Avbryts")}}),
+    )
+    .await;
 
-        let (d, kind, ..) = a.step(&orebro, s::CREATE, json!({"input": {"title": "Drift", "informationClass": {"confidentiality": 1, "integrity": 1, "availability": 1}, "visibility": "COUNTY"}})).await;
-        assert_eq!(kind, "SourcingEvaluation");
-        let e = id_at(&d, &["createSourcingEvaluation", "evaluation", "id"]);
-        a.step(&orebro, r#"mutation($input: UpdateSourcingEvaluationInput!) { updateSourcingEvaluation(input: $input) { evaluation { version } } }"#,
-            json!({"input": {"id": e, "version": 1, "title": "Drift av plattform"}})).await;
-        let mut options = Vec::new();
-        for kind in ["IN_HOUSE", "SHARED_COUNTY", "OUTSOURCED"] {
-            let (d, ..) = a.step(&orebro, s::ADD_OPTION, json!({"input": {"evaluationId": e, "kind": kind, "oneOffCost": "0", "annualCost": "100", "contractYears": 3}})).await;
-            options.push(id_at(&d, &["addSourcingOption", "option", "id"]));
-        }
-        a.step(&orebro, r#"mutation($input: UpdateSourcingOptionInput!) { updateSourcingOption(input: $input) { option { id } } }"#,
-            json!({"input": {"id": options[0], "description": "Egen drift i Örebro"}})).await;
-        a.step(&orebro, r#"mutation($input: RemoveSourcingOptionInput!) { removeSourcingOption(input: $input) { removedOptionId } }"#,
-            json!({"input": {"id": options[2]}})).await;
-        let v = s::version(&orebro, &e).await;
-        let (d, ..) = a.step(&orebro, s::SET_CRITERIA, json!({"input": {"evaluationId": e, "version": v, "criteria": [{"name": "Kostnad", "weight": 60}, {"name": "Säkerhet", "weight": 40}]}})).await;
-        let criteria: Vec<String> = d["setSourcingCriteria"]["evaluation"]["criteria"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect();
-        a.step(&orebro, s::INVITE, json!({"input": {"evaluationId": e, "municipalityCode": "1881"}})).await;
-        a.step(&kumla, s::RESPOND, json!({"input": {"evaluationId": e, "accept": true}})).await;
-        let v = s::version(&orebro, &e).await;
-        a.step(&orebro, s::START, json!({"input": {"id": e, "version": v}})).await;
-        let (_, kind, ..) = a.step(&kumla, s::SCORE, json!({"input": {"optionId": options[0], "criterionId": criteria[0], "score": 4}})).await;
-        assert_eq!(kind, "SourcingScore");
-        let v = s::version(&orebro, &e).await;
-        a.step(&orebro, s::DECIDE, json!({"input": {"id": e, "version": v, "optionId": options[0], "decision": decision("Egen drift")}})).await;
-        let (d, ..) = a.step(&orebro, s::CREATE, json!({"input": {"title": "Avbryts", "informationClass": {"confidentiality": 0, "integrity": 0, "availability": 0}}})).await;
-        let f = id_at(&d, &["createSourcingEvaluation", "evaluation", "id"]);
-        a.step(&orebro, r#"mutation($input: SourcingTransitionInput!) { cancelSourcingEvaluation(input: $input) { evaluation { state } } }"#,
-            json!({"input": {"id": f, "version": 1}})).await;
+    let (d, kind, ..) = a.step(&orebro, s::CREATE, json!({"input": {"title": "Drift", "informationClass": {"confidentiality": 1, "integrity": 1, "availability": 1}, "visibility": "COUNTY"}})).await;
+    assert_eq!(kind, "SourcingEvaluation");
+    let e = id_at(&d, &["createSourcingEvaluation", "evaluation", "id"]);
+    a.step(&orebro, r#"mutation($input: UpdateSourcingEvaluationInput!) { updateSourcingEvaluation(input: $input) { evaluation { version } } }"#,
+        json!({"input": {"id": e, "version": 1, "title": "Drift av plattform"}})).await;
+    let mut options = Vec::new();
+    for kind in ["IN_HOUSE", "SHARED_COUNTY", "OUTSOURCED"] {
+        let (d, ..) = a.step(&orebro, s::ADD_OPTION, json!({"input": {"evaluationId": e, "kind": kind, "oneOffCost": "0", "annualCost": "100", "contractYears": 3}})).await;
+        options.push(id_at(&d, &["addSourcingOption", "option", "id"]));
+    }
+    a.step(&orebro, r#"mutation($input: UpdateSourcingOptionInput!) { updateSourcingOption(input: $input) { option { id } } }"#,
+        json!({"input": {"id": options[0], "description": "Egen drift i Örebro"}})).await;
+    a.step(&orebro, r#"mutation($input: RemoveSourcingOptionInput!) { removeSourcingOption(input: $input) { removedOptionId } }"#,
+        json!({"input": {"id": options[2]}})).await;
+    let v = s::version(&orebro, &e).await;
+    let (d, ..) = a.step(&orebro, s::SET_CRITERIA, json!({"input": {"evaluationId": e, "version": v, "criteria": [{"name": "Kostnad", "weight": 60}, {"name": "Säkerhet", "weight": 40}]}})).await;
+    let criteria: Vec<String> = d["setSourcingCriteria"]["evaluation"]["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    a.step(
+        &orebro,
+        s::INVITE,
+        json!({"input": {"evaluationId": e, "municipalityCode": "1881"}}),
+    )
+    .await;
+    a.step(
+        &kumla,
+        s::RESPOND,
+        json!({"input": {"evaluationId": e, "accept": true}}),
+    )
+    .await;
+    let v = s::version(&orebro, &e).await;
+    a.step(&orebro, s::START, json!({"input": {"id": e, "version": v}}))
+        .await;
+    let (_, kind, ..) = a
+        .step(
+            &kumla,
+            s::SCORE,
+            json!({"input": {"optionId": options[0], "criterionId": criteria[0], "score": 4}}),
+        )
+        .await;
+    assert_eq!(kind, "SourcingScore");
+    let v = s::version(&orebro, &e).await;
+    a.step(
+        &orebro,
+        s::DECIDE,
+        json!({"input": {"id": e, "version": v, "optionId": options[0], "decision": decision("Egen drift")}}),
+    )
+    .await;
+    let (d, ..) = a.step(&orebro, s::CREATE, json!({"input": {"title": "Avbryts", "informationClass": {"confidentiality": 0, "integrity": 0, "availability": 0}}})).await;
+    let f = id_at(&d, &["createSourcingEvaluation", "evaluation", "id"]);
+    a.step(&orebro, r#"mutation($input: SourcingTransitionInput!) { cancelSourcingEvaluation(input: $input) { evaluation { state } } }"#,
+        json!({"input": {"id": f, "version": 1}})).await;
 
-        use crate::inventory as inv;
-        let (d, ..) = a.step(&orebro, inv::VENDOR, json!({"input": {"name": "Leverantör AB", "orgNumber": "5566778899"}})).await;
-        let vendor = id_at(&d, &["createVendor", "vendor", "id"]);
-        let (d, ..) = a.step(&orebro, inv::PRODUCT, json!({"input": {"vendorId": vendor, "name": "System", "category": "HR"}})).await;
-        let product = id_at(&d, &["createProduct", "product", "id"]);
-        let (d, ..) = a.step(&orebro, inv::REGISTER, json!({"input": {"productId": product, "hosting": "OWN_DATACENTER", "dataLocation": "SWEDEN"}})).await;
-        let i1 = id_at(&d, &["registerSystemInstance", "systemInstance", "id"]);
-        let i2 = inv::register(&orebro, &product, json!({})).await;
-        let (_, kind, before, after) = a.step(&orebro, inv::UPDATE, json!({"input": {"id": i1, "version": 1, "system": {"productId": product, "hosting": "OUTSOURCED", "dataLocation": "SWEDEN"}}})).await;
-        assert_eq!(kind, "SystemInstance");
-        assert_eq!((before.unwrap()["hosting"].clone(), after.unwrap()["hosting"].clone()), (json!("OWN_DATACENTER"), json!("OUTSOURCED")));
-        let (d, ..) = a.step(&orebro, inv::ADD_INTEGRATION, json!({"input": {"fromInstanceId": i1, "toInstanceId": i2, "protocol": "SFTP/CSV"}})).await;
-        let g = id_at(&d, &["addIntegration", "integration", "id"]);
-        a.step(&orebro, inv::REMOVE_INTEGRATION, json!({"input": {"id": g}})).await;
-        let csv = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility\n556677-8899;System;1;;;;;;OWN_DATACENTER;SWEDEN;1;1;1;;COUNTY\n";
-        a.step(&orebro, inv::IMPORT, json!({"input": {"csv": csv}})).await;
+    use crate::inventory as inv;
+    let (d, ..) = a
+        .step(
+            &orebro,
+            inv::VENDOR,
+            json!({"input": {"name": "Leverantör AB", "orgNumber": "5566778899"}}),
+        )
+        .await;
+    let vendor = id_at(&d, &["createVendor", "vendor", "id"]);
+    let (d, ..) = a
+        .step(
+            &orebro,
+            inv::PRODUCT,
+            json!({"input": {"vendorId": vendor, "name": "System", "category": "HR"}}),
+        )
+        .await;
+    let product = id_at(&d, &["createProduct", "product", "id"]);
+    let (d, ..) = a
+        .step(
+            &orebro,
+            inv::REGISTER,
+            json!({"input": {"productId": product, "hosting": "OWN_DATACENTER", "dataLocation": "SWEDEN"}}),
+        )
+        .await;
+    let i1 = id_at(&d, &["registerSystemInstance", "systemInstance", "id"]);
+    let i2 = inv::register(&orebro, &product, json!({})).await;
+    let (_, kind, before, after) = a.step(&orebro, inv::UPDATE, json!({"input": {"id": i1, "version": 1, "system": {"productId": product, "hosting": "OUTSOURCED", "dataLocation": "SWEDEN"}}})).await;
+    assert_eq!(kind, "SystemInstance");
+    assert_eq!(
+        (
+            before.unwrap()["hosting"].clone(),
+            after.unwrap()["hosting"].clone()
+        ),
+        (json!("OWN_DATACENTER"), json!("OUTSOURCED"))
+    );
+    let (d, ..) = a
+        .step(
+            &orebro,
+            inv::ADD_INTEGRATION,
+            json!({"input": {"fromInstanceId": i1, "toInstanceId": i2, "protocol": "SFTP/CSV"}}),
+        )
+        .await;
+    let g = id_at(&d, &["addIntegration", "integration", "id"]);
+    a.step(&orebro, inv::REMOVE_INTEGRATION, json!({"input": {"id": g}}))
+        .await;
+    let csv = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility\n556677-8899;System;1;;;;;;OWN_DATACENTER;SWEDEN;1;1;1;;COUNTY\n";
+    a.step(&orebro, inv::IMPORT, json!({"input": {"csv": csv}})).await;
 
-        use crate::initiatives as ini;
-        let (d, kind, ..) = a.step(&orebro, ini::CREATE, json!({"input": {"title": "Öppet API", "vendorId": vendor, "requirements": [{"text": "SS 12000", "priority": "MUST"}]}})).await;
-        assert_eq!(kind, "VendorInitiative");
-        let vi = id_at(&d, &["createVendorInitiative", "initiative", "id"]);
-        a.step(&orebro, ini::UPDATE, json!({"input": {"id": vi, "version": 1, "title": "Öppet API för skolan"}})).await;
-        a.step(&orebro, ini::TRANSITION, json!({"input": {"id": vi, "version": 2, "to": "OPEN_FOR_SUPPORT"}})).await;
-        a.step(&kumla, ini::SUPPORT, json!({"input": {"initiativeId": vi}})).await;
-        a.step(&nora, ini::SUPPORT, json!({"input": {"initiativeId": vi}})).await;
-        a.step(&nora, ini::WITHDRAW, json!({"input": {"initiativeId": vi}})).await;
-        a.step(&orebro, ini::TRANSITION, json!({"input": {"id": vi, "version": 3, "to": "SUBMITTED"}})).await;
-        a.step(&orebro, ini::RESPONSE, json!({"input": {"initiativeId": vi, "date": "2027-01-01", "summary": "Ja", "outcome": "ACCEPTED"}})).await;
+    use crate::initiatives as ini;
+    let (d, kind, ..) = a.step(&orebro, ini::CREATE, json!({"input": {"title": "Öppet API", "vendorId": vendor, "requirements": [{"text": "SS 12000", "priority": "MUST"}]}})).await;
+    assert_eq!(kind, "VendorInitiative");
+    let vi = id_at(&d, &["createVendorInitiative", "initiative", "id"]);
+    a.step(
+        &orebro,
+        ini::UPDATE,
+        json!({"input": {"id": vi, "version": 1, "title": "Öppet API för skolan"}}),
+    )
+    .await;
+    a.step(
+        &orebro,
+        ini::TRANSITION,
+        json!({"input": {"id": vi, "version": 2, "to": "OPEN_FOR_SUPPORT"}}),
+    )
+    .await;
+    a.step(&kumla, ini::SUPPORT, json!({"input": {"initiativeId": vi}}))
+        .await;
+    a.step(&nora, ini::SUPPORT, json!({"input": {"initiativeId": vi}}))
+        .await;
+    a.step(&nora, ini::WITHDRAW, json!({"input": {"initiativeId": vi}}))
+        .await;
+    a.step(
+        &orebro,
+        ini::TRANSITION,
+        json!({"input": {"id": vi, "version": 3, "to": "SUBMITTED"}}),
+    )
+    .await;
+    a.step(
+        &orebro,
+        ini::RESPONSE,
+        json!({"input": {"initiativeId": vi, "date": "2027-01-01", "summary": "Ja", "outcome": "ACCEPTED"}}),
+    )
+    .await;
 
-        // Every mutation in the schema has been exercised: a new one without a step here (and
-        // so without an audited path) fails this test.
-        let schema = orebro.ok("{ __schema { mutationType { fields { name } } } }", json!({})).await;
-        let all: BTreeSet<String> = schema["__schema"]["mutationType"]["fields"].as_array().unwrap().iter()
-            .map(|f| f["name"].as_str().unwrap().to_owned()).collect();
-        let missing: Vec<&String> = all.difference(&a.covered).collect();
-        assert!(missing.is_empty(), "mutations without an audit check: {missing:?}");
+    // Every mutation in the schema has been exercised: a new one without a step here (and
+    // so without an audited path) fails this test.
+    let schema = orebro
+        .ok("{ __schema { mutationType { fields { name } } } }", json!({}))
+        .await;
+    let all: BTreeSet<String> = schema["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
+    let missing: Vec<&String> = all.difference(&a.covered).collect();
+    assert!(
+        missing.is_empty(),
+        "mutations without an audit check: {missing:?}"
+    );
 
-        // The trail through the API: a project's history includes its children's changes.
-        let q = r#"query($f: AuditEventFilter) { auditEvents(filter: $f, first: 100) { totalCount edges { node { action recordType actorSub actorMunicipality { code } before after requestId } } } }"#;
-        let h = orebro.ok(q, json!({"f": {"recordId": p}})).await;
-        let actions: Vec<&str> = h["auditEvents"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["action"].as_str().unwrap()).collect();
-        assert!(actions.contains(&"recordBenefitFollowUp") && actions.contains(&"publishEService"), "{actions:?}");
-        assert_eq!(actions.last(), Some(&"createEServiceProject"), "newest first");
-        let by_kumla = orebro.ok(q, json!({"f": {"municipality": "1881"}})).await;
-        assert!(by_kumla["auditEvents"]["edges"].as_array().unwrap().iter().all(|e| e["node"]["actorMunicipality"]["code"] == "1881"));
+    // The trail through the API: a project's history includes its children's changes.
+    let q = r#"query($f: AuditEventFilter) { auditEvents(filter: $f, first: 100) { totalCount edges { node { action recordType actorSub actorMunicipality { code } before after requestId } } } }"#;
+    let h = orebro.ok(q, json!({"f": {"recordId": p}})).await;
+    let actions: Vec<&str> = h["auditEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"recordBenefitFollowUp") && actions.contains(&"publishEService"),
+        "{actions:?}"
+    );
+    assert_eq!(actions.last(), Some(&"createEServiceProject"), "newest first");
+    let by_kumla = orebro.ok(q, json!({"f": {"municipality": "1881"}})).await;
+    assert!(
+        by_kumla["auditEvents"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["node"]["actorMunicipality"]["code"] == "1881")
+    );
+}
+both_backends!(every_mutation_of_every_area_writes_exactly_one_audit_event);
+
+async fn a_refused_mutation_writes_nothing_and_private_history_stays_private(app: TestApp) {
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let orebro = app.as_kommun("1880").editor_admin();
+    let (id, v) = create(&orebro, "Hemligt", "PRIVATE", "10").await;
+    let (n, ..) = last_event(&db).await;
+    orebro
+        .gql(
+            UPDATE,
+            json!({"input": {"id": id, "version": v + 5, "title": "Krock"}}),
+        )
+        .await
+        .expect_code("CONFLICT");
+    orebro
+        .gql(UPDATE, json!({"input": {"id": id, "version": v, "title": ""}}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    app.as_kommun("1881")
+        .editor()
+        .gql(UPDATE, json!({"input": {"id": id, "version": v, "title": "x"}}))
+        .await
+        .expect_code("NOT_FOUND");
+    // A tollgate refused after the decision was already inserted rolls back entirely.
+    orebro
+        .gql(
+            ADVANCE,
+            json!({"input": {"id": id, "version": v + 1, "toPhase": "PRE_STUDY", "decision": decision("x")}}),
+        )
+        .await
+        .expect_code("CONFLICT");
+    assert_eq!(last_event(&db).await.0, n, "refused mutations leave no event");
+    assert!(
+        project(&orebro, &id).await["decisions"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "and no decision"
+    );
+
+    let q = "{ auditEvents { totalCount } }";
+    assert_eq!(orebro.ok(q, json!({})).await["auditEvents"]["totalCount"], 1);
+    for c in [app.as_kommun("1880").namnd(), app.as_kommun("1881").viewer()] {
+        assert_eq!(
+            c.ok(q, json!({})).await["auditEvents"]["totalCount"],
+            0,
+            "PRIVATE history stays with its owner"
+        );
     }
 }
-
-both_backends! {
-    async fn a_refused_mutation_writes_nothing_and_private_history_stays_private(app) {
-        let db = Database::connect(&app.database_url).await.unwrap();
-        let orebro = app.as_kommun("1880").editor_admin();
-        let (id, v) = create(&orebro, "Hemligt", "PRIVATE", "10").await;
-        let (n, ..) = last_event(&db).await;
-        orebro.gql(UPDATE, json!({"input": {"id": id, "version": v + 5, "title": "Krock"}})).await.expect_code("CONFLICT");
-        orebro.gql(UPDATE, json!({"input": {"id": id, "version": v, "title": ""}})).await.expect_code("BAD_USER_INPUT");
-        app.as_kommun("1881").editor().gql(UPDATE, json!({"input": {"id": id, "version": v, "title": "x"}})).await.expect_code("NOT_FOUND");
-        // A tollgate refused after the decision was already inserted rolls back entirely.
-        orebro.gql(ADVANCE, json!({"input": {"id": id, "version": v + 1, "toPhase": "PRE_STUDY", "decision": decision("x")}})).await.expect_code("CONFLICT");
-        assert_eq!(last_event(&db).await.0, n, "refused mutations leave no event");
-        assert!(project(&orebro, &id).await["decisions"].as_array().unwrap().is_empty(), "and no decision");
-
-        let q = "{ auditEvents { totalCount } }";
-        assert_eq!(orebro.ok(q, json!({})).await["auditEvents"]["totalCount"], 1);
-        for c in [app.as_kommun("1880").namnd(), app.as_kommun("1881").viewer()] {
-            assert_eq!(c.ok(q, json!({})).await["auditEvents"]["totalCount"], 0, "PRIVATE history stays with its owner");
-        }
-    }
-}
+both_backends!(a_refused_mutation_writes_nothing_and_private_history_stays_private);

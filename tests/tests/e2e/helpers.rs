@@ -320,7 +320,7 @@ impl Gql {
 }
 
 /// Runs a test body on SQLite and on PostgreSQL as two tests: `both_backends!(name)` over a
-/// plain `async fn name(app: TestApp)` (which rustfmt formats), or the older block form.
+/// plain `async fn name(app: TestApp)`, which rustfmt formats like any other function.
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident) => {
@@ -337,28 +337,6 @@ macro_rules! both_backends {
             async fn postgres() {
                 match $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
                     Some(app) => super::$name(app).await,
-                    None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
-                }
-            }
-        }
-    };
-    ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $(#[$m])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run($app: $crate::helpers::TestApp) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await.expect("sqlite app");
-                run(app).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                match $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await {
-                    Some(app) => run(app).await,
                     None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
                 }
             }

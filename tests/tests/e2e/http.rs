@@ -154,32 +154,45 @@ async fn cors_allows_configured_origins_only() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
-both_backends! {
-    async fn over_limit_queries_are_refused_before_touching_the_database(app) {
-        let c = app.as_kommun("1880").viewer();
-        let deep = format!("{{ viewer {} }}", "{ municipality { county { municipalities ".repeat(4) + "{ name }" + &" } } }".repeat(4));
-        let wide = (0..12).map(|i| format!("a{i}: eServiceProjects(first: 100) {{ edges {{ node {{ participations {{ municipality {{ county {{ name }} }} }} }} }} }}")).collect::<Vec<_>>().join(" ");
-        let aliases = (0..31).map(|i| format!("v{i}: viewer {{ sub }}")).collect::<Vec<_>>().join(" ");
-        for q in [deep, format!("{{ {wide} }}"), format!("{{ {aliases} }}")] {
-            let before = app.statements();
-            let r = c.gql(&q, json!({})).await;
-            assert_eq!(r.status, 400, "{}", r.body);
-            r.expect_code("QUERY_TOO_COMPLEX");
-            assert_eq!(app.statements(), before, "refused before any database work");
-        }
-        let r = c.gql("{ eServiceProjects(first: 101) { totalCount } }", json!({})).await;
-        r.expect_code("BAD_USER_INPUT");
-        assert_eq!(r.body["errors"][0]["extensions"]["field"], "first");
-
-        let long = format!("{{ viewer {{ sub }} }} #{}", "x".repeat(40_000));
-        let r = c.gql(&long, json!({})).await;
-        assert_eq!(r.status, 413);
+async fn over_limit_queries_are_refused_before_touching_the_database(app: TestApp) {
+    let c = app.as_kommun("1880").viewer();
+    let deep = format!(
+        "{{ viewer {} }}",
+        "{ municipality { county { municipalities ".repeat(4) + "{ name }" + &" } } }".repeat(4)
+    );
+    let wide = (0..12).map(|i| format!("a{i}: eServiceProjects(first: 100) {{ edges {{ node {{ participations {{ municipality {{ county {{ name }} }} }} }} }} }}")).collect::<Vec<_>>().join(" ");
+    let aliases = (0..31)
+        .map(|i| format!("v{i}: viewer {{ sub }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for q in [deep, format!("{{ {wide} }}"), format!("{{ {aliases} }}")] {
+        let before = app.statements();
+        let r = c.gql(&q, json!({})).await;
+        assert_eq!(r.status, 400, "{}", r.body);
         r.expect_code("QUERY_TOO_COMPLEX");
-        let huge = json!({"query": "{ viewer { sub } }", "variables": {"pad": "x".repeat(300_000)}}).to_string();
-        let r = app.post().header("content-type", "application/json").body(huge).send().await.unwrap();
-        assert_eq!(r.status(), 413);
+        assert_eq!(app.statements(), before, "refused before any database work");
     }
+    let r = c
+        .gql("{ eServiceProjects(first: 101) { totalCount } }", json!({}))
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    assert_eq!(r.body["errors"][0]["extensions"]["field"], "first");
+
+    let long = format!("{{ viewer {{ sub }} }} #{}", "x".repeat(40_000));
+    let r = c.gql(&long, json!({})).await;
+    assert_eq!(r.status, 413);
+    r.expect_code("QUERY_TOO_COMPLEX");
+    let huge = json!({"query": "{ viewer { sub } }", "variables": {"pad": "x".repeat(300_000)}}).to_string();
+    let r = app
+        .post()
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
 }
+both_backends!(over_limit_queries_are_refused_before_touching_the_database);
 
 #[tokio::test]
 async fn a_principal_over_its_rate_is_told_to_wait() {

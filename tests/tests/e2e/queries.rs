@@ -24,66 +24,93 @@ fn titles(d: &Value) -> Vec<String> {
         .collect()
 }
 
-both_backends! {
-    async fn listing_projects_with_participants_costs_a_constant_number_of_statements(app) {
-        seed(&app, 60).await;
-        let c = app.as_kommun("1862").viewer();
-        let lekeberg = app.as_kommun("1814").editor();
-        let mut counts = Vec::new();
-        for first in [5, 20, 50] {
-            // A write anywhere drops cached counts, so each list below counts afresh.
-            create(&lekeberg, "Lekebergs egna", "PRIVATE", "1").await;
-            let before = app.statements();
-            let d = c.ok(LIST, json!({"first": first})).await;
-            counts.push(app.statements() - before);
-            assert_eq!(titles(&d).len(), first as usize);
-            assert_eq!(d["eServiceProjects"]["totalCount"], 60);
-            let names: usize = d["eServiceProjects"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["participations"].as_array().unwrap().len()).sum();
-            assert!(names >= first as usize);
-        }
-        // Page, count and one batched participation load, whatever the page size.
-        assert_eq!(counts, vec![3, 3, 3], "statements per list");
-        // Asked again without a change in between, the count comes from the cache.
+async fn listing_projects_with_participants_costs_a_constant_number_of_statements(app: TestApp) {
+    seed(&app, 60).await;
+    let c = app.as_kommun("1862").viewer();
+    let lekeberg = app.as_kommun("1814").editor();
+    let mut counts = Vec::new();
+    for first in [5, 20, 50] {
+        // A write anywhere drops cached counts, so each list below counts afresh.
+        create(&lekeberg, "Lekebergs egna", "PRIVATE", "1").await;
         let before = app.statements();
-        c.ok(LIST, json!({"first": 50})).await;
-        assert_eq!(app.statements() - before, 2);
+        let d = c.ok(LIST, json!({"first": first})).await;
+        counts.push(app.statements() - before);
+        assert_eq!(titles(&d).len(), first as usize);
+        assert_eq!(d["eServiceProjects"]["totalCount"], 60);
+        let names: usize = d["eServiceProjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["participations"].as_array().unwrap().len())
+            .sum();
+        assert!(names >= first as usize);
     }
+    // Page, count and one batched participation load, whatever the page size.
+    assert_eq!(counts, vec![3, 3, 3], "statements per list");
+    // Asked again without a change in between, the count comes from the cache.
+    let before = app.statements();
+    c.ok(LIST, json!({"first": 50})).await;
+    assert_eq!(app.statements() - before, 2);
 }
+both_backends!(listing_projects_with_participants_costs_a_constant_number_of_statements);
 
-both_backends! {
-    async fn keyset_pages_walk_forwards_and_backwards_without_gaps(app) {
-        seed(&app, 7).await;
-        let c = app.as_kommun("1880").viewer();
-        let order = json!({"field": "TITLE", "direction": "ASC"});
-        let mut seen = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let d = c.ok(LIST, json!({"first": 3, "after": after, "orderBy": order})).await;
-            seen.extend(titles(&d));
-            let info = &d["eServiceProjects"]["pageInfo"];
-            if !info["hasNextPage"].as_bool().unwrap() { break; }
-            after = info["endCursor"].as_str().map(str::to_owned);
+async fn keyset_pages_walk_forwards_and_backwards_without_gaps(app: TestApp) {
+    seed(&app, 7).await;
+    let c = app.as_kommun("1880").viewer();
+    let order = json!({"field": "TITLE", "direction": "ASC"});
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let d = c
+            .ok(LIST, json!({"first": 3, "after": after, "orderBy": order}))
+            .await;
+        seen.extend(titles(&d));
+        let info = &d["eServiceProjects"]["pageInfo"];
+        if !info["hasNextPage"].as_bool().unwrap() {
+            break;
         }
-        let expected: Vec<String> = (0..7).map(|i| format!("Projekt {i:03}")).collect();
-        assert_eq!(seen, expected);
-
-        let d = c.ok(LIST, json!({"last": 2, "orderBy": order, "before": null})).await;
-        assert_eq!(titles(&d), vec!["Projekt 005", "Projekt 006"]);
-        let start = d["eServiceProjects"]["pageInfo"]["startCursor"].as_str().unwrap().to_owned();
-        assert_eq!(d["eServiceProjects"]["pageInfo"]["hasPreviousPage"], true);
-        let d = c.ok(LIST, json!({"last": 2, "before": start, "orderBy": order})).await;
-        assert_eq!(titles(&d), vec!["Projekt 003", "Projekt 004"]);
-
-        // Newest first by default.
-        let d = c.ok(LIST, json!({"first": 2})).await;
-        assert_eq!(titles(&d), vec!["Projekt 006", "Projekt 005"]);
-
-        let d = c.ok(LIST, json!({"filter": {"participant": "1881"}})).await;
-        assert_eq!(d["eServiceProjects"]["totalCount"], 0, "invitations not yet accepted do not count");
-        let d = c.ok(LIST, json!({"filter": {"search": "projekt 00", "phase": ["IDEA"]}})).await;
-        assert_eq!(d["eServiceProjects"]["totalCount"], 7);
-        let d = c.ok(LIST, json!({"filter": {"search": "%"}})).await;
-        assert_eq!(d["eServiceProjects"]["totalCount"], 0, "LIKE wildcards are matched literally");
-        c.gql(LIST, json!({"after": "bm9wZQ"})).await.expect_code("BAD_USER_INPUT");
+        after = info["endCursor"].as_str().map(str::to_owned);
     }
+    let expected: Vec<String> = (0..7).map(|i| format!("Projekt {i:03}")).collect();
+    assert_eq!(seen, expected);
+
+    let d = c
+        .ok(LIST, json!({"last": 2, "orderBy": order, "before": null}))
+        .await;
+    assert_eq!(titles(&d), vec!["Projekt 005", "Projekt 006"]);
+    let start = d["eServiceProjects"]["pageInfo"]["startCursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(d["eServiceProjects"]["pageInfo"]["hasPreviousPage"], true);
+    let d = c
+        .ok(LIST, json!({"last": 2, "before": start, "orderBy": order}))
+        .await;
+    assert_eq!(titles(&d), vec!["Projekt 003", "Projekt 004"]);
+
+    // Newest first by default.
+    let d = c.ok(LIST, json!({"first": 2})).await;
+    assert_eq!(titles(&d), vec!["Projekt 006", "Projekt 005"]);
+
+    let d = c.ok(LIST, json!({"filter": {"participant": "1881"}})).await;
+    assert_eq!(
+        d["eServiceProjects"]["totalCount"], 0,
+        "invitations not yet accepted do not count"
+    );
+    let d = c
+        .ok(
+            LIST,
+            json!({"filter": {"search": "projekt 00", "phase": ["IDEA"]}}),
+        )
+        .await;
+    assert_eq!(d["eServiceProjects"]["totalCount"], 7);
+    let d = c.ok(LIST, json!({"filter": {"search": "%"}})).await;
+    assert_eq!(
+        d["eServiceProjects"]["totalCount"], 0,
+        "LIKE wildcards are matched literally"
+    );
+    c.gql(LIST, json!({"after": "bm9wZQ"}))
+        .await
+        .expect_code("BAD_USER_INPUT");
 }
+both_backends!(keyset_pages_walk_forwards_and_backwards_without_gaps);

@@ -24,42 +24,105 @@ const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { comm
   contractsEnding { municipality { code } product contractEnd }
 } }"#;
 
-both_backends! {
-    async fn benefit_realization_follows_the_owners_latest_value_even_for_falling_targets(app) {
-        let orebro = app.as_kommun("1880").editor_admin();
-        let kumla = app.as_kommun("1881").editor_admin();
-        let (p, _) = create(&orebro, "Digitalt bygglov", "COUNTY", "100").await;
-        let part = invite(&orebro, &p, "1881", "PARTICIPANT").await;
-        kumla.ok(RESPOND, json!({"input": {"participationId": part, "accept": true}})).await;
-        let add = |description: &str, owner: &str, baseline: &str, target: &str| json!({"input": {"projectId": p, "description": description,
-            "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": owner, "metric": "m", "unit": "u", "baseline": baseline, "target": target}});
-        // Handling time from 10 days to 6: reductions are progress.
-        let d = orebro.ok(ADD_BENEFIT, add("Kortare handläggning", "1880", "10", "6")).await;
-        let time = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
-        let d = orebro.ok(ADD_BENEFIT, add("Fler e-ansökningar", "1881", "100", "200")).await;
-        let count = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
-        orebro.gql(ADD_BENEFIT, add("Okänd ägare", "1860", "0", "1")).await.expect_code("BAD_USER_INPUT");
+async fn benefit_realization_follows_the_owners_latest_value_even_for_falling_targets(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    let kumla = app.as_kommun("1881").editor_admin();
+    let (p, _) = create(&orebro, "Digitalt bygglov", "COUNTY", "100").await;
+    let part = invite(&orebro, &p, "1881", "PARTICIPANT").await;
+    kumla
+        .ok(
+            RESPOND,
+            json!({"input": {"participationId": part, "accept": true}}),
+        )
+        .await;
+    let add = |description: &str, owner: &str, baseline: &str, target: &str| {
+        json!({"input": {"projectId": p, "description": description,
+        "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": owner, "metric": "m", "unit": "u", "baseline": baseline, "target": target}})
+    };
+    // Handling time from 10 days to 6: reductions are progress.
+    let d = orebro
+        .ok(ADD_BENEFIT, add("Kortare handläggning", "1880", "10", "6"))
+        .await;
+    let time = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+    let d = orebro
+        .ok(ADD_BENEFIT, add("Fler e-ansökningar", "1881", "100", "200"))
+        .await;
+    let count = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+    orebro
+        .gql(ADD_BENEFIT, add("Okänd ägare", "1860", "0", "1"))
+        .await
+        .expect_code("BAD_USER_INPUT");
 
-        orebro.ok(FOLLOW_UP, json!({"input": {"benefitId": time, "date": "2026-03-01", "value": "9"}})).await;
-        let d = orebro.ok(FOLLOW_UP, json!({"input": {"benefitId": time, "date": "2026-06-01", "value": "8"}})).await;
-        assert_eq!(d["recordBenefitFollowUp"]["project"]["benefitRealizationPercent"], "50.00");
-        let d = kumla.ok(FOLLOW_UP, json!({"input": {"benefitId": count, "date": "2026-06-01", "value": "175"}})).await;
-        // (50 % + 75 %) / 2.
-        assert_eq!(d["recordBenefitFollowUp"]["project"]["benefitRealizationPercent"], "62.50");
+    orebro
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": time, "date": "2026-03-01", "value": "9"}}),
+        )
+        .await;
+    let d = orebro
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": time, "date": "2026-06-01", "value": "8"}}),
+        )
+        .await;
+    assert_eq!(
+        d["recordBenefitFollowUp"]["project"]["benefitRealizationPercent"],
+        "50.00"
+    );
+    let d = kumla
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": count, "date": "2026-06-01", "value": "175"}}),
+        )
+        .await;
+    // (50 % + 75 %) / 2.
+    assert_eq!(
+        d["recordBenefitFollowUp"]["project"]["benefitRealizationPercent"],
+        "62.50"
+    );
 
-        // Kumla takes part but does not own Örebro's benefit; Laxå cannot see the project's
-        // follow-ups at all once it is not shared with it.
-        kumla.gql(FOLLOW_UP, json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}})).await.expect_code("FORBIDDEN");
-        app.as_kommun("1880").viewer().gql(FOLLOW_UP, json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}})).await.expect_code("FORBIDDEN");
-        let v = version(&orebro, &p).await;
-        orebro.ok(UPDATE, json!({"input": {"id": p, "version": v, "visibility": "PARTICIPANTS"}})).await;
-        app.as_kommun("1860").editor().gql(FOLLOW_UP, json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}})).await.expect_code("NOT_FOUND");
-        let q = r#"query($id: ID!) { node(id: $id) { ... on EServiceProject { benefits { latestValue realizationPercent followUps { value municipality { code } } } } } }"#;
-        let b = orebro.ok(q, json!({"id": p})).await;
-        assert_eq!(b["node"]["benefits"][0]["latestValue"], "8");
-        assert_eq!(b["node"]["benefits"][0]["followUps"].as_array().unwrap().len(), 2, "refused follow-ups were not written");
-    }
+    // Kumla takes part but does not own Örebro's benefit; Laxå cannot see the project's
+    // follow-ups at all once it is not shared with it.
+    kumla
+        .gql(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}}),
+        )
+        .await
+        .expect_code("FORBIDDEN");
+    app.as_kommun("1880")
+        .viewer()
+        .gql(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}}),
+        )
+        .await
+        .expect_code("FORBIDDEN");
+    let v = version(&orebro, &p).await;
+    orebro
+        .ok(
+            UPDATE,
+            json!({"input": {"id": p, "version": v, "visibility": "PARTICIPANTS"}}),
+        )
+        .await;
+    app.as_kommun("1860")
+        .editor()
+        .gql(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": time, "date": "2026-07-01", "value": "1"}}),
+        )
+        .await
+        .expect_code("NOT_FOUND");
+    let q = r#"query($id: ID!) { node(id: $id) { ... on EServiceProject { benefits { latestValue realizationPercent followUps { value municipality { code } } } } } }"#;
+    let b = orebro.ok(q, json!({"id": p})).await;
+    assert_eq!(b["node"]["benefits"][0]["latestValue"], "8");
+    assert_eq!(
+        b["node"]["benefits"][0]["followUps"].as_array().unwrap().len(),
+        2,
+        "refused follow-ups were not written"
+    );
 }
+both_backends!(benefit_realization_follows_the_owners_latest_value_even_for_falling_targets);
 
 /// A seeded county: Örebro leads a project in EXECUTION shared equally with Kumla, Kumla has
 /// one in IDEA with a tollgate due, Örebro keeps a PRIVATE one to itself.
@@ -174,75 +237,187 @@ fn rows<'a>(v: &'a Value, key: &str) -> &'a Vec<Value> {
     v["committeeReport"][key].as_array().unwrap()
 }
 
-both_backends! {
-    async fn the_committee_report_adds_up_and_the_csv_says_the_same(app) {
-        seed(&app).await;
-        let vars = json!({"county": "18", "from": "2026-11-01", "to": "2026-12-31"});
-        let namnd = app.as_kommun("1880").namnd();
-        let r = namnd.ok(REPORT, vars.clone()).await;
+async fn the_committee_report_adds_up_and_the_csv_says_the_same(app: TestApp) {
+    seed(&app).await;
+    let vars = json!({"county": "18", "from": "2026-11-01", "to": "2026-12-31"});
+    let namnd = app.as_kommun("1880").namnd();
+    let r = namnd.ok(REPORT, vars.clone()).await;
 
-        let phases: Vec<(String, i64)> = rows(&r, "projectsByPhase").iter().map(|p| (p["phase"].as_str().unwrap().to_owned(), p["count"].as_i64().unwrap())).collect();
-        assert_eq!(phases, vec![("IDEA".into(), 2), ("EXECUTION".into(), 1)], "the PRIVATE project is not the committee's to see");
-        let costs: Vec<(String, String, String, i64)> = rows(&r, "costPerMunicipality").iter().map(|c| (
-            c["municipality"]["code"].as_str().unwrap().to_owned(), c["committed"].as_str().unwrap().to_owned(),
-            c["planned"].as_str().unwrap().to_owned(), c["projects"].as_i64().unwrap())).collect();
-        assert_eq!(costs, vec![
+    let phases: Vec<(String, i64)> = rows(&r, "projectsByPhase")
+        .iter()
+        .map(|p| {
+            (
+                p["phase"].as_str().unwrap().to_owned(),
+                p["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        vec![("IDEA".into(), 2), ("EXECUTION".into(), 1)],
+        "the PRIVATE project is not the committee's to see"
+    );
+    let costs: Vec<(String, String, String, i64)> = rows(&r, "costPerMunicipality")
+        .iter()
+        .map(|c| {
+            (
+                c["municipality"]["code"].as_str().unwrap().to_owned(),
+                c["committed"].as_str().unwrap().to_owned(),
+                c["planned"].as_str().unwrap().to_owned(),
+                c["projects"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        costs,
+        vec![
             ("1880".into(), "500000.00".into(), "0.00".into(), 1),
             ("1881".into(), "500000.00".into(), "300001.00".into(), 3),
-        ]);
-        let benefits = rows(&r, "benefitsPerMunicipality");
-        assert_eq!(benefits.len(), 1);
-        assert_eq!(benefits[0]["realizationPercent"], "50.00", "as of the end of the period");
-        assert_eq!(rows(&r, "benefits")[0]["latest"], "8");
-        let due = rows(&r, "tollgatesDue");
-        assert_eq!(due.len(), 1);
-        assert_eq!((due[0]["projectTitle"].as_str(), due[0]["due"].as_str(), due[0]["nextPhase"].as_str()), (Some("Skolskjuts"), Some("2026-12-15"), Some("PRE_STUDY")));
+        ]
+    );
+    let benefits = rows(&r, "benefitsPerMunicipality");
+    assert_eq!(benefits.len(), 1);
+    assert_eq!(
+        benefits[0]["realizationPercent"], "50.00",
+        "as of the end of the period"
+    );
+    assert_eq!(rows(&r, "benefits")[0]["latest"], "8");
+    let due = rows(&r, "tollgatesDue");
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (
+            due[0]["projectTitle"].as_str(),
+            due[0]["due"].as_str(),
+            due[0]["nextPhase"].as_str()
+        ),
+        (Some("Skolskjuts"), Some("2026-12-15"), Some("PRE_STUDY"))
+    );
 
-        let ini = rows(&r, "vendorInitiatives");
-        assert_eq!(ini.len(), 1);
-        assert_eq!((ini[0]["supporters"].as_i64(), ini[0]["state"].as_str(), ini[0]["latestResponseOutcome"].as_str()), (Some(1), Some("VENDOR_RESPONDED"), Some("ACCEPTED")));
-        let sensitive: Vec<&str> = rows(&r, "sensitiveSystemsOutsideEu").iter().map(|s| s["municipality"]["code"].as_str().unwrap()).collect();
-        assert_eq!(sensitive, vec!["1880"], "Kumla's private system is not the committee's to see");
-        let ending: Vec<&str> = rows(&r, "contractsEnding").iter().map(|s| s["contractEnd"].as_str().unwrap()).collect();
-        assert_eq!(ending, vec!["2027-12-31"], "2030 is beyond 18 months");
+    let ini = rows(&r, "vendorInitiatives");
+    assert_eq!(ini.len(), 1);
+    assert_eq!(
+        (
+            ini[0]["supporters"].as_i64(),
+            ini[0]["state"].as_str(),
+            ini[0]["latestResponseOutcome"].as_str()
+        ),
+        (Some(1), Some("VENDOR_RESPONDED"), Some("ACCEPTED"))
+    );
+    let sensitive: Vec<&str> = rows(&r, "sensitiveSystemsOutsideEu")
+        .iter()
+        .map(|s| s["municipality"]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        sensitive,
+        vec!["1880"],
+        "Kumla's private system is not the committee's to see"
+    );
+    let ending: Vec<&str> = rows(&r, "contractsEnding")
+        .iter()
+        .map(|s| s["contractEnd"].as_str().unwrap())
+        .collect();
+    assert_eq!(ending, vec!["2027-12-31"], "2030 is beyond 18 months");
 
-        // Örebro's own view also counts its PRIVATE project.
-        let own = app.as_kommun("1880").viewer().ok(REPORT, vars.clone()).await;
-        assert_eq!(rows(&own, "costPerMunicipality")[0]["planned"], "999.00");
-        app.as_kommun("1880").integration().gql(REPORT, vars.clone()).await.expect_code("FORBIDDEN");
-        namnd.gql(REPORT, json!({"county": "18", "from": "2026-12-31", "to": "2026-01-01"})).await.expect_code("BAD_USER_INPUT");
+    // Örebro's own view also counts its PRIVATE project.
+    let own = app.as_kommun("1880").viewer().ok(REPORT, vars.clone()).await;
+    assert_eq!(rows(&own, "costPerMunicipality")[0]["planned"], "999.00");
+    app.as_kommun("1880")
+        .integration()
+        .gql(REPORT, vars.clone())
+        .await
+        .expect_code("FORBIDDEN");
+    namnd
+        .gql(
+            REPORT,
+            json!({"county": "18", "from": "2026-12-31", "to": "2026-01-01"}),
+        )
+        .await
+        .expect_code("BAD_USER_INPUT");
 
-        // The CSV for the minutes: BOM, semicolons, decimal commas; parsed back it matches.
-        let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
-        let res = app.get("/reports/18/committee.csv?from=2026-11-01&to=2026-12-31").bearer_auth(&token).send().await.unwrap();
-        assert_eq!(res.status(), 200);
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-        let bytes = res.bytes().await.unwrap();
-        assert!(bytes.starts_with("\u{feff}".as_bytes()), "UTF-8 byte-order mark for Excel");
-        let text = std::str::from_utf8(&bytes[3..]).unwrap();
-        let records: Vec<Vec<String>> = csv::ReaderBuilder::new().delimiter(b';').flexible(true).has_headers(false)
-            .from_reader(text.as_bytes()).records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
-        let section = |title: &str| -> Vec<Vec<String>> {
-            let start = records.iter().position(|r| r.first().map(String::as_str) == Some(title)).unwrap_or_else(|| panic!("no section {title}"));
-            records[start + 2..].iter().take_while(|r| !(r.len() == 1 && r[0].is_empty())).cloned().collect()
-        };
-        let csv_costs: Vec<(String, String, String, i64)> = section("Kostnad per kommun").iter()
-            .map(|r| (r[0].clone(), r[2].replace(',', "."), r[3].replace(',', "."), r[4].parse().unwrap())).collect();
-        assert_eq!(csv_costs, costs);
-        assert!(text.contains("500000,00"), "decimal comma");
-        let csv_phases: Vec<(String, i64)> = section("Projekt per fas och hälsa").iter().map(|r| (r[0].clone(), r[2].parse().unwrap())).collect();
-        assert_eq!(csv_phases, phases);
-        let csv_benefits = section("Nyttor per kommun");
-        assert_eq!(csv_benefits[0][3], "50,00");
-        assert_eq!(section("Beslutspunkter i perioden")[0][4], "2026-12-15");
-        assert!(!text.contains("Internt"), "the committee's CSV has no PRIVATE project");
-        assert_eq!(section("Leverantörsinitiativ")[0][0], "Data inom EU");
-        assert_eq!(section("System med konfidentialitet 3 eller högre utanför EU/EES").len(), 1);
-        assert_eq!(section("Avtal som löper ut inom 18 månader")[0][5], "2027-12-31");
+    // The CSV for the minutes: BOM, semicolons, decimal commas; parsed back it matches.
+    let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
+    let res = app
+        .get("/reports/18/committee.csv?from=2026-11-01&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = res.bytes().await.unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "UTF-8 byte-order mark for Excel"
+    );
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let section = |title: &str| -> Vec<Vec<String>> {
+        let start = records
+            .iter()
+            .position(|r| r.first().map(String::as_str) == Some(title))
+            .unwrap_or_else(|| panic!("no section {title}"));
+        records[start + 2..]
+            .iter()
+            .take_while(|r| !(r.len() == 1 && r[0].is_empty()))
+            .cloned()
+            .collect()
+    };
+    let csv_costs: Vec<(String, String, String, i64)> = section("Kostnad per kommun")
+        .iter()
+        .map(|r| {
+            (
+                r[0].clone(),
+                r[2].replace(',', "."),
+                r[3].replace(',', "."),
+                r[4].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(csv_costs, costs);
+    assert!(text.contains("500000,00"), "decimal comma");
+    let csv_phases: Vec<(String, i64)> = section("Projekt per fas och hälsa")
+        .iter()
+        .map(|r| (r[0].clone(), r[2].parse().unwrap()))
+        .collect();
+    assert_eq!(csv_phases, phases);
+    let csv_benefits = section("Nyttor per kommun");
+    assert_eq!(csv_benefits[0][3], "50,00");
+    assert_eq!(section("Beslutspunkter i perioden")[0][4], "2026-12-15");
+    assert!(
+        !text.contains("Internt"),
+        "the committee's CSV has no PRIVATE project"
+    );
+    assert_eq!(section("Leverantörsinitiativ")[0][0], "Data inom EU");
+    assert_eq!(
+        section("System med konfidentialitet 3 eller högre utanför EU/EES").len(),
+        1
+    );
+    assert_eq!(section("Avtal som löper ut inom 18 månader")[0][5], "2027-12-31");
 
-        let r = app.get("/reports/18/committee.csv?from=2026-11-01&to=2026-12-31").send().await.unwrap();
-        assert_eq!(r.status(), 401);
-        let r = app.get("/reports/18/committee.csv?from=nope&to=2026-12-31").bearer_auth(&token).send().await.unwrap();
-        assert_eq!(r.status(), 400);
-    }
+    let r = app
+        .get("/reports/18/committee.csv?from=2026-11-01&to=2026-12-31")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = app
+        .get("/reports/18/committee.csv?from=nope&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
 }
+both_backends!(the_committee_report_adds_up_and_the_csv_says_the_same);
