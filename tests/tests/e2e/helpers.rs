@@ -52,6 +52,100 @@ pub struct TestApp {
     pub statements: Arc<AtomicU64>,
     pub database_url: String,
     _dir: TempDir,
+    _database: Option<DroppedDatabase>,
+}
+
+/// A PostgreSQL test database, dropped when the test ends (with its connections).
+pub struct DroppedDatabase {
+    base: String,
+    name: String,
+}
+
+impl Drop for DroppedDatabase {
+    fn drop(&mut self) {
+        let (base, name) = (self.base.clone(), self.name.clone());
+        // Drop runs outside async code; a thread of its own gets a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                use sea_orm::ConnectionTrait;
+                let admin = sea_orm::Database::connect(&base).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// The name of the migrated template on `base`, made once per cluster and schema: every
+/// test database is a copy of it, which is much faster than migrating each one.
+async fn template(base: &str) -> String {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    static TEMPLATES: tokio::sync::Mutex<Vec<(String, String)>> = tokio::sync::Mutex::const_new(Vec::new());
+    let mut made = TEMPLATES.lock().await;
+    if let Some((_, name)) = made.iter().find(|(b, _)| b == base) {
+        return name.clone();
+    }
+    let names: Vec<String> = migration::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let digest = names.join(",").bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    });
+    let name = format!("samverkan_tpl_{digest:016x}");
+    let admin = sea_orm::Database::connect(base)
+        .await
+        .expect("connect to the test cluster");
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            format!("SELECT 1 AS x FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .expect("look up the template")
+        .is_some();
+    if !exists {
+        let building = format!("{name}_building_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .expect("create template");
+        let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
+        let settings = Settings::from_sources(&[
+            ("DATABASE_URL".into(), format!("{prefix}/{building}")),
+            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
+        ])
+        .expect("template settings");
+        let db = samverkan::startup::connect(&settings, None)
+            .await
+            .expect("connect to the template");
+        samverkan::startup::prepare_database(&db, &settings)
+            .await
+            .expect("migrate the template");
+        db.close().await.ok();
+        // Renamed only when complete, so a template that exists is a whole one.
+        let renamed = admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .await;
+        if renamed.is_err() {
+            // Another test process made it meanwhile.
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE {building} WITH (FORCE)"))
+                .await;
+        }
+    }
+    admin.close().await.ok();
+    made.push((base.to_owned(), name.clone()));
+    name
 }
 
 /// A folder removed when the test ends.
@@ -89,21 +183,31 @@ impl TestApp {
     /// Starts the application on a fresh database of the PostgreSQL cluster at `base`, or on
     /// SQLite when `base` is `None`.
     pub async fn spawn_on(base: Option<String>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        if std::env::var_os("TEST_LOG").is_some() {
+            // `TEST_LOG=1 cargo test … -- --nocapture` shows the servers' logs (RUST_LOG filters).
+            samverkan::telemetry::init("pretty");
+        }
         let dir = std::env::temp_dir().join(format!("samverkan-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
+        let mut dropped = None;
         let database_url = match base {
             None => format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
             Some(base) => {
+                let template = template(&base).await;
                 let name = format!("t_{}", uuid::Uuid::new_v4().simple());
                 let admin = sea_orm::Database::connect(&base)
                     .await
                     .expect("connect to the test cluster");
                 use sea_orm::ConnectionTrait;
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                     .await
                     .expect("create database");
                 admin.close().await.ok();
+                dropped = Some(DroppedDatabase {
+                    base: base.clone(),
+                    name: name.clone(),
+                });
                 let (prefix, _) = base.rsplit_once('/').expect("postgres url has a database");
                 format!("{prefix}/{name}")
             }
@@ -160,6 +264,7 @@ impl TestApp {
             statements,
             database_url,
             _dir: TempDir(dir),
+            _database: dropped,
         }
     }
 
