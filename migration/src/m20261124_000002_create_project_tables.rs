@@ -5,13 +5,9 @@ use crate::helpers::{fk, stamps};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// A non-unique index (the shared helper's form; kept as a name for this file's many calls).
 fn index(name: &'static str, table: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(*c);
-    }
-    i.to_owned()
+    crate::helpers::index(name, table, cols, false)
 }
 
 #[async_trait::async_trait]

@@ -1,6 +1,9 @@
+//! Benefits and their follow-ups; the audit event's scope (the record whose visibility
+//! governs who reads it); and, despite the name, `project.next_tollgate_due` with its index
+//! for the committee's upcoming tollgates.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{fk, stamps};
+use crate::helpers::{fk, index, stamps};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -31,24 +34,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_benefit_project")
-                    .table("benefit")
-                    .col("project_id")
-                    .col("id")
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_benefit_project",
+                "benefit",
+                &["project_id", "id"],
+                false,
+            ))
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_benefit_owner")
-                    .table("benefit")
-                    .col("owner_id")
-                    .col("id")
-                    .to_owned(),
-            )
+            .create_index(index("ix_benefit_owner", "benefit", &["owner_id", "id"], false))
             .await?;
         manager
             .create_table(
@@ -70,14 +64,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_benefit_follow_up_project")
-                    .table("benefit_follow_up")
-                    .col("project_id")
-                    .col("id")
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_benefit_follow_up_project",
+                "benefit_follow_up",
+                &["project_id", "id"],
+                false,
+            ))
             .await?;
         // The record an event belongs to for visibility: the project or evaluation it hangs off.
         manager
@@ -97,15 +89,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_audit_event_scope")
-                    .table("audit_event")
-                    .col("scope_type")
-                    .col("scope_id")
-                    .col("id")
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_audit_event_scope",
+                "audit_event",
+                &["scope_type", "scope_id", "id"],
+                false,
+            ))
             .await?;
         manager
             .alter_table(
@@ -116,13 +105,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("ix_project_next_tollgate")
-                    .table("project")
-                    .col("next_tollgate_due")
-                    .to_owned(),
-            )
+            .create_index(index(
+                "ix_project_next_tollgate",
+                "project",
+                &["next_tollgate_due"],
+                false,
+            ))
             .await
     }
 

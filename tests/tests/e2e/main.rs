@@ -14,6 +14,7 @@ mod http;
 mod initiatives;
 mod inventory;
 mod isolation;
+mod migrations;
 mod outage;
 mod queries;
 mod readme;
