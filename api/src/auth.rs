@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     domain::Kommunkod,
     error::{ApiError, TokenRefusal},
-    service::reference::Reference,
+    reference::Reference,
     settings::{IssuerSettings, Mode, Secret, Settings},
 };
 

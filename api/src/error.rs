@@ -43,6 +43,16 @@ impl TokenRefusal {
     }
 }
 
+/// A row of an import that cannot be imported: where and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// The line, the header being line 1.
+    pub line: usize,
+    /// The column by its header text.
+    pub column: String,
+    pub reason: String,
+}
+
 /// Every way a request can fail, each mapped to one `extensions.code`.
 ///
 /// It deliberately does not implement `Display`: async-graphql converts any `Display` type
@@ -62,7 +72,7 @@ pub enum ApiError {
     /// An input value is invalid; `field` names it as the client sent it.
     BadUserInput { field: String, message: String },
     /// Rows of an import that cannot be imported; nothing was written.
-    ImportRows(Vec<crate::service::inventory::RowError>),
+    ImportRows(Vec<RowError>),
     /// The record changed since the client read it, or the action clashes with its state.
     Conflict(String),
     /// Too many requests from one principal.

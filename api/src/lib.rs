@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod graphql;
 pub mod http;
+pub mod reference;
 pub mod service;
 pub mod settings;
 pub mod startup;

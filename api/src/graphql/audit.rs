@@ -13,8 +13,8 @@ use crate::service::{audit::AuditFilter, pagination::PageArgs};
 /// or deleted.
 pub struct AuditEvent(pub audit_event::Model);
 
-fn json(s: &Option<String>) -> Option<Json<serde_json::Value>> {
-    s.as_deref().and_then(|t| serde_json::from_str(t).ok()).map(Json)
+fn json(s: &Option<String>) -> Result<Option<Json<serde_json::Value>>> {
+    s.as_deref().map(|t| super::stored_json(t).map(Json)).transpose()
 }
 
 #[Object]
@@ -54,11 +54,11 @@ impl AuditEvent {
         ids::encode(&self.0.record_type, self.0.record_id)
     }
     /// Changed fields before the change; null on creation.
-    async fn before(&self) -> Option<Json<serde_json::Value>> {
+    async fn before(&self) -> Result<Option<Json<serde_json::Value>>> {
         json(&self.0.before)
     }
     /// Changed fields after the change; null on removal.
-    async fn after(&self) -> Option<Json<serde_json::Value>> {
+    async fn after(&self) -> Result<Option<Json<serde_json::Value>>> {
         json(&self.0.after)
     }
     /// The request that made the change, as in the server log.

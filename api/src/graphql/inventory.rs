@@ -61,8 +61,8 @@ impl Product {
         stored(&self.0.category)
     }
     /// Standards it claims, e.g. SS 12000.
-    async fn standards(&self) -> Vec<String> {
-        serde_json::from_str(&self.0.standards).unwrap_or_default()
+    async fn standards(&self) -> Result<Vec<String>> {
+        super::stored_json(&self.0.standards)
     }
     async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<Vendor>> {
         Ok(loaders(ctx).vendor(self.0.vendor_id).await?.map(Vendor))

@@ -49,8 +49,8 @@ impl EServiceProject {
         &self.0.description
     }
     /// Category tags, e.g. `bygglov`, `forsorjningsstod`, `skola`.
-    async fn tags(&self) -> Vec<String> {
-        serde_json::from_str(&self.0.tags).unwrap_or_default()
+    async fn tags(&self) -> Result<Vec<String>> {
+        super::stored_json(&self.0.tags)
     }
     async fn target_group(&self) -> Result<TargetGroup> {
         stored(&self.0.target_group)

@@ -820,7 +820,12 @@ impl SourcingMutation {
         let c = s.invite_coevaluator(id, &input.municipality_code).await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
-            evaluation: s.evaluation(id).await.ok().map(SourcingEvaluation),
+            // A kommun that declined may no longer see the evaluation: null, not an error.
+            evaluation: match s.evaluation(id).await {
+                Ok(e) => Some(SourcingEvaluation(e)),
+                Err(ApiError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
         })
     }
 
@@ -835,7 +840,12 @@ impl SourcingMutation {
         let c = s.respond_to_coevaluation(id, input.accept).await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
-            evaluation: s.evaluation(id).await.ok().map(SourcingEvaluation),
+            // A kommun that declined may no longer see the evaluation: null, not an error.
+            evaluation: match s.evaluation(id).await {
+                Ok(e) => Some(SourcingEvaluation(e)),
+                Err(ApiError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            },
         })
     }
 

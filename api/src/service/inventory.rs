@@ -46,13 +46,7 @@ pub struct InstanceSpec {
     pub visibility: Visibility,
 }
 
-/// A row that cannot be imported: where and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowError {
-    pub line: usize,
-    pub column: String,
-    pub reason: String,
-}
+pub use crate::error::RowError;
 
 /// One product's use in the county.
 #[derive(Clone, Debug)]

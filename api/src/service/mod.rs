@@ -11,7 +11,8 @@ pub mod inventory;
 pub mod loaders;
 pub mod pagination;
 pub mod projects;
-pub mod reference;
+/// The reference data lives below `auth`, which needs it; services use it from here too.
+pub use crate::reference;
 pub mod report;
 pub mod sourcing;
 pub mod visibility;

@@ -8,7 +8,7 @@ use entity::{county, municipality};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 
 /// The kommuner of Örebro län with population on 2023-12-31 (SCB).
-const OREBRO_LAN: &str = include_str!("../../data/orebro-lan-kommuner.csv");
+const OREBRO_LAN: &str = include_str!("../data/orebro-lan-kommuner.csv");
 const POPULATION_YEAR: i32 = 2023;
 
 /// The reference data in memory.
