@@ -122,3 +122,11 @@ mod tests {
         }
     }
 }
+
+text_enum!(
+    /// A co-signer's standing on an initiative.
+    SupporterState {
+        Active = "ACTIVE",
+        Withdrawn = "WITHDRAWN",
+    }
+);

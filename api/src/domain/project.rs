@@ -29,6 +29,12 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// Whether a participation pays its share: accepted LEAD and PARTICIPANT kommuner do,
+/// observers never (DOMAIN.md, "Cost sharing").
+pub fn pays(role: ParticipationRole, state: ParticipationState) -> bool {
+    state == ParticipationState::Accepted && role != ParticipationRole::Observer
+}
+
 text_enum!(
     /// Project phase after the usual municipal project models (PROJEKTiL).
     Phase {

@@ -72,6 +72,14 @@ text_enum!(
     }
 );
 
+/// A KLASSA level (0–4) from a client's number.
+pub fn klassa_level(v: i64) -> Result<u8, &'static str> {
+    u8::try_from(v)
+        .ok()
+        .filter(|v| *v <= 4)
+        .ok_or("KLASSA levels run from 0 to 4")
+}
+
 /// KLASSA levels (0–4) of the information involved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InfoClass {

@@ -1,4 +1,5 @@
 //! Vendor-influence initiatives (leverantörspåverkan).
+use crate::domain::inventory::SupporterState;
 use async_graphql::{
     Context, ID, InputObject, Object, Result, SimpleObject,
     connection::{Connection, EmptyFields},
@@ -79,7 +80,7 @@ impl VendorInitiative {
         let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows
             .into_iter()
-            .filter(|s| s.state == "ACTIVE")
+            .filter(|s| s.state == SupporterState::Active.as_str())
             .map(Supporter)
             .collect())
     }

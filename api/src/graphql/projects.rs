@@ -102,10 +102,7 @@ impl EServiceProject {
         let key: CostKey = stored(&self.0.cost_key)?;
         let paying_bp: i32 = rows
             .iter()
-            .filter(|p| {
-                p.state == ParticipationState::Accepted.as_str()
-                    && p.role != ParticipationRole::Observer.as_str()
-            })
+            .filter(|p| crate::service::projects::is_paying(p))
             .map(|p| p.custom_bp.unwrap_or(0))
             .sum();
         Ok(CostSharing {

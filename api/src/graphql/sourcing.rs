@@ -55,8 +55,11 @@ pub struct InformationClass {
 impl InformationClass {
     fn domain(self) -> Result<InfoClass, ApiError> {
         let lvl = |f: &str, v: i32| {
-            u8::try_from(v).ok().filter(|v| *v <= 4).ok_or_else(|| {
-                ApiError::input(format!("informationClass.{f}"), "KLASSA levels run from 0 to 4")
+            crate::domain::sourcing::klassa_level(v.into()).map_err(|m| {
+                ApiError::input(
+                    format!("informationClass.{f}"),
+                    format!("informationClass.{f}: {m}"),
+                )
             })
         };
         Ok(InfoClass {

@@ -1,5 +1,6 @@
 //! Vendor-influence initiatives: requirements, supporters, the vendor's responses and the
 //! leverage the supporters bring.
+use crate::domain::inventory::SupporterState;
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, Utc};
@@ -343,7 +344,7 @@ impl Scope<'_> {
             .await?;
         let now = Utc::now();
         let saved = match existing {
-            Some(s) if s.state == "ACTIVE" => {
+            Some(s) if s.state == SupporterState::Active.as_str() => {
                 return Err(ApiError::Conflict(format!(
                     "kommun {} supports this initiative already",
                     me.kommun
@@ -351,7 +352,7 @@ impl Scope<'_> {
             }
             Some(s) => {
                 let mut a = s.into_active_model();
-                a.state = Set("ACTIVE".into());
+                a.state = Set(SupporterState::Active.as_str().into());
                 a.comment = Set(comment);
                 a.supported_on = Set(now.date_naive());
                 a.updated_at = Set(now);
@@ -363,7 +364,7 @@ impl Scope<'_> {
                     municipality_id: Set(me.municipality_id),
                     supported_on: Set(now.date_naive()),
                     comment: Set(comment),
-                    state: Set("ACTIVE".into()),
+                    state: Set(SupporterState::Active.as_str().into()),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -372,7 +373,7 @@ impl Scope<'_> {
                 .await?
             }
         };
-        tx.record("InitiativeSupporter", saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": "ACTIVE"})));
+        tx.record("InitiativeSupporter", saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active.as_str()})));
         tx.commit().await?;
         Ok(saved)
     }
@@ -385,7 +386,7 @@ impl Scope<'_> {
         let s = initiative_supporter::Entity::find()
             .filter(initiative_supporter::Column::InitiativeId.eq(id))
             .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
-            .filter(initiative_supporter::Column::State.eq("ACTIVE"))
+            .filter(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
             .one(tx.conn())
             .await?;
         if s.is_some() {
@@ -414,14 +415,14 @@ impl Scope<'_> {
             )
         })?;
         let mut a = s.into_active_model();
-        a.state = Set("WITHDRAWN".into());
+        a.state = Set(SupporterState::Withdrawn.as_str().into());
         a.updated_at = Set(Utc::now());
         let saved = a.update(tx.writer()).await?;
         tx.record(
             "InitiativeSupporter",
             saved.id,
-            Some(json!({"state": "ACTIVE"})),
-            Some(json!({"state": "WITHDRAWN"})),
+            Some(json!({"state": SupporterState::Active.as_str()})),
+            Some(json!({"state": SupporterState::Withdrawn.as_str()})),
         );
         tx.commit().await?;
         Ok(saved)
@@ -503,7 +504,7 @@ impl Scope<'_> {
             .map(|(id, vendor)| {
                 let active: BTreeSet<i32> = supporters
                     .iter()
-                    .filter(|s| s.initiative_id == *id && s.state == "ACTIVE")
+                    .filter(|s| s.initiative_id == *id && s.state == SupporterState::Active.as_str())
                     .map(|s| s.municipality_id)
                     .collect();
                 let population = active

@@ -156,8 +156,11 @@ fn decision_input(d: &DecisionInput) -> ApiResult<DecisionInput> {
 }
 
 /// Paying members are accepted LEAD and PARTICIPANT kommuner; observers pay nothing.
-fn is_paying(p: &participation::Model) -> bool {
-    p.state == State::Accepted.as_str() && p.role != Role::Observer.as_str()
+pub(crate) fn is_paying(p: &participation::Model) -> bool {
+    matches!(
+        (p.role.parse(), p.state.parse()),
+        (Ok(role), Ok(state)) if crate::domain::project::pays(role, state)
+    )
 }
 
 impl Scope<'_> {

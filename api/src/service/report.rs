@@ -1,6 +1,7 @@
 //! The joint committee's report (rapport till gemensam nämnd): one true picture of the
 //! county's portfolio, costs, benefits and decisions for a period, built once and served
 //! both as GraphQL and as CSV for the minutes.
+use crate::domain::inventory::SupporterState;
 use chrono::NaiveDate;
 use entity::{
     benefit, benefit_follow_up, county, participation, project, sourcing_coevaluator, sourcing_criterion,
@@ -352,7 +353,7 @@ impl Scope<'_> {
         let mut supporters: HashMap<i64, usize> = HashMap::new();
         for s in initiative_supporter::Entity::find()
             .filter(initiative_supporter::Column::InitiativeId.is_in(ids.clone()))
-            .filter(initiative_supporter::Column::State.eq("ACTIVE"))
+            .filter(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
             .all(db)
             .await?
         {

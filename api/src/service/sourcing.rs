@@ -39,11 +39,9 @@ pub fn state(e: &Eval) -> ApiResult<SourcingState> {
 }
 
 fn level(field: &str, v: i32) -> ApiResult<i32> {
-    if (0..=4).contains(&v) {
-        Ok(v)
-    } else {
-        Err(ApiError::input(field, "KLASSA levels run from 0 to 4"))
-    }
+    crate::domain::sourcing::klassa_level(v.into())
+        .map(i32::from)
+        .map_err(|m| ApiError::input(field, format!("{field}: {m}")))
 }
 
 super::audit::versioned!(

@@ -5,6 +5,7 @@
 //! [`sourcing_evaluations`] apply it to their tables. Records that hang off such a record
 //! (participations, decisions, options, scores…) are only ever reached through a parent
 //! that passed this filter.
+use crate::domain::inventory::SupporterState;
 use entity::{
     initiative_supporter, participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance,
     vendor_initiative,
@@ -182,7 +183,7 @@ pub fn vendor_initiatives(caller: &Caller) -> Condition {
                     .equals((vendor_initiative::Entity, vendor_initiative::Column::Id)),
                 )
                 .and_where(initiative_supporter::Column::MunicipalityId.eq(kommun))
-                .and_where(initiative_supporter::Column::State.eq("ACTIVE"))
+                .and_where(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
                 .to_owned()
         },
     )
