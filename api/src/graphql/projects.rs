@@ -19,7 +19,7 @@ use crate::{
     service::{
         pagination::PageArgs,
         projects::{
-            CostSharingInput, DecisionInput, NewCatalogueEntry, NewProject, ProjectFilter as SvcFilter,
+            CostSharingInput, DecisionInput, NewProject, ProjectFilter as SvcFilter,
             ProjectOrderField as SvcOrder, ProjectPatch,
         },
     },
@@ -792,7 +792,7 @@ impl ProjectMutation {
         let e = scope(ctx)
             .publish(
                 id,
-                NewCatalogueEntry {
+                crate::service::catalogue::NewCatalogueEntry {
                     name: input.name,
                     description: input.description,
                     url: input.url,

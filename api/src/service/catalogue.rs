@@ -1,16 +1,29 @@
-//! The published e-service catalogue: what municipal portals read, with or without a token.
-use entity::{catalogue_entry, project};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, sea_query::Query};
+//! The published e-service catalogue: what municipal portals read, with or without a token,
+//! and publishing into it.
+use chrono::Utc;
+use entity::{catalogue_entry, participation, project};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    Select, Set, sea_query::Query,
+};
+use serde_json::json;
 
 use super::{
-    Scope,
+    Parent, Scope, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
+    projects::{is_paying, phase},
+    text,
     visibility::Visible,
 };
 use crate::{
+    domain::authz::{Action, Standing},
     domain::{Phase, Visibility},
-    error::ApiResult,
+    error::{ApiError, ApiResult},
 };
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no e-service project with that id".into())
+}
 
 /// Narrows a catalogue query to entries of PUBLIC projects whose e-service may be live.
 ///
@@ -111,5 +124,110 @@ impl Scope<'_> {
             .one(self.db())
             .await?
             .map(Visible::new))
+    }
+}
+
+/// A catalogue entry as the publishing kommun describes it.
+#[derive(Clone, Debug)]
+pub struct NewCatalogueEntry {
+    pub name: String,
+    pub description: String,
+    pub url: String,
+}
+
+impl Scope<'_> {
+    /// Publishes (or republishes) a live e-service in the catalogue for the caller's kommun.
+    pub async fn publish(
+        &self,
+        project_id: i64,
+        entry: NewCatalogueEntry,
+    ) -> ApiResult<Visible<catalogue_entry::Model>> {
+        let mut tx = self.write("publishEService").await?;
+        let me = tx.principal();
+        let p = self
+            .visible_projects()
+            .filter(project::Column::Id.eq(project_id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(not_found)?;
+        tx.within(Parent::Project(p.id));
+        let mine = participation::Entity::find()
+            .filter(participation::Column::ProjectId.eq(project_id))
+            .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
+            .one(tx.conn())
+            .await?;
+        let member = mine.as_ref().is_some_and(is_paying);
+        authorize(
+            me,
+            Action::ActAsMember,
+            Standing {
+                member,
+                ..Default::default()
+            },
+        )?;
+        if !phase(&p)?.may_be_live() {
+            return Err(ApiError::input(
+                "projectId",
+                format!(
+                    "a project in {} has no live e-service yet (EXECUTION or later)",
+                    p.phase
+                ),
+            ));
+        }
+        if p.visibility != Visibility::Public.as_str() {
+            return Err(ApiError::input(
+                "projectId",
+                "only PUBLIC projects are listed in the catalogue; the lead kommun sets visibility",
+            ));
+        }
+        let name = text("name", &entry.name, 200, true)?;
+        let description = text("description", &entry.description, 4000, false)?;
+        let url = text("url", &entry.url, 2000, true)?;
+        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+            return Err(ApiError::input("url", "must be an http(s) address"));
+        }
+        let now = Utc::now();
+        let existing = catalogue_entry::Entity::find()
+            .filter(catalogue_entry::Column::ProjectId.eq(project_id))
+            .filter(catalogue_entry::Column::MunicipalityId.eq(me.municipality_id))
+            .one(tx.conn())
+            .await?;
+        let entry_json = |e: &catalogue_entry::Model| json!({"projectId": e.project_id, "municipalityId": e.municipality_id, "name": e.name, "description": e.description, "url": e.url});
+        let saved = match existing {
+            Some(e) => {
+                let before = entry_json(&e);
+                let mut a = e.into_active_model();
+                a.name = Set(name);
+                a.description = Set(description);
+                a.url = Set(url);
+                a.updated_at = Set(now);
+                let saved = a.update(tx.writer()).await?;
+                tx.record(
+                    "PublishedEService",
+                    saved.id,
+                    Some(before),
+                    Some(entry_json(&saved)),
+                );
+                saved
+            }
+            None => {
+                let saved = catalogue_entry::ActiveModel {
+                    project_id: Set(project_id),
+                    municipality_id: Set(me.municipality_id),
+                    name: Set(name),
+                    description: Set(description),
+                    url: Set(url),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(tx.writer())
+                .await?;
+                tx.record("PublishedEService", saved.id, None, Some(entry_json(&saved)));
+                saved
+            }
+        };
+        tx.commit().await?;
+        Ok(Visible::new(saved))
     }
 }

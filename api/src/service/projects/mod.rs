@@ -1,0 +1,387 @@
+//! E-service projects: the types of the area, reading projects and their children, and the
+//! checks every change starts with. The changes live beside this file: `lifecycle` (create,
+//! edit, tollgates, status), `invitations` (invitations, answers, withdrawal),
+//! `cost_sharing` (the key); publishing is the catalogue's (`service/catalogue.rs`).
+
+mod cost_sharing;
+mod invitations;
+mod lifecycle;
+
+use chrono::NaiveDate;
+use entity::{decision, participation, project, status_report};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+};
+use serde_json::{Value, json};
+
+use super::{
+    Parent, Scope, WriteTx, authorize,
+    pagination::{KeysetOrder, Page, PageArgs, finish},
+    stored, text, visibility,
+    visibility::Visible,
+};
+use crate::{
+    domain::authz::{Action, Standing},
+    domain::{
+        CostKey, Health, Kommunkod, Member, ParticipationState as State, Phase, Sek, Share, TargetGroup,
+        Visibility, compute_shares,
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// Filters a client may put on the project list; all given filters must hold.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectFilter {
+    pub phases: Vec<Phase>,
+    pub health: Vec<Health>,
+    pub visibility: Vec<Visibility>,
+    /// Projects led by this kommun.
+    pub owner: Option<String>,
+    /// Projects this kommun takes part in (accepted, any role).
+    pub participant: Option<String>,
+    /// Case-insensitive text contained in the title.
+    pub search: Option<String>,
+}
+
+/// The orders the project list offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectOrderField {
+    /// Creation order (the id grows with creation time).
+    CreatedAt,
+    Title,
+}
+
+/// A decision recorded at a tollgate.
+#[derive(Clone, Debug)]
+pub struct DecisionInput {
+    pub date: NaiveDate,
+    pub deciding_body: String,
+    pub diarienummer: String,
+    pub summary: String,
+}
+
+/// A new project as the client describes it.
+#[derive(Clone, Debug)]
+pub struct NewProject {
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub tags: Vec<String>,
+    pub target_group: TargetGroup,
+    pub visibility: Visibility,
+    pub budget: Sek,
+    pub next_tollgate_due: Option<NaiveDate>,
+}
+
+/// Changes to a project; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProjectPatch {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub target_group: Option<TargetGroup>,
+    pub visibility: Option<Visibility>,
+    pub budget: Option<Sek>,
+    /// `Some(None)` clears the date.
+    pub next_tollgate_due: Option<Option<NaiveDate>>,
+}
+
+/// A new cost-sharing key.
+#[derive(Clone, Debug)]
+pub struct CostSharingInput {
+    pub key: CostKey,
+    /// MIXED: the equally split part in basis points.
+    pub mixed_equal_bp: Option<i32>,
+    /// CUSTOM: kommunkod and percentage in basis points.
+    pub custom: Vec<(String, i32)>,
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no e-service project with that id".into())
+}
+
+/// The phase of a stored project.
+pub fn phase(m: &project::Model) -> ApiResult<Phase> {
+    stored(&m.phase)
+}
+
+super::audit::versioned!(project, "EServiceProject", "the project", |m| json!({
+    "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
+    "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
+    "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
+    "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
+    "version": m.version,
+}));
+
+fn participation_json(m: &participation::Model) -> Value {
+    json!({
+        "projectId": m.project_id, "municipalityId": m.municipality_id, "role": m.role,
+        "state": m.state, "customBp": m.custom_bp,
+    })
+}
+
+fn tags_json(tags: &[String]) -> ApiResult<String> {
+    if tags.len() > 20 {
+        return Err(ApiError::input("tags", "at most 20 tags"));
+    }
+    let mut clean = Vec::with_capacity(tags.len());
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        if t.is_empty()
+            || t.chars().count() > 40
+            || !t.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ApiError::input(
+                "tags",
+                format!("'{t}' is not a tag: letters, digits, - and _, at most 40"),
+            ));
+        }
+        if !clean.contains(&t) {
+            clean.push(t);
+        }
+    }
+    Ok(serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into()))
+}
+
+fn decision_input(d: &DecisionInput) -> ApiResult<DecisionInput> {
+    Ok(DecisionInput {
+        date: d.date,
+        deciding_body: text("decision.decidingBody", &d.deciding_body, 200, true)?,
+        diarienummer: text("decision.diarienummer", &d.diarienummer, 100, true)?,
+        summary: text("decision.summary", &d.summary, 4000, true)?,
+    })
+}
+
+/// Paying members are accepted LEAD and PARTICIPANT kommuner; observers pay nothing.
+pub(crate) fn is_paying(p: &participation::Model) -> bool {
+    matches!(
+        (p.role.parse(), p.state.parse()),
+        (Ok(role), Ok(state)) if crate::domain::project::pays(role, state)
+    )
+}
+
+impl Scope<'_> {
+    pub(in crate::service) fn visible_projects(&self) -> Select<project::Entity> {
+        project::Entity::find().filter(visibility::projects(self.caller()))
+    }
+
+    fn filter_condition(&self, f: &ProjectFilter) -> ApiResult<Condition> {
+        let mut c = Condition::all();
+        if !f.phases.is_empty() {
+            c = c.add(project::Column::Phase.is_in(f.phases.iter().map(|p| p.as_str())));
+        }
+        if !f.health.is_empty() {
+            c = c.add(project::Column::Health.is_in(f.health.iter().map(|h| h.as_str())));
+        }
+        if !f.visibility.is_empty() {
+            c = c.add(project::Column::Visibility.is_in(f.visibility.iter().map(|v| v.as_str())));
+        }
+        if let Some(code) = &f.owner {
+            c = c.add(project::Column::OwnerId.eq(self.municipality_id("filter.owner", code)?));
+        }
+        if let Some(code) = &f.participant {
+            let id = self.municipality_id("filter.participant", code)?;
+            c = c.add(
+                project::Column::Id.in_subquery(
+                    Query::select()
+                        .column(participation::Column::ProjectId)
+                        .from(participation::Entity)
+                        .and_where(participation::Column::MunicipalityId.eq(id))
+                        .and_where(participation::Column::State.eq(State::Accepted.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        let search = match f.search.as_deref() {
+            Some(s) => crate::domain::text::search(s)
+                .map_err(|m| ApiError::input("filter.search", format!("filter.search {m}")))?,
+            None => None,
+        };
+        if let Some(s) = search.as_deref() {
+            let escaped = s
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            c = c.add(
+                Expr::expr(Func::lower(Expr::col(project::Column::Title)))
+                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            );
+        }
+        Ok(c)
+    }
+
+    /// A kommun's database id from its code, or a precise input error on `field`.
+    pub fn municipality_id(&self, field: &str, code: &str) -> ApiResult<i32> {
+        let code = Kommunkod::parse(code).map_err(|m| ApiError::input(field, m))?;
+        self.reference()
+            .municipality_by_code(code.as_str())
+            .map(|m| m.id)
+            .ok_or_else(|| ApiError::input(field, format!("kommun {code} is not known to this service")))
+    }
+
+    /// One page of the projects the caller may see.
+    pub async fn list_projects(
+        &self,
+        filter: &ProjectFilter,
+        order: ProjectOrderField,
+        ascending: bool,
+        args: &PageArgs,
+    ) -> ApiResult<Page<Visible<project::Model>>> {
+        self.reader()?;
+        let req = args.validate()?;
+        let cond = self.filter_condition(filter)?;
+        let keyset = KeysetOrder {
+            key: (order == ProjectOrderField::Title).then_some(project::Column::Title),
+            id: project::Column::Id,
+            ascending,
+        };
+        let rows = keyset
+            .apply(self.visible_projects().filter(cond), &req)
+            .all(self.db())
+            .await?;
+        Ok(finish(Visible::all(rows), &req))
+    }
+
+    /// How many visible projects match a list's filter, over all pages.
+    pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
+        self.reader()?;
+        let cond = self.filter_condition(filter)?;
+        let key = format!("projects|{}|{filter:?}", self.view_key());
+        self.cached_count(key, async {
+            Ok(self.visible_projects().filter(cond).count(self.db()).await?)
+        })
+        .await
+    }
+
+    /// A project the caller may see, or `NOT_FOUND`.
+    pub async fn project(&self, id: i64) -> ApiResult<Visible<project::Model>> {
+        self.reader()?;
+        self.visible_projects()
+            .filter(project::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .map(Visible::new)
+            .ok_or_else(not_found)
+    }
+
+    /// The visible projects among `ids`, in no particular order.
+    pub async fn projects_by_ids(&self, ids: &[i64]) -> ApiResult<Vec<Visible<project::Model>>> {
+        if self.caller().principal().is_none() || ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(Visible::all(
+            self.visible_projects()
+                .filter(project::Column::Id.is_in(ids.iter().copied()))
+                .all(self.db())
+                .await?,
+        ))
+    }
+
+    /// A child record's project, if the caller may see it.
+    pub async fn project_of_child(&self, project_id: i64) -> ApiResult<Option<Visible<project::Model>>> {
+        Ok(self.projects_by_ids(&[project_id]).await?.pop())
+    }
+
+    /// A participation whose project the caller may see.
+    pub async fn participation(&self, id: i64) -> ApiResult<Option<participation::Model>> {
+        let Some(p) = participation::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        Ok(self.project_of_child(p.project_id).await?.map(|_| p))
+    }
+
+    /// A decision whose project the caller may see.
+    pub async fn decision(&self, id: i64) -> ApiResult<Option<decision::Model>> {
+        let Some(d) = decision::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        Ok(self.project_of_child(d.project_id).await?.map(|_| d))
+    }
+
+    /// A status report whose project the caller may see.
+    pub async fn status_report(&self, id: i64) -> ApiResult<Option<status_report::Model>> {
+        let Some(s) = status_report::Entity::find_by_id(id).one(self.db()).await? else {
+            return Ok(None);
+        };
+        Ok(self.project_of_child(s.project_id).await?.map(|_| s))
+    }
+
+    /// Each paying member's share of the budget under the project's key.
+    pub fn cost_shares(&self, p: &project::Model, parts: &[participation::Model]) -> ApiResult<Vec<Share>> {
+        let members: Vec<Member> = parts
+            .iter()
+            .filter(|x| is_paying(x))
+            .filter_map(|x| {
+                self.reference().municipality(x.municipality_id).map(|m| Member {
+                    municipality_id: m.id,
+                    code: m.code.clone(),
+                    population: m.population,
+                    custom_bp: x.custom_bp,
+                })
+            })
+            .collect();
+        Ok(compute_shares(
+            Sek::from_ore(p.budget_ore),
+            stored(&p.cost_key)?,
+            p.mixed_equal_bp,
+            &members,
+        ))
+    }
+
+    /// Loads a project for a change by its lead: visible, open, and the caller an editor of
+    /// the owner kommun.
+    async fn lead_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.changeable_project(tx, id, false).await
+    }
+
+    /// A project whose tollgate decision the caller may record: the lead kommun's editors,
+    /// or the joint committee (`namnd`) for the county's shared projects. The committee only
+    /// reaches projects its county view shows, so never a kommun's PRIVATE one.
+    async fn tollgate_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.changeable_project(tx, id, true).await
+    }
+
+    async fn changeable_project(
+        &self,
+        tx: &WriteTx<'_>,
+        id: i64,
+        committee_may: bool,
+    ) -> ApiResult<project::Model> {
+        let p = self
+            .visible_projects()
+            .filter(project::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(not_found)?;
+        tx.within(Parent::Project(p.id));
+        let me = tx.principal();
+        let standing = Standing {
+            owner: p.owner_id == me.municipality_id,
+            county_shared: p.county_id == me.county_id
+                && [Visibility::County.as_str(), Visibility::Public.as_str()]
+                    .contains(&p.visibility.as_str()),
+            ..Default::default()
+        };
+        let action = if committee_may {
+            Action::DecideTollgate
+        } else {
+            Action::Change
+        };
+        authorize(me, action, standing)?;
+        if !phase(&p)?.is_open() {
+            return Err(ApiError::Conflict(format!(
+                "the project is {} and can no longer change",
+                p.phase
+            )));
+        }
+        Ok(p)
+    }
+
+    /// A project the caller's kommun leads and may change, for other areas' mutations.
+    pub(super) async fn lead_project_for(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
+        self.lead_project(tx, id).await
+    }
+}
