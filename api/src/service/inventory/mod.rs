@@ -1,0 +1,283 @@
+//! The systems inventory: the area's types, reading system instances, the system map and the
+//! county's questions. Beside this file: `vendors` (vendors and products, shared reference
+//! data), `systems` (a kommun's system instances and integrations) and `import` (CSV).
+
+mod import;
+pub use import::IMPORT_COLUMNS;
+mod systems;
+mod vendors;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Months, NaiveDate, Utc};
+use entity::{integration, product, system_instance};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
+use serde_json::json;
+
+use super::{
+    Scope, WriteTx,
+    pagination::{KeysetOrder, Page, PageArgs, finish},
+    visibility,
+};
+use crate::{
+    domain::text::Shape,
+    domain::{Visibility, inventory::Hosting, sourcing::DataLocation},
+    error::{ApiError, ApiResult},
+};
+
+/// A system instance's fields as a client or an import row gives them.
+#[derive(Clone, Debug)]
+pub struct InstanceSpec {
+    pub product_id: i64,
+    pub product_version: String,
+    pub system_owner: String,
+    pub maintenance_object: String,
+    pub object_owner: String,
+    pub object_manager_business: String,
+    pub object_manager_it: String,
+    pub hosting: Hosting,
+    pub data_location: DataLocation,
+    pub confidentiality: i32,
+    pub integrity: i32,
+    pub availability: i32,
+    pub contract_end: Option<NaiveDate>,
+    pub visibility: Visibility,
+}
+
+pub use crate::error::RowError;
+
+/// One product's use in the county.
+#[derive(Clone, Debug)]
+pub struct ProductUsage {
+    pub product: product::Model,
+    /// Kommuner whose use the caller may see in detail.
+    pub visible: Vec<i32>,
+    /// Every kommun running it, including those whose instance is private to them.
+    pub total: usize,
+}
+
+fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, String> {
+    let shape = if max > 200 { Shape::Long } else { Shape::Line };
+    crate::domain::text::parse(value, max, required, shape).map_err(|m| format!("{field} {m}"))
+}
+
+fn input(field: &str) -> impl Fn(String) -> ApiError + '_ {
+    move |m| ApiError::input(field, m)
+}
+
+super::audit::versioned!(
+    system_instance,
+    "SystemInstance",
+    "the system instance",
+    |i| json!({
+        "productId": i.product_id, "productVersion": i.product_version, "systemOwner": i.system_owner,
+        "maintenanceObject": i.maintenance_object, "objectOwner": i.object_owner,
+        "objectManagerBusiness": i.object_manager_business, "objectManagerIt": i.object_manager_it,
+        "hosting": i.hosting, "dataLocation": i.data_location, "confidentiality": i.confidentiality,
+        "integrity": i.integrity, "availability": i.availability, "contractEnd": i.contract_end,
+        "visibility": i.visibility, "version": i.version,
+    })
+);
+
+fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
+    for (f, v) in [
+        ("confidentiality", spec.confidentiality),
+        ("integrity", spec.integrity),
+        ("availability", spec.availability),
+    ] {
+        if !(0..=4).contains(&v) {
+            return Err((f.into(), "KLASSA levels run from 0 to 4".into()));
+        }
+    }
+    if !matches!(spec.visibility, Visibility::County | Visibility::Private) {
+        return Err((
+            "visibility".into(),
+            "a system instance is COUNTY (the default) or PRIVATE".into(),
+        ));
+    }
+    for (f, v, max) in [
+        ("productVersion", &spec.product_version, 100),
+        ("systemOwner", &spec.system_owner, 200),
+        ("maintenanceObject", &spec.maintenance_object, 200),
+        ("objectOwner", &spec.object_owner, 200),
+        ("objectManagerBusiness", &spec.object_manager_business, 200),
+        ("objectManagerIt", &spec.object_manager_it, 200),
+    ] {
+        text(f, v, max, false).map_err(|m| (f.to_owned(), m))?;
+    }
+    Ok(())
+}
+
+impl Scope<'_> {
+    fn visible_instances(&self) -> Select<system_instance::Entity> {
+        system_instance::Entity::find().filter(visibility::system_instances(self.caller()))
+    }
+
+    /// System instances the caller may see, optionally of one kommun or product.
+    pub async fn system_instances(
+        &self,
+        kommun: Option<&str>,
+        product_id: Option<i64>,
+        args: &PageArgs,
+    ) -> ApiResult<Page<system_instance::Model>> {
+        self.reader()?;
+        let req = args.validate()?;
+        let mut q = self.visible_instances();
+        if let Some(code) = kommun {
+            q = q.filter(
+                system_instance::Column::OwnerId.eq(self.municipality_id("filter.municipality", code)?),
+            );
+        }
+        if let Some(p) = product_id {
+            q = q.filter(system_instance::Column::ProductId.eq(p));
+        }
+        let keyset = KeysetOrder {
+            key: None,
+            id: system_instance::Column::Id,
+            ascending: true,
+        };
+        Ok(finish(keyset.apply(q, &req).all(self.db()).await?, &req))
+    }
+
+    /// A visible instance.
+    pub async fn system_instance(&self, id: i64) -> ApiResult<Option<system_instance::Model>> {
+        self.reader()?;
+        Ok(self
+            .visible_instances()
+            .filter(system_instance::Column::Id.eq(id))
+            .one(self.db())
+            .await?)
+    }
+
+    async fn insert_instance(
+        &self,
+        tx: &mut WriteTx<'_>,
+        spec: &InstanceSpec,
+    ) -> ApiResult<system_instance::Model> {
+        let me = tx.principal();
+        let now = Utc::now();
+        let i = system_instance::ActiveModel {
+            owner_id: Set(me.municipality_id),
+            county_id: Set(me.county_id),
+            product_id: Set(spec.product_id),
+            product_version: Set(spec.product_version.trim().into()),
+            system_owner: Set(spec.system_owner.trim().into()),
+            maintenance_object: Set(spec.maintenance_object.trim().into()),
+            object_owner: Set(spec.object_owner.trim().into()),
+            object_manager_business: Set(spec.object_manager_business.trim().into()),
+            object_manager_it: Set(spec.object_manager_it.trim().into()),
+            hosting: Set(spec.hosting.as_str().into()),
+            data_location: Set(spec.data_location.as_str().into()),
+            confidentiality: Set(spec.confidentiality),
+            integrity: Set(spec.integrity),
+            availability: Set(spec.availability),
+            contract_end: Set(spec.contract_end),
+            visibility: Set(spec.visibility.as_str().into()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.writer())
+        .await?;
+        Ok(i)
+    }
+
+    /// A kommun's systems and integrations, as far as the caller may see them.
+    pub async fn system_map(
+        &self,
+        code: &str,
+    ) -> ApiResult<(Vec<system_instance::Model>, Vec<integration::Model>)> {
+        self.reader()?;
+        let owner = self.municipality_id("kommun", code)?;
+        let instances = self
+            .visible_instances()
+            .filter(system_instance::Column::OwnerId.eq(owner))
+            .order_by_asc(system_instance::Column::Id)
+            .all(self.db())
+            .await?;
+        let ids: BTreeSet<i64> = instances.iter().map(|i| i.id).collect();
+        let integrations = integration::Entity::find()
+            .filter(integration::Column::OwnerId.eq(owner))
+            .order_by_asc(integration::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter(|g| ids.contains(&g.from_instance_id) && ids.contains(&g.to_instance_id))
+            .collect();
+        Ok((instances, integrations))
+    }
+
+    /// Per product: the kommuner whose use the caller may see, and how many run it in all.
+    pub async fn product_usage(&self) -> ApiResult<Vec<ProductUsage>> {
+        let p = self.reader()?;
+        let county_ids: Vec<i32> = self
+            .reference()
+            .municipalities()
+            .iter()
+            .filter(|m| m.county_id == p.county_id)
+            .map(|m| m.id)
+            .collect();
+        let all = system_instance::Entity::find()
+            .filter(system_instance::Column::OwnerId.is_in(county_ids))
+            .all(self.db())
+            .await?;
+        let visible: BTreeSet<i64> = self
+            .visible_instances()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        let mut by_product: BTreeMap<i64, (BTreeSet<i32>, BTreeSet<i32>)> = BTreeMap::new();
+        for i in &all {
+            let e = by_product.entry(i.product_id).or_default();
+            e.1.insert(i.owner_id);
+            if visible.contains(&i.id) {
+                e.0.insert(i.owner_id);
+            }
+        }
+        let products = self
+            .products_by_ids(&by_product.keys().copied().collect::<Vec<_>>())
+            .await?;
+        Ok(products
+            .into_iter()
+            .filter_map(|product| {
+                let (v, t) = by_product.remove(&product.id)?;
+                Some(ProductUsage {
+                    product,
+                    visible: v.into_iter().collect(),
+                    total: t.len(),
+                })
+            })
+            .collect())
+    }
+
+    /// Visible instances whose contract ends within `months` from today.
+    pub async fn expiring_contracts(&self, months: u32) -> ApiResult<Vec<system_instance::Model>> {
+        self.reader()?;
+        let today = Utc::now().date_naive();
+        let until = today
+            .checked_add_months(Months::new(Ord::min(months, 600)))
+            .unwrap_or(today);
+        Ok(self
+            .visible_instances()
+            .filter(system_instance::Column::ContractEnd.gte(today))
+            .filter(system_instance::Column::ContractEnd.lte(until))
+            .order_by_asc(system_instance::Column::ContractEnd)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Visible instances with confidentiality 3 or more whose data is in a third country.
+    pub async fn sensitive_third_country(&self) -> ApiResult<Vec<system_instance::Model>> {
+        self.reader()?;
+        Ok(self
+            .visible_instances()
+            .filter(system_instance::Column::Confidentiality.gte(3))
+            .filter(system_instance::Column::DataLocation.eq(DataLocation::ThirdCountry.as_str()))
+            .order_by_asc(system_instance::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+}

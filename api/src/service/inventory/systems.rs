@@ -1,0 +1,174 @@
+//! A kommun's system instances and the integrations between them.
+
+use chrono::Utc;
+use entity::{integration, product, system_instance};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use crate::service::{Parent, Scope, authorize};
+use crate::{
+    domain::authz::{Action, Standing},
+    error::{ApiError, ApiResult},
+};
+
+use super::{InstanceSpec, check_instance, input, text};
+
+impl Scope<'_> {
+    /// Registers a system the caller's kommun runs.
+    pub async fn register_instance(&self, spec: InstanceSpec) -> ApiResult<system_instance::Model> {
+        self.authorized(Action::Create, Standing::default())?;
+        check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
+        let mut tx = self.write("registerSystemInstance").await?;
+        if product::Entity::find_by_id(spec.product_id)
+            .one(tx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::input("productId", "no product with that id"));
+        }
+        let i = self.insert_instance(&mut tx, &spec).await?;
+        tx.within(Parent::SystemInstance(i.id));
+        tx.created(&i);
+        tx.commit().await?;
+        Ok(i)
+    }
+
+    /// Changes one of the caller's kommun's instances; `CONFLICT` on a stale version.
+    pub async fn update_instance(
+        &self,
+        id: i64,
+        version: i32,
+        spec: InstanceSpec,
+    ) -> ApiResult<system_instance::Model> {
+        let me = self.principal()?;
+        check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
+        let mut tx = self.write("updateSystemInstance").await?;
+        if product::Entity::find_by_id(spec.product_id)
+            .one(tx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::input("system.productId", "no product with that id"));
+        }
+        let before = self
+            .visible_instances()
+            .filter(system_instance::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no system instance with that id".into()))?;
+        tx.within(Parent::SystemInstance(id));
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: before.owner_id == me.municipality_id,
+                ..Default::default()
+            },
+        )?;
+        let mut after = before.clone();
+        after.product_id = spec.product_id;
+        after.product_version = spec.product_version.trim().into();
+        after.system_owner = spec.system_owner.trim().into();
+        after.maintenance_object = spec.maintenance_object.trim().into();
+        after.object_owner = spec.object_owner.trim().into();
+        after.object_manager_business = spec.object_manager_business.trim().into();
+        after.object_manager_it = spec.object_manager_it.trim().into();
+        after.hosting = spec.hosting.as_str().into();
+        after.data_location = spec.data_location.as_str().into();
+        after.confidentiality = spec.confidentiality;
+        after.integrity = spec.integrity;
+        after.availability = spec.availability;
+        after.contract_end = spec.contract_end;
+        after.visibility = spec.visibility.as_str().into();
+        let after = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Connects two of the caller's kommun's systems.
+    pub async fn add_integration(
+        &self,
+        from: i64,
+        to: i64,
+        protocol: &str,
+        standard: &str,
+        description: &str,
+    ) -> ApiResult<integration::Model> {
+        let me = self.principal()?;
+        if from == to {
+            return Err(ApiError::input(
+                "toInstanceId",
+                "an integration connects two different systems",
+            ));
+        }
+        let mut tx = self.write("addIntegration").await?;
+        let ends = self
+            .visible_instances()
+            .filter(system_instance::Column::Id.is_in([from, to]))
+            .all(tx.conn())
+            .await?;
+        for (field, id) in [("fromInstanceId", from), ("toInstanceId", to)] {
+            if !ends.iter().any(|i| i.id == id) {
+                return Err(ApiError::input(field, "no system instance with that id"));
+            }
+        }
+        tx.within(Parent::SystemInstance(from));
+        tx.names(Parent::SystemInstance(to));
+        let own = ends.iter().all(|i| i.owner_id == me.municipality_id);
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: own,
+                ..Default::default()
+            },
+        )?;
+        let now = Utc::now();
+        let g = integration::ActiveModel {
+            owner_id: Set(me.municipality_id),
+            from_instance_id: Set(from),
+            to_instance_id: Set(to),
+            protocol: Set(text("protocol", protocol, 100, true).map_err(input("protocol"))?),
+            standard: Set(text("standard", standard, 100, false).map_err(input("standard"))?),
+            description: Set(text("description", description, 4000, false).map_err(input("description"))?),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.writer())
+        .await?;
+        tx.record("Integration", g.id, None, Some(json!({"from": from, "to": to, "protocol": g.protocol, "standard": g.standard, "description": g.description})));
+        tx.commit().await?;
+        Ok(g)
+    }
+
+    /// Removes an integration of the caller's kommun.
+    pub async fn remove_integration(&self, id: i64) -> ApiResult<integration::Model> {
+        let me = self.principal()?;
+        let mut tx = self.write("removeIntegration").await?;
+        let g = integration::Entity::find_by_id(id)
+            .one(tx.conn())
+            .await?
+            .filter(|g| g.owner_id == me.municipality_id)
+            .ok_or_else(|| ApiError::NotFound("no integration with that id".into()))?;
+        tx.within(Parent::SystemInstance(g.from_instance_id));
+        tx.names(Parent::SystemInstance(g.to_instance_id));
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner: true,
+                ..Default::default()
+            },
+        )?;
+        integration::Entity::delete_by_id(id).exec(tx.writer()).await?;
+        tx.record(
+            "Integration",
+            id,
+            Some(json!({"from": g.from_instance_id, "to": g.to_instance_id, "protocol": g.protocol})),
+            None,
+        );
+        tx.commit().await?;
+        Ok(g)
+    }
+}

@@ -1,0 +1,255 @@
+//! An evaluation's life: creation, edits, criteria, DRAFT → SCORING → DECIDED, cancellation.
+use chrono::Utc;
+use entity::{sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::json;
+
+use crate::service::{Parent, Scope, Versioned, text, visibility::Visible};
+use crate::{
+    domain::authz::{Action, Standing},
+    domain::{
+        ParticipationState as State, Visibility,
+        sourcing::{STANDARD_CRITERIA, SourcingState},
+    },
+    error::{ApiError, ApiResult},
+};
+
+use super::{
+    CriterionSpec, Eval, EvaluationPatch, NewEvaluation, SourcingDecision, criteria_json, level, result,
+    validate_criteria,
+};
+
+impl Scope<'_> {
+    /// Creates an evaluation owned by the caller's kommun, with the standard criteria unless
+    /// others are given.
+    pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Visible<Eval>> {
+        let me = self.authorized(Action::Create, Standing::default())?;
+        let mut tx = self.write("createSourcingEvaluation").await?;
+        if let Some(p) = input.subject_project {
+            let visible = self.projects_by_ids(&[p]).await?;
+            if visible.is_empty() {
+                return Err(ApiError::input(
+                    "subjectProjectId",
+                    "no e-service project with that id",
+                ));
+            }
+        }
+        let specs = match &input.criteria {
+            Some(c) => validate_criteria(c)?,
+            None => STANDARD_CRITERIA
+                .iter()
+                .map(|(c, n, w)| (c.to_string(), n.to_string(), *w))
+                .collect(),
+        };
+        let now = Utc::now();
+        let e = sourcing_evaluation::ActiveModel {
+            title: Set(text("title", &input.title, 200, true)?),
+            subject_project_id: Set(input.subject_project),
+            subject_text: Set(text("subjectText", &input.subject_text, 4000, false)?),
+            owner_id: Set(me.municipality_id),
+            county_id: Set(me.county_id),
+            visibility: Set(input.visibility.as_str().into()),
+            state: Set(SourcingState::Draft.as_str().into()),
+            confidentiality: Set(level(
+                "informationClass.confidentiality",
+                input.info.confidentiality as i32,
+            )?),
+            integrity: Set(level("informationClass.integrity", input.info.integrity as i32)?),
+            availability: Set(level(
+                "informationClass.availability",
+                input.info.availability as i32,
+            )?),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.writer())
+        .await?;
+        tx.within(Parent::SourcingEvaluation(e.id));
+        // The evaluation first: the event is named after its first change.
+        tx.record("SourcingEvaluation", e.id, None, Some(e.audit_json()));
+        let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
+        tx.record(
+            "SourcingEvaluation",
+            e.id,
+            None,
+            Some(json!({"criteria": criteria_json(&criteria)})),
+        );
+        tx.commit().await?;
+        Ok(Visible::new(e))
+    }
+
+    /// Changes an evaluation's title, subject, visibility or information class.
+    pub async fn update_evaluation(
+        &self,
+        id: i64,
+        version: i32,
+        patch: EvaluationPatch,
+    ) -> ApiResult<Visible<Eval>> {
+        let mut tx = self.write("updateSourcingEvaluation").await?;
+        let before = self
+            .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
+            .await?;
+        let mut after = before.clone();
+        if let Some(t) = &patch.title {
+            after.title = text("title", t, 200, true)?;
+        }
+        if let Some(t) = &patch.subject_text {
+            after.subject_text = text("subjectText", t, 4000, false)?;
+        }
+        if let Some(v) = patch.visibility {
+            if v == Visibility::Private {
+                let others = sourcing_coevaluator::Entity::find()
+                    .filter(sourcing_coevaluator::Column::EvaluationId.eq(id))
+                    .filter(
+                        sourcing_coevaluator::Column::State
+                            .is_in([State::Invited.as_str(), State::Accepted.as_str()]),
+                    )
+                    .count(tx.conn())
+                    .await?;
+                if others > 0 {
+                    return Err(ApiError::input(
+                        "visibility",
+                        "an evaluation with co-evaluators cannot be PRIVATE",
+                    ));
+                }
+            }
+            after.visibility = v.as_str().into();
+        }
+        if let Some(i) = patch.info {
+            after.confidentiality = level("informationClass.confidentiality", i.confidentiality as i32)?;
+            after.integrity = level("informationClass.integrity", i.integrity as i32)?;
+            after.availability = level("informationClass.availability", i.availability as i32)?;
+        }
+        let saved = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Replaces the criteria while the evaluation is a draft.
+    pub async fn set_criteria(
+        &self,
+        id: i64,
+        version: i32,
+        specs: &[CriterionSpec],
+    ) -> ApiResult<Visible<Eval>> {
+        let mut tx = self.write("setSourcingCriteria").await?;
+        let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
+        let specs = validate_criteria(specs)?;
+        let old = sourcing_criterion::Entity::find()
+            .filter(sourcing_criterion::Column::EvaluationId.eq(id))
+            .all(tx.conn())
+            .await?;
+        sourcing_criterion::Entity::delete_many()
+            .filter(sourcing_criterion::Column::EvaluationId.eq(id))
+            .exec(tx.writer())
+            .await?;
+        let new = self.insert_criteria(&mut tx, id, &specs).await?;
+        tx.record(
+            "SourcingEvaluation",
+            id,
+            Some(json!({"criteria": criteria_json(&old)})),
+            Some(json!({"criteria": criteria_json(&new)})),
+        );
+        let saved = tx.save(&before, before.clone(), version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Opens scoring: needs two options and criteria whose weights sum to exactly 100.
+    pub async fn start_scoring(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
+        let mut tx = self.write("startScoring").await?;
+        let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
+        let criteria = sourcing_criterion::Entity::find()
+            .filter(sourcing_criterion::Column::EvaluationId.eq(id))
+            .all(tx.conn())
+            .await?;
+        let sum: i32 = criteria.iter().map(|c| c.weight).sum();
+        if sum != 100 {
+            return Err(ApiError::input(
+                "criteria",
+                format!(
+                    "the criteria weights sum to {sum}; they must sum to exactly 100 before scoring starts"
+                ),
+            ));
+        }
+        let options = sourcing_option::Entity::find()
+            .filter(sourcing_option::Column::EvaluationId.eq(id))
+            .count(tx.conn())
+            .await?;
+        if options < 2 {
+            return Err(ApiError::input(
+                "options",
+                format!("a choice needs at least two options; there are {options}"),
+            ));
+        }
+        let mut after = before.clone();
+        after.state = SourcingState::Scoring.as_str().into();
+        let saved = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Chooses an option and records the decision; a blocking risk flag on the chosen option
+    /// needs a justification.
+    pub async fn decide(&self, id: i64, version: i32, d: SourcingDecision) -> ApiResult<Visible<Eval>> {
+        let mut tx = self.write("decideSourcingEvaluation").await?;
+        let before = self.owned_evaluation(&tx, id, &[SourcingState::Scoring]).await?;
+        let parts = self.parts_in(&tx, id).await?;
+        if !parts.options.iter().any(|o| o.id == d.option) {
+            return Err(ApiError::input(
+                "optionId",
+                "no option of this evaluation has that id",
+            ));
+        }
+        let res = result(&before, &parts)?;
+        let blocking: Vec<&str> = res
+            .flags
+            .iter()
+            .filter(|f| f.option == d.option && f.blocking)
+            .map(|f| f.code.as_str())
+            .collect();
+        let justification = d
+            .justification
+            .as_deref()
+            .map(str::trim)
+            .filter(|j| !j.is_empty())
+            .map(str::to_owned);
+        if !blocking.is_empty() && justification.is_none() {
+            return Err(ApiError::input(
+                "justification",
+                format!(
+                    "the chosen option has unresolved risk flags ({}); choosing it needs a justification",
+                    blocking.join(", ")
+                ),
+            ));
+        }
+        let mut after = before.clone();
+        after.state = SourcingState::Decided.as_str().into();
+        after.chosen_option_id = Some(d.option);
+        after.decided_on = Some(d.date);
+        after.deciding_body = Some(text("decision.decidingBody", &d.deciding_body, 200, true)?);
+        after.diarienummer = Some(text("decision.diarienummer", &d.diarienummer, 100, true)?);
+        after.decision_summary = Some(text("decision.summary", &d.summary, 4000, true)?);
+        after.justification = justification
+            .map(|j| text("justification", &j, 4000, false))
+            .transpose()?;
+        let saved = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Cancels an evaluation that has not been decided.
+    pub async fn cancel_evaluation(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
+        let mut tx = self.write("cancelSourcingEvaluation").await?;
+        let before = self
+            .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
+            .await?;
+        let mut after = before.clone();
+        after.state = SourcingState::Cancelled.as_str().into();
+        let saved = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+}
