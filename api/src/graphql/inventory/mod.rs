@@ -1,0 +1,183 @@
+//! The systems inventory: vendors, products, system instances, integrations, the system map
+//! and the county's questions.
+//!
+//! The inventory types live here; `query` the county's questions, `mutations` the inputs,
+//! payloads and mutations.
+
+mod mutations;
+mod query;
+pub use mutations::*;
+pub use query::*;
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{integration, product, system_instance, vendor};
+
+use super::{
+    ids, loaders,
+    reference::{Municipality, municipality},
+    scalars::Date,
+    stored,
+};
+use crate::domain::{
+    Visibility,
+    inventory::{Hosting, ProductCategory},
+    sourcing::DataLocation,
+};
+
+/// A vendor (leverantör).
+#[derive(Clone)]
+pub struct Vendor(pub vendor::Model);
+
+#[Object]
+impl Vendor {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Vendor", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Organisationsnummer, `NNNNNN-NNNN`.
+    async fn org_number(&self) -> &str {
+        &self.0.org_number
+    }
+    async fn website(&self) -> &str {
+        &self.0.website
+    }
+}
+
+/// A vendor's product.
+#[derive(Clone)]
+pub struct Product(pub product::Model);
+
+#[Object]
+impl Product {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Product", self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn category(&self) -> Result<ProductCategory> {
+        stored(&self.0.category)
+    }
+    /// Standards it claims, e.g. SS 12000.
+    async fn standards(&self) -> Result<Vec<String>> {
+        super::stored_json(&self.0.standards)
+    }
+    async fn vendor(&self, ctx: &Context<'_>) -> Result<Option<Vendor>> {
+        Ok(loaders(ctx).vendor(self.0.vendor_id).await?.map(Vendor))
+    }
+}
+
+/// One kommun's use of a product (a system in its inventory).
+#[derive(Clone)]
+pub struct SystemInstance(pub system_instance::Model);
+
+#[Object]
+impl SystemInstance {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("SystemInstance", self.0.id)
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.owner_id)
+    }
+    async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
+        Ok(loaders(ctx).product(self.0.product_id).await?.map(Product))
+    }
+    async fn product_version(&self) -> &str {
+        &self.0.product_version
+    }
+    /// Systemägare.
+    async fn system_owner(&self) -> &str {
+        &self.0.system_owner
+    }
+    /// The pm3 förvaltningsobjekt.
+    async fn maintenance_object(&self) -> &str {
+        &self.0.maintenance_object
+    }
+    /// Objektägare.
+    async fn object_owner(&self) -> &str {
+        &self.0.object_owner
+    }
+    /// Objektledare verksamhet.
+    async fn object_manager_business(&self) -> &str {
+        &self.0.object_manager_business
+    }
+    /// Objektledare IT.
+    async fn object_manager_it(&self) -> &str {
+        &self.0.object_manager_it
+    }
+    async fn hosting(&self) -> Result<Hosting> {
+        stored(&self.0.hosting)
+    }
+    async fn data_location(&self) -> Result<DataLocation> {
+        stored(&self.0.data_location)
+    }
+    async fn confidentiality(&self) -> i32 {
+        self.0.confidentiality
+    }
+    async fn integrity(&self) -> i32 {
+        self.0.integrity
+    }
+    async fn availability(&self) -> i32 {
+        self.0.availability
+    }
+    async fn contract_end(&self) -> Option<Date> {
+        self.0.contract_end.map(Date)
+    }
+    async fn visibility(&self) -> Result<Visibility> {
+        stored(&self.0.visibility)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// How two systems of a kommun talk.
+#[derive(Clone)]
+pub struct Integration(pub integration::Model);
+
+#[Object]
+impl Integration {
+    async fn id(&self) -> ID {
+        ids::encode("Integration", self.0.id)
+    }
+    async fn from_instance_id(&self) -> ID {
+        ids::encode("SystemInstance", self.0.from_instance_id)
+    }
+    async fn to_instance_id(&self) -> ID {
+        ids::encode("SystemInstance", self.0.to_instance_id)
+    }
+    /// Protocol or format, e.g. REST/JSON, SFTP/CSV.
+    async fn protocol(&self) -> &str {
+        &self.0.protocol
+    }
+    /// The standard used, e.g. SS 12000.
+    async fn standard(&self) -> &str {
+        &self.0.standard
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+}
+
+/// A kommun's systems and how they talk: nodes and edges for a drawing.
+#[derive(SimpleObject)]
+pub struct SystemMap {
+    municipality: Municipality,
+    systems: Vec<SystemInstance>,
+    integrations: Vec<Integration>,
+}
+
+/// One product's use in the county.
+#[derive(SimpleObject)]
+pub struct ProductUsage {
+    product: Product,
+    /// Kommuner whose use the caller may see in detail.
+    municipalities: Vec<Municipality>,
+    /// How many kommuner run it in all, including uses private to a kommun.
+    total_municipalities: usize,
+}

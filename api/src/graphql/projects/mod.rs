@@ -1,0 +1,275 @@
+//! E-service projects: types, the list, and the mutations of the project life cycle.
+//!
+//! The project types live here; `query` holds the list with its filters and ordering,
+//! `mutations` the inputs, payloads and mutations.
+
+mod mutations;
+mod query;
+pub use mutations::*;
+pub use query::*;
+
+use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
+use entity::{decision, participation, project, status_report};
+use rust_decimal::Decimal;
+
+use super::{
+    ids, loaders,
+    reference::{Municipality, municipality},
+    rows_of,
+    scalars::{Date, bp_to_percent},
+    scope, stored,
+};
+use crate::{
+    domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
+    error::ApiError,
+    service::visibility::Visible,
+};
+
+fn budget(field: &str, d: Decimal) -> Result<Sek, ApiError> {
+    Sek::parse_budget(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))
+}
+
+/// An e-service project (e-tjänstprojekt): one kommun leads, others take part and share costs.
+#[derive(Clone)]
+pub struct EServiceProject(pub Visible<project::Model>);
+
+#[Object(name = "EServiceProject")]
+impl EServiceProject {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("EServiceProject", self.0.id)
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Category tags, e.g. `bygglov`, `forsorjningsstod`, `skola`.
+    async fn tags(&self) -> Result<Vec<String>> {
+        super::stored_json(&self.0.tags)
+    }
+    async fn target_group(&self) -> Result<TargetGroup> {
+        stored(&self.0.target_group)
+    }
+    /// The lead kommun (ägare).
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.owner_id)
+    }
+    async fn visibility(&self) -> Result<Visibility> {
+        stored(&self.0.visibility)
+    }
+    /// Budget in SEK.
+    async fn budget(&self) -> Decimal {
+        Sek::from_ore(self.0.budget_ore).to_decimal()
+    }
+    async fn phase(&self) -> Result<Phase> {
+        stored(&self.0.phase)
+    }
+    /// The phase the next tollgate leads to, if any.
+    async fn next_phase(&self) -> Result<Option<Phase>> {
+        Ok(stored::<Phase>(&self.0.phase)?.next())
+    }
+    /// Health of the latest status report; null before the first.
+    async fn health(&self) -> Result<Option<Health>> {
+        self.0.health.as_deref().map(stored).transpose()
+    }
+    /// When the next tollgate decision is planned.
+    async fn next_tollgate_due(&self) -> Option<Date> {
+        self.0.next_tollgate_due.map(Date)
+    }
+    /// Changes with every update; pass it back to update the project.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// Every kommun invited to or taking part in the project, the lead first.
+    async fn participations(&self, ctx: &Context<'_>) -> Result<Vec<Participation>> {
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
+        Ok(rows.into_iter().map(Participation).collect())
+    }
+    /// The agreed cost-sharing key (kostnadsfördelning).
+    async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
+        let key: CostKey = stored(&self.0.cost_key)?;
+        let paying_bp: i32 = rows
+            .iter()
+            .filter(|p| crate::service::projects::is_paying(p))
+            .map(|p| p.custom_bp.unwrap_or(0))
+            .sum();
+        Ok(CostSharing {
+            key,
+            mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
+            custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp)),
+            complete: key != CostKey::Custom || paying_bp == 10_000,
+        })
+    }
+    /// Each paying member's share, computed by the server; amounts sum exactly to the budget.
+    async fn cost_shares(&self, ctx: &Context<'_>) -> Result<Vec<CostShare>> {
+        let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
+        let shares = scope(ctx).cost_shares(&self.0, &rows)?;
+        Ok(shares
+            .into_iter()
+            .map(|s| CostShare {
+                municipality_id: s.municipality_id,
+                percent: if s.denominator == 0 {
+                    Decimal::ZERO
+                } else {
+                    Decimal::from_i128_with_scale(s.numerator * 100 * 10_000 / s.denominator, 4).normalize()
+                },
+                amount: s.amount.to_decimal(),
+            })
+            .collect())
+    }
+    /// Tollgate decisions, oldest first.
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<Decision>> {
+        let rows = rows_of::<entity::decision::Entity>(loaders(ctx), self.0.seen()).await?;
+        Ok(rows.into_iter().map(Decision).collect())
+    }
+    /// The benefits (nyttokalkyl).
+    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<super::benefits::Benefit>> {
+        super::benefits::project_benefits(ctx, self.0.seen()).await
+    }
+    /// Mean realisation of the quantitative benefits, in percent; null before follow-ups.
+    async fn benefit_realization_percent(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
+        super::benefits::project_realization(ctx, self.0.seen()).await
+    }
+    /// Status reports, oldest first.
+    async fn status_reports(&self, ctx: &Context<'_>) -> Result<Vec<StatusReport>> {
+        let rows = rows_of::<entity::status_report::Entity>(loaders(ctx), self.0.seen()).await?;
+        Ok(rows.into_iter().map(StatusReport).collect())
+    }
+}
+
+/// The cost-sharing key of a project.
+#[derive(SimpleObject)]
+pub struct CostSharing {
+    key: CostKey,
+    /// MIXED: the percentage split equally; the rest is split per capita.
+    mixed_equal_percent: Option<Decimal>,
+    /// CUSTOM: the sum of the paying members' percentages.
+    custom_percent_total: Option<Decimal>,
+    /// False while a CUSTOM key does not sum to 100 %; the project cannot leave PLANNING then.
+    complete: bool,
+}
+
+/// One paying kommun's part of the budget.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct CostShare {
+    #[graphql(skip)]
+    municipality_id: i32,
+    /// Share of the budget in percent (up to four decimals).
+    percent: Decimal,
+    /// Amount in SEK, rounded to whole öre by largest remainder.
+    amount: Decimal,
+}
+
+#[ComplexObject]
+impl CostShare {
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.municipality_id)
+    }
+}
+
+/// A kommun's part in a project (deltagande).
+#[derive(Clone)]
+pub struct Participation(pub participation::Model);
+
+#[Object]
+impl Participation {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Participation", self.0.id)
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.municipality_id)
+    }
+    async fn role(&self) -> Result<ParticipationRole> {
+        stored(&self.0.role)
+    }
+    async fn state(&self) -> Result<ParticipationState> {
+        stored(&self.0.state)
+    }
+    /// The percentage under a CUSTOM key.
+    async fn custom_percent(&self) -> Option<Decimal> {
+        self.0.custom_bp.map(bp_to_percent)
+    }
+    /// The project, if the caller may still see it.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<EServiceProject>> {
+        Ok(loaders(ctx)
+            .project(self.0.project_id)
+            .await?
+            .map(EServiceProject))
+    }
+}
+
+/// A decision (beslut) taken at a tollgate (beslutspunkt) or on cancellation.
+#[derive(Clone)]
+pub struct Decision(pub decision::Model);
+
+#[Object]
+impl Decision {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Decision", self.0.id)
+    }
+    #[expect(clippy::wrong_self_convention, reason = "GraphQL field fromPhase")]
+    async fn from_phase(&self) -> Result<Phase> {
+        stored(&self.0.from_phase)
+    }
+    async fn to_phase(&self) -> Result<Phase> {
+        stored(&self.0.to_phase)
+    }
+    /// The date of the decision.
+    async fn date(&self) -> Date {
+        Date(self.0.decided_on)
+    }
+    /// The deciding body, e.g. "Gemensam nämnd för e-tjänster" or "KS Örebro".
+    async fn deciding_body(&self) -> &str {
+        &self.0.deciding_body
+    }
+    /// Diarienummer as the deciding body writes it, e.g. `KS 2018/124`.
+    async fn diarienummer(&self) -> &str {
+        &self.0.diarienummer
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    /// The kommun that recorded the decision.
+    async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.recorded_by_id)
+    }
+}
+
+/// A status report (lägesrapport) with a red/amber/green health.
+#[derive(Clone)]
+pub struct StatusReport(pub status_report::Model);
+
+#[Object]
+impl StatusReport {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("StatusReport", self.0.id)
+    }
+    async fn date(&self) -> Date {
+        Date(self.0.reported_on)
+    }
+    async fn health(&self) -> Result<Health> {
+        stored(&self.0.health)
+    }
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    async fn author(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.author_id)
+    }
+}
