@@ -14,8 +14,12 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::{Value, json};
 use tracing::Instrument;
 
+mod boundary;
+
+pub use boundary::{Authenticated, Refusal};
+
 use crate::{
-    auth::{Caller, Verifier},
+    auth::Verifier,
     error::ApiError,
     graphql::{RequestContext, SamverkanSchema},
     service::Services,
@@ -24,9 +28,6 @@ use crate::{
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
-/// Real identity providers' tokens stay well under this; anything longer is refused before
-/// it is decoded.
-const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// Everything the HTTP handlers share.
 pub struct AppState {
@@ -126,162 +127,6 @@ fn request_id(req: &HttpRequest) -> String {
         })
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-}
-
-/// The HTTP status of a request refused at the boundary with `e`.
-fn status_of(e: &ApiError) -> StatusCode {
-    match e {
-        ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-        ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-        ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        _ => StatusCode::BAD_REQUEST,
-    }
-}
-
-/// A request refused before it reaches a handler's work, answered in the GraphQL error shape
-/// with the status its code calls for.
-#[derive(Debug)]
-pub struct Refusal {
-    status: StatusCode,
-    media: Media,
-    request_id: String,
-    error: ApiError,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.error.code(), self.error.message())
-    }
-}
-
-impl actix_web::ResponseError for Refusal {
-    fn status_code(&self) -> StatusCode {
-        self.status
-    }
-    fn error_response(&self) -> HttpResponse {
-        refuse(self.status, self.media, &self.request_id, &self.error)
-    }
-}
-
-/// Who is calling, settled once at the boundary of every endpoint (GraphQL and files): the
-/// request id, the verified bearer token and the rate limit. A handler that takes this
-/// cannot skip any of them.
-pub struct Authenticated {
-    pub caller: Caller,
-    pub request_id: String,
-    media: Media,
-}
-
-impl Authenticated {
-    /// A refusal of this request with `error`, at the status its code calls for.
-    fn refusal(&self, error: ApiError) -> Refusal {
-        Refusal {
-            status: status_of(&error),
-            media: self.media,
-            request_id: self.request_id.clone(),
-            error,
-        }
-    }
-}
-
-impl actix_web::FromRequest for Authenticated {
-    type Error = Refusal;
-    type Future = std::future::Ready<Result<Self, Refusal>>;
-
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(authenticate(req))
-    }
-}
-
-/// Where the request comes from, for the rate limit of callers without a valid token: the
-/// peer, or behind a trusted proxy the nearest address in `X-Forwarded-For` that is not one
-/// of the trusted proxies (a client can prepend anything it likes, so the list is read from
-/// the right).
-fn client_address(state: &AppState, req: &HttpRequest) -> String {
-    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
-        return String::new();
-    };
-    if !state.trusted_proxies.contains(&peer) {
-        return peer.to_string();
-    }
-    let forwarded = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter_map(|a| a.parse::<std::net::IpAddr>().ok())
-        .collect::<Vec<_>>();
-    forwarded
-        .iter()
-        .rev()
-        .find(|a| !state.trusted_proxies.contains(a))
-        .unwrap_or(&peer)
-        .to_string()
-}
-
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
-    let request_id = request_id(req);
-    let media = negotiate(req).unwrap_or(Media::Json);
-    let fail = |error: ApiError| Refusal {
-        status: status_of(&error),
-        media,
-        request_id: request_id.clone(),
-        error,
-    };
-    let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return Err(fail(ApiError::Internal(anyhow::anyhow!(
-            "the application state is missing"
-        ))));
-    };
-    let verified = bearer(req).and_then(|token| {
-        token
-            .map(|t| state.verifier.verify(t, state.services.reference()))
-            .transpose()
-    });
-    let caller = match verified {
-        Ok(None) => Caller::Anonymous,
-        Ok(Some(p)) => Caller::Principal(p),
-        Err(e) => {
-            tracing::info!(request_id = %request_id, code = e.code(), reason = %e.message(), "token refused");
-            // Refused tokens count against the client address: guessing tokens is not free.
-            rate_limit(state, &client_address(state, req)).map_err(fail)?;
-            return Err(fail(e));
-        }
-    };
-    let key = match &caller {
-        Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
-        Caller::Anonymous => client_address(state, req),
-    };
-    rate_limit(state, &key).map_err(fail)?;
-    Ok(Authenticated {
-        caller,
-        request_id,
-        media,
-    })
-}
-
-impl AppState {
-    /// Drops the rate limiter's keys that have their full quota back; run now and then so
-    /// that the key store does not grow with every principal and address ever seen.
-    pub fn prune(&self) {
-        self.rate.retain_recent();
-        self.rate.shrink_to_fit();
-    }
-}
-
-fn rate_limit(state: &AppState, key: &str) -> Result<(), ApiError> {
-    use std::hash::BuildHasher;
-    let key = state.rate_keys.hash_one(key);
-    state.rate.check_key(&key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(
-            &governor::clock::DefaultClock::default(),
-        ));
-        ApiError::RateLimited(wait.as_secs().max(1))
-    })
 }
 
 /// A response carrying only errors, for requests refused before execution.
@@ -619,31 +464,6 @@ async fn execute(
         "executed"
     );
     respond(media, &rid, response, state.limits.max_response_bytes)
-}
-
-fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
-    let Some(h) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let h = h.to_str().map_err(|_| {
-        ApiError::token(
-            crate::error::TokenRefusal::Malformed,
-            "the Authorization header is not text",
-        )
-    })?;
-    match h.split_once(' ') {
-        Some((_, token)) if token.len() > MAX_TOKEN_BYTES => Err(ApiError::token(
-            crate::error::TokenRefusal::TooLarge,
-            format!("the bearer token is longer than {MAX_TOKEN_BYTES} bytes"),
-        )),
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
-            Ok(Some(token.trim()))
-        }
-        _ => Err(ApiError::token(
-            crate::error::TokenRefusal::Malformed,
-            "use Authorization: Bearer <token>",
-        )),
-    }
 }
 
 /// Gives every error a stable code; errors raised before execution (parse, validation,
