@@ -1,0 +1,242 @@
+//! An initiative's life: creation, edits, requirements, the state machine and the vendor's responses.
+
+use chrono::Utc;
+use entity::{initiative_requirement, product, vendor, vendor_initiative, vendor_response};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde_json::json;
+
+use crate::service::{Parent, Scope, WriteTx, text, visibility::Visible};
+use crate::{
+    domain::authz::{Action, Standing},
+    domain::{
+        Visibility,
+        inventory::{InitiativeState, RequirementPriority},
+    },
+    error::{ApiError, ApiResult},
+};
+
+use super::{Initiative, InitiativeSpec, ResponseSpec, state};
+
+impl Scope<'_> {
+    async fn check_target(&self, tx: &WriteTx<'_>, vendor_id: i64, product_id: Option<i64>) -> ApiResult<()> {
+        if vendor::Entity::find_by_id(vendor_id)
+            .one(tx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::input("vendorId", "no vendor with that id"));
+        }
+        if let Some(p) = product_id {
+            let p = product::Entity::find_by_id(p)
+                .one(tx.conn())
+                .await?
+                .ok_or_else(|| ApiError::input("productId", "no product with that id"))?;
+            if p.vendor_id != vendor_id {
+                return Err(ApiError::input(
+                    "productId",
+                    "the product is not the target vendor's",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn replace_requirements(
+        &self,
+        tx: &mut WriteTx<'_>,
+        id: i64,
+        reqs: &[(String, RequirementPriority)],
+    ) -> ApiResult<()> {
+        if reqs.len() > 50 {
+            return Err(ApiError::input("requirements", "at most 50 requirements"));
+        }
+        initiative_requirement::Entity::delete_many()
+            .filter(initiative_requirement::Column::InitiativeId.eq(id))
+            .exec(tx.writer())
+            .await?;
+        let now = Utc::now();
+        for (n, (t, p)) in reqs.iter().enumerate() {
+            let r = initiative_requirement::ActiveModel {
+                initiative_id: Set(id),
+                text: Set(text(&format!("requirements[{n}].text"), t, 2000, true)?),
+                priority: Set(p.as_str().into()),
+                position: Set(n as i32),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(tx.writer())
+            .await?;
+            tx.record(
+                "InitiativeRequirement",
+                r.id,
+                None,
+                Some(json!({"text": r.text, "priority": r.priority})),
+            );
+        }
+        tx.record(
+            "VendorInitiative",
+            id,
+            None,
+            Some(json!({"requirements": reqs.iter().map(|(t, p)| json!({"text": t, "priority": p.as_str()})).collect::<Vec<_>>()})),
+        );
+        Ok(())
+    }
+
+    /// Starts an initiative in DRAFT, led by the caller's kommun.
+    pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Visible<Initiative>> {
+        let me = self.authorized(Action::Create, Standing::default())?;
+        let mut tx = self.write("createVendorInitiative").await?;
+        let vendor_id = spec
+            .vendor_id
+            .ok_or_else(|| ApiError::input("vendorId", "is required"))?;
+        let product_id = spec.product_id.flatten();
+        self.check_target(&tx, vendor_id, product_id).await?;
+        let now = Utc::now();
+        let i = vendor_initiative::ActiveModel {
+            title: Set(text("title", spec.title.as_deref().unwrap_or(""), 200, true)?),
+            description: Set(text(
+                "description",
+                spec.description.as_deref().unwrap_or(""),
+                20_000,
+                false,
+            )?),
+            vendor_id: Set(vendor_id),
+            product_id: Set(product_id),
+            owner_id: Set(me.municipality_id),
+            county_id: Set(me.county_id),
+            deadline: Set(spec.deadline.flatten()),
+            visibility: Set(spec.visibility.unwrap_or(Visibility::County).as_str().into()),
+            state: Set(InitiativeState::Draft.as_str().into()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.writer())
+        .await?;
+        tx.within(Parent::VendorInitiative(i.id));
+        tx.created(&i);
+        self.replace_requirements(&mut tx, i.id, spec.requirements.as_deref().unwrap_or_default())
+            .await?;
+        tx.commit().await?;
+        Ok(Visible::new(i))
+    }
+
+    /// Changes an initiative while it is a draft or open for support.
+    pub async fn update_initiative(
+        &self,
+        id: i64,
+        version: i32,
+        spec: InitiativeSpec,
+    ) -> ApiResult<Visible<Initiative>> {
+        let mut tx = self.write("updateVendorInitiative").await?;
+        let before = self.own_initiative(&tx, id).await?;
+        if !matches!(
+            state(&before)?,
+            InitiativeState::Draft | InitiativeState::OpenForSupport
+        ) {
+            return Err(ApiError::Conflict(format!(
+                "a {} initiative no longer changes",
+                before.state
+            )));
+        }
+        let mut after = before.clone();
+        if let Some(t) = &spec.title {
+            after.title = text("title", t, 200, true)?;
+        }
+        if let Some(d) = &spec.description {
+            after.description = text("description", d, 20_000, false)?;
+        }
+        if let Some(v) = spec.vendor_id {
+            after.vendor_id = v;
+        }
+        if let Some(p) = spec.product_id {
+            after.product_id = p;
+        }
+        self.check_target(&tx, after.vendor_id, after.product_id).await?;
+        if let Some(d) = spec.deadline {
+            after.deadline = d;
+        }
+        if let Some(v) = spec.visibility {
+            after.visibility = v.as_str().into();
+        }
+        let saved = tx.save(&before, after, version).await?;
+        if let Some(reqs) = &spec.requirements {
+            self.replace_requirements(&mut tx, id, reqs).await?;
+        }
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Moves an initiative along its life cycle (initiator's editors).
+    pub async fn transition_initiative(
+        &self,
+        id: i64,
+        version: i32,
+        to: InitiativeState,
+    ) -> ApiResult<Visible<Initiative>> {
+        let mut tx = self.write("transitionVendorInitiative").await?;
+        let before = self.own_initiative(&tx, id).await?;
+        let from = state(&before)?;
+        if !from.may_become(to) {
+            let hint = if to == InitiativeState::VendorResponded {
+                "; record the vendor's response instead"
+            } else {
+                ""
+            };
+            return Err(ApiError::input(
+                "to",
+                format!(
+                    "an initiative cannot go from {} to {}{hint}",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            ));
+        }
+        let mut after = before.clone();
+        after.state = to.as_str().into();
+        let saved = tx.save(&before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+
+    /// Records the vendor's response to a submitted initiative (initiator's editors).
+    pub async fn record_response(&self, id: i64, r: ResponseSpec) -> ApiResult<vendor_response::Model> {
+        let mut tx = self.write("recordVendorResponse").await?;
+        let before = self.own_initiative(&tx, id).await?;
+        let from = state(&before)?;
+        if !matches!(
+            from,
+            InitiativeState::Submitted | InitiativeState::VendorResponded
+        ) {
+            return Err(ApiError::Conflict(format!(
+                "responses are recorded once SUBMITTED; the initiative is {}",
+                before.state
+            )));
+        }
+        let now = Utc::now();
+        let saved = vendor_response::ActiveModel {
+            initiative_id: Set(id),
+            responded_on: Set(r.date),
+            summary: Set(text("summary", &r.summary, 4000, true)?),
+            commitment: Set(text("commitment", &r.commitment, 4000, false)?),
+            promised_delivery: Set(r.promised_delivery),
+            outcome: Set(r.outcome.as_str().into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx.writer())
+        .await?;
+        if from == InitiativeState::Submitted {
+            let mut after = before.clone();
+            after.state = InitiativeState::VendorResponded.as_str().into();
+            let v = before.version;
+            tx.save(&before, after, v).await?;
+        }
+        tx.record("VendorResponse", saved.id, None, Some(json!({"initiativeId": id, "respondedOn": saved.responded_on, "summary": saved.summary, "outcome": saved.outcome})));
+        tx.commit().await?;
+        Ok(saved)
+    }
+}

@@ -1,0 +1,207 @@
+//! Vendor-influence initiatives: the area's types, reading initiatives, leverage and the checks
+//! changes start with. Beside this file: `lifecycle` (create, edit, the state machine, vendor
+//! responses) and `supporters` (co-signing and withdrawing).
+
+mod lifecycle;
+mod supporters;
+
+use crate::domain::inventory::SupporterState;
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use entity::{initiative_supporter, product, system_instance, vendor_initiative};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use serde_json::json;
+
+use super::{
+    Parent, Scope, WriteTx, authorize,
+    pagination::{KeysetOrder, Page, PageArgs, finish},
+    visibility,
+    visibility::Visible,
+};
+use crate::{
+    domain::authz::{Action, Standing},
+    domain::{
+        Visibility,
+        inventory::{InitiativeState, RequirementPriority, ResponseOutcome},
+    },
+    error::{ApiError, ApiResult},
+};
+
+type Initiative = vendor_initiative::Model;
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no vendor initiative with that id".into())
+}
+
+fn state(i: &Initiative) -> ApiResult<InitiativeState> {
+    super::stored(&i.state)
+}
+
+super::audit::versioned!(
+    vendor_initiative,
+    "VendorInitiative",
+    "the initiative",
+    |i| json!({
+        "title": i.title, "description": i.description, "vendorId": i.vendor_id, "productId": i.product_id,
+        "deadline": i.deadline, "visibility": i.visibility, "state": i.state, "version": i.version,
+    })
+);
+
+/// A new initiative, or the fields to change (`None` keeps a field).
+#[derive(Clone, Debug, Default)]
+pub struct InitiativeSpec {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub vendor_id: Option<i64>,
+    pub product_id: Option<Option<i64>>,
+    pub deadline: Option<Option<NaiveDate>>,
+    pub visibility: Option<Visibility>,
+    pub requirements: Option<Vec<(String, RequirementPriority)>>,
+}
+
+/// A vendor's response.
+#[derive(Clone, Debug)]
+pub struct ResponseSpec {
+    pub date: NaiveDate,
+    pub summary: String,
+    pub commitment: String,
+    pub promised_delivery: Option<NaiveDate>,
+    pub outcome: ResponseOutcome,
+}
+
+/// What the supporters bring to the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leverage {
+    pub supporters: usize,
+    pub population: i64,
+    /// Supporters that run one of the vendor's products according to the inventory.
+    pub running_vendor_products: usize,
+}
+
+impl Scope<'_> {
+    fn visible_initiatives(&self) -> Select<vendor_initiative::Entity> {
+        vendor_initiative::Entity::find().filter(visibility::vendor_initiatives(self.caller()))
+    }
+
+    /// Initiatives the caller may see, newest first, optionally in some states.
+    pub async fn initiatives(
+        &self,
+        states: &[InitiativeState],
+        args: &PageArgs,
+    ) -> ApiResult<Page<Visible<Initiative>>> {
+        self.reader()?;
+        let req = args.validate()?;
+        let mut q = self.visible_initiatives();
+        if !states.is_empty() {
+            q = q.filter(vendor_initiative::Column::State.is_in(states.iter().map(|s| s.as_str())));
+        }
+        let keyset = KeysetOrder {
+            key: None,
+            id: vendor_initiative::Column::Id,
+            ascending: false,
+        };
+        Ok(finish(
+            Visible::all(keyset.apply(q, &req).all(self.db()).await?),
+            &req,
+        ))
+    }
+
+    /// A visible initiative.
+    pub async fn initiative(&self, id: i64) -> ApiResult<Option<Visible<Initiative>>> {
+        self.reader()?;
+        Ok(self
+            .visible_initiatives()
+            .filter(vendor_initiative::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .map(Visible::new))
+    }
+
+    async fn visible_initiative_in(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
+        let i = self
+            .visible_initiatives()
+            .filter(vendor_initiative::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(not_found)?;
+        tx.within(Parent::VendorInitiative(i.id));
+        Ok(i)
+    }
+
+    async fn own_initiative(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
+        let i = self.visible_initiative_in(tx, id).await?;
+        let me = tx.principal();
+        let owner = i.owner_id == me.municipality_id;
+        authorize(
+            me,
+            Action::Change,
+            Standing {
+                owner,
+                ..Default::default()
+            },
+        )?;
+        Ok(i)
+    }
+
+    /// The leverage of the active supporters of each initiative in one go.
+    pub async fn leverage(
+        &self,
+        initiatives: &[(i64, i64)],
+        supporters: &[initiative_supporter::Model],
+    ) -> ApiResult<Vec<(i64, Leverage)>> {
+        let vendors: Vec<i64> = initiatives.iter().map(|(_, v)| *v).collect();
+        let running: Vec<(i32, i64)> = if vendors.is_empty() {
+            Vec::new()
+        } else {
+            let products = product::Entity::find()
+                .filter(product::Column::VendorId.is_in(vendors))
+                .all(self.db())
+                .await?;
+            let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
+            // Shown beside the named supporters, so only systems the caller may see count
+            // (DOMAIN.md, "Visibility"): otherwise a PRIVATE system would be told by its kommun.
+            let instances = system_instance::Entity::find()
+                .filter(super::visibility::system_instances(self.caller()))
+                .filter(system_instance::Column::ProductId.is_in(ids))
+                .all(self.db())
+                .await?;
+            instances
+                .iter()
+                .filter_map(|i| {
+                    products
+                        .iter()
+                        .find(|p| p.id == i.product_id)
+                        .map(|p| (i.owner_id, p.vendor_id))
+                })
+                .collect()
+        };
+        Ok(initiatives
+            .iter()
+            .map(|(id, vendor)| {
+                let active: BTreeSet<i32> = supporters
+                    .iter()
+                    .filter(|s| s.initiative_id == *id && s.state == SupporterState::Active.as_str())
+                    .map(|s| s.municipality_id)
+                    .collect();
+                let population = active
+                    .iter()
+                    .filter_map(|m| self.reference().municipality(*m))
+                    .map(|m| m.population)
+                    .sum();
+                let running_vendor_products = active
+                    .iter()
+                    .filter(|m| running.iter().any(|(o, v)| o == *m && v == vendor))
+                    .count();
+                (
+                    *id,
+                    Leverage {
+                        supporters: active.len(),
+                        population,
+                        running_vendor_products,
+                    },
+                )
+            })
+            .collect())
+    }
+}
