@@ -504,11 +504,26 @@ fn respond(media: Media, request_id: &str, mut response: Response, max_bytes: us
     } else {
         StatusCode::OK
     };
-    let mut body = serde_json::to_value(&response).unwrap_or(Value::Null);
-    if no_data && let Value::Object(m) = &mut body {
-        m.remove("data");
+    // Serialized straight from the response: its objects keep the order of the query's
+    // selections (a detour through serde_json::Value would sort the keys), and no second copy
+    // of the tree is built.
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<&'a async_graphql::Value>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        errors: &'a [ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
     }
-    let body = body.to_string();
+    let body = serde_json::to_string(&Body {
+        data: (!no_data).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    })
+    .unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
     if body.len() > max_bytes {
         return refuse(
             StatusCode::BAD_REQUEST,

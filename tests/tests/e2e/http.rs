@@ -212,3 +212,30 @@ async fn a_principal_over_its_rate_is_told_to_wait() {
         .ok("{ viewer { sub } }", json!({}))
         .await;
 }
+
+#[tokio::test]
+async fn response_keys_keep_the_order_of_the_query() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 60).unwrap();
+    let q = "{ viewer { sub roles } eServiceProjects(first: 1) { totalCount edges { cursor } pageInfo { hasNextPage } } }";
+    let text = app
+        .post()
+        .bearer_auth(&token)
+        .json(&json!({ "query": q }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |k: &str| {
+        text.find(&format!("\"{k}\""))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+    };
+    assert!(at("viewer") < at("eServiceProjects"), "{text}");
+    assert!(at("sub") < at("roles"), "{text}");
+    assert!(
+        at("totalCount") < at("edges") && at("edges") < at("pageInfo"),
+        "{text}"
+    );
+}
