@@ -38,6 +38,7 @@ impl fmt::Debug for Secret {
 
 /// One trusted token issuer (identity provider), with its algorithm pinned.
 #[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IssuerSettings {
     /// The `iss` claim this issuer puts in its tokens.
     pub issuer: String,
@@ -60,7 +61,7 @@ pub struct IssuerSettings {
 
 /// Bounds on what one request may ask for; refused before any database work.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
@@ -95,7 +96,7 @@ impl Default for Limits {
 
 /// Everything the service reads at start-up.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Address to listen on; port 0 picks a free port.
     pub bind: String,
@@ -361,5 +362,19 @@ mod tests {
         assert!(s.explorer_enabled());
         let s = Settings::from_sources(&vars(&[("SAMVERKAN_EXPLORER", "false")])).unwrap();
         assert!(!s.explorer_enabled());
+    }
+
+    #[test]
+    fn a_mistyped_key_in_the_file_is_refused_by_name() {
+        let dir = std::env::temp_dir().join(format!("samverkan-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("samverkan.toml");
+        std::fs::write(&file, "[limits]\nrate_limit_per_minute = 2\n").unwrap();
+        let e = Settings::from_sources(&vars(&[("SAMVERKAN_CONFIG", file.to_str().unwrap())])).unwrap_err();
+        assert!(e.to_string().contains("rate_limit_per_minute"), "{e}");
+        std::fs::write(&file, "[limits]\nrequests_per_minute = 2\n").unwrap();
+        let s = Settings::from_sources(&vars(&[("SAMVERKAN_CONFIG", file.to_str().unwrap())])).unwrap();
+        assert_eq!(s.limits.requests_per_minute, 2);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
