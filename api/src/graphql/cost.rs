@@ -350,53 +350,82 @@ const MAX_OF_TYPE: usize = 10;
 /// argument's, an interface, `ofType`…) may only be named. The standard introspection query
 /// of graphql-js, GraphiQL, Apollo and gql passes; the circular
 /// `types { fields { type { fields { type { fields … } } } } }` is refused.
-pub fn check_introspection(doc: &ExecutableDocument, operation: Option<&str>) -> Result<(), ServerError> {
-    fn walk(
-        doc: &ExecutableDocument,
-        set: &SelectionSet,
-        may_expand: bool,
-        of_type: usize,
-        spreads: usize,
-    ) -> Result<(), ServerError> {
-        if spreads > MAX_SPREAD_DEPTH {
-            return Err(too_complex("Fragments are nested too deep".into()));
-        }
-        for sel in &set.items {
-            match &sel.node {
-                Selection::Field(f) => {
-                    let name = f.node.name.node.as_str();
-                    if !may_expand && EXPANDING.contains(&name) {
-                        return Err(too_complex(format!(
-                            "Introspection may list the members of a type from __schema.types or __type, not `{name}` of a type reached through another"
-                        )));
+/// Aliases count here as in data queries (as executed, fragments expanded): each aliased
+/// `__schema { types … }` is another copy of the whole schema.
+pub fn check_introspection(
+    doc: &ExecutableDocument,
+    operation: Option<&str>,
+    max_aliases: u64,
+) -> Result<(), ServerError> {
+    struct Walk<'a> {
+        doc: &'a ExecutableDocument,
+        aliases: u64,
+        max_aliases: u64,
+    }
+    impl Walk<'_> {
+        fn walk(
+            &mut self,
+            set: &SelectionSet,
+            may_expand: bool,
+            of_type: usize,
+            spreads: usize,
+        ) -> Result<(), ServerError> {
+            let doc = self.doc;
+            if spreads > MAX_SPREAD_DEPTH {
+                return Err(too_complex("Fragments are nested too deep".into()));
+            }
+            for sel in &set.items {
+                match &sel.node {
+                    Selection::Field(f) => {
+                        if f.node.alias.is_some() {
+                            self.aliases += 1;
+                            if self.aliases > self.max_aliases {
+                                return Err(too_complex(format!(
+                                    "Query has more than {} aliases as executed",
+                                    self.max_aliases
+                                )));
+                            }
+                        }
+                        let name = f.node.name.node.as_str();
+                        if !may_expand && EXPANDING.contains(&name) {
+                            return Err(too_complex(format!(
+                                "Introspection may list the members of a type from __schema.types or __type, not `{name}` of a type reached through another"
+                            )));
+                        }
+                        let of_type = if name == "ofType" { of_type + 1 } else { 0 };
+                        if of_type > MAX_OF_TYPE {
+                            return Err(too_complex(format!(
+                                "Introspection follows ofType at most {MAX_OF_TYPE} times"
+                            )));
+                        }
+                        let expand = match name {
+                            "__schema" | "__type" | "types" => true,
+                            n if LEADING.contains(&n) => false,
+                            _ => may_expand,
+                        };
+                        self.walk(&f.node.selection_set.node, expand, of_type, spreads)?;
                     }
-                    let of_type = if name == "ofType" { of_type + 1 } else { 0 };
-                    if of_type > MAX_OF_TYPE {
-                        return Err(too_complex(format!(
-                            "Introspection follows ofType at most {MAX_OF_TYPE} times"
-                        )));
+                    Selection::InlineFragment(i) => {
+                        self.walk(&i.node.selection_set.node, may_expand, of_type, spreads + 1)?
                     }
-                    let expand = match name {
-                        "__schema" | "__type" | "types" => true,
-                        n if LEADING.contains(&n) => false,
-                        _ => may_expand,
-                    };
-                    walk(doc, &f.node.selection_set.node, expand, of_type, spreads)?;
-                }
-                Selection::InlineFragment(i) => {
-                    walk(doc, &i.node.selection_set.node, may_expand, of_type, spreads + 1)?
-                }
-                Selection::FragmentSpread(s) => {
-                    if let Some(f) = doc.fragments.get(&s.node.fragment_name.node) {
-                        walk(doc, &f.node.selection_set.node, may_expand, of_type, spreads + 1)?;
+                    Selection::FragmentSpread(s) => {
+                        if let Some(f) = doc.fragments.get(&s.node.fragment_name.node) {
+                            self.walk(&f.node.selection_set.node, may_expand, of_type, spreads + 1)?;
+                        }
                     }
                 }
             }
+            Ok(())
         }
-        Ok(())
     }
+
+    let mut w = Walk {
+        doc,
+        aliases: 0,
+        max_aliases,
+    };
     for op in selected(doc, operation) {
-        walk(doc, &op.node.selection_set.node, true, 0, 0)?;
+        w.walk(&op.node.selection_set.node, true, 0, 0)?;
     }
     Ok(())
 }
@@ -437,12 +466,21 @@ mod tests {
         ))
         .unwrap();
         assert!(introspection_only(&standard, None));
-        check_introspection(&standard, None).unwrap();
+        check_introspection(&standard, None, 30).unwrap();
         let circular = async_graphql::parser::parse_query(
             "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
         )
         .unwrap();
-        assert!(check_introspection(&circular, None).is_err());
+        assert!(check_introspection(&circular, None, 30).is_err());
+        let copies: String = (0..31)
+            .map(|i| format!("s{i}: __schema {{ types {{ name }} }} "))
+            .collect();
+        let copies = async_graphql::parser::parse_query(format!("{{ {copies} }}")).unwrap();
+        assert!(introspection_only(&copies, None));
+        assert!(
+            check_introspection(&copies, None, 30).is_err(),
+            "aliased copies of the schema count"
+        );
         let mixed =
             async_graphql::parser::parse_query("{ __schema { queryType { name } } viewer { sub } }").unwrap();
         assert!(!introspection_only(&mixed, None));

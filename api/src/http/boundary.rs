@@ -61,15 +61,22 @@ pub struct Authenticated {
     media: Media,
 }
 
+impl Refusal {
+    /// A refusal with `error`, at the status its code calls for.
+    fn new(error: ApiError, media: Media, request_id: &str) -> Self {
+        Refusal {
+            status: status_of(&error),
+            media,
+            request_id: request_id.to_owned(),
+            error,
+        }
+    }
+}
+
 impl Authenticated {
     /// A refusal of this request with `error`, at the status its code calls for.
     pub(super) fn refusal(&self, error: ApiError) -> Refusal {
-        Refusal {
-            status: status_of(&error),
-            media: self.media,
-            request_id: self.request_id.clone(),
-            error,
-        }
+        Refusal::new(error, self.media, &self.request_id)
     }
 }
 
@@ -112,12 +119,7 @@ fn client_address(state: &AppState, req: &HttpRequest) -> String {
 fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
     let request_id = request_id(req);
     let media = negotiate(req).unwrap_or(Media::Json);
-    let fail = |error: ApiError| Refusal {
-        status: status_of(&error),
-        media,
-        request_id: request_id.clone(),
-        error,
-    };
+    let fail = |error: ApiError| Refusal::new(error, media, &request_id);
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(fail(ApiError::Internal(anyhow::anyhow!(
             "the application state is missing"

@@ -407,7 +407,7 @@ async fn execute(
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
         let checked = if introspection {
-            cost::check_introspection(doc, operation.as_deref())
+            cost::check_introspection(doc, operation.as_deref(), state.limits.max_aliases as u64)
         } else {
             state
                 .cost

@@ -52,6 +52,16 @@ fn corpus() -> Vec<(&'static str, String)> {
         ("wide aliased pages", format!("{{ {wide} }}")),
         ("fragment chain", spreads),
         ("circular introspection", circular.to_owned()),
+        (
+            "aliased copies of the schema",
+            format!(
+                "{{ {} }}",
+                (0..31)
+                    .map(|i| format!("s{i}: __schema {{ types {{ fields {{ name }} }} }}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        ),
         ("node fan-out", node_fan_out),
     ]
 }

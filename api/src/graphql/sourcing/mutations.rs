@@ -184,6 +184,16 @@ pub struct DecideSourcingEvaluationInput {
 }
 
 /// Mutations on sourcing evaluations.
+/// The evaluation after a change of the caller's own standing in it, if the caller may still
+/// see it: a kommun that declined may not, which is null, not an error.
+async fn still_visible(s: &crate::service::Scope<'_>, id: i64) -> Result<Option<SourcingEvaluation>> {
+    match s.evaluation(id).await {
+        Ok(e) => Ok(Some(SourcingEvaluation(e))),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Default)]
 pub struct SourcingMutation;
 
@@ -324,12 +334,7 @@ impl SourcingMutation {
         let c = s.invite_coevaluator(id, &input.municipality_code).await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
-            // A kommun that declined may no longer see the evaluation: null, not an error.
-            evaluation: match s.evaluation(id).await {
-                Ok(e) => Some(SourcingEvaluation(e)),
-                Err(ApiError::NotFound(_)) => None,
-                Err(e) => return Err(e.into()),
-            },
+            evaluation: still_visible(&s, id).await?,
         })
     }
 
@@ -344,12 +349,7 @@ impl SourcingMutation {
         let c = s.respond_to_coevaluation(id, input.accept).await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
-            // A kommun that declined may no longer see the evaluation: null, not an error.
-            evaluation: match s.evaluation(id).await {
-                Ok(e) => Some(SourcingEvaluation(e)),
-                Err(ApiError::NotFound(_)) => None,
-                Err(e) => return Err(e.into()),
-            },
+            evaluation: still_visible(&s, id).await?,
         })
     }
 
