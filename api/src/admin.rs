@@ -7,6 +7,8 @@ use std::{collections::BTreeSet, sync::Arc};
 use entity::system_instance;
 use sea_orm::DatabaseConnection;
 
+/// The columns an inventory import expects, in order (the first line of the file).
+pub use crate::service::inventory::IMPORT_COLUMNS;
 use crate::{
     auth::{Caller, Principal, Role},
     error::ApiError,

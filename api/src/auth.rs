@@ -26,10 +26,15 @@ pub use crate::domain::authz::Role;
 pub struct Principal {
     /// The token's `sub`.
     pub sub: String,
+    /// The token's `name`, if it carried one.
     pub name: Option<String>,
+    /// The kommun's row id.
     pub municipality_id: i32,
+    /// The kommun's four-digit kommunkod.
     pub kommun: String,
+    /// The row id of the kommun's county.
     pub county_id: i32,
+    /// What the token allows; roles combine by union.
     pub roles: BTreeSet<Role>,
 }
 
@@ -67,6 +72,7 @@ impl Principal {
 pub enum Caller {
     /// No token: the published catalogue only.
     Anonymous,
+    /// A verified token.
     Principal(Principal),
 }
 
@@ -86,23 +92,31 @@ pub struct Claims {
     // Optional here so that a missing claim is reported as MISSING_CLAIM by the validation
     // (which requires them) rather than as an unreadable token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The issuer, matched against the configured issuers.
     pub iss: Option<String>,
     /// A string or an array of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user the token speaks for.
     pub sub: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Expiry, seconds since the epoch.
     pub exp: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Not valid before, seconds since the epoch.
     pub nbf: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Issued at, seconds since the epoch.
     pub iat: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The kommunkod the token acts for.
     pub kommun: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Role names: viewer, editor, admin, namnd, integration.
     pub roles: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The user's display name.
     pub name: Option<String>,
 }
 

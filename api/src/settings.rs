@@ -63,10 +63,15 @@ pub struct IssuerSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
+    /// Deepest selection nesting.
     pub max_depth: usize,
+    /// Most fields, with lists counted by their page size.
     pub max_complexity: usize,
+    /// Most aliases in one document.
     pub max_aliases: usize,
+    /// Largest request body.
     pub max_body_bytes: usize,
+    /// Longest query text.
     pub max_query_chars: usize,
     /// Requests per minute for one principal (or one client address without a token).
     pub requests_per_minute: u32,
@@ -104,6 +109,7 @@ pub struct Settings {
     pub database_url: String,
     /// Folder for the embedded database and the development signing secret.
     pub data_dir: PathBuf,
+    /// Development (dev issuer, demo data) or production.
     pub mode: Mode,
     /// Issuers trusted besides the development issuer.
     pub issuers: Vec<IssuerSettings>,
@@ -112,6 +118,7 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the rate limit of
     /// callers without a valid token); from anyone else the header is ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Answer introspection queries.
     pub introspection: bool,
     /// Serve the explorer at `GET /graphql`; unset means on in development, off in production.
     pub explorer: Option<bool>,
@@ -123,6 +130,7 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `pretty` or `json` log lines.
     pub log_format: String,
+    /// Bounds on one request.
     pub limits: Limits,
 }
 
@@ -158,7 +166,9 @@ impl Settings {
 #[derive(Debug, thiserror::Error)]
 #[error("invalid setting {name}: {reason}")]
 pub struct SettingsError {
+    /// The setting, as the environment spells it.
     pub name: String,
+    /// Why it was refused.
     pub reason: String,
 }
 

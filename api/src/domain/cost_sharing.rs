@@ -22,8 +22,11 @@ text_enum!(
 /// One paying kommun as the computation needs it.
 #[derive(Clone, Debug)]
 pub struct Member {
+    /// The kommun's row id.
     pub municipality_id: i32,
+    /// The kommunkod, the tie-breaker when öre are left over.
     pub code: String,
+    /// Inhabitants, for the POPULATION and MIXED keys.
     pub population: i64,
     /// The CUSTOM percentage in basis points (10 000 = 100 %).
     pub custom_bp: Option<i32>,
@@ -32,9 +35,13 @@ pub struct Member {
 /// One kommun's share: its weight as a fraction `numerator / denominator` and its amount.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Share {
+    /// The kommun's row id.
     pub municipality_id: i32,
+    /// The weight's numerator.
     pub numerator: i128,
+    /// The weight's denominator (positive).
     pub denominator: i128,
+    /// What the kommun pays; the amounts sum exactly to the budget.
     pub amount: Sek,
 }
 

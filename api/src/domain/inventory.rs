@@ -86,8 +86,11 @@ text_enum!(
 text_enum!(
     /// What the vendor answered.
     ResponseOutcome {
+        /// The vendor agreed to every requirement.
         Accepted = "ACCEPTED",
+        /// The vendor agreed to some requirements.
         PartiallyAccepted = "PARTIALLY_ACCEPTED",
+        /// The vendor agreed to none.
         Rejected = "REJECTED",
     }
 );
@@ -126,7 +129,9 @@ mod tests {
 text_enum!(
     /// A co-signer's standing on an initiative.
     SupporterState {
+        /// Supports the initiative.
         Active = "ACTIVE",
+        /// Supported it once and no longer does.
         Withdrawn = "WITHDRAWN",
     }
 );

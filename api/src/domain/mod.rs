@@ -7,8 +7,11 @@ pub mod authz;
 pub mod benefits;
 pub mod cost_sharing;
 pub mod inventory;
+/// Kommunkod: the four-digit code of a kommun.
 pub mod kommunkod;
+/// Money in öre, shown as kronor with two decimals.
 pub mod money;
+/// Organisationsnummer with its Luhn check digit.
 pub mod org_number;
 pub mod project;
 pub mod sourcing;

@@ -86,9 +86,13 @@ impl Phase {
 text_enum!(
     /// Who may see a record (see DOMAIN.md, "Visibility").
     Visibility {
+        /// The owning kommun only.
         Private = "PRIVATE",
+        /// The owner and the kommuner invited to or taking part in it.
         Participants = "PARTICIPANTS",
+        /// Every kommun of the county and its joint committee.
         County = "COUNTY",
+        /// As COUNTY; a published e-service also reaches the anonymous catalogue.
         Public = "PUBLIC",
     }
 );
@@ -96,8 +100,11 @@ text_enum!(
 text_enum!(
     /// Whom an e-service is for.
     TargetGroup {
+        /// Invånare.
         Citizens = "CITIZENS",
+        /// Företag.
         Businesses = "BUSINESSES",
+        /// The kommun's own staff.
         Internal = "INTERNAL",
     }
 );
@@ -105,8 +112,11 @@ text_enum!(
 text_enum!(
     /// Red/amber/green health from a status report.
     Health {
+        /// On track.
         Green = "GREEN",
+        /// At risk; the report says why.
         Amber = "AMBER",
+        /// Off track; needs a decision.
         Red = "RED",
     }
 );
@@ -114,8 +124,11 @@ text_enum!(
 text_enum!(
     /// A kommun's role in a project.
     ParticipationRole {
+        /// Runs the project; there is exactly one.
         Lead = "LEAD",
+        /// Takes part and pays its share.
         Participant = "PARTICIPANT",
+        /// Follows the project; never pays.
         Observer = "OBSERVER",
     }
 );
@@ -123,9 +136,13 @@ text_enum!(
 text_enum!(
     /// Where an invitation stands.
     ParticipationState {
+        /// Asked to join; not answered yet.
         Invited = "INVITED",
+        /// Takes part.
         Accepted = "ACCEPTED",
+        /// Said no.
         Declined = "DECLINED",
+        /// Took part and left, or the invitation was taken back.
         Withdrawn = "WITHDRAWN",
     }
 );

@@ -50,6 +50,7 @@ impl OptionKind {
 text_enum!(
     /// Where the data is stored and processed.
     DataLocation {
+        /// Sverige.
         Sweden = "SWEDEN",
         /// Inom EU/EES.
         EuEea = "EU_EEA",
@@ -83,8 +84,11 @@ pub fn klassa_level(v: i64) -> Result<u8, &'static str> {
 /// KLASSA levels (0–4) of the information involved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InfoClass {
+    /// Konfidentialitet.
     pub confidentiality: u8,
+    /// Riktighet.
     pub integrity: u8,
+    /// Tillgänglighet.
     pub availability: u8,
 }
 
@@ -98,12 +102,19 @@ impl InfoClass {
 /// An option as the computation needs it.
 #[derive(Clone, Debug)]
 pub struct OptionIn {
+    /// The option's row id.
     pub id: i64,
+    /// In-house, shared, outsourced or cloud.
     pub kind: OptionKind,
+    /// Cost once, at the start.
     pub one_off: Sek,
+    /// Cost per year.
     pub annual: Sek,
+    /// Years the annual cost is paid.
     pub contract_years: u32,
+    /// Where the data would be kept.
     pub location: DataLocation,
+    /// How the kommun would leave; empty when there is no plan.
     pub exit_plan: String,
 }
 
@@ -121,22 +132,29 @@ impl OptionIn {
 /// A criterion and its weight (whole percent; all weights sum to 100 when scoring).
 #[derive(Clone, Copy, Debug)]
 pub struct CriterionIn {
+    /// The criterion's row id.
     pub id: i64,
+    /// Whole percent.
     pub weight: i32,
 }
 
 /// One kommun's score (0–5) of one option on one criterion.
 #[derive(Clone, Copy, Debug)]
 pub struct ScoreIn {
+    /// The option scored.
     pub option: i64,
+    /// The criterion scored on.
     pub criterion: i64,
+    /// The scoring kommun's row id.
     pub kommun: i32,
+    /// 0–5.
     pub score: u8,
 }
 
 /// The computed standing of one option.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionResult {
+    /// The option's row id.
     pub option: i64,
     /// Weighted score 0–100, the mean over kommuner that scored every criterion of it.
     pub score: Option<Q>,
@@ -144,6 +162,7 @@ pub struct OptionResult {
     pub rank: Option<usize>,
     /// Other options with exactly the same score.
     pub tied_with: Vec<i64>,
+    /// Total cost of ownership over the contract.
     pub tco: Sek,
     /// How many kommuner's complete scores the mean is over.
     pub scored_by: usize,
@@ -152,24 +171,31 @@ pub struct OptionResult {
 /// A score a kommun has not given yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Missing {
+    /// The kommun that owes the score.
     pub kommun: i32,
+    /// The option it has not scored.
     pub option: i64,
+    /// The criterion it has not scored.
     pub criterion: i64,
 }
 
 /// A risk found by rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RiskFlag {
+    /// Which rule found it.
     pub code: RiskCode,
+    /// The option it concerns.
     pub option: i64,
     /// Choosing this option needs an explicit justification.
     pub blocking: bool,
+    /// What the rule found, in words.
     pub message: String,
 }
 
 /// A weight change that would change the winner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Flip {
+    /// The criterion whose weight changes.
     pub criterion: i64,
     /// +10 or −10 points, the other weights renormalised to keep the sum at 100.
     pub delta: i32,
@@ -184,7 +210,9 @@ pub struct SourcingResult {
     pub options: Vec<OptionResult>,
     /// The unique best option, if there is one.
     pub winner: Option<i64>,
+    /// Scores still owed by the co-evaluating kommuner.
     pub missing: Vec<Missing>,
+    /// Risks found by the rules.
     pub flags: Vec<RiskFlag>,
     /// Weight changes of ±10 points that would change the winner; empty when robust.
     pub flips: Vec<Flip>,

@@ -52,7 +52,9 @@ pub struct Mutation(
 
 /// What one request brings to its resolvers.
 pub struct RequestContext {
+    /// Who is asking.
     pub caller: Caller,
+    /// The id in the request's log lines and error extensions.
     pub request_id: String,
 }
 

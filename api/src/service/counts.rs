@@ -69,15 +69,11 @@ impl CountCache {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Entries held now (for tests and logs).
+    /// Entries held now.
+    #[cfg(test)]
     pub fn len(&self) -> u64 {
         self.entries.run_pending_tasks();
         self.entries.entry_count()
-    }
-
-    /// Whether nothing is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

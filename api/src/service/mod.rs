@@ -12,7 +12,7 @@ pub mod loaders;
 pub mod pagination;
 pub mod projects;
 /// The reference data lives below `auth`, which needs it; services use it from here too.
-pub use crate::reference;
+pub(crate) use crate::reference;
 pub mod report;
 pub mod sourcing;
 pub mod visibility;

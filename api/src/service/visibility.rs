@@ -22,9 +22,11 @@ use crate::{
 
 /// The columns of a shared record that the rule reads.
 pub struct SharedColumns<C> {
-    pub id: C,
+    /// The owning kommun.
     pub owner: C,
+    /// The county the record belongs to.
     pub county: C,
+    /// PRIVATE, PARTICIPANTS, COUNTY or PUBLIC.
     pub visibility: C,
 }
 
@@ -93,7 +95,6 @@ pub fn projects(caller: &Caller) -> Condition {
     shared(
         caller,
         SharedColumns {
-            id: project::Column::Id,
             owner: project::Column::OwnerId,
             county: project::Column::CountyId,
             visibility: project::Column::Visibility,
@@ -118,7 +119,6 @@ pub fn sourcing_evaluations(caller: &Caller) -> Condition {
     shared(
         caller,
         SharedColumns {
-            id: sourcing_evaluation::Column::Id,
             owner: sourcing_evaluation::Column::OwnerId,
             county: sourcing_evaluation::Column::CountyId,
             visibility: sourcing_evaluation::Column::Visibility,
@@ -147,7 +147,6 @@ pub fn system_instances(caller: &Caller) -> Condition {
     shared(
         caller,
         SharedColumns {
-            id: system_instance::Column::Id,
             owner: system_instance::Column::OwnerId,
             county: system_instance::Column::CountyId,
             visibility: system_instance::Column::Visibility,
@@ -166,7 +165,6 @@ pub fn vendor_initiatives(caller: &Caller) -> Condition {
     shared(
         caller,
         SharedColumns {
-            id: vendor_initiative::Column::Id,
             owner: vendor_initiative::Column::OwnerId,
             county: vendor_initiative::Column::CountyId,
             visibility: vendor_initiative::Column::Visibility,

@@ -223,7 +223,7 @@ async fn the_import_command_writes_all_rows_or_none_and_audits_the_operator(app:
             json!({"input": {"vendorId": v, "name": "Elevkoll", "category": "SCHOOL"}}),
         )
         .await;
-    let header = samverkan::service::inventory::IMPORT_COLUMNS.join(",");
+    let header = samverkan::admin::IMPORT_COLUMNS.join(",");
     let good = "556677-8899,Elevkoll,4.2,Skolchef,Skolstöd,Skolchef,Rektor,IT,CLOUD_SAAS,EU_EEA,2,2,2,2028-06-30,PRIVATE";
     let unknown = "556677-8899,Elevkollen,4.2,Skolchef,Skolstöd,Skolchef,Rektor,IT,CLOUD_SAAS,EU_EEA,2,2,2,2028-06-30,COUNTY";
     let db = || async { sea_orm::Database::connect(&app.database_url).await.unwrap() };
