@@ -3,6 +3,8 @@
 //! shows them too).
 use chrono::Utc;
 use entity::{participation, project};
+
+use crate::domain::{CostKey, ParticipationRole, ParticipationState, Phase, TargetGroup, Visibility};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -24,8 +26,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "E-tjänst för bygglov",
             "bygglov",
             "1880",
-            "COUNTY",
-            "PLANNING",
+            Visibility::County,
+            Phase::Planning,
             2_400_000 * 100i64,
             vec!["1881", "1861", "1885"],
         ),
@@ -33,8 +35,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "Ansökan om försörjningsstöd",
             "forsorjningsstod",
             "1883",
-            "PARTICIPANTS",
-            "PRE_STUDY",
+            Visibility::Participants,
+            Phase::PreStudy,
             850_000 * 100,
             vec!["1862"],
         ),
@@ -42,8 +44,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             "Skolval för vårdnadshavare",
             "skola",
             "1881",
-            "COUNTY",
-            "IDEA",
+            Visibility::County,
+            Phase::Idea,
             300_000 * 100,
             vec![],
         ),
@@ -56,13 +58,13 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             summary: Set(format!("Demo: {title}")),
             description: Set(String::new()),
             tags: Set(format!("[\"{tag}\"]")),
-            target_group: Set("CITIZENS".into()),
+            target_group: Set(TargetGroup::Citizens),
             owner_id: Set(o.id),
             county_id: Set(o.county_id),
-            visibility: Set(visibility.into()),
+            visibility: Set(visibility),
             budget_ore: Set(budget),
-            phase: Set(phase.into()),
-            cost_key: Set("MIXED".into()),
+            phase: Set(phase),
+            cost_key: Set(CostKey::Mixed),
             mixed_equal_bp: Set(3_000),
             health: Set(None),
             next_tollgate_due: Set(None),
@@ -73,15 +75,17 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
         }
         .insert(db)
         .await?;
-        for (code, role) in
-            std::iter::once((owner, "LEAD")).chain(participants.into_iter().map(|c| (c, "PARTICIPANT")))
-        {
+        for (code, role) in std::iter::once((owner, ParticipationRole::Lead)).chain(
+            participants
+                .into_iter()
+                .map(|c| (c, ParticipationRole::Participant)),
+        ) {
             let m = kommun(code).await?;
             participation::ActiveModel {
                 project_id: Set(p.id),
                 municipality_id: Set(m.id),
-                role: Set(role.into()),
-                state: Set("ACCEPTED".into()),
+                role: Set(role),
+                state: Set(ParticipationState::Accepted),
                 custom_bp: Set(None),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -212,8 +216,20 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
             .wrapping_add(1_442_695_040_888_963_407);
         (state >> 33) % m
     };
-    let phases = ["IDEA", "PRE_STUDY", "PLANNING", "EXECUTION", "CLOSING"];
-    let visibilities = ["COUNTY", "COUNTY", "COUNTY", "PARTICIPANTS", "PRIVATE"];
+    let phases = [
+        Phase::Idea,
+        Phase::PreStudy,
+        Phase::Planning,
+        Phase::Execution,
+        Phase::Closing,
+    ];
+    let visibilities = [
+        Visibility::County,
+        Visibility::County,
+        Visibility::County,
+        Visibility::Participants,
+        Visibility::Private,
+    ];
     let now = Utc::now();
     for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
         let tx = db.begin().await?;
@@ -227,13 +243,13 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
                 summary: Set("Benchmarkprojekt".into()),
                 description: Set(String::new()),
                 tags: Set("[]".into()),
-                target_group: Set("CITIZENS".into()),
+                target_group: Set(TargetGroup::Citizens),
                 owner_id: Set(owner.id),
                 county_id: Set(owner.county_id),
-                visibility: Set(visibilities[next(5) as usize].into()),
+                visibility: Set(visibilities[next(5) as usize]),
                 budget_ore: Set((next(10_000) as i64 + 1) * 100_000),
-                phase: Set(phases[next(5) as usize].into()),
-                cost_key: Set("PER_CAPITA".into()),
+                phase: Set(phases[next(5) as usize]),
+                cost_key: Set(CostKey::PerCapita),
                 mixed_equal_bp: Set(0),
                 health: Set(None),
                 next_tollgate_due: Set(None),
@@ -258,8 +274,12 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
                 .map(|(k, m)| participation::ActiveModel {
                     project_id: Set(p.id),
                     municipality_id: Set(*m),
-                    role: Set(if k == 0 { "LEAD" } else { "PARTICIPANT" }.into()),
-                    state: Set("ACCEPTED".into()),
+                    role: Set(if k == 0 {
+                        ParticipationRole::Lead
+                    } else {
+                        ParticipationRole::Participant
+                    }),
+                    state: Set(ParticipationState::Accepted),
                     custom_bp: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),

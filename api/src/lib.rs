@@ -6,7 +6,7 @@
 pub mod admin;
 pub mod auth;
 pub mod demo;
-pub mod domain;
+pub use domain;
 pub(crate) mod error;
 pub(crate) mod export;
 pub mod graphql;

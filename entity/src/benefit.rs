@@ -8,8 +8,8 @@ pub struct Model {
     pub id: i64,
     pub project_id: i64,
     pub description: String,
-    pub category: String,
-    pub kind: String,
+    pub category: domain::benefits::BenefitCategory,
+    pub kind: domain::benefits::BenefitKind,
     /// The benefit owner kommun (nyttoägare).
     pub owner_id: i32,
     pub metric: String,

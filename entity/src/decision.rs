@@ -7,8 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub project_id: i64,
-    pub from_phase: String,
-    pub to_phase: String,
+    pub from_phase: domain::Phase,
+    pub to_phase: domain::Phase,
     pub decided_on: Date,
     pub deciding_body: String,
     pub diarienummer: String,

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub initiative_id: i64,
     pub text: String,
-    pub priority: String,
+    pub priority: domain::inventory::RequirementPriority,
     pub position: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

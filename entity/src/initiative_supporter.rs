@@ -11,7 +11,7 @@ pub struct Model {
     pub supported_on: Date,
     pub comment: String,
     /// `ACTIVE` or `WITHDRAWN`.
-    pub state: String,
+    pub state: domain::inventory::SupporterState,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,8 +8,8 @@ pub struct Model {
     pub id: i64,
     pub project_id: i64,
     pub municipality_id: i32,
-    pub role: String,
-    pub state: String,
+    pub role: domain::ParticipationRole,
+    pub state: domain::ParticipationState,
     /// Percentage under the CUSTOM key, in basis points.
     pub custom_bp: Option<i32>,
     pub created_at: DateTimeUtc,

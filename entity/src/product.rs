@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub vendor_id: i64,
     pub name: String,
-    pub category: String,
+    pub category: domain::inventory::ProductCategory,
     /// Standards it claims, a JSON array of strings (e.g. `["SS 12000"]`).
     pub standards: String,
     pub created_at: DateTimeUtc,

@@ -11,18 +11,18 @@ pub struct Model {
     pub description: String,
     /// Category tags, stored as a JSON array of strings.
     pub tags: String,
-    pub target_group: String,
+    pub target_group: domain::TargetGroup,
     pub owner_id: i32,
     /// The owner's county, kept on the row so the visibility filter needs no join.
     pub county_id: i32,
-    pub visibility: String,
+    pub visibility: domain::Visibility,
     pub budget_ore: i64,
-    pub phase: String,
-    pub cost_key: String,
+    pub phase: domain::Phase,
+    pub cost_key: domain::CostKey,
     /// For the MIXED key: the part split equally, in basis points (1/100 of a percent).
     pub mixed_equal_bp: i32,
     /// Health of the latest status report, kept on the row for filtering.
-    pub health: Option<String>,
+    pub health: Option<domain::Health>,
     /// When the next tollgate decision is planned.
     pub next_tollgate_due: Option<Date>,
     pub version: i32,

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub evaluation_id: i64,
     pub municipality_id: i32,
-    pub state: String,
+    pub state: domain::ParticipationState,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub project_id: i64,
     pub reported_on: Date,
-    pub health: String,
+    pub health: domain::Health,
     pub summary: String,
     pub author_id: i32,
     pub created_at: DateTimeUtc,

@@ -11,7 +11,7 @@ pub struct Model {
     pub summary: String,
     pub commitment: String,
     pub promised_delivery: Option<Date>,
-    pub outcome: String,
+    pub outcome: domain::inventory::ResponseOutcome,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,7 +9,7 @@ use super::{
     reference::{Municipality, municipality},
     rows_of,
     scalars::Date,
-    scope, stored,
+    scope,
 };
 use crate::{
     domain::benefits::{BenefitCategory, BenefitKind, Measure, percent},
@@ -41,11 +41,11 @@ impl Benefit {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    async fn category(&self) -> Result<BenefitCategory> {
-        stored(&self.0.category)
+    async fn category(&self) -> BenefitCategory {
+        self.0.category
     }
-    async fn kind(&self) -> Result<BenefitKind> {
-        stored(&self.0.kind)
+    async fn kind(&self) -> BenefitKind {
+        self.0.kind
     }
     /// The benefit owner (nyttoägare).
     async fn owner(&self, ctx: &Context<'_>) -> Result<Municipality> {

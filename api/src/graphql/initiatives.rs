@@ -13,7 +13,7 @@ use super::{
     reference::{Municipality, municipality},
     rows_of,
     scalars::Date,
-    scope, stored,
+    scope,
 };
 use crate::{
     domain::{
@@ -61,11 +61,11 @@ impl VendorInitiative {
     async fn deadline(&self) -> Option<Date> {
         self.0.deadline.map(Date)
     }
-    async fn visibility(&self) -> Result<Visibility> {
-        stored(&self.0.visibility)
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
     }
-    async fn state(&self) -> Result<InitiativeState> {
-        stored(&self.0.state)
+    async fn state(&self) -> InitiativeState {
+        self.0.state
     }
     async fn version(&self) -> i32 {
         self.0.version
@@ -80,7 +80,7 @@ impl VendorInitiative {
         let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows
             .into_iter()
-            .filter(|s| s.state == SupporterState::Active.as_str())
+            .filter(|s| s.state == SupporterState::Active)
             .map(Supporter)
             .collect())
     }
@@ -127,8 +127,8 @@ impl Requirement {
     async fn text(&self) -> &str {
         &self.0.text
     }
-    async fn priority(&self) -> Result<RequirementPriority> {
-        stored(&self.0.priority)
+    async fn priority(&self) -> RequirementPriority {
+        self.0.priority
     }
 }
 
@@ -165,8 +165,8 @@ impl VendorResponse {
     async fn promised_delivery(&self) -> Option<Date> {
         self.0.promised_delivery.map(Date)
     }
-    async fn outcome(&self) -> Result<ResponseOutcome> {
-        stored(&self.0.outcome)
+    async fn outcome(&self) -> ResponseOutcome {
+        self.0.outcome
     }
 }
 

@@ -17,7 +17,7 @@ mod sourcing;
 mod support;
 
 // The helpers every area uses, from `support`.
-pub(crate) use support::{children, connection, loaders, rows_of, scope, stored, stored_json};
+pub(crate) use support::{children, connection, loaders, rows_of, scope, stored_json};
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 

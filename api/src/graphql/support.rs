@@ -17,10 +17,6 @@ pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(s: &str) -> async_grap
         .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("stored JSON: {e}")).into())
 }
 
-pub(crate) fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> async_graphql::Result<T> {
-    Ok(crate::service::stored(s)?)
-}
-
 /// A page as a Relay connection; each edge's cursor is the row's place in the keyset order,
 /// `key` giving the sort key when the order is not by id alone.
 pub(crate) fn connection<M, N, F>(

@@ -49,7 +49,7 @@ pub fn benefit_realization(
     follow_ups: &[benefit_follow_up::Model],
     until: Option<NaiveDate>,
 ) -> Option<Ratio<i128>> {
-    if b.kind != BenefitKind::Quantitative.as_str() {
+    if b.kind != BenefitKind::Quantitative {
         return None;
     }
     let l = latest(b, follow_ups, until)?;
@@ -64,7 +64,7 @@ async fn accepted_member(tx: &super::WriteTx<'_>, project: i64, kommun: i32) -> 
     Ok(participation::Entity::find()
         .filter(participation::Column::ProjectId.eq(project))
         .filter(participation::Column::MunicipalityId.eq(kommun))
-        .filter(participation::Column::State.eq(ParticipationState::Accepted.as_str()))
+        .filter(participation::Column::State.eq(ParticipationState::Accepted))
         .one(tx.conn())
         .await?
         .is_some())
@@ -87,8 +87,8 @@ impl Scope<'_> {
         let saved = benefit::ActiveModel {
             project_id: Set(p.id),
             description: Set(text("description", &input.description, 4000, true)?),
-            category: Set(input.category.as_str().into()),
-            kind: Set(input.kind.as_str().into()),
+            category: Set(input.category),
+            kind: Set(input.kind),
             owner_id: Set(owner),
             metric: Set(text("metric", &input.metric, 200, !qualitative)?),
             unit: Set(text("unit", &input.unit, 50, !qualitative)?),

@@ -30,17 +30,13 @@ fn not_found() -> ApiError {
 /// This is the catalogue's whole visibility rule: it holds for every caller, because the
 /// catalogue is public by definition and shows nothing else of a project.
 fn listed() -> Condition {
-    let live: Vec<&str> = Phase::ALL
-        .iter()
-        .filter(|p| p.may_be_live())
-        .map(|p| p.as_str())
-        .collect();
+    let live: Vec<Phase> = Phase::ALL.iter().copied().filter(|p| p.may_be_live()).collect();
     Condition::all().add(
         catalogue_entry::Column::ProjectId.in_subquery(
             Query::select()
                 .column(project::Column::Id)
                 .from(project::Entity)
-                .and_where(project::Column::Visibility.eq(Visibility::Public.as_str()))
+                .and_where(project::Column::Visibility.eq(Visibility::Public))
                 .and_where(project::Column::Phase.is_in(live))
                 .to_owned(),
         ),
@@ -174,7 +170,7 @@ impl Scope<'_> {
                 ),
             ));
         }
-        if p.visibility != Visibility::Public.as_str() {
+        if p.visibility != Visibility::Public {
             return Err(ApiError::input(
                 "projectId",
                 "only PUBLIC projects are listed in the catalogue; the lead kommun sets visibility",

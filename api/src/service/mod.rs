@@ -46,13 +46,6 @@ pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> ApiR
     parse(value, max, required, shape).map_err(|m| ApiError::input(field, format!("{field} {m}")))
 }
 
-/// A value read back from the database that no longer parses is the server's fault, not the
-/// caller's.
-pub fn stored<T: std::str::FromStr<Err = String>>(s: &str) -> ApiResult<T> {
-    s.parse()
-        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!("stored value: {e}")))
-}
-
 /// Shared, process-wide handles of the service layer.
 #[derive(Clone)]
 pub struct Services {

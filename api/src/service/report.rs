@@ -15,7 +15,7 @@ use sea_orm::{
     sea_query::{Query, SelectStatement},
 };
 
-use super::{Scope, benefits::benefit_realization, sourcing, stored, visibility};
+use super::{Scope, benefits::benefit_realization, sourcing, visibility};
 use crate::{
     domain::{
         Health, Phase, Sek,
@@ -211,8 +211,8 @@ impl Scope<'_> {
         let mut project_costs = Vec::new();
         let mut tollgates = Vec::new();
         for pr in &projects {
-            let phase: Phase = stored(&pr.phase)?;
-            let health: Option<Health> = pr.health.as_deref().map(stored).transpose()?;
+            let phase: Phase = pr.phase;
+            let health: Option<Health> = pr.health;
             match phases.iter_mut().find(|r| r.phase == phase && r.health == health) {
                 Some(r) => r.count += 1,
                 None => phases.push(PhaseHealthRow {
@@ -353,7 +353,7 @@ impl Scope<'_> {
         let mut supporters: HashMap<i64, usize> = HashMap::new();
         for s in initiative_supporter::Entity::find()
             .filter(initiative_supporter::Column::InitiativeId.is_in(ids.clone()))
-            .filter(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
+            .filter(initiative_supporter::Column::State.eq(SupporterState::Active))
             .all(db)
             .await?
         {
@@ -386,10 +386,10 @@ impl Scope<'_> {
                     vendor: vendors.get(&i.vendor_id).cloned().unwrap_or_default(),
                     supporters: supporters.get(&i.id).copied().unwrap_or(0),
                     response: match latest.remove(&i.id) {
-                        Some(r) => Some((r.responded_on, stored(&r.outcome)?, r.summary)),
+                        Some(r) => Some((r.responded_on, r.outcome, r.summary)),
                         None => None,
                     },
-                    state: stored(&i.state)?,
+                    state: i.state,
                     title: i.title,
                     owner_id: i.owner_id,
                 })
@@ -403,7 +403,7 @@ impl Scope<'_> {
     async fn system_rows(&self, county: i32, from: NaiveDate) -> ApiResult<(Vec<SystemRow>, Vec<SystemRow>)> {
         use entity::{product, system_instance as si, vendor};
         let db = self.db();
-        let third_country = DataLocation::ThirdCountry.as_str();
+        let third_country = DataLocation::ThirdCountry;
         let until = from.checked_add_months(chrono::Months::new(18)).unwrap_or(from);
         let instances = si::Entity::find()
             .filter(visibility::system_instances(self.caller()))
@@ -445,7 +445,7 @@ impl Scope<'_> {
                     .cloned()
                     .unwrap_or_default(),
                 confidentiality: i.confidentiality,
-                data_location: stored(&i.data_location)?,
+                data_location: i.data_location,
                 contract_end: i.contract_end,
             })
         };
@@ -473,7 +473,7 @@ impl Scope<'_> {
         let decided = sourcing_evaluation::Entity::find()
             .filter(visibility::sourcing_evaluations(self.caller()))
             .filter(sourcing_evaluation::Column::CountyId.eq(county))
-            .filter(sourcing_evaluation::Column::State.eq(SourcingState::Decided.as_str()))
+            .filter(sourcing_evaluation::Column::State.eq(SourcingState::Decided))
             .filter(sourcing_evaluation::Column::DecidedOn.gte(from))
             .filter(sourcing_evaluation::Column::DecidedOn.lte(to))
             .order_by_asc(sourcing_evaluation::Column::DecidedOn)
@@ -536,7 +536,7 @@ impl Scope<'_> {
                 title: e.title.clone(),
                 owner_id: e.owner_id,
                 decided_on: e.decided_on.unwrap_or(from),
-                option_kind: chosen.map(|o| o.kind.clone()).unwrap_or_default(),
+                option_kind: chosen.map(|o| o.kind.to_string()).unwrap_or_default(),
                 option_description: chosen.map(|o| o.description.clone()).unwrap_or_default(),
                 score: standing.and_then(|s| s.score),
                 rank: standing.and_then(|s| s.rank),

@@ -36,11 +36,8 @@ fn nothing() -> Condition {
 }
 
 /// Invitation states that make a kommun a participant for visibility.
-fn taking_part_states() -> [&'static str; 2] {
-    [
-        ParticipationState::Invited.as_str(),
-        ParticipationState::Accepted.as_str(),
-    ]
+fn taking_part_states() -> [ParticipationState; 2] {
+    [ParticipationState::Invited, ParticipationState::Accepted]
 }
 
 /// Keeps an EXISTS a per-row index probe. Without `LIMIT 1 OFFSET 0` PostgreSQL turns it into a
@@ -61,10 +58,9 @@ pub fn shared<C: ColumnTrait>(
     taking_part: impl Fn(i32) -> SelectStatement,
 ) -> Condition {
     let county_view = |p: &Principal| {
-        Condition::all().add(cols.county.eq(p.county_id)).add(
-            cols.visibility
-                .is_in([Visibility::County.as_str(), Visibility::Public.as_str()]),
-        )
+        Condition::all()
+            .add(cols.county.eq(p.county_id))
+            .add(cols.visibility.is_in([Visibility::County, Visibility::Public]))
     };
     match caller.principal() {
         // A kommun reads its own records, the county's shared ones, and PARTICIPANTS records
@@ -74,9 +70,9 @@ pub fn shared<C: ColumnTrait>(
         // 50-row page of 5,000 projects on PostgreSQL).
         Some(p) if p.reads_as_kommun() => {
             let own = cols.owner.eq(p.municipality_id);
-            let rule = Expr::case(cols.visibility.eq(Visibility::Private.as_str()), own.clone())
+            let rule = Expr::case(cols.visibility.eq(Visibility::Private), own.clone())
                 .case(
-                    cols.visibility.eq(Visibility::Participants.as_str()),
+                    cols.visibility.eq(Visibility::Participants),
                     Condition::any()
                         .add(own.clone())
                         .add(Expr::exists(probe(taking_part(p.municipality_id)))),
@@ -181,7 +177,7 @@ pub fn vendor_initiatives(caller: &Caller) -> Condition {
                     .equals((vendor_initiative::Entity, vendor_initiative::Column::Id)),
                 )
                 .and_where(initiative_supporter::Column::MunicipalityId.eq(kommun))
-                .and_where(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
+                .and_where(initiative_supporter::Column::State.eq(SupporterState::Active))
                 .to_owned()
         },
     )

@@ -16,7 +16,6 @@ use super::{
     ids, loaders,
     reference::{Municipality, municipality},
     scalars::Date,
-    stored,
 };
 use crate::domain::{
     Visibility,
@@ -59,8 +58,8 @@ impl Product {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    async fn category(&self) -> Result<ProductCategory> {
-        stored(&self.0.category)
+    async fn category(&self) -> ProductCategory {
+        self.0.category
     }
     /// Standards it claims, e.g. SS 12000.
     async fn standards(&self) -> Result<Vec<String>> {
@@ -110,11 +109,11 @@ impl SystemInstance {
     async fn object_manager_it(&self) -> &str {
         &self.0.object_manager_it
     }
-    async fn hosting(&self) -> Result<Hosting> {
-        stored(&self.0.hosting)
+    async fn hosting(&self) -> Hosting {
+        self.0.hosting
     }
-    async fn data_location(&self) -> Result<DataLocation> {
-        stored(&self.0.data_location)
+    async fn data_location(&self) -> DataLocation {
+        self.0.data_location
     }
     async fn confidentiality(&self) -> i32 {
         self.0.confidentiality
@@ -128,8 +127,8 @@ impl SystemInstance {
     async fn contract_end(&self) -> Option<Date> {
         self.0.contract_end.map(Date)
     }
-    async fn visibility(&self) -> Result<Visibility> {
-        stored(&self.0.visibility)
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
     }
     async fn version(&self) -> i32 {
         self.0.version

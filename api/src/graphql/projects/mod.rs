@@ -17,7 +17,7 @@ use super::{
     reference::{Municipality, municipality},
     rows_of,
     scalars::{Date, bp_to_percent},
-    scope, stored,
+    scope,
 };
 use crate::{
     domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
@@ -52,30 +52,30 @@ impl EServiceProject {
     async fn tags(&self) -> Result<Vec<String>> {
         super::stored_json(&self.0.tags)
     }
-    async fn target_group(&self) -> Result<TargetGroup> {
-        stored(&self.0.target_group)
+    async fn target_group(&self) -> TargetGroup {
+        self.0.target_group
     }
     /// The lead kommun (ägare).
     async fn owner(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.owner_id)
     }
-    async fn visibility(&self) -> Result<Visibility> {
-        stored(&self.0.visibility)
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
     }
     /// Budget in SEK.
     async fn budget(&self) -> Decimal {
         Sek::from_ore(self.0.budget_ore).to_decimal()
     }
-    async fn phase(&self) -> Result<Phase> {
-        stored(&self.0.phase)
+    async fn phase(&self) -> Phase {
+        self.0.phase
     }
     /// The phase the next tollgate leads to, if any.
     async fn next_phase(&self) -> Result<Option<Phase>> {
-        Ok(stored::<Phase>(&self.0.phase)?.next())
+        Ok(self.0.phase.next())
     }
     /// Health of the latest status report; null before the first.
-    async fn health(&self) -> Result<Option<Health>> {
-        self.0.health.as_deref().map(stored).transpose()
+    async fn health(&self) -> Option<Health> {
+        self.0.health
     }
     /// When the next tollgate decision is planned.
     async fn next_tollgate_due(&self) -> Option<Date> {
@@ -99,7 +99,7 @@ impl EServiceProject {
     /// The agreed cost-sharing key (kostnadsfördelning).
     async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
         let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
-        let key: CostKey = stored(&self.0.cost_key)?;
+        let key: CostKey = self.0.cost_key;
         let paying_bp: i32 = rows
             .iter()
             .filter(|p| crate::service::projects::is_paying(p))
@@ -193,11 +193,11 @@ impl Participation {
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.municipality_id)
     }
-    async fn role(&self) -> Result<ParticipationRole> {
-        stored(&self.0.role)
+    async fn role(&self) -> ParticipationRole {
+        self.0.role
     }
-    async fn state(&self) -> Result<ParticipationState> {
-        stored(&self.0.state)
+    async fn state(&self) -> ParticipationState {
+        self.0.state
     }
     /// The percentage under a CUSTOM key.
     async fn custom_percent(&self) -> Option<Decimal> {
@@ -222,12 +222,11 @@ impl Decision {
     pub async fn id(&self) -> ID {
         ids::encode("Decision", self.0.id)
     }
-    #[expect(clippy::wrong_self_convention, reason = "GraphQL field fromPhase")]
-    async fn from_phase(&self) -> Result<Phase> {
-        stored(&self.0.from_phase)
+    async fn from_phase(&self) -> Phase {
+        self.0.from_phase
     }
-    async fn to_phase(&self) -> Result<Phase> {
-        stored(&self.0.to_phase)
+    async fn to_phase(&self) -> Phase {
+        self.0.to_phase
     }
     /// The date of the decision.
     async fn date(&self) -> Date {
@@ -263,8 +262,8 @@ impl StatusReport {
     async fn date(&self) -> Date {
         Date(self.0.reported_on)
     }
-    async fn health(&self) -> Result<Health> {
-        stored(&self.0.health)
+    async fn health(&self) -> Health {
+        self.0.health
     }
     async fn summary(&self) -> &str {
         &self.0.summary

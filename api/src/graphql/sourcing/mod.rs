@@ -22,7 +22,6 @@ use super::{
     reference::{Municipality, municipality},
     rows_of,
     scalars::Date,
-    stored,
 };
 use crate::{
     domain::{
@@ -115,11 +114,11 @@ impl SourcingEvaluation {
     async fn owner(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.owner_id)
     }
-    async fn visibility(&self) -> Result<Visibility> {
-        stored(&self.0.visibility)
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
     }
-    async fn state(&self) -> Result<SourcingState> {
-        stored(&self.0.state)
+    async fn state(&self) -> SourcingState {
+        self.0.state
     }
     /// The information class of the data involved.
     async fn information_class(&self) -> InformationClass {
@@ -196,8 +195,8 @@ impl SourcingOption {
     pub async fn id(&self) -> ID {
         ids::encode("SourcingOption", self.0.id)
     }
-    async fn kind(&self) -> Result<OptionKind> {
-        stored(&self.0.kind)
+    async fn kind(&self) -> OptionKind {
+        self.0.kind
     }
     async fn description(&self) -> &str {
         &self.0.description
@@ -213,8 +212,8 @@ impl SourcingOption {
     async fn contract_years(&self) -> i32 {
         self.0.contract_years
     }
-    async fn data_location(&self) -> Result<DataLocation> {
-        stored(&self.0.data_location)
+    async fn data_location(&self) -> DataLocation {
+        self.0.data_location
     }
     /// How data and service are taken back at the end (may be empty).
     async fn exit_plan(&self) -> &str {
@@ -254,8 +253,8 @@ impl CoEvaluator {
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.municipality_id)
     }
-    async fn state(&self) -> Result<ParticipationState> {
-        stored(&self.0.state)
+    async fn state(&self) -> ParticipationState {
+        self.0.state
     }
 }
 

@@ -59,7 +59,7 @@ impl Scope<'_> {
             let r = initiative_requirement::ActiveModel {
                 initiative_id: Set(id),
                 text: Set(text(&format!("requirements[{n}].text"), t, 2000, true)?),
-                priority: Set(p.as_str().into()),
+                priority: Set(*p),
                 position: Set(n as i32),
                 created_at: Set(now),
                 updated_at: Set(now),
@@ -78,7 +78,7 @@ impl Scope<'_> {
             "VendorInitiative",
             id,
             None,
-            Some(json!({"requirements": reqs.iter().map(|(t, p)| json!({"text": t, "priority": p.as_str()})).collect::<Vec<_>>()})),
+            Some(json!({"requirements": reqs.iter().map(|(t, p)| json!({"text": t, "priority": p})).collect::<Vec<_>>()})),
         );
         Ok(())
     }
@@ -106,8 +106,8 @@ impl Scope<'_> {
             owner_id: Set(me.municipality_id),
             county_id: Set(me.county_id),
             deadline: Set(spec.deadline.flatten()),
-            visibility: Set(spec.visibility.unwrap_or(Visibility::County).as_str().into()),
-            state: Set(InitiativeState::Draft.as_str().into()),
+            visibility: Set(spec.visibility.unwrap_or(Visibility::County)),
+            state: Set(InitiativeState::Draft),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -159,7 +159,7 @@ impl Scope<'_> {
             after.deadline = d;
         }
         if let Some(v) = spec.visibility {
-            after.visibility = v.as_str().into();
+            after.visibility = v;
         }
         let saved = tx.save(&before, after, version).await?;
         if let Some(reqs) = &spec.requirements {
@@ -195,7 +195,7 @@ impl Scope<'_> {
             ));
         }
         let mut after = before.clone();
-        after.state = to.as_str().into();
+        after.state = to;
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
@@ -222,7 +222,7 @@ impl Scope<'_> {
             summary: Set(text("summary", &r.summary, 4000, true)?),
             commitment: Set(text("commitment", &r.commitment, 4000, false)?),
             promised_delivery: Set(r.promised_delivery),
-            outcome: Set(r.outcome.as_str().into()),
+            outcome: Set(r.outcome),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -231,7 +231,7 @@ impl Scope<'_> {
         .await?;
         if from == InitiativeState::Submitted {
             let mut after = before.clone();
-            after.state = InitiativeState::VendorResponded.as_str().into();
+            after.state = InitiativeState::VendorResponded;
             let v = before.version;
             tx.save(&before, after, v).await?;
         }

@@ -35,7 +35,7 @@ fn not_found() -> ApiError {
 }
 
 fn state(i: &Initiative) -> ApiResult<InitiativeState> {
-    super::stored(&i.state)
+    Ok(i.state)
 }
 
 super::audit::versioned!(
@@ -94,7 +94,7 @@ impl Scope<'_> {
         let req = args.validate()?;
         let mut q = self.visible_initiatives();
         if !states.is_empty() {
-            q = q.filter(vendor_initiative::Column::State.is_in(states.iter().map(|s| s.as_str())));
+            q = q.filter(vendor_initiative::Column::State.is_in(states.iter().copied()));
         }
         let keyset = KeysetOrder {
             key: None,
@@ -181,7 +181,7 @@ impl Scope<'_> {
             .map(|(id, vendor)| {
                 let active: BTreeSet<i32> = supporters
                     .iter()
-                    .filter(|s| s.initiative_id == *id && s.state == SupporterState::Active.as_str())
+                    .filter(|s| s.initiative_id == *id && s.state == SupporterState::Active)
                     .map(|s| s.municipality_id)
                     .collect();
                 let population = active

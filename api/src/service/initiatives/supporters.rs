@@ -35,7 +35,7 @@ impl Scope<'_> {
             .await?;
         let now = Utc::now();
         let saved = match existing {
-            Some(s) if s.state == SupporterState::Active.as_str() => {
+            Some(s) if s.state == SupporterState::Active => {
                 return Err(ApiError::Conflict(format!(
                     "kommun {} supports this initiative already",
                     me.kommun
@@ -43,7 +43,7 @@ impl Scope<'_> {
             }
             Some(s) => {
                 let mut a = s.into_active_model();
-                a.state = Set(SupporterState::Active.as_str().into());
+                a.state = Set(SupporterState::Active);
                 a.comment = Set(comment);
                 a.supported_on = Set(now.date_naive());
                 a.updated_at = Set(now);
@@ -55,7 +55,7 @@ impl Scope<'_> {
                     municipality_id: Set(me.municipality_id),
                     supported_on: Set(now.date_naive()),
                     comment: Set(comment),
-                    state: Set(SupporterState::Active.as_str().into()),
+                    state: Set(SupporterState::Active),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -64,7 +64,7 @@ impl Scope<'_> {
                 .await?
             }
         };
-        tx.record("InitiativeSupporter", saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active.as_str()})));
+        tx.record("InitiativeSupporter", saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active})));
         tx.commit().await?;
         Ok(saved)
     }
@@ -77,7 +77,7 @@ impl Scope<'_> {
         let s = initiative_supporter::Entity::find()
             .filter(initiative_supporter::Column::InitiativeId.eq(id))
             .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
-            .filter(initiative_supporter::Column::State.eq(SupporterState::Active.as_str()))
+            .filter(initiative_supporter::Column::State.eq(SupporterState::Active))
             .one(tx.conn())
             .await?;
         if s.is_some() {
@@ -106,14 +106,14 @@ impl Scope<'_> {
             )
         })?;
         let mut a = s.into_active_model();
-        a.state = Set(SupporterState::Withdrawn.as_str().into());
+        a.state = Set(SupporterState::Withdrawn);
         a.updated_at = Set(Utc::now());
         let saved = a.update(tx.writer()).await?;
         tx.record(
             "InitiativeSupporter",
             saved.id,
-            Some(json!({"state": SupporterState::Active.as_str()})),
-            Some(json!({"state": SupporterState::Withdrawn.as_str()})),
+            Some(json!({"state": SupporterState::Active})),
+            Some(json!({"state": SupporterState::Withdrawn})),
         );
         tx.commit().await?;
         Ok(saved)

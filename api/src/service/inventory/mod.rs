@@ -166,13 +166,13 @@ impl Scope<'_> {
             object_owner: Set(spec.object_owner.trim().into()),
             object_manager_business: Set(spec.object_manager_business.trim().into()),
             object_manager_it: Set(spec.object_manager_it.trim().into()),
-            hosting: Set(spec.hosting.as_str().into()),
-            data_location: Set(spec.data_location.as_str().into()),
+            hosting: Set(spec.hosting),
+            data_location: Set(spec.data_location),
             confidentiality: Set(spec.confidentiality),
             integrity: Set(spec.integrity),
             availability: Set(spec.availability),
             contract_end: Set(spec.contract_end),
-            visibility: Set(spec.visibility.as_str().into()),
+            visibility: Set(spec.visibility),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -275,7 +275,7 @@ impl Scope<'_> {
         Ok(self
             .visible_instances()
             .filter(system_instance::Column::Confidentiality.gte(3))
-            .filter(system_instance::Column::DataLocation.eq(DataLocation::ThirdCountry.as_str()))
+            .filter(system_instance::Column::DataLocation.eq(DataLocation::ThirdCountry))
             .order_by_asc(system_instance::Column::Id)
             .all(self.db())
             .await?)

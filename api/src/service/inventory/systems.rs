@@ -73,13 +73,13 @@ impl Scope<'_> {
         after.object_owner = spec.object_owner.trim().into();
         after.object_manager_business = spec.object_manager_business.trim().into();
         after.object_manager_it = spec.object_manager_it.trim().into();
-        after.hosting = spec.hosting.as_str().into();
-        after.data_location = spec.data_location.as_str().into();
+        after.hosting = spec.hosting;
+        after.data_location = spec.data_location;
         after.confidentiality = spec.confidentiality;
         after.integrity = spec.integrity;
         after.availability = spec.availability;
         after.contract_end = spec.contract_end;
-        after.visibility = spec.visibility.as_str().into();
+        after.visibility = spec.visibility;
         let after = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(after)

@@ -166,7 +166,7 @@ impl Scope<'_> {
         let p = product::ActiveModel {
             vendor_id: Set(v.id),
             name: Set(name),
-            category: Set(category.as_str().into()),
+            category: Set(category),
             standards: Set(serde_json::to_string(&standards).unwrap_or_else(|_| "[]".into())),
             created_at: Set(now),
             updated_at: Set(now),

@@ -27,7 +27,7 @@ impl Scope<'_> {
             ));
         }
         let mut after = before.clone();
-        after.cost_key = input.key.as_str().into();
+        after.cost_key = input.key;
         after.mixed_equal_bp = match (input.key, input.mixed_equal_bp) {
             (CostKey::Mixed, Some(bp)) if (0..=10_000).contains(&bp) => bp,
             (CostKey::Mixed, _) => {
@@ -69,8 +69,8 @@ impl Scope<'_> {
                 .iter()
                 .find(|p| {
                     p.municipality_id == mid
-                        && p.role != Role::Observer.as_str()
-                        && (p.state == State::Accepted.as_str() || p.state == State::Invited.as_str())
+                        && p.role != Role::Observer
+                        && (p.state == State::Accepted || p.state == State::Invited)
                 })
                 .ok_or_else(|| {
                     ApiError::input(

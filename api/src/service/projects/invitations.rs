@@ -25,7 +25,7 @@ impl Scope<'_> {
                 "a project has one LEAD, its owner; invite as PARTICIPANT or OBSERVER",
             ));
         }
-        if p.visibility == Visibility::Private.as_str() {
+        if p.visibility == Visibility::Private {
             return Err(ApiError::input(
                 "projectId",
                 "a PRIVATE project cannot have participants; widen its visibility first",
@@ -46,7 +46,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?;
         let saved = match existing {
-            Some(e) if e.state == State::Invited.as_str() || e.state == State::Accepted.as_str() => {
+            Some(e) if e.state == State::Invited || e.state == State::Accepted => {
                 return Err(ApiError::Conflict(format!(
                     "kommun {code} is already {} in this project",
                     e.state
@@ -55,8 +55,8 @@ impl Scope<'_> {
             Some(e) => {
                 let before = participation_json(&e);
                 let mut a = e.into_active_model();
-                a.role = Set(role.as_str().into());
-                a.state = Set(State::Invited.as_str().into());
+                a.role = Set(role);
+                a.state = Set(State::Invited);
                 a.custom_bp = Set(None);
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
@@ -72,8 +72,8 @@ impl Scope<'_> {
                 let saved = participation::ActiveModel {
                     project_id: Set(project_id),
                     municipality_id: Set(mid),
-                    role: Set(role.as_str().into()),
-                    state: Set(State::Invited.as_str().into()),
+                    role: Set(role),
+                    state: Set(State::Invited),
                     custom_bp: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -107,7 +107,7 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        if part.state != from.as_str() {
+        if part.state != from {
             return Err(ApiError::Conflict(format!(
                 "the participation is {}, not {}",
                 part.state,
@@ -123,10 +123,10 @@ impl Scope<'_> {
         }
         let before = participation_json(&part);
         let res = participation::Entity::update_many()
-            .col_expr(participation::Column::State, Expr::value(to.as_str()))
+            .col_expr(participation::Column::State, Expr::value(to))
             .col_expr(participation::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(participation::Column::Id.eq(part.id))
-            .filter(participation::Column::State.eq(from.as_str()))
+            .filter(participation::Column::State.eq(from))
             .exec(tx.writer())
             .await?;
         if res.rows_affected != 1 {
@@ -209,7 +209,7 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        if part.role == Role::Lead.as_str() {
+        if part.role == Role::Lead {
             return Err(ApiError::input(
                 "projectId",
                 "the lead kommun cannot withdraw; cancel the project instead",

@@ -25,13 +25,13 @@ impl Scope<'_> {
             summary: Set(text("summary", &input.summary, 1000, false)?),
             description: Set(text("description", &input.description, 20_000, false)?),
             tags: Set(tags_json(&input.tags)?),
-            target_group: Set(input.target_group.as_str().into()),
+            target_group: Set(input.target_group),
             owner_id: Set(me.municipality_id),
             county_id: Set(me.county_id),
-            visibility: Set(input.visibility.as_str().into()),
+            visibility: Set(input.visibility),
             budget_ore: Set(input.budget.ore()),
-            phase: Set(Phase::Idea.as_str().into()),
-            cost_key: Set(CostKey::Equal.as_str().into()),
+            phase: Set(Phase::Idea),
+            cost_key: Set(CostKey::Equal),
             mixed_equal_bp: Set(0),
             health: Set(None),
             next_tollgate_due: Set(input.next_tollgate_due),
@@ -46,8 +46,8 @@ impl Scope<'_> {
         let lead = participation::ActiveModel {
             project_id: Set(p.id),
             municipality_id: Set(me.municipality_id),
-            role: Set(Role::Lead.as_str().into()),
-            state: Set(State::Accepted.as_str().into()),
+            role: Set(Role::Lead),
+            state: Set(State::Accepted),
             custom_bp: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -84,7 +84,7 @@ impl Scope<'_> {
             after.tags = tags_json(t)?;
         }
         if let Some(t) = patch.target_group {
-            after.target_group = t.as_str().into();
+            after.target_group = t;
         }
         if let Some(b) = patch.budget {
             after.budget_ore = b.ore();
@@ -97,10 +97,7 @@ impl Scope<'_> {
                 let others = participation::Entity::find()
                     .filter(participation::Column::ProjectId.eq(id))
                     .filter(participation::Column::MunicipalityId.ne(before.owner_id))
-                    .filter(
-                        participation::Column::State
-                            .is_in([State::Invited.as_str(), State::Accepted.as_str()]),
-                    )
+                    .filter(participation::Column::State.is_in([State::Invited, State::Accepted]))
                     .count(tx.conn())
                     .await?;
                 if others > 0 {
@@ -110,7 +107,7 @@ impl Scope<'_> {
                     ));
                 }
             }
-            after.visibility = v.as_str().into();
+            after.visibility = v;
         }
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
@@ -128,8 +125,8 @@ impl Scope<'_> {
         let now = Utc::now();
         let saved = decision::ActiveModel {
             project_id: Set(p.id),
-            from_phase: Set(p.phase.clone()),
-            to_phase: Set(to.as_str().into()),
+            from_phase: Set(p.phase),
+            to_phase: Set(to),
             decided_on: Set(d.date),
             deciding_body: Set(d.deciding_body),
             diarienummer: Set(d.diarienummer),
@@ -185,7 +182,7 @@ impl Scope<'_> {
                 ));
             }
         }
-        if from == Phase::Planning && before.cost_key == CostKey::Custom.as_str() {
+        if from == Phase::Planning && before.cost_key == CostKey::Custom {
             let parts = participation::Entity::find()
                 .filter(participation::Column::ProjectId.eq(id))
                 .all(tx.conn())
@@ -206,7 +203,7 @@ impl Scope<'_> {
             }
         }
         let mut after = before.clone();
-        after.phase = to.as_str().into();
+        after.phase = to;
         let saved = tx.save(&before, after, version).await?;
         let d = self.insert_decision(&mut tx, &before, to, decision).await?;
         tx.commit().await?;
@@ -223,7 +220,7 @@ impl Scope<'_> {
         let mut tx = self.write("cancelEServiceProject").await?;
         let before = self.tollgate_project(&tx, id).await?;
         let mut after = before.clone();
-        after.phase = Phase::Cancelled.as_str().into();
+        after.phase = Phase::Cancelled;
         let saved = tx.save(&before, after, version).await?;
         let d = self
             .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
@@ -246,7 +243,7 @@ impl Scope<'_> {
         let report = status_report::ActiveModel {
             project_id: Set(project_id),
             reported_on: Set(date),
-            health: Set(health.as_str().into()),
+            health: Set(health),
             summary: Set(text("summary", summary, 4000, true)?),
             author_id: Set(tx.principal().municipality_id),
             created_at: Set(now),

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    stored, text, visibility,
+    text, visibility,
     visibility::Visible,
 };
 use crate::{
@@ -104,7 +104,7 @@ fn not_found() -> ApiError {
 
 /// The phase of a stored project.
 pub fn phase(m: &project::Model) -> ApiResult<Phase> {
-    stored(&m.phase)
+    Ok(m.phase)
 }
 
 super::audit::versioned!(project, "EServiceProject", "the project", |m| json!({
@@ -156,10 +156,7 @@ fn decision_input(d: &DecisionInput) -> ApiResult<DecisionInput> {
 
 /// Paying members are accepted LEAD and PARTICIPANT kommuner; observers pay nothing.
 pub(crate) fn is_paying(p: &participation::Model) -> bool {
-    matches!(
-        (p.role.parse(), p.state.parse()),
-        (Ok(role), Ok(state)) if crate::domain::project::pays(role, state)
-    )
+    crate::domain::project::pays(p.role, p.state)
 }
 
 impl Scope<'_> {
@@ -170,13 +167,13 @@ impl Scope<'_> {
     fn filter_condition(&self, f: &ProjectFilter) -> ApiResult<Condition> {
         let mut c = Condition::all();
         if !f.phases.is_empty() {
-            c = c.add(project::Column::Phase.is_in(f.phases.iter().map(|p| p.as_str())));
+            c = c.add(project::Column::Phase.is_in(f.phases.iter().copied()));
         }
         if !f.health.is_empty() {
-            c = c.add(project::Column::Health.is_in(f.health.iter().map(|h| h.as_str())));
+            c = c.add(project::Column::Health.is_in(f.health.iter().copied()));
         }
         if !f.visibility.is_empty() {
-            c = c.add(project::Column::Visibility.is_in(f.visibility.iter().map(|v| v.as_str())));
+            c = c.add(project::Column::Visibility.is_in(f.visibility.iter().copied()));
         }
         if let Some(code) = &f.owner {
             c = c.add(project::Column::OwnerId.eq(self.municipality_id("filter.owner", code)?));
@@ -189,7 +186,7 @@ impl Scope<'_> {
                         .column(participation::Column::ProjectId)
                         .from(participation::Entity)
                         .and_where(participation::Column::MunicipalityId.eq(id))
-                        .and_where(participation::Column::State.eq(State::Accepted.as_str()))
+                        .and_where(participation::Column::State.eq(State::Accepted))
                         .to_owned(),
                 ),
             );
@@ -325,7 +322,7 @@ impl Scope<'_> {
             .collect();
         Ok(compute_shares(
             Sek::from_ore(p.budget_ore),
-            stored(&p.cost_key)?,
+            p.cost_key,
             p.mixed_equal_bp,
             &members,
         ))
@@ -361,8 +358,7 @@ impl Scope<'_> {
         let standing = Standing {
             owner: p.owner_id == me.municipality_id,
             county_shared: p.county_id == me.county_id
-                && [Visibility::County.as_str(), Visibility::Public.as_str()]
-                    .contains(&p.visibility.as_str()),
+                && matches!(p.visibility, Visibility::County | Visibility::Public),
             ..Default::default()
         };
         let action = if committee_may {

@@ -24,7 +24,7 @@ impl Scope<'_> {
         let e = self
             .owned_evaluation(&tx, evaluation, &[SourcingState::Draft, SourcingState::Scoring])
             .await?;
-        if e.visibility == Visibility::Private.as_str() {
+        if e.visibility == Visibility::Private {
             return Err(ApiError::input(
                 "evaluationId",
                 "a PRIVATE evaluation cannot have co-evaluators; widen its visibility first",
@@ -51,7 +51,7 @@ impl Scope<'_> {
             .await?;
         let now = Utc::now();
         let saved = match existing {
-            Some(x) if x.state == State::Invited.as_str() || x.state == State::Accepted.as_str() => {
+            Some(x) if x.state == State::Invited || x.state == State::Accepted => {
                 return Err(ApiError::Conflict(format!(
                     "kommun {code} is already {} as co-evaluator",
                     x.state
@@ -60,7 +60,7 @@ impl Scope<'_> {
             Some(x) => {
                 let before = json!({"state": x.state});
                 let mut a = x.into_active_model();
-                a.state = Set(State::Invited.as_str().into());
+                a.state = Set(State::Invited);
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
                 tx.record(
@@ -75,7 +75,7 @@ impl Scope<'_> {
                 let saved = sourcing_coevaluator::ActiveModel {
                     evaluation_id: Set(evaluation),
                     municipality_id: Set(mid),
-                    state: Set(State::Invited.as_str().into()),
+                    state: Set(State::Invited),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -129,14 +129,12 @@ impl Scope<'_> {
                 format!("kommun {} has not been invited", me.kommun),
             )
         })?;
-        if mine.state != State::Invited.as_str() {
+        if mine.state != State::Invited {
             return Err(ApiError::Conflict(format!("the invitation is {}", mine.state)));
         }
         let before = json!({"state": mine.state});
         let mut a = mine.into_active_model();
-        a.state = Set(if accept { State::Accepted } else { State::Declined }
-            .as_str()
-            .into());
+        a.state = Set(if accept { State::Accepted } else { State::Declined });
         a.updated_at = Set(Utc::now());
         let saved = a.update(tx.writer()).await?;
         tx.record(

@@ -48,8 +48,8 @@ impl Scope<'_> {
             subject_text: Set(text("subjectText", &input.subject_text, 4000, false)?),
             owner_id: Set(me.municipality_id),
             county_id: Set(me.county_id),
-            visibility: Set(input.visibility.as_str().into()),
-            state: Set(SourcingState::Draft.as_str().into()),
+            visibility: Set(input.visibility),
+            state: Set(SourcingState::Draft),
             confidentiality: Set(level(
                 "informationClass.confidentiality",
                 input.info.confidentiality as i32,
@@ -115,7 +115,7 @@ impl Scope<'_> {
                     ));
                 }
             }
-            after.visibility = v.as_str().into();
+            after.visibility = v;
         }
         if let Some(i) = patch.info {
             after.confidentiality = level("informationClass.confidentiality", i.confidentiality as i32)?;
@@ -185,7 +185,7 @@ impl Scope<'_> {
             ));
         }
         let mut after = before.clone();
-        after.state = SourcingState::Scoring.as_str().into();
+        after.state = SourcingState::Scoring;
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
@@ -226,7 +226,7 @@ impl Scope<'_> {
             ));
         }
         let mut after = before.clone();
-        after.state = SourcingState::Decided.as_str().into();
+        after.state = SourcingState::Decided;
         after.chosen_option_id = Some(d.option);
         after.decided_on = Some(d.date);
         after.deciding_body = Some(text("decision.decidingBody", &d.deciding_body, 200, true)?);
@@ -247,7 +247,7 @@ impl Scope<'_> {
             .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
             .await?;
         let mut after = before.clone();
-        after.state = SourcingState::Cancelled.as_str().into();
+        after.state = SourcingState::Cancelled;
         let saved = tx.save(&before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::{
     Parent, Scope, WriteTx, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    stored, text, visibility,
+    text, visibility,
     visibility::Visible,
 };
 use crate::{
@@ -42,7 +42,7 @@ fn not_found() -> ApiError {
 
 /// The state of a stored evaluation.
 pub fn state(e: &Eval) -> ApiResult<SourcingState> {
-    stored(&e.state)
+    Ok(e.state)
 }
 
 fn level(field: &str, v: i32) -> ApiResult<i32> {
@@ -153,7 +153,7 @@ pub fn scoring_kommuner(e: &Eval, coevaluators: &[sourcing_coevaluator::Model]) 
         .chain(
             coevaluators
                 .iter()
-                .filter(|c| c.state == State::Accepted.as_str())
+                .filter(|c| c.state == State::Accepted)
                 .map(|c| c.municipality_id),
         )
         .collect()
@@ -172,11 +172,11 @@ pub fn result(e: &Eval, parts: &EvaluationParts) -> ApiResult<SourcingResult> {
         .map(|o| {
             Ok(OptionIn {
                 id: o.id,
-                kind: stored(&o.kind)?,
+                kind: o.kind,
                 one_off: Sek::from_ore(o.one_off_ore),
                 annual: Sek::from_ore(o.annual_ore),
                 contract_years: o.contract_years.max(0) as u32,
-                location: stored(&o.data_location)?,
+                location: o.data_location,
                 exit_plan: o.exit_plan.clone(),
             })
         })

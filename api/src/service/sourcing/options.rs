@@ -14,7 +14,7 @@ use super::{OptionSpec, option_json};
 impl Scope<'_> {
     fn apply_option(o: &mut sourcing_option::Model, spec: &OptionSpec) -> ApiResult<()> {
         if let Some(k) = spec.kind {
-            o.kind = k.as_str().into();
+            o.kind = k;
         }
         if let Some(d) = &spec.description {
             o.description = text("description", d, 4000, false)?;
@@ -35,7 +35,7 @@ impl Scope<'_> {
             o.contract_years = y;
         }
         if let Some(l) = spec.location {
-            o.data_location = l.as_str().into();
+            o.data_location = l;
         }
         if let Some(x) = &spec.exit_plan {
             o.exit_plan = text("exitPlan", x, 4000, false)?;
@@ -63,12 +63,12 @@ impl Scope<'_> {
         let mut m = sourcing_option::Model {
             id: 0,
             evaluation_id: evaluation,
-            kind: kind.as_str().into(),
+            kind,
             description: String::new(),
             one_off_ore: 0,
             annual_ore: 0,
             contract_years: 1,
-            data_location: DataLocation::Sweden.as_str().into(),
+            data_location: DataLocation::Sweden,
             exit_plan: String::new(),
             created_at: now,
             updated_at: now,

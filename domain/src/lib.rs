@@ -2,6 +2,8 @@
 //!
 //! Input is parsed into these types at the edge so that the service layer can only hold
 //! valid values.
+#![deny(missing_docs)]
+#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests unwrap what they set up"))]
 
 pub mod authz;
 pub mod benefits;

@@ -3,7 +3,11 @@
 macro_rules! text_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, async_graphql::Enum)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
+            async_graphql::Enum, sea_orm::DeriveValueType,
+        )]
+        #[sea_orm(value_type = "String", from_str = "Self::from_stored")]
         pub enum $name { $($(#[$vm])* $variant),+ }
 
         impl $name {
@@ -13,6 +17,23 @@ macro_rules! text_enum {
             /// The stored and wire name.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
+            }
+
+            fn from_stored(s: &str) -> Result<Self, $crate::project::UnknownValue> {
+                s.parse().map_err($crate::project::UnknownValue)
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        // Audit snapshots record the stored name, the same text as the column.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
@@ -28,6 +49,19 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+/// A stored text that names no value of its enum: the database holds something this version
+/// of the code does not know.
+#[derive(Debug)]
+pub struct UnknownValue(pub String);
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
 
 /// Whether a participation pays its share: accepted LEAD and PARTICIPANT kommuner do,
 /// observers never (DOMAIN.md, "Cost sharing").
