@@ -255,14 +255,14 @@ async fn hostile_text_gets_a_clean_refusal_and_writes_nothing(app: TestApp) {
     let (project, _) = create(&orebro, "Fixtur", "COUNTY", "100").await;
     let d = orebro
         .ok(
-            crate::inventory::VENDOR,
+            crate::docs::inventory::VENDOR,
             json!({"input": {"name": "Textleverantör AB", "orgNumber": "5566778899"}}),
         )
         .await;
     let vendor = d["createVendor"]["vendor"]["id"].as_str().unwrap().to_owned();
     let d = orebro
         .ok(
-            crate::inventory::PRODUCT,
+            crate::docs::inventory::PRODUCT,
             json!({"input": {"vendorId": vendor, "name": "Textprodukt", "category": "HR"}}),
         )
         .await;
@@ -303,7 +303,7 @@ async fn hostile_text_gets_a_clean_refusal_and_writes_nothing(app: TestApp) {
         ("vendor name", false, |x, _, _, _, _, n| {
             (
                 "mutation($i: CreateVendorInput!) { createVendor(input: $i) { __typename } }",
-                json!({"name": x, "orgNumber": crate::authz::org_number(n)}),
+                json!({"name": x, "orgNumber": crate::mutations::org_number(n)}),
             )
         }),
         ("evaluation title", false, |x, _, _, _, _, _| {

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use crate::{
     both_backends,
     docs::create,
+    docs::inventory::{ADD_INTEGRATION, PRODUCT, VENDOR, register},
     helpers::{Backend, TestApp},
-    inventory::{ADD_INTEGRATION, PRODUCT, VENDOR, register},
 };
 
 async fn vendor_and_product(app: &TestApp) -> (String, String) {

@@ -1,32 +1,8 @@
 //! The systems inventory across three kommuner: vendors, products, systems, integrations,
 //! the map, the county's questions and CSV import.
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::{
-    both_backends,
-    helpers::{Caller, TestApp},
-};
-
-pub const VENDOR: &str = r#"mutation($input: CreateVendorInput!) { createVendor(input: $input) { vendor { id name orgNumber } } }"#;
-pub const PRODUCT: &str = r#"mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id name standards } } }"#;
-pub const REGISTER: &str = r#"mutation($input: SystemInstanceInput!) { registerSystemInstance(input: $input) { systemInstance { id version } } }"#;
-pub const UPDATE: &str = r#"mutation($input: UpdateSystemInstanceInput!) { updateSystemInstance(input: $input) { systemInstance { id version systemOwner } } }"#;
-pub const ADD_INTEGRATION: &str =
-    r#"mutation($input: AddIntegrationInput!) { addIntegration(input: $input) { integration { id } } }"#;
-pub const REMOVE_INTEGRATION: &str = r#"mutation($input: RemoveIntegrationInput!) { removeIntegration(input: $input) { integration { id } } }"#;
-pub const IMPORT: &str = r#"mutation($input: ImportSystemInstancesInput!) { importSystemInstances(input: $input) { imported { id product { name } } } }"#;
-
-/// Registers a system and returns its id.
-pub async fn register(c: &Caller<'_>, product: &str, extra: Value) -> String {
-    let mut input = json!({"productId": product, "hosting": "OWN_DATACENTER", "dataLocation": "SWEDEN"});
-    for (k, v) in extra.as_object().unwrap() {
-        input[k] = v.clone();
-    }
-    c.ok(REGISTER, json!({"input": input})).await["registerSystemInstance"]["systemInstance"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
+use crate::{both_backends, docs::inventory::*, helpers::TestApp};
 
 async fn three_kommuner_map_their_systems_and_the_county_sees_the_leverage(app: TestApp) {
     let orebro = app.as_kommun("1880").editor();

@@ -15,6 +15,7 @@ mod initiatives;
 mod inventory;
 mod isolation;
 mod migrations;
+mod mutations;
 mod outage;
 mod queries;
 mod readme;

@@ -2,12 +2,12 @@
 use serde_json::{Value, json};
 
 use crate::{
-    audit::{ADD_BENEFIT, FOLLOW_UP},
     both_backends,
+    docs::benefits::{ADD_BENEFIT, FOLLOW_UP},
+    docs::initiatives as ini,
+    docs::inventory::{PRODUCT, VENDOR, register},
     docs::*,
     helpers::TestApp,
-    initiatives as ini,
-    inventory::{PRODUCT, VENDOR, register},
 };
 
 const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) {

@@ -1,4 +1,4 @@
-//! GraphQL documents the tests send, and small steps built from them.
+//! The project documents the tests send, and small steps built from them.
 use serde_json::{Value, json};
 
 use crate::helpers::Caller;
