@@ -1,0 +1,391 @@
+//! `/graphql`: content negotiation, the request's parameters from a body or a query string,
+//! execution under the request's deadline, and the response in the negotiated media type.
+use std::time::Instant;
+
+use actix_web::{
+    HttpRequest, HttpResponse,
+    http::{StatusCode, header},
+    web,
+};
+use async_graphql::{Response, ServerError, Variables, http::GraphiQLSource, parser::types::OperationType};
+use serde_json::Value;
+use tracing::Instrument;
+
+use super::{
+    AppState, Authenticated,
+    media::{JSON, Media, bad_request, negotiate, refuse},
+};
+use crate::{error::ApiError, graphql::RequestContext};
+
+/// The GraphQL request parameters, from a JSON body or a query string.
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Value,
+    extensions: Value,
+}
+
+fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
+    let Value::Object(mut m) = v else {
+        return Err((
+            "body",
+            "the body must be a JSON object (batching is not supported)",
+        ));
+    };
+    let query = match m.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err(("query", "query must be a string")),
+        None => return Err(("query", "the request has no query")),
+    };
+    let operation_name = match m.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err(("operationName", "operationName must be a string or null")),
+    };
+    let variables = match m.remove("variables") {
+        None | Some(Value::Null) => Value::Null,
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(("variables", "variables must be an object or null")),
+    };
+    let extensions = match m.remove("extensions") {
+        None | Some(Value::Null) => Value::Null,
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => return Err(("extensions", "extensions must be an object or null")),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Whether a document holds any operation but a query. GET runs queries only, whatever the
+/// operation's name or the `operationName` asked for: a document that cannot be parsed is
+/// left to the schema, which refuses it without running anything.
+fn changes_anything(query: &str) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    doc.operations
+        .iter()
+        .any(|(_, op)| op.node.ty != OperationType::Query)
+}
+
+/// `POST /graphql`.
+pub async fn graphql_post(
+    req: HttpRequest,
+    who: Authenticated,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let rid = who.request_id.clone();
+    let Some(media) = negotiate(&req) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            &rid,
+            &ApiError::input(
+                "Accept",
+                "answers are application/graphql-response+json or application/json",
+            ),
+        );
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != JSON {
+        return refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            &rid,
+            &ApiError::input("Content-Type", "send the request as application/json"),
+        );
+    }
+    // Read here rather than by actix's extractor, so an over-large body gets the same JSON
+    // error as every other refusal (413 with a code), and reading stops at the bound.
+    let limit = state.limits.max_body_bytes;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+        let Ok(chunk) = chunk else {
+            return bad_request(media, &rid, "body", "the body could not be read");
+        };
+        if body.len() + chunk.len() > limit {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                &rid,
+                &ApiError::input("body", format!("the body is larger than {limit} bytes")),
+            );
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(_) => return bad_request(media, &rid, "body", "the body is not valid JSON"),
+    };
+    match params_from_json(value) {
+        Ok(p) => execute(who, state, media, p, false).await,
+        Err((field, msg)) => bad_request(media, &rid, field, msg),
+    }
+}
+
+/// `GET /graphql`: the explorer for browsers, queries (never mutations) for clients.
+pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<AppState>) -> HttpResponse {
+    let rid = who.request_id.clone();
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(req.query_string()) {
+        Ok(p) => p,
+        Err(_) => {
+            return bad_request(Media::Json, &rid, "query", "the query string cannot be decoded");
+        }
+    };
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if get("query").is_none() && accept.contains("text/html") {
+        if !state.explorer {
+            return HttpResponse::NotFound()
+                .content_type("text/plain; charset=utf-8")
+                .body("The explorer is off on this server (SAMVERKAN_EXPLORER=true turns it on).");
+        }
+        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Samverkan")
+                .finish(),
+        );
+    }
+    let Some(media) = negotiate(&req) else {
+        return refuse(
+            StatusCode::NOT_ACCEPTABLE,
+            Media::Json,
+            &rid,
+            &ApiError::input(
+                "Accept",
+                "answers are application/graphql-response+json or application/json",
+            ),
+        );
+    };
+    let Some(query) = get("query") else {
+        return bad_request(media, &rid, "query", "the request has no query");
+    };
+    let parse_obj = |k: &str| -> Result<Value, ()> {
+        match get(k) {
+            None => Ok(Value::Null),
+            Some(s) if s.is_empty() => Ok(Value::Null),
+            Some(s) => match serde_json::from_str::<Value>(&s) {
+                Ok(v @ (Value::Object(_) | Value::Null)) => Ok(v),
+                _ => Err(()),
+            },
+        }
+    };
+    let Ok(variables) = parse_obj("variables") else {
+        return bad_request(media, &rid, "variables", "variables must be a JSON object");
+    };
+    let Ok(extensions) = parse_obj("extensions") else {
+        return bad_request(media, &rid, "extensions", "extensions must be a JSON object");
+    };
+    let p = Params {
+        query,
+        operation_name: get("operationName").filter(|s| !s.is_empty()),
+        variables,
+        extensions,
+    };
+    execute(who, state, media, p, true).await
+}
+
+async fn execute(
+    who: Authenticated,
+    state: web::Data<AppState>,
+    media: Media,
+    p: Params,
+    is_get: bool,
+) -> HttpResponse {
+    let Authenticated {
+        caller,
+        request_id: rid,
+        ..
+    } = who;
+    if p.query.len() > state.limits.max_query_chars {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            &rid,
+            &ApiError::QueryTooComplex(format!(
+                "the query is longer than {} characters",
+                state.limits.max_query_chars
+            )),
+        );
+    }
+    if is_get && changes_anything(&p.query) {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            &rid,
+            &ApiError::input("query", "mutations must be sent with POST"),
+        );
+    }
+    let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
+    let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
+    let mut request = async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
+    if let Some(name) = p.operation_name {
+        request = request.operation_name(name);
+    }
+    if let Value::Object(ext) = p.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    // A document that does not parse is left to the schema, which reports it in its own words.
+    let mut introspection = false;
+    let operation = request.operation_name.clone();
+    let variables = request.variables.clone();
+    if let Ok(doc) = request.parsed_query() {
+        use crate::graphql::cost;
+        introspection = cost::introspection_only(doc, operation.as_deref());
+        let checked = if introspection {
+            cost::check_introspection(doc, operation.as_deref(), state.limits.max_aliases as u64)
+        } else {
+            state
+                .cost
+                .check(
+                    doc,
+                    operation.as_deref(),
+                    &variables,
+                    state.limits.max_cost,
+                    state.limits.max_aliases as u64,
+                )
+                .map(|_| ())
+        };
+        if let Err(e) = checked {
+            return respond(media, &rid, Response::from_errors(vec![e]), usize::MAX);
+        }
+    }
+    let request = request
+        .data(state.services.loaders(&caller))
+        .data(RequestContext {
+            caller,
+            request_id: rid.clone(),
+        });
+    let started = Instant::now();
+    let schema = if introspection {
+        &state.introspection
+    } else {
+        &state.schema
+    };
+    let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
+    let response =
+        match tokio::time::timeout(deadline, schema.execute(request).instrument(span.clone())).await {
+            Ok(r) => r,
+            Err(_) => {
+                let _enter = span.enter();
+                tracing::warn!(
+                    timeout_ms = state.limits.request_timeout_ms,
+                    "request stopped at its deadline"
+                );
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    media,
+                    &rid,
+                    &ApiError::QueryTooComplex(format!(
+                        "the request ran longer than {} ms and was stopped; ask for less",
+                        state.limits.request_timeout_ms
+                    )),
+                );
+            }
+        };
+    let _enter = span.enter();
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        errors = response.errors.len(),
+        "executed"
+    );
+    respond(media, &rid, response, state.limits.max_response_bytes)
+}
+
+/// Gives every error a stable code; errors raised before execution (parse, validation,
+/// limits) carry none from async-graphql and no path.
+fn classify(e: &mut ServerError, request_id: &str) {
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    let code = match ext.get("code") {
+        Some(async_graphql::Value::String(c)) => c.clone(),
+        _ => {
+            let m = e.message.to_ascii_lowercase();
+            let code = if m.contains("too deep")
+                || m.contains("too complex")
+                || m.contains("recursive")
+                || m.contains("directives")
+            {
+                "QUERY_TOO_COMPLEX"
+            } else {
+                "BAD_USER_INPUT"
+            };
+            ext.set("code", code);
+            code.to_owned()
+        }
+    };
+    if code == "INTERNAL" {
+        ext.set("requestId", request_id);
+    }
+}
+
+fn respond(media: Media, request_id: &str, mut response: Response, max_bytes: usize) -> HttpResponse {
+    for e in &mut response.errors {
+        classify(e, request_id);
+    }
+    let no_data = matches!(response.data, async_graphql::Value::Null)
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if no_data && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    // Serialized straight from the response: its objects keep the order of the query's
+    // selections (a detour through serde_json::Value would sort the keys), and no second copy
+    // of the tree is built.
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        data: Option<&'a async_graphql::Value>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        errors: &'a [ServerError],
+        #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    }
+    let body = serde_json::to_string(&Body {
+        data: (!no_data).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    })
+    .unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()
+    });
+    if body.len() > max_bytes {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            media,
+            request_id,
+            &ApiError::QueryTooComplex(format!(
+                "the response would be larger than {max_bytes} bytes; ask for smaller pages or fewer fields"
+            )),
+        );
+    }
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.as_str()))
+        .insert_header(("x-request-id", request_id))
+        .body(body)
+}

@@ -1,0 +1,66 @@
+//! Reports as files: the committee report as CSV.
+use actix_web::{HttpRequest, HttpResponse, http::header, web};
+use tracing::Instrument;
+
+use super::{AppState, Authenticated, Refusal};
+use crate::error::ApiError;
+/// `GET /reports/{county}/committee.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report
+/// as CSV, with the same bearer token and visibility as the GraphQL report.
+pub async fn committee_csv(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Refusal> {
+    let rid = who.request_id.clone();
+    if who.caller.principal().is_none() {
+        return Err(who.refusal(ApiError::Unauthenticated {
+            reason: None,
+            message: "the report needs a bearer token".into(),
+        }));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let date = |k: &str| -> Result<chrono::NaiveDate, ApiError> {
+        let v = pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .map_err(|_| ApiError::input(k, format!("{k} must be a date (YYYY-MM-DD)")))
+    };
+    let (from, to) = match (date("from"), date("to")) {
+        (Ok(f), Ok(t)) => (f, t),
+        (Err(e), _) | (_, Err(e)) => return Err(who.refusal(e)),
+    };
+    let span = tracing::info_span!("report", request_id = %rid);
+    let scope = state.services.scope(&who.caller, &rid);
+    let report = match scope
+        .committee_report(&path, from, to)
+        .instrument(span.clone())
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            let _enter = span.enter();
+            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
+                tracing::error!(error = %format!("{inner:#}"), "report failed");
+            }
+            return Err(who.refusal(e));
+        }
+    };
+    match crate::export::committee_csv(&report, state.services.reference()) {
+        Ok(bytes) => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"committee-{}-{from}-{to}.csv\"",
+                    report.county.code
+                ),
+            ))
+            .insert_header(("x-request-id", rid.as_str()))
+            .body(bytes)),
+        Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
+    }
+}
