@@ -16,6 +16,7 @@ pub mod money;
 /// Organisationsnummer with its Luhn check digit.
 pub mod org_number;
 pub mod project;
+pub mod record;
 pub mod sourcing;
 pub mod text;
 
@@ -23,3 +24,4 @@ pub use cost_sharing::{CostKey, Member, Share, compute_shares};
 pub use kommunkod::Kommunkod;
 pub use money::Sek;
 pub use project::{Health, ParticipationRole, ParticipationState, Phase, TargetGroup, Visibility};
+pub use record::RecordKind;

@@ -11,7 +11,7 @@ pub struct Model {
     pub actor_municipality_id: i32,
     pub actor_roles: String,
     pub action: String,
-    pub record_type: String,
+    pub record_type: domain::RecordKind,
     pub record_id: i64,
     /// JSON object of the changed fields before the change (null on creation).
     pub before: Option<String>,
@@ -19,7 +19,7 @@ pub struct Model {
     pub after: Option<String>,
     pub request_id: String,
     /// The parent record whose visibility governs who may read the event.
-    pub scope_type: Option<String>,
+    pub scope_type: Option<domain::RecordKind>,
     pub scope_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

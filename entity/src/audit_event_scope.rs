@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub event_id: i64,
-    pub scope_type: String,
+    pub scope_type: domain::RecordKind,
     pub scope_id: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -1,4 +1,5 @@
 //! The audit trail (loggning), read-only.
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, connection::Connection};
 use entity::audit_event;
 
@@ -20,7 +21,7 @@ fn json(s: &Option<String>) -> Result<Option<Json<serde_json::Value>>> {
 #[Object]
 impl AuditEvent {
     async fn id(&self) -> ID {
-        ids::encode("AuditEvent", self.0.id)
+        ids::encode(RecordKind::AuditEvent, self.0.id)
     }
     async fn occurred_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.occurred_at
@@ -47,11 +48,11 @@ impl AuditEvent {
     }
     /// The GraphQL type of the changed record.
     async fn record_type(&self) -> &str {
-        &self.0.record_type
+        self.0.record_type.as_str()
     }
     /// The global id of the changed record.
     async fn record_id(&self) -> ID {
-        ids::encode(&self.0.record_type, self.0.record_id)
+        ids::encode(self.0.record_type, self.0.record_id)
     }
     /// Changed fields before the change; null on creation.
     async fn before(&self) -> Result<Option<Json<serde_json::Value>>> {

@@ -1,4 +1,5 @@
 //! Benefits and follow-ups on projects.
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{benefit, benefit_follow_up, project};
 use rust_decimal::Decimal;
@@ -36,7 +37,7 @@ impl Benefit {
 impl Benefit {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Benefit", self.0.id)
+        ids::encode(RecordKind::Benefit, self.0.id)
     }
     async fn description(&self) -> &str {
         &self.0.description
@@ -97,7 +98,7 @@ pub struct BenefitFollowUp(pub benefit_follow_up::Model);
 #[Object]
 impl BenefitFollowUp {
     async fn id(&self) -> ID {
-        ids::encode("BenefitFollowUp", self.0.id)
+        ids::encode(RecordKind::BenefitFollowUp, self.0.id)
     }
     async fn date(&self) -> Date {
         Date(self.0.measured_on)
@@ -189,7 +190,7 @@ pub struct BenefitMutation;
 impl BenefitMutation {
     /// Adds a benefit to a project's nyttokalkyl (lead kommun's editors).
     async fn add_benefit(&self, ctx: &Context<'_>, input: AddBenefitInput) -> Result<AddBenefitPayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
         let b = s
             .add_benefit(
@@ -223,7 +224,7 @@ impl BenefitMutation {
         ctx: &Context<'_>,
         input: RecordBenefitFollowUpInput,
     ) -> Result<RecordBenefitFollowUpPayload> {
-        let id = ids::decode("benefitId", "Benefit", &input.benefit_id)?;
+        let id = ids::decode("benefitId", RecordKind::Benefit, &input.benefit_id)?;
         let s = scope(ctx);
         let f = s
             .record_follow_up(id, input.date.0, measure("value", input.value)?, &input.comment)

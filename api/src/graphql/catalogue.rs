@@ -1,4 +1,5 @@
 //! The published e-service catalogue read by municipal portals.
+use crate::domain::RecordKind;
 use crate::service::visibility::Visible;
 use async_graphql::{Context, ID, InputObject, Object, Result, connection::Connection};
 use entity::catalogue_entry;
@@ -19,7 +20,7 @@ pub struct PublishedEService(pub Visible<catalogue_entry::Model>);
 impl PublishedEService {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("PublishedEService", self.0.id)
+        ids::encode(RecordKind::PublishedEService, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name

@@ -2,23 +2,26 @@
 use async_graphql::ID;
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    domain::RecordKind,
+    error::{ApiError, ApiResult},
+};
 
 /// The global id of a record of `kind`.
-pub fn encode(kind: &str, id: i64) -> ID {
+pub fn encode(kind: RecordKind, id: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
 }
 
 /// The kind and database id inside a global id, or `None` if it is not one of ours.
-pub fn decode_any(id: &ID) -> Option<(String, i64)> {
+pub fn decode_any(id: &ID) -> Option<(RecordKind, i64)> {
     let raw = URL_SAFE_NO_PAD.decode(id.as_str()).ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (kind, n) = text.split_once(':')?;
-    Some((kind.to_owned(), n.parse().ok()?))
+    Some((kind.parse().ok()?, n.parse().ok()?))
 }
 
 /// The database id inside a global id that must be of `kind`; `field` names the input.
-pub fn decode(field: &str, kind: &str, id: &ID) -> ApiResult<i64> {
+pub fn decode(field: &str, kind: RecordKind, id: &ID) -> ApiResult<i64> {
     match decode_any(id) {
         Some((k, n)) if k == kind => Ok(n),
         Some((k, _)) => Err(ApiError::input(
@@ -35,9 +38,9 @@ mod tests {
 
     #[test]
     fn ids_round_trip_and_kinds_are_checked() {
-        let id = encode("EServiceProject", 7);
-        assert_eq!(decode("id", "EServiceProject", &id).ok(), Some(7));
-        assert!(decode("id", "Municipality", &id).is_err());
-        assert!(decode("id", "EServiceProject", &ID("garbage".into())).is_err());
+        let id = encode(RecordKind::EServiceProject, 7);
+        assert_eq!(decode("id", RecordKind::EServiceProject, &id).ok(), Some(7));
+        assert!(decode("id", RecordKind::Municipality, &id).is_err());
+        assert!(decode("id", RecordKind::EServiceProject, &ID("garbage".into())).is_err());
     }
 }

@@ -1,4 +1,5 @@
 //! Vendor-influence initiatives (leverantörspåverkan).
+use crate::domain::RecordKind;
 use crate::domain::inventory::SupporterState;
 use async_graphql::{
     Context, ID, InputObject, Object, Result, SimpleObject,
@@ -35,7 +36,7 @@ pub struct VendorInitiative(pub Visible<vendor_initiative::Model>);
 impl VendorInitiative {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("VendorInitiative", self.0.id)
+        ids::encode(RecordKind::VendorInitiative, self.0.id)
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -322,12 +323,12 @@ impl InitiativeMutation {
         let spec = InitiativeSpec {
             title: Some(input.title),
             description: Some(input.description),
-            vendor_id: Some(ids::decode("vendorId", "Vendor", &input.vendor_id)?),
+            vendor_id: Some(ids::decode("vendorId", RecordKind::Vendor, &input.vendor_id)?),
             product_id: Some(
                 input
                     .product_id
                     .as_ref()
-                    .map(|p| ids::decode("productId", "Product", p))
+                    .map(|p| ids::decode("productId", RecordKind::Product, p))
                     .transpose()?,
             ),
             deadline: Some(input.deadline.map(|d| d.0)),
@@ -345,7 +346,7 @@ impl InitiativeMutation {
         ctx: &Context<'_>,
         input: UpdateVendorInitiativeInput,
     ) -> Result<VendorInitiativePayload> {
-        let id = ids::decode("id", "VendorInitiative", &input.id)?;
+        let id = ids::decode("id", RecordKind::VendorInitiative, &input.id)?;
         let spec = InitiativeSpec {
             title: input.title,
             description: input.description,
@@ -366,7 +367,7 @@ impl InitiativeMutation {
         ctx: &Context<'_>,
         input: TransitionVendorInitiativeInput,
     ) -> Result<VendorInitiativePayload> {
-        let id = ids::decode("id", "VendorInitiative", &input.id)?;
+        let id = ids::decode("id", RecordKind::VendorInitiative, &input.id)?;
         Ok(VendorInitiativePayload {
             initiative: VendorInitiative(
                 scope(ctx)
@@ -382,7 +383,7 @@ impl InitiativeMutation {
         ctx: &Context<'_>,
         input: SupportVendorInitiativeInput,
     ) -> Result<SupportPayload> {
-        let id = ids::decode("initiativeId", "VendorInitiative", &input.initiative_id)?;
+        let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
         s.support(id, &input.comment).await?;
         Ok(SupportPayload {
@@ -396,7 +397,7 @@ impl InitiativeMutation {
         ctx: &Context<'_>,
         input: WithdrawSupportInput,
     ) -> Result<SupportPayload> {
-        let id = ids::decode("initiativeId", "VendorInitiative", &input.initiative_id)?;
+        let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
         s.withdraw_support(id).await?;
         Ok(SupportPayload {
@@ -410,7 +411,7 @@ impl InitiativeMutation {
         ctx: &Context<'_>,
         input: RecordVendorResponseInput,
     ) -> Result<SupportPayload> {
-        let id = ids::decode("initiativeId", "VendorInitiative", &input.initiative_id)?;
+        let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
         s.record_response(
             id,

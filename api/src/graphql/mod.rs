@@ -79,3 +79,21 @@ pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: 
 pub fn sdl() -> String {
     build_schema(None, &Limits::default(), true).sdl()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::RecordKind;
+
+    /// A record kind is the GraphQL type of its records, so that an audit event's
+    /// `recordType` and a global id's kind name the type a client meets. Requirements and
+    /// supporters are shown inside their initiative, not as types of their own.
+    #[test]
+    fn every_record_kind_is_a_type_of_the_schema() {
+        let sdl = super::sdl();
+        let inside = [RecordKind::InitiativeRequirement, RecordKind::InitiativeSupporter];
+        for kind in RecordKind::ALL {
+            let declared = sdl.contains(&format!("\ntype {} ", kind.as_str()));
+            assert_eq!(declared, !inside.contains(kind), "{kind}");
+        }
+    }
+}

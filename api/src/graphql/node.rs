@@ -1,5 +1,6 @@
 //! Relay's `Node` interface and the `node`/`nodes` lookups, through the same visibility rule
 //! as every other read.
+use crate::domain::RecordKind;
 use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result};
 
 use super::{
@@ -41,57 +42,57 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
     let (kind, n) =
         ids::decode_any(id).ok_or_else(|| ApiError::input("id", "is not an id this service handed out"))?;
     let s = scope(ctx);
-    let node = match kind.as_str() {
-        "PublishedEService" => s
+    let node = match kind {
+        RecordKind::PublishedEService => s
             .published_eservice(n)
             .await?
             .map(|e| Node::PublishedEService(PublishedEService(e))),
         _ if s.caller().principal().is_none() => return Err(not_found()),
         _ if s.reader().is_err() => return Err(s.reader().err().unwrap_or_else(not_found)),
-        "County" => s
+        RecordKind::County => s
             .reference()
             .county(n as i32)
             .cloned()
             .map(|c| Node::County(County(c))),
-        "Municipality" => s
+        RecordKind::Municipality => s
             .reference()
             .municipality(n as i32)
             .cloned()
             .map(|m| Node::Municipality(Municipality(m))),
-        "EServiceProject" => match s.project(n).await {
+        RecordKind::EServiceProject => match s.project(n).await {
             Ok(p) => Some(Node::EServiceProject(EServiceProject(p))),
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
-        "SourcingEvaluation" => match s.evaluation(n).await {
+        RecordKind::SourcingEvaluation => match s.evaluation(n).await {
             Ok(e) => Some(Node::SourcingEvaluation(SourcingEvaluation(e))),
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
-        "SourcingOption" => s
+        RecordKind::SourcingOption => s
             .sourcing_option(n)
             .await?
             .map(|o| Node::SourcingOption(SourcingOption(o))),
-        "SystemInstance" => s
+        RecordKind::SystemInstance => s
             .system_instance(n)
             .await?
             .map(|i| Node::SystemInstance(SystemInstance(i))),
-        "VendorInitiative" => s
+        RecordKind::VendorInitiative => s
             .initiative(n)
             .await?
             .map(|i| Node::VendorInitiative(VendorInitiative(i))),
-        "Vendor" => s.vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
-        "Product" => s
+        RecordKind::Vendor => s.vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
+        RecordKind::Product => s
             .products_by_ids(&[n])
             .await?
             .pop()
             .map(|p| Node::Product(Product(p))),
-        "Participation" => s
+        RecordKind::Participation => s
             .participation(n)
             .await?
             .map(|p| Node::Participation(Participation(p))),
-        "Decision" => s.decision(n).await?.map(|d| Node::Decision(Decision(d))),
-        "StatusReport" => s
+        RecordKind::Decision => s.decision(n).await?.map(|d| Node::Decision(Decision(d))),
+        RecordKind::StatusReport => s
             .status_report(n)
             .await?
             .map(|r| Node::StatusReport(StatusReport(r))),

@@ -1,4 +1,5 @@
 //! Counties, kommuner and the caller.
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, Object, Result};
 use entity::{county, municipality};
 
@@ -13,7 +14,7 @@ pub struct County(pub county::Model);
 impl County {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("County", self.0.id as i64)
+        ids::encode(RecordKind::County, self.0.id as i64)
     }
     /// Länskod, two digits.
     async fn code(&self) -> &str {
@@ -43,7 +44,7 @@ pub struct Municipality(pub municipality::Model);
 impl Municipality {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Municipality", self.0.id as i64)
+        ids::encode(RecordKind::Municipality, self.0.id as i64)
     }
     /// Kommunkod (SCB), four digits.
     async fn code(&self) -> &str {

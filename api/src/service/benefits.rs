@@ -1,4 +1,5 @@
 //! Benefits (nyttokalkyl) and their follow-ups (effektbokslut).
+use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
 use entity::{benefit, benefit_follow_up, participation};
 use num_rational::Ratio;
@@ -102,7 +103,7 @@ impl Scope<'_> {
         .insert(tx.writer())
         .await?;
         tx.record(
-            "Benefit",
+            RecordKind::Benefit,
             saved.id,
             None,
             Some(json!({
@@ -156,7 +157,7 @@ impl Scope<'_> {
         .insert(tx.writer())
         .await?;
         tx.record(
-            "BenefitFollowUp",
+            RecordKind::BenefitFollowUp,
             saved.id,
             None,
             Some(json!({"benefitId": b.id, "measuredOn": saved.measured_on, "valueE4": saved.value_e4, "comment": saved.comment, "municipalityId": saved.municipality_id})),

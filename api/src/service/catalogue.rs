@@ -1,5 +1,6 @@
 //! The published e-service catalogue: what municipal portals read, with or without a token,
 //! and publishing into it.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{catalogue_entry, participation, project};
 use sea_orm::{
@@ -199,7 +200,7 @@ impl Scope<'_> {
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
                 tx.record(
-                    "PublishedEService",
+                    RecordKind::PublishedEService,
                     saved.id,
                     Some(before),
                     Some(entry_json(&saved)),
@@ -219,7 +220,12 @@ impl Scope<'_> {
                 }
                 .insert(tx.writer())
                 .await?;
-                tx.record("PublishedEService", saved.id, None, Some(entry_json(&saved)));
+                tx.record(
+                    RecordKind::PublishedEService,
+                    saved.id,
+                    None,
+                    Some(entry_json(&saved)),
+                );
                 saved
             }
         };

@@ -9,6 +9,7 @@ mod query;
 pub use mutations::*;
 pub use query::*;
 
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{integration, product, system_instance, vendor};
 
@@ -31,7 +32,7 @@ pub struct Vendor(pub vendor::Model);
 impl Vendor {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Vendor", self.0.id)
+        ids::encode(RecordKind::Vendor, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -53,7 +54,7 @@ pub struct Product(pub product::Model);
 impl Product {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Product", self.0.id)
+        ids::encode(RecordKind::Product, self.0.id)
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -78,7 +79,7 @@ pub struct SystemInstance(pub system_instance::Model);
 impl SystemInstance {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("SystemInstance", self.0.id)
+        ids::encode(RecordKind::SystemInstance, self.0.id)
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.owner_id)
@@ -142,13 +143,13 @@ pub struct Integration(pub integration::Model);
 #[Object]
 impl Integration {
     async fn id(&self) -> ID {
-        ids::encode("Integration", self.0.id)
+        ids::encode(RecordKind::Integration, self.0.id)
     }
     async fn from_instance_id(&self) -> ID {
-        ids::encode("SystemInstance", self.0.from_instance_id)
+        ids::encode(RecordKind::SystemInstance, self.0.from_instance_id)
     }
     async fn to_instance_id(&self) -> ID {
-        ids::encode("SystemInstance", self.0.to_instance_id)
+        ids::encode(RecordKind::SystemInstance, self.0.to_instance_id)
     }
     /// Protocol or format, e.g. REST/JSON, SFTP/CSV.
     async fn protocol(&self) -> &str {

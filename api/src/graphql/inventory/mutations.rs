@@ -1,5 +1,6 @@
 //! The inventory mutations with their inputs and payloads.
 use super::*;
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 
 use crate::graphql::{ids, scalars::Date, scope};
@@ -78,7 +79,7 @@ pub struct SystemInstanceInput {
 impl SystemInstanceInput {
     fn spec(self) -> Result<InstanceSpec, ApiError> {
         Ok(InstanceSpec {
-            product_id: ids::decode("productId", "Product", &self.product_id)?,
+            product_id: ids::decode("productId", RecordKind::Product, &self.product_id)?,
             product_version: self.product_version,
             system_owner: self.system_owner,
             maintenance_object: self.maintenance_object,
@@ -172,7 +173,7 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: CreateProductInput,
     ) -> Result<CreateProductPayload> {
-        let vendor = ids::decode("vendorId", "Vendor", &input.vendor_id)?;
+        let vendor = ids::decode("vendorId", RecordKind::Vendor, &input.vendor_id)?;
         let p = scope(ctx)
             .create_product(vendor, &input.name, input.category, &input.standards)
             .await?;
@@ -197,7 +198,7 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: UpdateSystemInstanceInput,
     ) -> Result<SystemInstancePayload> {
-        let id = ids::decode("id", "SystemInstance", &input.id)?;
+        let id = ids::decode("id", RecordKind::SystemInstance, &input.id)?;
         let i = scope(ctx)
             .update_instance(id, input.version, input.system.spec()?)
             .await?;
@@ -212,8 +213,12 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: AddIntegrationInput,
     ) -> Result<IntegrationPayload> {
-        let from = ids::decode("fromInstanceId", "SystemInstance", &input.from_instance_id)?;
-        let to = ids::decode("toInstanceId", "SystemInstance", &input.to_instance_id)?;
+        let from = ids::decode(
+            "fromInstanceId",
+            RecordKind::SystemInstance,
+            &input.from_instance_id,
+        )?;
+        let to = ids::decode("toInstanceId", RecordKind::SystemInstance, &input.to_instance_id)?;
         let g = scope(ctx)
             .add_integration(from, to, &input.protocol, &input.standard, &input.description)
             .await?;
@@ -228,7 +233,7 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: RemoveIntegrationInput,
     ) -> Result<IntegrationPayload> {
-        let id = ids::decode("id", "Integration", &input.id)?;
+        let id = ids::decode("id", RecordKind::Integration, &input.id)?;
         Ok(IntegrationPayload {
             integration: Integration(scope(ctx).remove_integration(id).await?),
         })

@@ -1,5 +1,6 @@
 //! Reading the inventory: vendors, products, systems, the system map and the county's questions.
 use super::*;
+use crate::domain::RecordKind;
 use async_graphql::{
     Context, ID, Object, Result,
     connection::{Connection, EmptyFields},
@@ -45,7 +46,7 @@ impl InventoryQuery {
     ) -> Result<Connection<String, Product>> {
         let vendor = vendor_id
             .as_ref()
-            .map(|v| ids::decode("vendorId", "Vendor", v))
+            .map(|v| ids::decode("vendorId", RecordKind::Vendor, v))
             .transpose()?;
         let page = scope(ctx)
             .products(
@@ -71,7 +72,7 @@ impl InventoryQuery {
     ) -> Result<Connection<String, SystemInstance>> {
         let product = product_id
             .as_ref()
-            .map(|p| ids::decode("productId", "Product", p))
+            .map(|p| ids::decode("productId", RecordKind::Product, p))
             .transpose()?;
         let page = scope(ctx)
             .system_instances(

@@ -8,6 +8,7 @@ mod query;
 pub use mutations::*;
 pub use query::*;
 
+use crate::domain::RecordKind;
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use entity::{decision, participation, project, status_report};
 use rust_decimal::Decimal;
@@ -37,7 +38,7 @@ pub struct EServiceProject(pub Visible<project::Model>);
 impl EServiceProject {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("EServiceProject", self.0.id)
+        ids::encode(RecordKind::EServiceProject, self.0.id)
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -188,7 +189,7 @@ pub struct Participation(pub participation::Model);
 impl Participation {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Participation", self.0.id)
+        ids::encode(RecordKind::Participation, self.0.id)
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.municipality_id)
@@ -220,7 +221,7 @@ pub struct Decision(pub decision::Model);
 impl Decision {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("Decision", self.0.id)
+        ids::encode(RecordKind::Decision, self.0.id)
     }
     async fn from_phase(&self) -> Phase {
         self.0.from_phase
@@ -257,7 +258,7 @@ pub struct StatusReport(pub status_report::Model);
 impl StatusReport {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("StatusReport", self.0.id)
+        ids::encode(RecordKind::StatusReport, self.0.id)
     }
     async fn date(&self) -> Date {
         Date(self.0.reported_on)

@@ -1,5 +1,6 @@
 //! The project mutations with their inputs and payloads.
 use super::*;
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
@@ -232,7 +233,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: UpdateEServiceProjectInput,
     ) -> Result<UpdateEServiceProjectPayload> {
-        let id = ids::decode("id", "EServiceProject", &input.id)?;
+        let id = ids::decode("id", RecordKind::EServiceProject, &input.id)?;
         let patch = ProjectPatch {
             title: input.title,
             summary: input.summary,
@@ -260,7 +261,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: AdvanceProjectPhaseInput,
     ) -> Result<ProjectDecisionPayload> {
-        let id = ids::decode("id", "EServiceProject", &input.id)?;
+        let id = ids::decode("id", RecordKind::EServiceProject, &input.id)?;
         let (p, d) = scope(ctx)
             .advance_phase(id, input.version, input.to_phase, &input.decision.into())
             .await?;
@@ -276,7 +277,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: CancelEServiceProjectInput,
     ) -> Result<ProjectDecisionPayload> {
-        let id = ids::decode("id", "EServiceProject", &input.id)?;
+        let id = ids::decode("id", RecordKind::EServiceProject, &input.id)?;
         let (p, d) = scope(ctx)
             .cancel_project(id, input.version, &input.decision.into())
             .await?;
@@ -292,7 +293,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: InviteMunicipalityInput,
     ) -> Result<ParticipationPayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
         let part = s.invite(id, &input.municipality_code, input.role).await?;
         let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
@@ -308,7 +309,11 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: RespondToInvitationInput,
     ) -> Result<ParticipationPayload> {
-        let id = ids::decode("participationId", "Participation", &input.participation_id)?;
+        let id = ids::decode(
+            "participationId",
+            RecordKind::Participation,
+            &input.participation_id,
+        )?;
         let s = scope(ctx);
         let part = s.respond_to_invitation(id, input.accept).await?;
         let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
@@ -324,7 +329,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: WithdrawFromProjectInput,
     ) -> Result<ParticipationPayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
         let part = s.withdraw(id).await?;
         let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
@@ -340,7 +345,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: SetCostSharingInput,
     ) -> Result<ProjectPayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let mixed = input
             .mixed_equal_percent
             .map(|d| percent_to_bp("mixedEqualPercent", d))
@@ -374,7 +379,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: AddStatusReportInput,
     ) -> Result<AddStatusReportPayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let (p, r) = scope(ctx)
             .add_status_report(id, input.date.0, input.health, &input.summary)
             .await?;
@@ -391,7 +396,7 @@ impl ProjectMutation {
         ctx: &Context<'_>,
         input: PublishEServiceInput,
     ) -> Result<PublishEServicePayload> {
-        let id = ids::decode("projectId", "EServiceProject", &input.project_id)?;
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let e = scope(ctx)
             .publish(
                 id,

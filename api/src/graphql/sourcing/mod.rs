@@ -10,6 +10,7 @@ pub use mutations::*;
 pub use query::*;
 pub use result::*;
 
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
@@ -94,7 +95,7 @@ impl SourcingEvaluation {
 impl SourcingEvaluation {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("SourcingEvaluation", self.0.id)
+        ids::encode(RecordKind::SourcingEvaluation, self.0.id)
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -193,7 +194,7 @@ pub struct SourcingOption(pub sourcing_option::Model);
 impl SourcingOption {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("SourcingOption", self.0.id)
+        ids::encode(RecordKind::SourcingOption, self.0.id)
     }
     async fn kind(&self) -> OptionKind {
         self.0.kind
@@ -229,7 +230,7 @@ pub struct SourcingCriterion(pub sourcing_criterion::Model);
 impl SourcingCriterion {
     /// Global id.
     async fn id(&self) -> ID {
-        ids::encode("SourcingCriterion", self.0.id)
+        ids::encode(RecordKind::SourcingCriterion, self.0.id)
     }
     /// Stable code, e.g. TOTAL_COST, LEGAL.
     async fn code(&self) -> &str {
@@ -265,10 +266,10 @@ pub struct SourcingScore(pub sourcing_score::Model);
 #[Object]
 impl SourcingScore {
     async fn option_id(&self) -> ID {
-        ids::encode("SourcingOption", self.0.option_id)
+        ids::encode(RecordKind::SourcingOption, self.0.option_id)
     }
     async fn criterion_id(&self) -> ID {
-        ids::encode("SourcingCriterion", self.0.criterion_id)
+        ids::encode(RecordKind::SourcingCriterion, self.0.criterion_id)
     }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.municipality_id)

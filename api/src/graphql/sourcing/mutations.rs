@@ -1,5 +1,6 @@
 //! The sourcing mutations with their inputs and payloads.
 use super::*;
+use crate::domain::RecordKind;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
@@ -208,7 +209,7 @@ impl SourcingMutation {
         let subject_project = input
             .subject_project_id
             .as_ref()
-            .map(|id| ids::decode("subjectProjectId", "EServiceProject", id))
+            .map(|id| ids::decode("subjectProjectId", RecordKind::EServiceProject, id))
             .transpose()?;
         let e = scope(ctx)
             .create_evaluation(NewEvaluation {
@@ -231,7 +232,7 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: UpdateSourcingEvaluationInput,
     ) -> Result<SourcingEvaluationPayload> {
-        let id = ids::decode("id", "SourcingEvaluation", &input.id)?;
+        let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
         let patch = EvaluationPatch {
             title: input.title,
             subject_text: input.subject_text,
@@ -249,7 +250,11 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: AddSourcingOptionInput,
     ) -> Result<SourcingOptionPayload> {
-        let id = ids::decode("evaluationId", "SourcingEvaluation", &input.evaluation_id)?;
+        let id = ids::decode(
+            "evaluationId",
+            RecordKind::SourcingEvaluation,
+            &input.evaluation_id,
+        )?;
         let spec = OptionSpec {
             kind: Some(input.kind),
             description: Some(input.description),
@@ -274,7 +279,7 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: UpdateSourcingOptionInput,
     ) -> Result<SourcingOptionPayload> {
-        let id = ids::decode("id", "SourcingOption", &input.id)?;
+        let id = ids::decode("id", RecordKind::SourcingOption, &input.id)?;
         let spec = OptionSpec {
             kind: input.kind,
             description: input.description,
@@ -299,7 +304,7 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: RemoveSourcingOptionInput,
     ) -> Result<RemoveSourcingOptionPayload> {
-        let id = ids::decode("id", "SourcingOption", &input.id)?;
+        let id = ids::decode("id", RecordKind::SourcingOption, &input.id)?;
         let s = scope(ctx);
         let evaluation = s.remove_option(id).await?;
         Ok(RemoveSourcingOptionPayload {
@@ -314,7 +319,11 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: SetSourcingCriteriaInput,
     ) -> Result<SourcingEvaluationPayload> {
-        let id = ids::decode("evaluationId", "SourcingEvaluation", &input.evaluation_id)?;
+        let id = ids::decode(
+            "evaluationId",
+            RecordKind::SourcingEvaluation,
+            &input.evaluation_id,
+        )?;
         let e = scope(ctx)
             .set_criteria(id, input.version, &specs(input.criteria))
             .await?;
@@ -329,7 +338,11 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: InviteCoEvaluatorInput,
     ) -> Result<CoEvaluatorPayload> {
-        let id = ids::decode("evaluationId", "SourcingEvaluation", &input.evaluation_id)?;
+        let id = ids::decode(
+            "evaluationId",
+            RecordKind::SourcingEvaluation,
+            &input.evaluation_id,
+        )?;
         let s = scope(ctx);
         let c = s.invite_coevaluator(id, &input.municipality_code).await?;
         Ok(CoEvaluatorPayload {
@@ -344,7 +357,11 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: RespondToCoEvaluationInput,
     ) -> Result<CoEvaluatorPayload> {
-        let id = ids::decode("evaluationId", "SourcingEvaluation", &input.evaluation_id)?;
+        let id = ids::decode(
+            "evaluationId",
+            RecordKind::SourcingEvaluation,
+            &input.evaluation_id,
+        )?;
         let s = scope(ctx);
         let c = s.respond_to_coevaluation(id, input.accept).await?;
         Ok(CoEvaluatorPayload {
@@ -359,7 +376,7 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: SourcingTransitionInput,
     ) -> Result<SourcingEvaluationPayload> {
-        let id = ids::decode("id", "SourcingEvaluation", &input.id)?;
+        let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
         Ok(SourcingEvaluationPayload {
             evaluation: SourcingEvaluation(scope(ctx).start_scoring(id, input.version).await?),
         })
@@ -371,8 +388,8 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: ScoreSourcingOptionInput,
     ) -> Result<ScoreSourcingOptionPayload> {
-        let option = ids::decode("optionId", "SourcingOption", &input.option_id)?;
-        let criterion = ids::decode("criterionId", "SourcingCriterion", &input.criterion_id)?;
+        let option = ids::decode("optionId", RecordKind::SourcingOption, &input.option_id)?;
+        let criterion = ids::decode("criterionId", RecordKind::SourcingCriterion, &input.criterion_id)?;
         let s = scope(ctx);
         let sc = s.score(option, criterion, input.score, &input.rationale).await?;
         let e = s.evaluation(sc.evaluation_id).await?;
@@ -388,8 +405,8 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: DecideSourcingEvaluationInput,
     ) -> Result<SourcingEvaluationPayload> {
-        let id = ids::decode("id", "SourcingEvaluation", &input.id)?;
-        let option = ids::decode("optionId", "SourcingOption", &input.option_id)?;
+        let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
+        let option = ids::decode("optionId", RecordKind::SourcingOption, &input.option_id)?;
         let d = crate::service::projects::DecisionInput::from(input.decision);
         let e = scope(ctx)
             .decide(
@@ -416,7 +433,7 @@ impl SourcingMutation {
         ctx: &Context<'_>,
         input: SourcingTransitionInput,
     ) -> Result<SourcingEvaluationPayload> {
-        let id = ids::decode("id", "SourcingEvaluation", &input.id)?;
+        let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
         Ok(SourcingEvaluationPayload {
             evaluation: SourcingEvaluation(scope(ctx).cancel_evaluation(id, input.version).await?),
         })

@@ -4,6 +4,7 @@
 mod trail;
 mod write_tx;
 
+use crate::domain::RecordKind;
 pub use trail::AuditFilter;
 pub(crate) use write_tx::versioned;
 pub use write_tx::{Versioned, WriteTx};
@@ -22,13 +23,13 @@ pub enum Parent {
 
 impl Parent {
     /// The stored `scope_type` and `scope_id`.
-    pub fn parts(self) -> (&'static str, i64) {
+    pub fn parts(self) -> (RecordKind, i64) {
         match self {
-            Parent::Project(id) => ("EServiceProject", id),
-            Parent::SourcingEvaluation(id) => ("SourcingEvaluation", id),
-            Parent::SystemInstance(id) => ("SystemInstance", id),
-            Parent::VendorInitiative(id) => ("VendorInitiative", id),
-            Parent::Vendor(id) => ("Vendor", id),
+            Parent::Project(id) => (RecordKind::EServiceProject, id),
+            Parent::SourcingEvaluation(id) => (RecordKind::SourcingEvaluation, id),
+            Parent::SystemInstance(id) => (RecordKind::SystemInstance, id),
+            Parent::VendorInitiative(id) => (RecordKind::VendorInitiative, id),
+            Parent::Vendor(id) => (RecordKind::Vendor, id),
         }
     }
 }

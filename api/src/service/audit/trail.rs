@@ -1,4 +1,5 @@
 //! The read side of the audit trail: events of records the caller may see.
+use crate::domain::RecordKind;
 use entity::{audit_event, audit_event_scope};
 use sea_orm::EntityTrait;
 
@@ -22,7 +23,7 @@ impl AuditFilter {
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
     /// One record's history: its type and id.
-    pub record: Option<(String, i64)>,
+    pub record: Option<(RecordKind, i64)>,
     /// Events by callers of this kommun.
     pub municipality: Option<i32>,
     /// Events by this `sub`.
@@ -42,12 +43,12 @@ impl crate::service::Scope<'_> {
             ColumnTrait, Condition,
             sea_query::{ExprTrait, Query},
         };
-        let visible = |kind: &'static str, sub: sea_orm::sea_query::SelectStatement| {
+        let visible = |kind: RecordKind, sub: sea_orm::sea_query::SelectStatement| {
             Condition::all()
                 .add(audit_event::Column::ScopeType.eq(kind))
                 .add(audit_event::Column::ScopeId.in_subquery(sub))
         };
-        let named_visible = |kind: &'static str, sub: sea_orm::sea_query::SelectStatement| {
+        let named_visible = |kind: RecordKind, sub: sea_orm::sea_query::SelectStatement| {
             Condition::all()
                 .add(audit_event_scope::Column::ScopeType.eq(kind))
                 .add(audit_event_scope::Column::ScopeId.in_subquery(sub))
@@ -86,11 +87,11 @@ impl crate::service::Scope<'_> {
             )
             .cond_where(
                 Condition::any()
-                    .add(named_visible("EServiceProject", projects.clone()))
-                    .add(named_visible("SourcingEvaluation", evaluations.clone()))
-                    .add(named_visible("SystemInstance", instances.clone()))
-                    .add(named_visible("VendorInitiative", initiatives.clone()))
-                    .add(audit_event_scope::Column::ScopeType.eq("Vendor"))
+                    .add(named_visible(RecordKind::EServiceProject, projects.clone()))
+                    .add(named_visible(RecordKind::SourcingEvaluation, evaluations.clone()))
+                    .add(named_visible(RecordKind::SystemInstance, instances.clone()))
+                    .add(named_visible(RecordKind::VendorInitiative, initiatives.clone()))
+                    .add(audit_event_scope::Column::ScopeType.eq(RecordKind::Vendor))
                     .not(),
             )
             .to_owned();
@@ -99,11 +100,11 @@ impl crate::service::Scope<'_> {
         let mut c = Condition::all()
             .add(
                 Condition::any()
-                    .add(visible("EServiceProject", projects))
-                    .add(visible("SourcingEvaluation", evaluations))
-                    .add(visible("SystemInstance", instances))
-                    .add(visible("VendorInitiative", initiatives))
-                    .add(audit_event::Column::ScopeType.eq("Vendor")),
+                    .add(visible(RecordKind::EServiceProject, projects))
+                    .add(visible(RecordKind::SourcingEvaluation, evaluations))
+                    .add(visible(RecordKind::SystemInstance, instances))
+                    .add(visible(RecordKind::VendorInitiative, initiatives))
+                    .add(audit_event::Column::ScopeType.eq(RecordKind::Vendor)),
             )
             .add(sea_orm::sea_query::Expr::exists(hidden_name).not());
         if let Some((kind, id)) = &f.record {

@@ -3,6 +3,7 @@
 //! A [`WriteTx`] is the only way the service layer hands out a transaction, and committing
 //! one that recorded no change is an error, so a new mutation cannot forget to audit. Each
 //! mutation writes exactly one event, in the same transaction as its change.
+use crate::domain::RecordKind;
 use entity::{audit_event, audit_event_scope};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
@@ -34,7 +35,7 @@ pub struct WriteTx<'a> {
 
 /// One record's change within a mutation.
 struct Change {
-    record_type: &'static str,
+    record_type: RecordKind,
     record_id: i64,
     before: Option<Value>,
     after: Option<Value>,
@@ -43,7 +44,7 @@ struct Change {
 /// Folds a mutation's changes into its one event: the first change is the event's record;
 /// further changes of the same record merge into it, changes of other records (a lead
 /// participation, a tollgate decision) nest under `"Type:id"`.
-fn fold(changes: Vec<Change>) -> Option<(&'static str, i64, Option<Value>, Option<Value>)> {
+fn fold(changes: Vec<Change>) -> Option<(RecordKind, i64, Option<Value>, Option<Value>)> {
     let mut it = changes.into_iter();
     let first = it.next()?;
     let (mut before, mut after) = (first.before, first.after);
@@ -135,7 +136,7 @@ impl<'a> WriteTx<'a> {
     /// Records a change of one record; only fields whose values differ are kept.
     pub fn record(
         &mut self,
-        record_type: &'static str,
+        record_type: RecordKind,
         record_id: i64,
         before: Option<Value>,
         after: Option<Value>,
@@ -179,12 +180,12 @@ impl<'a> WriteTx<'a> {
             actor_municipality_id: Set(self.principal.municipality_id),
             actor_roles: Set(self.principal.roles_text()),
             action: Set(action.to_owned()),
-            record_type: Set(record_type.to_owned()),
+            record_type: Set(record_type),
             record_id: Set(record_id),
             before: Set(before.map(|v| v.to_string())),
             after: Set(after.map(|v| v.to_string())),
             request_id: Set(self.request_id.to_owned()),
-            scope_type: Set(Some(scope_type.to_owned())),
+            scope_type: Set(Some(scope_type)),
             scope_id: Set(Some(scope_id)),
             created_at: Set(now),
             updated_at: Set(now),
@@ -197,7 +198,7 @@ impl<'a> WriteTx<'a> {
                 let (scope_type, scope_id) = n.parts();
                 audit_event_scope::ActiveModel {
                     event_id: Set(event.id),
-                    scope_type: Set(scope_type.to_owned()),
+                    scope_type: Set(scope_type),
                     scope_id: Set(scope_id),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -242,7 +243,7 @@ pub trait Versioned:
     ModelTrait + Clone + Send + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>
 {
     /// The record's type as the audit trail and the API name it.
-    const TYPE: &'static str;
+    const TYPE: RecordKind;
     /// How an error message names it ("the project").
     const NOUN: &'static str;
     fn id_column() -> <Self::Entity as EntityTrait>::Column;
@@ -256,11 +257,11 @@ pub trait Versioned:
 }
 
 /// Implements [`Versioned`] for an entity with `id`, `version` and `updated_at` columns:
-/// `versioned!(project, "EServiceProject", "the project", |m| json!({...}))`.
+/// `versioned!(project, RecordKind::EServiceProject, "the project", |m| json!({...}))`.
 macro_rules! versioned {
-    ($entity:ident, $type:literal, $noun:literal, |$m:ident| $json:expr) => {
+    ($entity:ident, $type:expr, $noun:literal, |$m:ident| $json:expr) => {
         impl $crate::service::audit::Versioned for entity::$entity::Model {
-            const TYPE: &'static str = $type;
+            const TYPE: $crate::domain::RecordKind = $type;
             const NOUN: &'static str = $noun;
             fn id_column() -> entity::$entity::Column {
                 entity::$entity::Column::Id

@@ -1,5 +1,6 @@
 //! An initiative's life: creation, edits, requirements, the state machine and the vendor's responses.
 
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{initiative_requirement, product, vendor, vendor_initiative, vendor_response};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -68,14 +69,14 @@ impl Scope<'_> {
             .insert(tx.writer())
             .await?;
             tx.record(
-                "InitiativeRequirement",
+                RecordKind::InitiativeRequirement,
                 r.id,
                 None,
                 Some(json!({"text": r.text, "priority": r.priority})),
             );
         }
         tx.record(
-            "VendorInitiative",
+            RecordKind::VendorInitiative,
             id,
             None,
             Some(json!({"requirements": reqs.iter().map(|(t, p)| json!({"text": t, "priority": p})).collect::<Vec<_>>()})),
@@ -235,7 +236,7 @@ impl Scope<'_> {
             let v = before.version;
             tx.save(&before, after, v).await?;
         }
-        tx.record("VendorResponse", saved.id, None, Some(json!({"initiativeId": id, "respondedOn": saved.responded_on, "summary": saved.summary, "outcome": saved.outcome})));
+        tx.record(RecordKind::VendorResponse, saved.id, None, Some(json!({"initiativeId": id, "respondedOn": saved.responded_on, "summary": saved.summary, "outcome": saved.outcome})));
         tx.commit().await?;
         Ok(saved)
     }

@@ -5,6 +5,7 @@
 mod lifecycle;
 mod supporters;
 
+use crate::domain::RecordKind;
 use crate::domain::inventory::SupporterState;
 use std::collections::BTreeSet;
 
@@ -40,7 +41,7 @@ fn state(i: &Initiative) -> ApiResult<InitiativeState> {
 
 super::audit::versioned!(
     vendor_initiative,
-    "VendorInitiative",
+    RecordKind::VendorInitiative,
     "the initiative",
     |i| json!({
         "title": i.title, "description": i.description, "vendorId": i.vendor_id, "productId": i.product_id,

@@ -1,4 +1,5 @@
 //! Co-signers: any kommun that sees an open initiative supports it; supporters withdraw.
+use crate::domain::RecordKind;
 use crate::domain::inventory::SupporterState;
 
 use chrono::Utc;
@@ -64,7 +65,7 @@ impl Scope<'_> {
                 .await?
             }
         };
-        tx.record("InitiativeSupporter", saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active})));
+        tx.record(RecordKind::InitiativeSupporter, saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active})));
         tx.commit().await?;
         Ok(saved)
     }
@@ -110,7 +111,7 @@ impl Scope<'_> {
         a.updated_at = Set(Utc::now());
         let saved = a.update(tx.writer()).await?;
         tx.record(
-            "InitiativeSupporter",
+            RecordKind::InitiativeSupporter,
             saved.id,
             Some(json!({"state": SupporterState::Active})),
             Some(json!({"state": SupporterState::Withdrawn})),

@@ -7,6 +7,7 @@ pub use import::IMPORT_COLUMNS;
 mod systems;
 mod vendors;
 
+use crate::domain::RecordKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Months, NaiveDate, Utc};
@@ -67,7 +68,7 @@ fn input(field: &str) -> impl Fn(String) -> ApiError + '_ {
 
 super::audit::versioned!(
     system_instance,
-    "SystemInstance",
+    RecordKind::SystemInstance,
     "the system instance",
     |i| json!({
         "productId": i.product_id, "productVersion": i.product_version, "systemOwner": i.system_owner,

@@ -1,5 +1,6 @@
 //! A kommun's system instances and the integrations between them.
 
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{integration, product, system_instance};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -137,7 +138,7 @@ impl Scope<'_> {
         }
         .insert(tx.writer())
         .await?;
-        tx.record("Integration", g.id, None, Some(json!({"from": from, "to": to, "protocol": g.protocol, "standard": g.standard, "description": g.description})));
+        tx.record(RecordKind::Integration, g.id, None, Some(json!({"from": from, "to": to, "protocol": g.protocol, "standard": g.standard, "description": g.description})));
         tx.commit().await?;
         Ok(g)
     }
@@ -163,7 +164,7 @@ impl Scope<'_> {
         )?;
         integration::Entity::delete_by_id(id).exec(tx.writer()).await?;
         tx.record(
-            "Integration",
+            RecordKind::Integration,
             id,
             Some(json!({"from": g.from_instance_id, "to": g.to_instance_id, "protocol": g.protocol})),
             None,

@@ -1,5 +1,6 @@
 //! Vendors (Luhn-checked organisationsnummer) and their products: reference data every kommun shares.
 
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{product, vendor};
 use sea_orm::{
@@ -90,7 +91,7 @@ impl Scope<'_> {
         .await?;
         tx.within(Parent::Vendor(v.id));
         tx.record(
-            "Vendor",
+            RecordKind::Vendor,
             v.id,
             None,
             Some(json!({"name": v.name, "orgNumber": v.org_number, "website": v.website})),
@@ -176,7 +177,7 @@ impl Scope<'_> {
         .await?;
         tx.within(Parent::Vendor(v.id));
         tx.record(
-            "Product",
+            RecordKind::Product,
             p.id,
             None,
             Some(json!({"vendorId": v.id, "name": p.name, "category": p.category, "standards": standards})),

@@ -1,4 +1,5 @@
 //! The cost-sharing key (kostnadsfördelning) and CUSTOM percentages, set while planning.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{participation, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -105,7 +106,7 @@ impl Scope<'_> {
                 a.updated_at = Set(Utc::now());
                 let saved = a.update(tx.writer()).await?;
                 tx.record(
-                    "Participation",
+                    RecordKind::Participation,
                     saved.id,
                     Some(before_json),
                     Some(participation_json(&saved)),

@@ -1,4 +1,5 @@
 //! Taking part: invitations by the lead, answers and withdrawal by the invited kommun's admins.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{participation, project};
 use sea_orm::{
@@ -61,7 +62,7 @@ impl Scope<'_> {
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
                 tx.record(
-                    "Participation",
+                    RecordKind::Participation,
                     saved.id,
                     Some(before),
                     Some(participation_json(&saved)),
@@ -81,7 +82,12 @@ impl Scope<'_> {
                 }
                 .insert(tx.writer())
                 .await?;
-                tx.record("Participation", saved.id, None, Some(participation_json(&saved)));
+                tx.record(
+                    RecordKind::Participation,
+                    saved.id,
+                    None,
+                    Some(participation_json(&saved)),
+                );
                 saved
             }
         };
@@ -137,7 +143,7 @@ impl Scope<'_> {
             .await?
             .ok_or_else(not_found)?;
         tx.record(
-            "Participation",
+            RecordKind::Participation,
             after.id,
             Some(before),
             Some(participation_json(&after)),

@@ -1,4 +1,5 @@
 //! A project's life: creation, edits, tollgate decisions (advance, cancel) and status reports.
+use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
 use entity::{decision, participation, project, status_report};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
@@ -56,7 +57,12 @@ impl Scope<'_> {
         .insert(tx.writer())
         .await?;
         tx.created(&p);
-        tx.record("Participation", lead.id, None, Some(participation_json(&lead)));
+        tx.record(
+            RecordKind::Participation,
+            lead.id,
+            None,
+            Some(participation_json(&lead)),
+        );
         tx.commit().await?;
         Ok(Visible::new(p))
     }
@@ -139,7 +145,7 @@ impl Scope<'_> {
         .insert(tx.writer())
         .await?;
         tx.record(
-            "Decision",
+            RecordKind::Decision,
             saved.id,
             None,
             Some(json!({
@@ -253,7 +259,7 @@ impl Scope<'_> {
         .insert(tx.writer())
         .await?;
         tx.record(
-            "StatusReport",
+            RecordKind::StatusReport,
             report.id,
             None,
             Some(json!({"projectId": project_id, "reportedOn": report.reported_on, "health": report.health, "summary": report.summary})),

@@ -7,6 +7,7 @@ mod cost_sharing;
 mod invitations;
 mod lifecycle;
 
+use crate::domain::RecordKind;
 use chrono::NaiveDate;
 use entity::{decision, participation, project, status_report};
 use sea_orm::{
@@ -107,7 +108,7 @@ pub fn phase(m: &project::Model) -> ApiResult<Phase> {
     Ok(m.phase)
 }
 
-super::audit::versioned!(project, "EServiceProject", "the project", |m| json!({
+super::audit::versioned!(project, RecordKind::EServiceProject, "the project", |m| json!({
     "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
     "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
     "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,

@@ -1,4 +1,5 @@
 //! Co-evaluating kommuner: invitations by the owner, answers by the invited kommun's admins.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{sourcing_coevaluator, sourcing_evaluation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -64,7 +65,7 @@ impl Scope<'_> {
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
                 tx.record(
-                    "CoEvaluator",
+                    RecordKind::CoEvaluator,
                     saved.id,
                     Some(before),
                     Some(json!({"state": saved.state})),
@@ -83,7 +84,7 @@ impl Scope<'_> {
                 .insert(tx.writer())
                 .await?;
                 tx.record(
-                    "CoEvaluator",
+                    RecordKind::CoEvaluator,
                     saved.id,
                     None,
                     Some(json!({"evaluationId": evaluation, "municipalityId": mid, "state": saved.state})),
@@ -138,7 +139,7 @@ impl Scope<'_> {
         a.updated_at = Set(Utc::now());
         let saved = a.update(tx.writer()).await?;
         tx.record(
-            "CoEvaluator",
+            RecordKind::CoEvaluator,
             saved.id,
             Some(before),
             Some(json!({"state": saved.state})),

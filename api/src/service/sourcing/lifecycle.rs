@@ -1,4 +1,5 @@
 //! An evaluation's life: creation, edits, criteria, DRAFT → SCORING → DECIDED, cancellation.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
@@ -68,10 +69,10 @@ impl Scope<'_> {
         .await?;
         tx.within(Parent::SourcingEvaluation(e.id));
         // The evaluation first: the event is named after its first change.
-        tx.record("SourcingEvaluation", e.id, None, Some(e.audit_json()));
+        tx.record(RecordKind::SourcingEvaluation, e.id, None, Some(e.audit_json()));
         let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
         tx.record(
-            "SourcingEvaluation",
+            RecordKind::SourcingEvaluation,
             e.id,
             None,
             Some(json!({"criteria": criteria_json(&criteria)})),
@@ -147,7 +148,7 @@ impl Scope<'_> {
             .await?;
         let new = self.insert_criteria(&mut tx, id, &specs).await?;
         tx.record(
-            "SourcingEvaluation",
+            RecordKind::SourcingEvaluation,
             id,
             Some(json!({"criteria": criteria_json(&old)})),
             Some(json!({"criteria": criteria_json(&new)})),

@@ -7,6 +7,7 @@ mod lifecycle;
 mod options;
 mod scoring;
 
+use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
@@ -53,7 +54,7 @@ fn level(field: &str, v: i32) -> ApiResult<i32> {
 
 super::audit::versioned!(
     sourcing_evaluation,
-    "SourcingEvaluation",
+    RecordKind::SourcingEvaluation,
     "the evaluation",
     |e| json!({
         "title": e.title, "subjectProjectId": e.subject_project_id, "subjectText": e.subject_text,
@@ -353,7 +354,7 @@ impl Scope<'_> {
             .insert(tx.writer())
             .await?;
             tx.record(
-                "SourcingCriterion",
+                RecordKind::SourcingCriterion,
                 c.id,
                 None,
                 Some(json!({"code": c.code, "name": c.name, "weight": c.weight})),

@@ -1,4 +1,5 @@
 //! The options an evaluation weighs (in-house, shared, outsourced, cloud).
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::sourcing_option;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
@@ -77,7 +78,12 @@ impl Scope<'_> {
         let mut a = m.into_active_model().reset_all();
         a.id = sea_orm::NotSet;
         let saved = a.insert(tx.writer()).await?;
-        tx.record("SourcingOption", saved.id, None, Some(option_json(&saved)));
+        tx.record(
+            RecordKind::SourcingOption,
+            saved.id,
+            None,
+            Some(option_json(&saved)),
+        );
         tx.commit().await?;
         Ok(saved)
     }
@@ -110,7 +116,7 @@ impl Scope<'_> {
         after.updated_at = Utc::now();
         let saved = after.into_active_model().reset_all().update(tx.writer()).await?;
         tx.record(
-            "SourcingOption",
+            RecordKind::SourcingOption,
             id,
             Some(option_json(&before)),
             Some(option_json(&saved)),
@@ -126,7 +132,7 @@ impl Scope<'_> {
         sourcing_option::Entity::delete_by_id(id)
             .exec(tx.writer())
             .await?;
-        tx.record("SourcingOption", id, Some(option_json(&before)), None);
+        tx.record(RecordKind::SourcingOption, id, Some(option_json(&before)), None);
         tx.commit().await?;
         Ok(before.evaluation_id)
     }

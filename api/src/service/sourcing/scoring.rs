@@ -1,4 +1,5 @@
 //! Scores: option × criterion × scoring kommun, 0–5 with a rationale.
+use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
@@ -81,7 +82,12 @@ impl Scope<'_> {
                 a.rationale = Set(rationale);
                 a.updated_at = Set(now);
                 let saved = a.update(tx.writer()).await?;
-                tx.record("SourcingScore", saved.id, Some(before), Some(json_of(&saved)));
+                tx.record(
+                    RecordKind::SourcingScore,
+                    saved.id,
+                    Some(before),
+                    Some(json_of(&saved)),
+                );
                 saved
             }
             None => {
@@ -98,7 +104,7 @@ impl Scope<'_> {
                 }
                 .insert(tx.writer())
                 .await?;
-                tx.record("SourcingScore", saved.id, None, Some(json_of(&saved)));
+                tx.record(RecordKind::SourcingScore, saved.id, None, Some(json_of(&saved)));
                 saved
             }
         };
