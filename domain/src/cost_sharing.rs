@@ -108,10 +108,40 @@ pub fn compute_shares(budget: Sek, key: CostKey, mixed_equal_bp: i32, members: &
         .collect()
 }
 
+impl Share {
+    /// The share in percent: the exact fraction rounded half-up to 4 decimals (the amount in
+    /// öre is authoritative; this is for people to read).
+    pub fn percent(&self) -> rust_decimal::Decimal {
+        if self.denominator == 0 {
+            return rust_decimal::Decimal::ZERO;
+        }
+        let scaled = num_rational::Ratio::new(self.numerator * 1_000_000, self.denominator);
+        // `Ratio::round` rounds halves away from zero: half-up for these non-negative weights.
+        rust_decimal::Decimal::from_i128_with_scale(scaled.round().to_integer(), 4).normalize()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn percentages_round_half_up_to_four_decimals() {
+        let share = |n, d| Share {
+            municipality_id: 1,
+            numerator: n,
+            denominator: d,
+            amount: Sek::from_ore(0),
+        };
+        // 2/3 = 66.666666…% → 66.6667 (truncation gave 66.6666).
+        assert_eq!(share(2, 3).percent().to_string(), "66.6667");
+        // 1/32 = 3.125% exactly.
+        assert_eq!(share(1, 32).percent().to_string(), "3.125");
+        // 0.00005% is exactly half of the last place: half-up gives 0.0001.
+        assert_eq!(share(1, 2_000_000).percent().to_string(), "0.0001");
+        assert_eq!(share(0, 0).percent().to_string(), "0");
+    }
 
     fn member(id: i32, pop: i64, bp: Option<i32>) -> Member {
         Member {

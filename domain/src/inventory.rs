@@ -58,6 +58,20 @@ text_enum!(
 );
 
 impl InitiativeState {
+    /// The states a transition may move this one to.
+    pub fn next_states(self) -> Vec<InitiativeState> {
+        InitiativeState::ALL
+            .iter()
+            .copied()
+            .filter(|t| self.may_become(*t))
+            .collect()
+    }
+
+    /// The state and where it may go, for messages refusing a change.
+    pub fn with_next(self) -> String {
+        super::project::state_and_next(self, &self.next_states(), Self::as_str)
+    }
+
     /// Whether the initiator may move an initiative from `self` to `to` by a transition.
     /// `VENDOR_RESPONDED` is reached by recording the vendor's response.
     pub fn may_become(self, to: InitiativeState) -> bool {

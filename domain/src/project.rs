@@ -50,6 +50,17 @@ macro_rules! text_enum {
 }
 pub(crate) use text_enum;
 
+/// "X (next: A or B)" / "X (final)": how a refused state change names where the record is and
+/// where it may go, so the caller knows what would be accepted.
+pub fn state_and_next<T: Copy>(state: T, next: &[T], name: impl Fn(T) -> &'static str) -> String {
+    if next.is_empty() {
+        format!("{} (final: it changes no more)", name(state))
+    } else {
+        let names: Vec<&str> = next.iter().map(|n| name(*n)).collect();
+        format!("{} (next: {})", name(state), names.join(" or "))
+    }
+}
+
 /// A stored text that names no value of its enum: the database holds something this version
 /// of the code does not know.
 #[derive(Debug)]
@@ -104,6 +115,19 @@ impl Phase {
             BenefitRealization => Some(Closed),
             Closed | Cancelled => None,
         }
+    }
+
+    /// The phases a decision may move this one to: the next tollgate, or cancellation.
+    pub fn next_states(self) -> Vec<Phase> {
+        self.next()
+            .into_iter()
+            .chain(self.is_open().then_some(Phase::Cancelled))
+            .collect()
+    }
+
+    /// The state and where it may go, for messages refusing a change.
+    pub fn with_next(self) -> String {
+        super::project::state_and_next(self, &self.next_states(), Self::as_str)
     }
 
     /// Open phases accept changes; closed and cancelled projects are history.

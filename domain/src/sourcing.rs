@@ -24,6 +24,24 @@ text_enum!(
     }
 );
 
+impl SourcingState {
+    /// The states this one may become: scoring starts from a draft, a decision ends scoring,
+    /// and an undecided evaluation may be cancelled.
+    pub fn next_states(self) -> Vec<SourcingState> {
+        use SourcingState::*;
+        match self {
+            Draft => vec![Scoring, Cancelled],
+            Scoring => vec![Decided, Cancelled],
+            Decided | Cancelled => vec![],
+        }
+    }
+
+    /// The state and where it may go, for messages refusing a change.
+    pub fn with_next(self) -> String {
+        super::project::state_and_next(self, &self.next_states(), Self::as_str)
+    }
+}
+
 text_enum!(
     /// How a service would be run.
     OptionKind {

@@ -70,17 +70,20 @@ impl Benefit {
     async fn target_date(&self) -> Option<Date> {
         self.0.target_date.map(Date)
     }
-    /// Follow-ups (effektbokslut), oldest first, by every kommun.
+    /// Follow-ups (effektbokslut) by every kommun, by measurement date, then in the order
+    /// they were entered.
     async fn follow_ups(&self, ctx: &Context<'_>) -> Result<Vec<BenefitFollowUp>> {
-        Ok(self
+        let mut rows: Vec<_> = self
             .follow_up_rows(ctx)
             .await?
             .into_iter()
             .filter(|f| f.benefit_id == self.0.id)
-            .map(BenefitFollowUp)
-            .collect())
+            .collect();
+        rows.sort_by_key(|f| (f.measured_on, f.id));
+        Ok(rows.into_iter().map(BenefitFollowUp).collect())
     }
-    /// The owner's latest measured value.
+    /// The owner's latest measured value: the follow-up with the latest measurement date
+    /// (of two on one date, the one entered last).
     async fn latest_value(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         Ok(latest(&self.0, &self.follow_up_rows(ctx).await?, None)
             .map(|f| Measure::from_e4(f.value_e4).to_decimal()))

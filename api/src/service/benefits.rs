@@ -75,7 +75,7 @@ impl Scope<'_> {
     /// Adds a benefit to a project (lead kommun's editors); its owner must take part.
     pub async fn add_benefit(&self, project_id: i64, input: NewBenefit) -> ApiResult<benefit::Model> {
         let mut tx = self.write("addBenefit").await?;
-        let p = self.lead_project_for(&tx, project_id).await?;
+        let p = self.lead_project_for(&tx, project_id, "projectId").await?;
         let owner = self.municipality_id("ownerCode", &input.owner)?;
         if !accepted_member(&tx, p.id, owner).await? {
             return Err(ApiError::input(

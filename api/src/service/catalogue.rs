@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{
     Parent, Scope, authorize,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    projects::{is_paying, phase},
+    projects::is_paying,
     text,
     visibility::Visible,
 };
@@ -162,7 +162,7 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        if !phase(&p)?.may_be_live() {
+        if !p.phase.may_be_live() {
             return Err(ApiError::input(
                 "projectId",
                 format!(

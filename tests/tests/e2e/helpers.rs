@@ -422,6 +422,19 @@ impl Gql {
         assert_eq!(self.code(), Some(code), "expected {code}: {}", self.body);
         self
     }
+    /// Asserts a refused state change as DOMAIN.md settles it: BAD_USER_INPUT naming `field`,
+    /// with a message that contains each of `words` (the state and where it may go).
+    #[track_caller]
+    pub fn expect_refused_state(&self, field: &str, words: &[&str]) -> &Self {
+        self.expect_code("BAD_USER_INPUT");
+        let e = &self.body["errors"][0];
+        assert_eq!(e["extensions"]["field"], field, "{}", self.body);
+        let message = e["message"].as_str().unwrap_or("");
+        for w in words {
+            assert!(message.contains(w), "'{w}' missing from: {message}");
+        }
+        self
+    }
 }
 
 /// Runs a test body on SQLite and on PostgreSQL as two tests: `both_backends!(name)` over a

@@ -21,4 +21,5 @@ mod queries;
 mod readme;
 mod report;
 mod schema;
+mod settled;
 mod sourcing;

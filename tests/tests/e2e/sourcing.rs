@@ -93,7 +93,7 @@ async fn three_kommuner_evaluate_sourcing_from_draft_to_decision(app: TestApp) {
             json!({"input": {"optionId": options[0], "criterionId": criteria[0], "score": 3}}),
         )
         .await
-        .expect_code("CONFLICT");
+        .expect_refused_state("optionId", &["it is DRAFT (next: SCORING or CANCELLED)"]);
     let v = version(&orebro, &id).await;
     orebro.ok(START, json!({"input": {"id": id, "version": v}})).await;
 
@@ -209,7 +209,7 @@ async fn three_kommuner_evaluate_sourcing_from_draft_to_decision(app: TestApp) {
             json!({"input": {"optionId": options[0], "criterionId": criteria[0], "score": 5}}),
         )
         .await
-        .expect_code("CONFLICT");
+        .expect_refused_state("optionId", &["DECIDED (final"]);
     let list = laxa.ok("{ sourcingEvaluations { totalCount } }", json!({})).await;
     assert_eq!(
         list["sourcingEvaluations"]["totalCount"], 0,

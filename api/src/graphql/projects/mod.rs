@@ -121,11 +121,7 @@ impl EServiceProject {
             .into_iter()
             .map(|s| CostShare {
                 municipality_id: s.municipality_id,
-                percent: if s.denominator == 0 {
-                    Decimal::ZERO
-                } else {
-                    Decimal::from_i128_with_scale(s.numerator * 100 * 10_000 / s.denominator, 4).normalize()
-                },
+                percent: s.percent(),
                 amount: s.amount.to_decimal(),
             })
             .collect())

@@ -16,7 +16,7 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-use super::{Initiative, InitiativeSpec, ResponseSpec, state};
+use super::{Initiative, InitiativeSpec, ResponseSpec};
 
 impl Scope<'_> {
     async fn check_target(&self, tx: &WriteTx<'_>, vendor_id: i64, product_id: Option<i64>) -> ApiResult<()> {
@@ -134,13 +134,16 @@ impl Scope<'_> {
         let mut tx = self.write("updateVendorInitiative").await?;
         let before = self.own_initiative(&tx, id).await?;
         if !matches!(
-            state(&before)?,
+            before.state,
             InitiativeState::Draft | InitiativeState::OpenForSupport
         ) {
-            return Err(ApiError::Conflict(format!(
-                "a {} initiative no longer changes",
-                before.state
-            )));
+            return Err(ApiError::input(
+                "id",
+                format!(
+                    "an initiative changes while DRAFT or OPEN_FOR_SUPPORT; it is {}",
+                    before.state.with_next()
+                ),
+            ));
         }
         let mut after = before.clone();
         if let Some(t) = &spec.title {
@@ -179,7 +182,7 @@ impl Scope<'_> {
     ) -> ApiResult<Visible<Initiative>> {
         let mut tx = self.write("transitionVendorInitiative").await?;
         let before = self.own_initiative(&tx, id).await?;
-        let from = state(&before)?;
+        let from = before.state;
         if !from.may_become(to) {
             let hint = if to == InitiativeState::VendorResponded {
                 "; record the vendor's response instead"
@@ -189,9 +192,8 @@ impl Scope<'_> {
             return Err(ApiError::input(
                 "to",
                 format!(
-                    "an initiative cannot go from {} to {}{hint}",
-                    from.as_str(),
-                    to.as_str()
+                    "an initiative cannot go to {to}: it is {}{hint}",
+                    from.with_next()
                 ),
             ));
         }
@@ -206,15 +208,18 @@ impl Scope<'_> {
     pub async fn record_response(&self, id: i64, r: ResponseSpec) -> ApiResult<vendor_response::Model> {
         let mut tx = self.write("recordVendorResponse").await?;
         let before = self.own_initiative(&tx, id).await?;
-        let from = state(&before)?;
+        let from = before.state;
         if !matches!(
             from,
             InitiativeState::Submitted | InitiativeState::VendorResponded
         ) {
-            return Err(ApiError::Conflict(format!(
-                "responses are recorded once SUBMITTED; the initiative is {}",
-                before.state
-            )));
+            return Err(ApiError::input(
+                "initiativeId",
+                format!(
+                    "responses are recorded once SUBMITTED; the initiative is {}",
+                    from.with_next()
+                ),
+            ));
         }
         let now = Utc::now();
         let saved = vendor_response::ActiveModel {

@@ -35,10 +35,6 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no vendor initiative with that id".into())
 }
 
-fn state(i: &Initiative) -> ApiResult<InitiativeState> {
-    Ok(i.state)
-}
-
 super::audit::versioned!(
     vendor_initiative,
     RecordKind::VendorInitiative,

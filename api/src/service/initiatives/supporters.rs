@@ -14,19 +14,14 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-use super::state;
-
 impl Scope<'_> {
     /// Co-signs an open initiative for the caller's kommun.
     pub async fn support(&self, id: i64, comment: &str) -> ApiResult<initiative_supporter::Model> {
         let me = self.authorized(Action::Support, Standing::default())?;
         let mut tx = self.write("supportVendorInitiative").await?;
         let i = self.visible_initiative_in(&tx, id).await?;
-        if state(&i)? != InitiativeState::OpenForSupport {
-            return Err(ApiError::Conflict(format!(
-                "support is given while OPEN_FOR_SUPPORT; the initiative is {}",
-                i.state
-            )));
+        if i.state != InitiativeState::OpenForSupport {
+            return Err(not_open_for_support(&i));
         }
         let comment = text("comment", comment, 2000, false)?;
         let existing = initiative_supporter::Entity::find()
@@ -94,11 +89,8 @@ impl Scope<'_> {
             // Refusing a role comes before telling a kommun what it does not support.
             authorize(me, Action::Support, Standing::default())?;
         }
-        if state(&i)? != InitiativeState::OpenForSupport {
-            return Err(ApiError::Conflict(format!(
-                "support is withdrawn while OPEN_FOR_SUPPORT; the initiative is {}",
-                i.state
-            )));
+        if i.state != InitiativeState::OpenForSupport {
+            return Err(not_open_for_support(&i));
         }
         let s = s.ok_or_else(|| {
             ApiError::input(
@@ -119,4 +111,15 @@ impl Scope<'_> {
         tx.commit().await?;
         Ok(saved)
     }
+}
+
+/// Support is given and withdrawn only while the initiative recruits co-signers.
+fn not_open_for_support(i: &entity::vendor_initiative::Model) -> ApiError {
+    ApiError::input(
+        "initiativeId",
+        format!(
+            "support changes while the initiative is OPEN_FOR_SUPPORT; it is {}",
+            i.state.with_next()
+        ),
+    )
 }

@@ -4,7 +4,7 @@ use chrono::Utc;
 use entity::{participation, project};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 
-use super::{CostSharingInput, participation_json, phase};
+use super::{CostSharingInput, participation_json};
 use crate::service::{Scope, visibility::Visible};
 use crate::{
     domain::{CostKey, ParticipationRole as Role, ParticipationState as State, Phase},
@@ -20,8 +20,8 @@ impl Scope<'_> {
         input: CostSharingInput,
     ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("setCostSharing").await?;
-        let before = self.lead_project(&tx, project_id).await?;
-        if phase(&before)? > Phase::Planning {
+        let before = self.lead_project(&tx, project_id, "projectId").await?;
+        if before.phase > Phase::Planning {
             return Err(ApiError::input(
                 "projectId",
                 "the cost-sharing key is fixed once the project has left PLANNING",

@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{not_found, participation_json, phase};
+use super::{not_found, participation_json};
 use crate::service::{Parent, Scope, WriteTx, authorize};
 use crate::{
     domain::authz::{Action, Standing},
@@ -19,7 +19,7 @@ impl Scope<'_> {
     /// Invites a kommun of the same county to take part.
     pub async fn invite(&self, project_id: i64, code: &str, role: Role) -> ApiResult<participation::Model> {
         let mut tx = self.write("inviteMunicipality").await?;
-        let p = self.lead_project(&tx, project_id).await?;
+        let p = self.lead_project(&tx, project_id, "projectId").await?;
         if role == Role::Lead {
             return Err(ApiError::input(
                 "role",
@@ -100,6 +100,7 @@ impl Scope<'_> {
         &self,
         tx: &mut WriteTx<'_>,
         part: participation::Model,
+        field: &'static str,
         from: State,
         to: State,
     ) -> ApiResult<participation::Model> {
@@ -114,18 +115,20 @@ impl Scope<'_> {
             },
         )?;
         if part.state != from {
-            return Err(ApiError::Conflict(format!(
-                "the participation is {}, not {}",
-                part.state,
-                from.as_str()
-            )));
+            return Err(ApiError::input(
+                field,
+                format!("this needs the participation to be {from}; it is {}", part.state),
+            ));
         }
         let project = project::Entity::find_by_id(part.project_id)
             .one(tx.conn())
             .await?
             .ok_or_else(not_found)?;
-        if !phase(&project)?.is_open() {
-            return Err(ApiError::Conflict(format!("the project is {}", project.phase)));
+        if !project.phase.is_open() {
+            return Err(ApiError::input(
+                field,
+                format!("the project is {}", project.phase.with_next()),
+            ));
         }
         let before = participation_json(&part);
         let res = participation::Entity::update_many()
@@ -177,7 +180,7 @@ impl Scope<'_> {
         tx.within(Parent::Project(part.project_id));
         let to = if accept { State::Accepted } else { State::Declined };
         let saved = self
-            .change_own_participation(&mut tx, part, State::Invited, to)
+            .change_own_participation(&mut tx, part, "participationId", State::Invited, to)
             .await?;
         tx.commit().await?;
         Ok(saved)
@@ -222,7 +225,7 @@ impl Scope<'_> {
             ));
         }
         let saved = self
-            .change_own_participation(&mut tx, part, State::Accepted, State::Withdrawn)
+            .change_own_participation(&mut tx, part, "projectId", State::Accepted, State::Withdrawn)
             .await?;
         tx.commit().await?;
         Ok(saved)

@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use serde_json::json;
 
 use super::{
-    DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, participation_json, phase,
+    DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, participation_json,
     tags_json,
 };
 use crate::service::{Parent, Scope, WriteTx, text, visibility::Visible};
@@ -75,7 +75,7 @@ impl Scope<'_> {
         patch: ProjectPatch,
     ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("updateEServiceProject").await?;
-        let before = self.lead_project(&tx, id).await?;
+        let before = self.lead_project(&tx, id, "id").await?;
         let mut after = before.clone();
         if let Some(t) = &patch.title {
             after.title = text("title", t, 200, true)?;
@@ -167,7 +167,7 @@ impl Scope<'_> {
     ) -> ApiResult<(Visible<project::Model>, decision::Model)> {
         let mut tx = self.write("advanceProjectPhase").await?;
         let before = self.tollgate_project(&tx, id).await?;
-        let from = phase(&before)?;
+        let from = before.phase;
         match from.next() {
             Some(next) if next == to => {}
             Some(next) => {
@@ -244,7 +244,7 @@ impl Scope<'_> {
         summary: &str,
     ) -> ApiResult<(Visible<project::Model>, status_report::Model)> {
         let mut tx = self.write("addStatusReport").await?;
-        let before = self.lead_project(&tx, project_id).await?;
+        let before = self.lead_project(&tx, project_id, "projectId").await?;
         let now = Utc::now();
         let report = status_report::ActiveModel {
             project_id: Set(project_id),

@@ -103,11 +103,6 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no e-service project with that id".into())
 }
 
-/// The phase of a stored project.
-pub fn phase(m: &project::Model) -> ApiResult<Phase> {
-    Ok(m.phase)
-}
-
 super::audit::versioned!(project, RecordKind::EServiceProject, "the project", |m| json!({
     "title": m.title, "summary": m.summary, "description": m.description, "tags": m.tags,
     "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
@@ -331,21 +326,27 @@ impl Scope<'_> {
 
     /// Loads a project for a change by its lead: visible, open, and the caller an editor of
     /// the owner kommun.
-    async fn lead_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
-        self.changeable_project(tx, id, false).await
+    async fn lead_project(
+        &self,
+        tx: &WriteTx<'_>,
+        id: i64,
+        field: &'static str,
+    ) -> ApiResult<project::Model> {
+        self.changeable_project(tx, id, field, false).await
     }
 
     /// A project whose tollgate decision the caller may record: the lead kommun's editors,
     /// or the joint committee (`namnd`) for the county's shared projects. The committee only
     /// reaches projects its county view shows, so never a kommun's PRIVATE one.
     async fn tollgate_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
-        self.changeable_project(tx, id, true).await
+        self.changeable_project(tx, id, "id", true).await
     }
 
     async fn changeable_project(
         &self,
         tx: &WriteTx<'_>,
         id: i64,
+        field: &'static str,
         committee_may: bool,
     ) -> ApiResult<project::Model> {
         let p = self
@@ -368,17 +369,22 @@ impl Scope<'_> {
             Action::Change
         };
         authorize(me, action, standing)?;
-        if !phase(&p)?.is_open() {
-            return Err(ApiError::Conflict(format!(
-                "the project is {} and can no longer change",
-                p.phase
-            )));
+        if !p.phase.is_open() {
+            return Err(ApiError::input(
+                field,
+                format!("the project is {}", p.phase.with_next()),
+            ));
         }
         Ok(p)
     }
 
     /// A project the caller's kommun leads and may change, for other areas' mutations.
-    pub(super) async fn lead_project_for(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
-        self.lead_project(tx, id).await
+    pub(super) async fn lead_project_for(
+        &self,
+        tx: &WriteTx<'_>,
+        id: i64,
+        field: &'static str,
+    ) -> ApiResult<project::Model> {
+        self.lead_project(tx, id, field).await
     }
 }

@@ -23,7 +23,12 @@ impl Scope<'_> {
     ) -> ApiResult<sourcing_coevaluator::Model> {
         let mut tx = self.write("inviteCoEvaluator").await?;
         let e = self
-            .owned_evaluation(&tx, evaluation, &[SourcingState::Draft, SourcingState::Scoring])
+            .owned_evaluation(
+                &tx,
+                evaluation,
+                "evaluationId",
+                &[SourcingState::Draft, SourcingState::Scoring],
+            )
             .await?;
         if e.visibility == Visibility::Private {
             return Err(ApiError::input(

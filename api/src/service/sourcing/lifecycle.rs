@@ -90,7 +90,7 @@ impl Scope<'_> {
     ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("updateSourcingEvaluation").await?;
         let before = self
-            .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
+            .owned_evaluation(&tx, id, "id", &[SourcingState::Draft, SourcingState::Scoring])
             .await?;
         let mut after = before.clone();
         if let Some(t) = &patch.title {
@@ -136,7 +136,9 @@ impl Scope<'_> {
         specs: &[CriterionSpec],
     ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("setSourcingCriteria").await?;
-        let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
+        let before = self
+            .owned_evaluation(&tx, id, "id", &[SourcingState::Draft])
+            .await?;
         let specs = validate_criteria(specs)?;
         let old = sourcing_criterion::Entity::find()
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
@@ -161,7 +163,9 @@ impl Scope<'_> {
     /// Opens scoring: needs two options and criteria whose weights sum to exactly 100.
     pub async fn start_scoring(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("startScoring").await?;
-        let before = self.owned_evaluation(&tx, id, &[SourcingState::Draft]).await?;
+        let before = self
+            .owned_evaluation(&tx, id, "id", &[SourcingState::Draft])
+            .await?;
         let criteria = sourcing_criterion::Entity::find()
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
             .all(tx.conn())
@@ -196,7 +200,9 @@ impl Scope<'_> {
     /// needs a justification.
     pub async fn decide(&self, id: i64, version: i32, d: SourcingDecision) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("decideSourcingEvaluation").await?;
-        let before = self.owned_evaluation(&tx, id, &[SourcingState::Scoring]).await?;
+        let before = self
+            .owned_evaluation(&tx, id, "id", &[SourcingState::Scoring])
+            .await?;
         let parts = self.parts_in(&tx, id).await?;
         if !parts.options.iter().any(|o| o.id == d.option) {
             return Err(ApiError::input(
@@ -245,7 +251,7 @@ impl Scope<'_> {
     pub async fn cancel_evaluation(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("cancelSourcingEvaluation").await?;
         let before = self
-            .owned_evaluation(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
+            .owned_evaluation(&tx, id, "id", &[SourcingState::Draft, SourcingState::Scoring])
             .await?;
         let mut after = before.clone();
         after.state = SourcingState::Cancelled;

@@ -41,11 +41,6 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no sourcing evaluation with that id".into())
 }
 
-/// The state of a stored evaluation.
-pub fn state(e: &Eval) -> ApiResult<SourcingState> {
-    Ok(e.state)
-}
-
 fn level(field: &str, v: i32) -> ApiResult<i32> {
     crate::domain::sourcing::klassa_level(v.into())
         .map(i32::from)
@@ -302,7 +297,13 @@ impl Scope<'_> {
 
     /// Loads an evaluation for a change by its owner: visible, the caller an editor of the
     /// owner kommun, and in one of `states`.
-    async fn owned_evaluation(&self, tx: &WriteTx<'_>, id: i64, states: &[SourcingState]) -> ApiResult<Eval> {
+    async fn owned_evaluation(
+        &self,
+        tx: &WriteTx<'_>,
+        id: i64,
+        field: &'static str,
+        states: &[SourcingState],
+    ) -> ApiResult<Eval> {
         let e = self
             .visible_evaluations()
             .filter(sourcing_evaluation::Column::Id.eq(id))
@@ -320,14 +321,16 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        let s = state(&e)?;
-        if !states.contains(&s) {
-            let allowed: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::Conflict(format!(
-                "the evaluation is {}; this needs it to be {}",
-                s.as_str(),
-                allowed.join(" or ")
-            )));
+        if !states.contains(&e.state) {
+            let needed: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+            return Err(ApiError::input(
+                field,
+                format!(
+                    "this needs the evaluation to be {}; it is {}",
+                    needed.join(" or "),
+                    e.state.with_next()
+                ),
+            ));
         }
         Ok(e)
     }

@@ -47,7 +47,7 @@ impl Scope<'_> {
     /// Adds an option while the evaluation is a draft.
     pub async fn add_option(&self, evaluation: i64, spec: OptionSpec) -> ApiResult<sourcing_option::Model> {
         let mut tx = self.write("addSourcingOption").await?;
-        self.owned_evaluation(&tx, evaluation, &[SourcingState::Draft])
+        self.owned_evaluation(&tx, evaluation, "evaluationId", &[SourcingState::Draft])
             .await?;
         let count = sourcing_option::Entity::find()
             .filter(sourcing_option::Column::EvaluationId.eq(evaluation))
@@ -98,7 +98,7 @@ impl Scope<'_> {
             .one(tx.conn())
             .await?
             .ok_or_else(|| ApiError::NotFound("no sourcing option with that id".into()))?;
-        match self.owned_evaluation(tx, o.evaluation_id, states).await {
+        match self.owned_evaluation(tx, o.evaluation_id, "id", states).await {
             Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("no sourcing option with that id".into())),
             Err(e) => Err(e),
             Ok(_) => Ok(o),

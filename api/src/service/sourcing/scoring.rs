@@ -14,7 +14,7 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-use super::{scoring_kommuner, state};
+use super::scoring_kommuner;
 
 impl Scope<'_> {
     /// Sets the caller's kommun's score of one option on one criterion.
@@ -56,11 +56,14 @@ impl Scope<'_> {
                 ..Default::default()
             },
         )?;
-        if state(&e)? != SourcingState::Scoring {
-            return Err(ApiError::Conflict(format!(
-                "scores are given while SCORING; the evaluation is {}",
-                e.state
-            )));
+        if e.state != SourcingState::Scoring {
+            return Err(ApiError::input(
+                "optionId",
+                format!(
+                    "scores are given while the evaluation is SCORING; it is {}",
+                    e.state.with_next()
+                ),
+            ));
         }
         if !(0..=5).contains(&score) {
             return Err(ApiError::input("score", "scores run from 0 to 5"));
