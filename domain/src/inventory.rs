@@ -143,6 +143,9 @@ mod tests {
 text_enum!(
     /// A co-signer's standing on an initiative.
     SupporterState {
+        /// Asked to co-sign (a joint procurement initiative invites the kommuner of its
+        /// window); supporting makes it ACTIVE. Not counted as support.
+        Invited = "INVITED",
         /// Supports the initiative.
         Active = "ACTIVE",
         /// Supported it once and no longer does.

@@ -15,6 +15,7 @@ pub mod kommunkod;
 pub mod money;
 /// Organisationsnummer with its Luhn check digit.
 pub mod org_number;
+pub mod procurement;
 pub mod project;
 pub mod record;
 pub mod sourcing;

@@ -21,6 +21,8 @@ pub struct Model {
     pub integrity: i32,
     pub availability: i32,
     pub contract_end: Option<Date>,
+    /// What the kommun pays for it per year, in öre, where known.
+    pub annual_cost_ore: Option<i64>,
     pub visibility: domain::Visibility,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -85,6 +85,15 @@ impl VendorInitiative {
             .map(Supporter)
             .collect())
     }
+    /// Kommuner asked to co-sign (by a joint procurement window) that have not yet.
+    async fn invited_supporters(&self, ctx: &Context<'_>) -> Result<Vec<Supporter>> {
+        let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|s| s.state == SupporterState::Invited)
+            .map(Supporter)
+            .collect())
+    }
     async fn vendor_responses(&self, ctx: &Context<'_>) -> Result<Vec<VendorResponse>> {
         let rows = rows_of::<entity::vendor_response::Entity>(loaders(ctx), self.0.seen()).await?;
         Ok(rows.into_iter().map(VendorResponse).collect())
@@ -269,7 +278,7 @@ pub struct TransitionVendorInitiativeInput {
 /// The initiative after the change.
 #[derive(SimpleObject)]
 pub struct VendorInitiativePayload {
-    initiative: VendorInitiative,
+    pub(super) initiative: VendorInitiative,
 }
 
 /// Co-signing.
@@ -304,7 +313,7 @@ pub struct RecordVendorResponseInput {
     outcome: ResponseOutcome,
 }
 
-fn reqs(r: Vec<RequirementInput>) -> Vec<(String, RequirementPriority)> {
+pub(super) fn reqs(r: Vec<RequirementInput>) -> Vec<(String, RequirementPriority)> {
     r.into_iter().map(|r| (r.text, r.priority)).collect()
 }
 

@@ -9,6 +9,7 @@ mod ids;
 mod initiatives;
 mod inventory;
 mod node;
+mod procurement;
 mod projects;
 mod reference;
 mod report;
@@ -17,7 +18,7 @@ mod sourcing;
 mod support;
 
 // The helpers every area uses, from `support`.
-pub(crate) use support::{children, connection, loaders, rows_of, scope, stored_json};
+pub(crate) use support::{children, connection, loaders, money, rows_of, scope, stored_json};
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
@@ -38,6 +39,7 @@ pub struct Query(
     report::ReportQuery,
     inventory::InventoryQuery,
     initiatives::InitiativeQuery,
+    procurement::ProcurementQuery,
 );
 
 /// Every mutation field, merged from the areas.
@@ -48,6 +50,7 @@ pub struct Mutation(
     sourcing::SourcingMutation,
     inventory::InventoryMutation,
     initiatives::InitiativeMutation,
+    procurement::ProcurementMutation,
 );
 
 /// What one request brings to its resolvers.

@@ -80,3 +80,12 @@ pub(crate) fn scope<'a>(ctx: &Context<'a>) -> Scope<'a> {
 pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
+
+/// An amount of money from the client: non-negative, whole öre.
+pub(crate) fn money(
+    field: &str,
+    d: rust_decimal::Decimal,
+) -> Result<crate::domain::Sek, crate::error::ApiError> {
+    crate::domain::Sek::parse_budget(d)
+        .map_err(|m| crate::error::ApiError::input(field, format!("{field} {m}")))
+}

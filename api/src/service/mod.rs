@@ -10,6 +10,7 @@ pub mod initiatives;
 pub mod inventory;
 pub mod loaders;
 pub mod pagination;
+pub mod procurement;
 pub mod projects;
 /// The reference data lives below `auth`, which needs it; services use it from here too.
 pub(crate) use crate::reference;

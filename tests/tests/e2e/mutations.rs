@@ -55,6 +55,9 @@ pub enum Setup {
     Initiative,
     /// The same initiative SUBMITTED to the vendor.
     SubmittedInitiative,
+    /// Systems of one product whose contracts end two and four months from now: the owner's
+    /// first, then the member's, so the owner sees one procurement window at either visibility.
+    Window,
 }
 
 /// One mutation as the matrix tries it.
@@ -442,6 +445,16 @@ pub fn cases() -> Vec<Case> {
             single: |r, rel, vis| editing(r) && rel == Rel::Member && vis == "COUNTY",
         },
         Case {
+            field: "startJointProcurementInitiative",
+            input_type: "StartJointProcurementInitiativeInput",
+            setup: Setup::Window,
+            visibilities: SYSTEM_VIS,
+            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            input: |f, _| json!({"windowId": f["window"], "title": "Gemensam upphandling"}),
+            // Whoever sees the window may start joint work from it.
+            single: |r, rel, vis| editing(r) && (rel == Rel::Own || vis == "COUNTY"),
+        },
+        Case {
             field: "recordVendorResponse",
             input_type: "RecordVendorResponseInput",
             setup: Setup::SubmittedInitiative,
@@ -585,6 +598,40 @@ pub async fn build(app: &TestApp, setup: Setup, vis: &str, shared: &Fixture) -> 
             }
             f.insert("evaluation", e);
             f.insert("version", json!(version));
+        }
+        Setup::Window => {
+            // A product of its own, so that no other fixture's contracts share its windows.
+            let d = owner
+                .ok(
+                    crate::docs::inventory::PRODUCT,
+                    json!({"input": {"vendorId": f["vendor"], "name": format!("Fönster {}", uuid::Uuid::new_v4()), "category": "HR"}}),
+                )
+                .await;
+            f.insert("product", id(&d, &["createProduct", "product", "id"]));
+            let today = chrono::Utc::now().date_naive();
+            for (who, months) in [(&owner, 2), (&member, 4)] {
+                let end = today + chrono::Months::new(months);
+                who.ok(
+                    "mutation($i: SystemInstanceInput!) { registerSystemInstance(input: $i) { __typename } }",
+                    json!({"i": {"productId": f["product"], "hosting": "CLOUD_SAAS", "dataLocation": "SWEDEN",
+                        "visibility": vis, "contractEnd": end.to_string(), "annualCost": "1000"}}),
+                )
+                .await;
+            }
+            let d = owner
+                .ok(
+                    "{ procurementWindows(minKommuner: 1) { id product { id } } }",
+                    json!({}),
+                )
+                .await;
+            let window = d["procurementWindows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["product"]["id"] == f["product"])
+                .expect("the owner sees the window of its product")["id"]
+                .clone();
+            f.insert("window", window);
         }
         Setup::Systems => {
             let doc = "mutation($i: SystemInstanceInput!) { registerSystemInstance(input: $i) { systemInstance { id } } }";

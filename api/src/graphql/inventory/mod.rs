@@ -12,6 +12,7 @@ pub use query::*;
 use crate::domain::RecordKind;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{integration, product, system_instance, vendor};
+use rust_decimal::Decimal;
 
 use super::{
     ids, loaders,
@@ -127,6 +128,12 @@ impl SystemInstance {
     }
     async fn contract_end(&self) -> Option<Date> {
         self.0.contract_end.map(Date)
+    }
+    /// What the kommun pays for it per year, in SEK, where known.
+    async fn annual_cost(&self) -> Option<Decimal> {
+        self.0
+            .annual_cost_ore
+            .map(|o| crate::domain::Sek::from_ore(o).to_decimal())
     }
     async fn visibility(&self) -> Visibility {
         self.0.visibility

@@ -1,7 +1,9 @@
 //! The inventory mutations with their inputs and payloads.
 use super::*;
 use crate::domain::RecordKind;
+use crate::graphql::money;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use rust_decimal::Decimal;
 
 use crate::graphql::{ids, scalars::Date, scope};
 use crate::{
@@ -71,6 +73,9 @@ pub struct SystemInstanceInput {
     #[graphql(default)]
     availability: i32,
     contract_end: Option<Date>,
+    /// What the kommun pays for the system per year, in SEK, where known (summed in
+    /// procurement windows).
+    annual_cost: Option<Decimal>,
     /// COUNTY (default) or PRIVATE.
     #[graphql(default_with = "Visibility::County")]
     visibility: Visibility,
@@ -92,6 +97,7 @@ impl SystemInstanceInput {
             integrity: self.integrity,
             availability: self.availability,
             contract_end: self.contract_end.map(|d| d.0),
+            annual_cost: self.annual_cost.map(|c| money("annualCost", c)).transpose()?,
             visibility: self.visibility,
         })
     }

@@ -22,13 +22,8 @@ use super::{
 };
 use crate::{
     domain::{CostKey, Health, ParticipationRole, ParticipationState, Phase, Sek, TargetGroup, Visibility},
-    error::ApiError,
     service::visibility::Visible,
 };
-
-fn budget(field: &str, d: Decimal) -> Result<Sek, ApiError> {
-    Sek::parse_budget(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))
-}
 
 /// An e-service project (e-tjänstprojekt): one kommun leads, others take part and share costs.
 #[derive(Clone)]

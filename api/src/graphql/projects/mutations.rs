@@ -1,6 +1,7 @@
 //! The project mutations with their inputs and payloads.
 use super::*;
 use crate::domain::RecordKind;
+use crate::graphql::money;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 
@@ -218,7 +219,7 @@ impl ProjectMutation {
                 tags: input.tags,
                 target_group: input.target_group,
                 visibility: input.visibility,
-                budget: budget("budget", input.budget)?,
+                budget: money("budget", input.budget)?,
                 next_tollgate_due: input.next_tollgate_due.map(|d| d.0),
             })
             .await?;
@@ -241,7 +242,7 @@ impl ProjectMutation {
             tags: input.tags,
             target_group: input.target_group,
             visibility: input.visibility,
-            budget: input.budget.map(|b| budget("budget", b)).transpose()?,
+            budget: input.budget.map(|b| money("budget", b)).transpose()?,
             next_tollgate_due: match input.next_tollgate_due {
                 async_graphql::MaybeUndefined::Undefined => None,
                 async_graphql::MaybeUndefined::Null => Some(None),

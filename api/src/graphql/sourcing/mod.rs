@@ -34,10 +34,6 @@ use crate::{
     service::visibility::Visible,
 };
 
-fn money(field: &str, d: Decimal) -> Result<Sek, ApiError> {
-    Sek::parse_budget(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))
-}
-
 fn ratio_to_decimal(q: num_rational::Ratio<i128>) -> Decimal {
     let scaled = q * num_rational::Ratio::from_integer(10_000i128);
     Decimal::from_i128_with_scale(scaled.round().to_integer(), 4).round_dp(2)

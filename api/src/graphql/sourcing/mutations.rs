@@ -1,6 +1,7 @@
 //! The sourcing mutations with their inputs and payloads.
 use super::*;
 use crate::domain::RecordKind;
+use crate::graphql::money;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use rust_decimal::Decimal;
 

@@ -86,13 +86,26 @@ impl Scope<'_> {
 
     /// Starts an initiative in DRAFT, led by the caller's kommun.
     pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Visible<Initiative>> {
-        let me = self.authorized(Action::Create, Standing::default())?;
+        self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createVendorInitiative").await?;
+        let i = self.insert_initiative(&mut tx, spec).await?;
+        tx.commit().await?;
+        Ok(Visible::new(i))
+    }
+
+    /// Writes a new DRAFT initiative of the caller's kommun, with its requirements, within a
+    /// mutation that has checked the caller may create one.
+    pub(in crate::service) async fn insert_initiative(
+        &self,
+        tx: &mut WriteTx<'_>,
+        spec: InitiativeSpec,
+    ) -> ApiResult<Initiative> {
+        let me = tx.principal();
         let vendor_id = spec
             .vendor_id
             .ok_or_else(|| ApiError::input("vendorId", "is required"))?;
         let product_id = spec.product_id.flatten();
-        self.check_target(&tx, vendor_id, product_id).await?;
+        self.check_target(tx, vendor_id, product_id).await?;
         let now = Utc::now();
         let i = vendor_initiative::ActiveModel {
             title: Set(text("title", spec.title.as_deref().unwrap_or(""), 200, true)?),
@@ -118,10 +131,9 @@ impl Scope<'_> {
         .await?;
         tx.within(Parent::VendorInitiative(i.id));
         tx.created(&i);
-        self.replace_requirements(&mut tx, i.id, spec.requirements.as_deref().unwrap_or_default())
+        self.replace_requirements(tx, i.id, spec.requirements.as_deref().unwrap_or_default())
             .await?;
-        tx.commit().await?;
-        Ok(Visible::new(i))
+        Ok(i)
     }
 
     /// Changes an initiative while it is a draft or open for support.

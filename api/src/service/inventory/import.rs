@@ -196,6 +196,7 @@ fn resolve_row(
         integrity: level("integrity")?,
         availability: level("availability")?,
         contract_end,
+        annual_cost: None,
         visibility,
     };
     check_instance(&spec).map_err(|(c, m)| err(&c, m))?;

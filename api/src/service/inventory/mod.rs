@@ -42,6 +42,7 @@ pub struct InstanceSpec {
     pub integrity: i32,
     pub availability: i32,
     pub contract_end: Option<NaiveDate>,
+    pub annual_cost: Option<crate::domain::Sek>,
     pub visibility: Visibility,
 }
 
@@ -75,7 +76,7 @@ super::audit::versioned!(
         "maintenanceObject": i.maintenance_object, "objectOwner": i.object_owner,
         "objectManagerBusiness": i.object_manager_business, "objectManagerIt": i.object_manager_it,
         "hosting": i.hosting, "dataLocation": i.data_location, "confidentiality": i.confidentiality,
-        "integrity": i.integrity, "availability": i.availability, "contractEnd": i.contract_end,
+        "integrity": i.integrity, "availability": i.availability, "contractEnd": i.contract_end, "annualCostOre": i.annual_cost_ore,
         "visibility": i.visibility, "version": i.version,
     })
 );
@@ -173,6 +174,7 @@ impl Scope<'_> {
             integrity: Set(spec.integrity),
             availability: Set(spec.availability),
             contract_end: Set(spec.contract_end),
+            annual_cost_ore: Set(spec.annual_cost.map(|c| c.ore())),
             visibility: Set(spec.visibility),
             version: Set(1),
             created_at: Set(now),

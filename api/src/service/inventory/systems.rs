@@ -80,6 +80,7 @@ impl Scope<'_> {
         after.integrity = spec.integrity;
         after.availability = spec.availability;
         after.contract_end = spec.contract_end;
+        after.annual_cost_ore = spec.annual_cost.map(|c| c.ore());
         after.visibility = spec.visibility;
         let after = tx.save(&before, after, version).await?;
         tx.commit().await?;
