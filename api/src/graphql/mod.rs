@@ -33,6 +33,7 @@ pub struct Query(
     reference::ReferenceQuery,
     node::NodeQuery,
     projects::ProjectQuery,
+    projects::CostSharePreviewQuery,
     catalogue::CatalogueQuery,
     sourcing::SourcingQuery,
     audit::AuditQuery,

@@ -17,6 +17,7 @@ mod isolation;
 mod migrations;
 mod mutations;
 mod outage;
+mod preview;
 mod procurement;
 mod queries;
 mod readme;

@@ -4,8 +4,10 @@
 //! `mutations` the inputs, payloads and mutations.
 
 mod mutations;
+mod preview;
 mod query;
 pub use mutations::*;
+pub use preview::CostSharePreviewQuery;
 pub use query::*;
 
 use crate::domain::RecordKind;

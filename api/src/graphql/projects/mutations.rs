@@ -143,8 +143,8 @@ pub struct WithdrawFromProjectInput {
 /// One kommun's percentage under a CUSTOM key.
 #[derive(InputObject)]
 pub struct CustomPercentInput {
-    municipality_code: String,
-    percent: Decimal,
+    pub(super) municipality_code: String,
+    pub(super) percent: Decimal,
 }
 
 /// A new cost-sharing key.

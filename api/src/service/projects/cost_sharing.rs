@@ -118,3 +118,180 @@ impl Scope<'_> {
         Ok(Visible::new(saved))
     }
 }
+
+/// "What would each of us pay if …": a project's shares recomputed with kommuner added or
+/// removed, another key or budget, or a project not yet created. Nothing is written.
+#[derive(Clone, Debug, Default)]
+pub struct PreviewInput {
+    /// The project to start from; `None` for a project not yet created (the caller's kommun
+    /// then leads it).
+    pub project: Option<i64>,
+    /// Kommuner (kommunkod) joining as paying participants.
+    pub add: Vec<String>,
+    /// Kommuner (kommunkod) leaving.
+    pub remove: Vec<String>,
+    /// Another key; the project's own by default.
+    pub key: Option<CostKey>,
+    /// The MIXED key's equal part in basis points; the project's by default.
+    pub mixed_equal_bp: Option<i32>,
+    /// Another budget; the project's by default.
+    pub budget: Option<crate::domain::Sek>,
+    /// CUSTOM percentages in basis points by kommunkod, over the project's.
+    pub custom_bp: Vec<(String, i32)>,
+}
+
+/// One kommun's share in a preview, beside what it pays today.
+#[derive(Clone, Debug)]
+pub struct PreviewShare {
+    /// The kommun.
+    pub municipality_id: i32,
+    /// Its share under the preview (zero for a kommun removed).
+    pub share: crate::domain::Share,
+    /// What it pays today (zero when it does not pay today).
+    pub today: crate::domain::Sek,
+}
+
+/// A preview's whole result.
+#[derive(Clone, Debug)]
+pub struct Preview {
+    /// The key used.
+    pub key: CostKey,
+    /// The budget shared.
+    pub budget: crate::domain::Sek,
+    /// Every kommun paying today or under the preview, by kommunkod.
+    pub shares: Vec<PreviewShare>,
+}
+
+impl Scope<'_> {
+    /// Recomputes the cost shares as asked, with the same arithmetic as the real shares.
+    pub async fn cost_share_preview(&self, input: PreviewInput) -> ApiResult<Preview> {
+        use crate::domain::{Member, Sek, Share, compute_shares};
+        let me = self.reader()?;
+        let kommun = |field: &str, code: &str| {
+            self.reference()
+                .municipality_by_code(code)
+                .filter(|m| m.county_id == me.county_id)
+                .ok_or_else(|| {
+                    ApiError::input(field, format!("{field}: {code} is not a kommun of the county"))
+                })
+        };
+        let (project, parts) = match input.project {
+            Some(id) => {
+                let p = self
+                    .visible_projects()
+                    .filter(project::Column::Id.eq(id))
+                    .one(self.db())
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("no e-service project with that id".into()))?;
+                let parts = participation::Entity::find()
+                    .filter(participation::Column::ProjectId.eq(id))
+                    .all(self.db())
+                    .await?;
+                (Some(p), parts)
+            }
+            None => (None, Vec::new()),
+        };
+        let today: Vec<Share> = match &project {
+            Some(p) => self.cost_shares(p, &parts)?,
+            None => Vec::new(),
+        };
+        let key = input
+            .key
+            .or(project.as_ref().map(|p| p.cost_key))
+            .ok_or_else(|| ApiError::input("key", "key is required for a project not yet created"))?;
+        let budget = input
+            .budget
+            .or(project.as_ref().map(|p| Sek::from_ore(p.budget_ore)))
+            .ok_or_else(|| ApiError::input("budget", "budget is required for a project not yet created"))?;
+        let mixed_equal_bp = input
+            .mixed_equal_bp
+            .or(project.as_ref().map(|p| p.mixed_equal_bp))
+            .unwrap_or(0);
+        if !(0..=10_000).contains(&mixed_equal_bp) {
+            return Err(ApiError::input(
+                "mixedEqualPercent",
+                "mixedEqualPercent must be between 0 and 100",
+            ));
+        }
+        // Paying members today with their CUSTOM percentages, then the changes.
+        let mut members: std::collections::BTreeMap<i32, Option<i32>> = match &project {
+            Some(_) => parts
+                .iter()
+                .filter(|x| super::is_paying(x))
+                .map(|x| (x.municipality_id, x.custom_bp))
+                .collect(),
+            None => std::collections::BTreeMap::from([(me.municipality_id, None)]),
+        };
+        for code in &input.add {
+            members.entry(kommun("add", code)?.id).or_insert(None);
+        }
+        for code in &input.remove {
+            let m = kommun("remove", code)?;
+            if project.as_ref().is_some_and(|p| p.owner_id == m.id)
+                || (project.is_none() && m.id == me.municipality_id)
+            {
+                return Err(ApiError::input(
+                    "remove",
+                    format!("remove: {code} leads the project and always pays"),
+                ));
+            }
+            members.remove(&m.id);
+        }
+        for (code, bp) in &input.custom_bp {
+            let m = kommun("customPercents", code)?;
+            match members.get_mut(&m.id) {
+                Some(slot) => *slot = Some(*bp),
+                None => {
+                    return Err(ApiError::input(
+                        "customPercents",
+                        format!("customPercents: {code} does not pay in this preview"),
+                    ));
+                }
+            }
+        }
+        let members: Vec<Member> = members
+            .into_iter()
+            .filter_map(|(id, custom_bp)| {
+                self.reference().municipality(id).map(|m| Member {
+                    municipality_id: id,
+                    code: m.code.clone(),
+                    population: m.population,
+                    custom_bp,
+                })
+            })
+            .collect();
+        let shares = compute_shares(budget, key, mixed_equal_bp, &members);
+        let mut out: Vec<PreviewShare> = shares
+            .into_iter()
+            .map(|share| PreviewShare {
+                municipality_id: share.municipality_id,
+                today: today
+                    .iter()
+                    .find(|t| t.municipality_id == share.municipality_id)
+                    .map_or(Sek::from_ore(0), |t| t.amount),
+                share,
+            })
+            .collect();
+        for t in &today {
+            if !out.iter().any(|s| s.municipality_id == t.municipality_id) {
+                out.push(PreviewShare {
+                    municipality_id: t.municipality_id,
+                    share: Share {
+                        municipality_id: t.municipality_id,
+                        numerator: 0,
+                        denominator: 1,
+                        amount: Sek::from_ore(0),
+                    },
+                    today: t.amount,
+                });
+            }
+        }
+        let code = |id: i32| self.reference().municipality(id).map(|m| m.code.clone());
+        out.sort_by_key(|s| code(s.municipality_id));
+        Ok(Preview {
+            key,
+            budget,
+            shares: out,
+        })
+    }
+}

@@ -4,6 +4,7 @@
 //! `cost_sharing` (the key); publishing is the catalogue's (`service/catalogue.rs`).
 
 mod cost_sharing;
+pub use cost_sharing::{Preview, PreviewInput};
 mod invitations;
 mod lifecycle;
 
