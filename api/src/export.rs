@@ -303,6 +303,40 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             "Avtal som löper ut inom 18 månader",
             &r.expiring_contracts,
         )?;
+        section(
+            &mut w,
+            "Fönster för gemensam upphandling",
+            &[
+                "Produkt eller kategori",
+                "Leverantörer",
+                "Kommuner",
+                "Fler kommuner",
+                "Första avtalsslut",
+                "Sista avtalsslut",
+                "Upphandling senast",
+                "Invånare",
+                "Årskostnad (kr)",
+            ],
+        )?;
+        for row in &r.procurement_windows {
+            let win = &row.window;
+            w.write_record([
+                row.subject.clone(),
+                row.vendors.join(", "),
+                win.kommuner
+                    .iter()
+                    .map(|k| name(*k))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                win.other_kommuner.to_string(),
+                win.starts.to_string(),
+                win.ends.to_string(),
+                win.deadline.to_string(),
+                win.population.to_string(),
+                win.annual_cost.map(|c| num(c.to_decimal())).unwrap_or_default(),
+            ])?;
+        }
+        w.write_record([""])?;
         w.flush()?;
     }
     Ok(out)

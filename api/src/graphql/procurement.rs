@@ -48,7 +48,7 @@ pub enum ProcurementWindowKind {
 /// Contracts of the county for the same product (or the same category) that end within a
 /// year of each other: a chance to procure together, or to press the vendor together. Built
 /// from the systems the caller may see; other kommuner running it are only counted.
-pub struct ProcurementWindow(Window);
+pub struct ProcurementWindow(pub(super) Window);
 
 #[Object]
 impl ProcurementWindow {

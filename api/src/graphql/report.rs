@@ -295,6 +295,15 @@ impl CommitteeReport {
             .map(|r| system_line(ctx, r))
             .collect()
     }
+    /// Joint procurement windows of the county as of today (24 months ahead, at least two
+    /// kommuner), as `procurementWindows` gives them.
+    async fn procurement_windows(&self) -> Vec<super::procurement::ProcurementWindow> {
+        self.0
+            .procurement_windows
+            .iter()
+            .map(|r| super::procurement::ProcurementWindow(r.window.clone()))
+            .collect()
+    }
 }
 
 /// The committee report query.

@@ -94,7 +94,8 @@ pub struct ProcurementWindow {
     pub instances: Vec<system_instance::Model>,
 }
 
-/// How the windows are asked for.
+/// How the windows are asked for; the default is the API's: 24 months ahead, two kommuner,
+/// every category, a year's lead time.
 #[derive(Clone, Copy, Debug)]
 pub struct WindowQuery {
     /// Windows start within this many months from today.
@@ -107,10 +108,31 @@ pub struct WindowQuery {
     pub lead_months: u32,
 }
 
+impl Default for WindowQuery {
+    fn default() -> Self {
+        Self {
+            within_months: 24,
+            min_kommuner: 2,
+            category: None,
+            lead_months: 12,
+        }
+    }
+}
+
 impl Scope<'_> {
     /// The county's joint procurement windows, by product and by category, earliest first.
     pub async fn procurement_windows(&self, q: WindowQuery) -> ApiResult<Vec<ProcurementWindow>> {
         let me = self.reader()?;
+        self.procurement_windows_in(me.county_id, q).await
+    }
+
+    /// The windows of `county` as the caller sees them.
+    pub(in crate::service) async fn procurement_windows_in(
+        &self,
+        county: i32,
+        q: WindowQuery,
+    ) -> ApiResult<Vec<ProcurementWindow>> {
+        self.reader()?;
         if q.within_months > 120 {
             return Err(ApiError::input(
                 "withinMonths",
@@ -126,7 +148,7 @@ impl Scope<'_> {
             .unwrap_or(NaiveDate::MAX);
         let visible = system_instance::Entity::find()
             .filter(visibility::system_instances(self.caller()))
-            .filter(system_instance::Column::CountyId.eq(me.county_id))
+            .filter(system_instance::Column::CountyId.eq(county))
             .filter(system_instance::Column::ContractEnd.gte(today))
             .filter(system_instance::Column::ContractEnd.lte(horizon))
             .all(self.db())
@@ -195,7 +217,7 @@ impl Scope<'_> {
                 });
             }
         }
-        self.count_others(me.county_id, &mut out).await?;
+        self.count_others(county, &mut out).await?;
         // Product windows before the category windows that contain them, earliest first.
         out.sort_by_key(|w| {
             (

@@ -119,6 +119,42 @@ async fn contracts_ending_close_together_make_windows_and_a_joint_initiative(app
     assert_eq!(codes(&d["procurementWindows"][0]), ["1880", "1881", "1884"]);
     assert_eq!(d["procurementWindows"][0]["otherKommuner"], 1);
 
+    // The committee report and its CSV carry the county's windows.
+    let d = app
+        .as_kommun("1880")
+        .namnd()
+        .ok(
+            r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { procurementWindows { kind kommuner { code } combinedPopulation } } }"#,
+            json!({}),
+        )
+        .await;
+    let report = &d["committeeReport"]["procurementWindows"];
+    assert_eq!(report.as_array().unwrap().len(), 2);
+    assert_eq!(report[0]["combinedPopulation"], 192_491);
+    let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
+    let csv = app
+        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("Matrisprodukt;"))
+        .expect("a window row in the CSV");
+    assert_eq!(
+        line,
+        format!(
+            "Matrisprodukt;Matrisleverantör AB;Örebro, Kumla, Nora;1;{};{};{};192491;150000,50",
+            in_months(3),
+            in_months(14),
+            in_months(3) - Months::new(12)
+        )
+    );
+
     // A joint initiative from the product window: Örebro leads, the others are invited.
     let start = r#"mutation($input: StartJointProcurementInitiativeInput!) {
       startJointProcurementInitiative(input: $input) { initiative { id state deadline vendor { name } product { name }

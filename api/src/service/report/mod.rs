@@ -147,6 +147,19 @@ pub struct CommitteeReport {
     pub sensitive_systems: Vec<SystemRow>,
     /// Contracts ending within 18 months of the period's start.
     pub expiring_contracts: Vec<SystemRow>,
+    /// Joint procurement windows of the county, as of today.
+    pub procurement_windows: Vec<WindowRow>,
+}
+
+/// A joint procurement window with the names the minutes need.
+#[derive(Clone, Debug)]
+pub struct WindowRow {
+    /// The window.
+    pub window: crate::service::procurement::ProcurementWindow,
+    /// The product's name, or the category's.
+    pub subject: String,
+    /// The vendors' names.
+    pub vendors: Vec<String>,
 }
 
 impl Scope<'_> {
@@ -321,6 +334,7 @@ impl Scope<'_> {
         let sourcing = self.sourcing_decisions(county.id, from, to).await?;
         let initiatives = self.initiative_rows(county.id).await?;
         let (sensitive_systems, expiring_contracts) = self.system_rows(county.id, from).await?;
+        let procurement_windows = self.window_rows(county.id).await?;
         Ok(CommitteeReport {
             county,
             from,
@@ -335,6 +349,7 @@ impl Scope<'_> {
             initiatives,
             sensitive_systems,
             expiring_contracts,
+            procurement_windows,
         })
     }
 }

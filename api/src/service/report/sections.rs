@@ -229,4 +229,37 @@ impl Scope<'_> {
         }
         Ok(rows)
     }
+
+    pub(super) async fn window_rows(&self, county: i32) -> ApiResult<Vec<super::WindowRow>> {
+        use crate::service::procurement::{Subject, WindowQuery};
+        use entity::{product, vendor};
+        let windows = self
+            .procurement_windows_in(county, WindowQuery::default())
+            .await?;
+        let products: HashMap<i64, String> = product::Entity::find()
+            .filter(product::Column::Id.is_in(windows.iter().flat_map(|w| w.products.clone())))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let vendors: HashMap<i64, String> = vendor::Entity::find()
+            .filter(vendor::Column::Id.is_in(windows.iter().flat_map(|w| w.vendors.clone())))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
+        Ok(windows
+            .into_iter()
+            .map(|w| super::WindowRow {
+                subject: match w.key.subject {
+                    Subject::Product(p) => products.get(&p).cloned().unwrap_or_default(),
+                    Subject::Category(c) => c.as_str().to_owned(),
+                },
+                vendors: w.vendors.iter().filter_map(|v| vendors.get(v).cloned()).collect(),
+                window: w,
+            })
+            .collect())
+    }
 }
