@@ -11,6 +11,7 @@ pub(crate) mod error;
 pub(crate) mod export;
 pub mod graphql;
 pub(crate) mod http;
+pub(crate) mod linked_data;
 pub(crate) mod reference;
 pub(crate) mod service;
 pub mod settings;

@@ -156,6 +156,14 @@ impl Application {
                     "/reports/{county}/committee.csv",
                     web::get().to(http::committee_csv),
                 )
+                .route(
+                    "/catalogue/{kommun}.jsonld",
+                    web::get().to(http::catalogue_schema_org),
+                )
+                .route(
+                    "/catalogue/{kommun}/cpsv.jsonld",
+                    web::get().to(http::catalogue_cpsv_ap),
+                )
                 .route("/healthz", web::get().to(http::healthz))
                 .route("/readyz", web::get().to(http::readyz))
         })

@@ -1,6 +1,6 @@
 //! The HTTP layer: `boundary` (what every request passes: request id, token, rate limit),
 //! `graphql` (GraphQL over HTTP and the explorer), `media` (content negotiation and errors-only
-//! answers), `health`, `reports` (the committee CSV); `AppState` is what they share.
+//! answers), `health`, `reports` (the committee CSV), `catalogue` (the catalogue as linked data); `AppState` is what they share.
 //!
 //! async-graphql's actix integration answers 200 to everything and runs mutations over GET,
 //! so `graphql` does the HTTP part itself around `Schema::execute`.
@@ -9,12 +9,14 @@ use std::{num::NonZeroU32, sync::Arc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 mod boundary;
+mod catalogue;
 mod graphql;
 mod health;
 mod media;
 mod reports;
 
 pub use boundary::{Authenticated, Refusal};
+pub use catalogue::{cpsv_ap as catalogue_cpsv_ap, schema_org as catalogue_schema_org};
 pub use graphql::{graphql_get, graphql_post};
 pub use health::{healthz, readyz};
 use media::{Media, negotiate, refuse, request_id};

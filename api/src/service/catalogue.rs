@@ -5,7 +5,7 @@ use chrono::Utc;
 use entity::{catalogue_entry, participation, project};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    Select, Set, sea_query::Query,
+    QueryOrder, QuerySelect, Select, Set, sea_query::Query,
 };
 use serde_json::json;
 
@@ -85,6 +85,46 @@ impl Scope<'_> {
             cond = cond.add(catalogue_entry::Column::MunicipalityId.is_in(ids));
         }
         Ok(cond)
+    }
+
+    /// Everything a kommun has published that the catalogue lists, with the target group of
+    /// each e-service, by name: for the linked-data documents a kommun embeds in its pages.
+    /// Bounded: a kommun publishes tens of e-services, never thousands.
+    pub async fn kommun_catalogue(
+        &self,
+        code: &str,
+    ) -> ApiResult<(
+        entity::municipality::Model,
+        Vec<(catalogue_entry::Model, crate::domain::TargetGroup)>,
+    )> {
+        const MAX: u64 = 2_000;
+        let kommun = crate::domain::Kommunkod::parse(code).map_err(|m| ApiError::input("kommun", m))?;
+        let m = self
+            .reference()
+            .municipality_by_code(kommun.as_str())
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("no kommun {code}")))?;
+        let entries = self
+            .catalogue()
+            .filter(catalogue_entry::Column::MunicipalityId.eq(m.id))
+            .order_by_asc(catalogue_entry::Column::Name)
+            .order_by_asc(catalogue_entry::Column::Id)
+            .limit(MAX)
+            .all(self.db())
+            .await?;
+        let groups: std::collections::HashMap<i64, crate::domain::TargetGroup> = project::Entity::find()
+            .filter(project::Column::Id.is_in(entries.iter().map(|e| e.project_id)))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.target_group))
+            .collect();
+        let rows = entries
+            .into_iter()
+            .filter_map(|e| groups.get(&e.project_id).map(|g| (*g, e)))
+            .map(|(g, e)| (e, g))
+            .collect();
+        Ok((m, rows))
     }
 
     /// One page of the catalogue, newest first.

@@ -14,6 +14,7 @@ mod http;
 mod initiatives;
 mod inventory;
 mod isolation;
+mod linked_data;
 mod migrations;
 mod mutations;
 mod outage;
