@@ -143,23 +143,37 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .map_err(failed("product"))?;
 
+    // Contract ends relative to the day the demo is loaded, so that the demo always shows
+    // contracts ending soon and a joint procurement window (Örebro's and Kumla's Elevkoll).
+    let today = chrono::Utc::now().date_naive();
+    let end = |months: u32| (today + chrono::Months::new(months)).to_string();
     let rows = [
         (
             "1880",
-            "556677-8899;Elevkoll;5.1;Skolchef;Skolstöd;Skolchef;Rektor;IT-förvaltare;CLOUD_SAAS;THIRD_COUNTRY;3;2;2;2027-06-30;COUNTY\n\
-                   212000-1355;Ekonomi Plus;2024;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT-förvaltare;OWN_DATACENTER;SWEDEN;2;3;2;2029-12-31;COUNTY",
+            format!(
+                "556677-8899;Elevkoll;5.1;Skolchef;Skolstöd;Skolchef;Rektor;IT-förvaltare;CLOUD_SAAS;THIRD_COUNTRY;3;2;2;{};COUNTY\n\
+                 212000-1355;Ekonomi Plus;2024;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT-förvaltare;OWN_DATACENTER;SWEDEN;2;3;2;{};COUNTY",
+                end(7),
+                end(49)
+            ),
         ),
         (
             "1881",
-            "556677-8899;Elevkoll;5.0;Skolchef;Skolstöd;Skolchef;Rektor;IT;CLOUD_SAAS;EU_EEA;3;2;2;2027-12-31;COUNTY",
+            format!(
+                "556677-8899;Elevkoll;5.0;Skolchef;Skolstöd;Skolchef;Rektor;IT;CLOUD_SAAS;EU_EEA;3;2;2;{};COUNTY",
+                end(13)
+            ),
         ),
         (
             "1884",
-            "556677-8899;Elevkoll;4.8;Bildningschef;Skolstöd;Bildningschef;Rektor;IT;CLOUD_SAAS;EU_EEA;2;2;2;;PRIVATE",
+            "556677-8899;Elevkoll;4.8;Bildningschef;Skolstöd;Bildningschef;Rektor;IT;CLOUD_SAAS;EU_EEA;2;2;2;;PRIVATE".to_owned(),
         ),
         (
             "1885",
-            "212000-1355;Ekonomi Plus;2023;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT;SHARED_COUNTY;SWEDEN;2;3;2;2028-03-31;COUNTY",
+            format!(
+                "212000-1355;Ekonomi Plus;2023;Ekonomichef;Ekonomi;Ekonomichef;Controller;IT;SHARED_COUNTY;SWEDEN;2;3;2;{};COUNTY",
+                end(16)
+            ),
         ),
     ];
     for (code, csv) in rows {

@@ -61,6 +61,45 @@ async fn examples_run_on_the_demo_data(app: TestApp) {
         1
     );
 
+    // Joint procurement: Örebro's and Kumla's Elevkoll contracts end six months apart, both
+    // as a product window and as a SCHOOL category window; Nora's PRIVATE Elevkoll is counted.
+    let joint = readme_queries("### Joint procurement, cost-share previews and linked data");
+    assert_eq!(joint.len(), 2);
+    let d = app.as_kommun("1880").viewer().ok(&joint[0], json!({})).await;
+    let windows = d["procurementWindows"].as_array().unwrap();
+    assert_eq!(windows.len(), 2, "{d}");
+    assert_eq!(windows[0]["product"]["name"], "Elevkoll");
+    assert_eq!(windows[1]["category"], "SCHOOL");
+    assert_eq!(
+        windows[0]["kommuner"],
+        json!([{"name": "Örebro"}, {"name": "Kumla"}])
+    );
+    assert_eq!(windows[0]["otherKommuner"], 1);
+    assert_eq!(windows[0]["combinedPopulation"], 159_348 + 22_516);
+    // A new project of Örebro with Kumla and Askersund, 600,000 kr, MIXED 30 %: 10 % each
+    // plus 70 % by population (193,342 inhabitants), worked out by hand.
+    let d = app.as_kommun("1880").viewer().ok(&joint[1], json!({})).await;
+    let shares: Vec<(&str, &str, &str)> = d["costSharePreview"]["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["municipality"]["name"].as_str().unwrap(),
+                s["percent"].as_str().unwrap(),
+                s["amount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            ("Örebro", "67.6924", "406154.27"),
+            ("Kumla", "18.152", "108911.88"),
+            ("Askersund", "14.1556", "84933.85"),
+        ]
+    );
+
     // The demo data is written through the services, so its history is in the audit trail.
     let h = app
         .as_kommun("1880")
