@@ -9,6 +9,7 @@ mod ids;
 mod initiatives;
 mod inventory;
 mod node;
+mod order;
 mod procurement;
 mod projects;
 mod reference;
@@ -18,6 +19,7 @@ mod sourcing;
 mod support;
 
 // The helpers every area uses, from `support`.
+pub(crate) use order::restore as restore_field_order;
 pub(crate) use support::{children, connection, loaders, money, rows_of, scope, stored_json};
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};

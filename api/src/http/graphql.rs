@@ -253,7 +253,9 @@ async fn execute(
     let mut introspection = false;
     let operation = request.operation_name.clone();
     let variables = request.variables.clone();
+    let mut document = None;
     if let Ok(doc) = request.parsed_query() {
+        document = Some(doc.clone());
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
         let checked = if introspection {
@@ -307,6 +309,10 @@ async fn execute(
                 );
             }
         };
+    let mut response = response;
+    if let Some(doc) = &document {
+        crate::graphql::restore_field_order(doc, operation.as_deref(), &mut response.data);
+    }
     let _enter = span.enter();
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,

@@ -236,4 +236,30 @@ async fn response_keys_keep_the_order_of_the_query() {
     assert!(at("sub") < at("roles"), "{text}");
     // async-graphql's Connection appends its additional fields (totalCount) after its own.
     assert!(at("edges") < at("pageInfo"), "{text}");
+
+    // A field that waits on a DataLoader keeps its place too (async-graphql assembles an
+    // object's fields as they complete; the server puts them back in the query's order).
+    let shared = crate::mutations::shared_fixture(&app).await;
+    crate::docs::inventory::register(
+        &app.as_kommun("1880").editor(),
+        shared["product"].as_str().unwrap(),
+        json!({}),
+    )
+    .await;
+    let q = "{ systemInstances(first: 1) { edges { node { product { name } hosting } } } }";
+    let text = app
+        .post()
+        .bearer_auth(&token)
+        .json(&json!({ "query": q }))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = |k: &str| {
+        text.find(&format!("\"{k}\""))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+    };
+    assert!(at("product") < at("hosting"), "{text}");
 }
