@@ -9,7 +9,10 @@ use samverkan::{auth, graphql, settings::Settings, startup, telemetry};
 #[command(
     name = "samverkan",
     version,
-    about = "Shared e-service back end for the kommuner of a län"
+    about = "Shared e-service back end for the kommuner of a län",
+    after_help = "Settings come from defaults, then the TOML file named by SAMVERKAN_CONFIG, then \
+SAMVERKAN_* environment variables (and DATABASE_URL); README.md, \"Settings\", lists every one. \
+An unknown TOML key stops the start, naming it."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -262,6 +262,15 @@ impl Settings {
         if let Some(v) = get("SAMVERKAN_MAX_COMPLEXITY") {
             s.limits.max_complexity = number("SAMVERKAN_MAX_COMPLEXITY", v)?;
         }
+        if let Some(v) = get("SAMVERKAN_MAX_ALIASES") {
+            s.limits.max_aliases = number("SAMVERKAN_MAX_ALIASES", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_BODY_BYTES") {
+            s.limits.max_body_bytes = number("SAMVERKAN_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_QUERY_CHARS") {
+            s.limits.max_query_chars = number("SAMVERKAN_MAX_QUERY_CHARS", v)?;
+        }
         if let Some(v) = get("SAMVERKAN_MAX_COST") {
             s.limits.max_cost = number("SAMVERKAN_MAX_COST", v)? as u64;
         }
@@ -343,6 +352,45 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    /// README's settings table names every variable the code reads and every key of the
+    /// TOML file, so a new setting cannot go undocumented.
+    #[test]
+    fn the_readme_documents_every_setting() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("## Settings").expect("README has a Settings section");
+        let table = &readme[start..];
+        let table = &table[..table[3..].find("\n## ").map_or(table.len(), |i| i + 3)];
+        let code = include_str!("settings.rs");
+        let mut missing = Vec::new();
+        for var in code.split("get(\"").skip(1).filter_map(|t| t.split('"').next()) {
+            if var != "SAMVERKAN_CONFIG" && !table.contains(&format!("`{var}`")) {
+                missing.push(var.to_owned());
+            }
+        }
+        let fields = |strukt: &str, prefix: &str| -> Vec<String> {
+            let body = &code[code.find(&format!("pub struct {strukt} {{")).unwrap()..];
+            let body = &body[..body.find("\n}").unwrap()];
+            body.lines()
+                .filter_map(|l| l.trim().strip_prefix("pub "))
+                .filter_map(|l| l.split(':').next())
+                .filter(|f| !f.contains(' '))
+                .map(|f| format!("{prefix}{f}"))
+                .collect()
+        };
+        for key in fields("Settings", "")
+            .into_iter()
+            .chain(fields("Limits", "[limits] "))
+        {
+            let documented = table.contains(&format!("`{key}`"))
+                || (key == "issuers" && table.contains("`[[issuers]]`"))
+                || key == "limits";
+            if !documented {
+                missing.push(key);
+            }
+        }
+        assert!(missing.is_empty(), "README's settings table lacks {missing:?}");
     }
 
     #[test]
