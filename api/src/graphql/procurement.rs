@@ -78,19 +78,25 @@ impl ProcurementWindow {
     }
     /// The products of the window's systems.
     async fn products(&self, ctx: &Context<'_>) -> Result<Vec<Product>> {
-        let mut out = Vec::new();
-        for id in &self.0.products {
-            out.extend(loaders(ctx).product(*id).await?.map(Product));
-        }
-        Ok(out)
+        let mut found = loaders(ctx).products(self.0.products.iter().copied()).await?;
+        Ok(self
+            .0
+            .products
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Product)
+            .collect())
     }
     /// Their vendors.
     async fn vendors(&self, ctx: &Context<'_>) -> Result<Vec<Vendor>> {
-        let mut out = Vec::new();
-        for id in &self.0.vendors {
-            out.extend(loaders(ctx).vendor(*id).await?.map(Vendor));
-        }
-        Ok(out)
+        let mut found = loaders(ctx).vendors(self.0.vendors.iter().copied()).await?;
+        Ok(self
+            .0
+            .vendors
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Vendor)
+            .collect())
     }
     /// The kommuner whose contracts (that the caller may see) are in the window.
     async fn kommuner(&self, ctx: &Context<'_>) -> Result<Vec<Municipality>> {
