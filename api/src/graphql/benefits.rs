@@ -1,8 +1,8 @@
 //! Benefits and follow-ups on projects.
 use crate::domain::RecordKind;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{benefit, benefit_follow_up, project};
-use rust_decimal::Decimal;
 
 use super::{
     children, ids, loaders,
@@ -20,7 +20,7 @@ use crate::{
 };
 
 fn measure(field: &str, d: Decimal) -> Result<Measure, ApiError> {
-    Measure::parse(d).map_err(|m| ApiError::input(field, format!("{field} {m}")))
+    Measure::parse(d.0).map_err(|m| ApiError::input(field, format!("{field} {m}")))
 }
 
 /// A benefit (nytta) in the project's nyttokalkyl.
@@ -61,11 +61,11 @@ impl Benefit {
     }
     /// Nuläge.
     async fn baseline(&self) -> Decimal {
-        Measure::from_e4(self.0.baseline_e4).to_decimal()
+        Measure::from_e4(self.0.baseline_e4).to_decimal().into()
     }
     /// Målvärde.
     async fn target(&self) -> Decimal {
-        Measure::from_e4(self.0.target_e4).to_decimal()
+        Measure::from_e4(self.0.target_e4).to_decimal().into()
     }
     async fn target_date(&self) -> Option<Date> {
         self.0.target_date.map(Date)
@@ -86,11 +86,11 @@ impl Benefit {
     /// (of two on one date, the one entered last).
     async fn latest_value(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
         Ok(latest(&self.0, &self.follow_up_rows(ctx).await?, None)
-            .map(|f| Measure::from_e4(f.value_e4).to_decimal()))
+            .map(|f| Measure::from_e4(f.value_e4).to_decimal().into()))
     }
     /// (latest − baseline) / (target − baseline) in percent, for quantitative benefits.
     async fn realization_percent(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        Ok(benefit_realization(&self.0, &self.follow_up_rows(ctx).await?, None).map(percent))
+        Ok(benefit_realization(&self.0, &self.follow_up_rows(ctx).await?, None).map(|r| percent(r).into()))
     }
 }
 
@@ -107,7 +107,7 @@ impl BenefitFollowUp {
         Date(self.0.measured_on)
     }
     async fn value(&self) -> Decimal {
-        Measure::from_e4(self.0.value_e4).to_decimal()
+        Measure::from_e4(self.0.value_e4).to_decimal().into()
     }
     async fn comment(&self) -> &str {
         &self.0.comment
@@ -138,7 +138,7 @@ pub(crate) async fn project_realization(
         .iter()
         .filter_map(|b| benefit_realization(b, &follow_ups, None))
         .collect();
-    Ok(crate::domain::benefits::mean(&values).map(percent))
+    Ok(crate::domain::benefits::mean(&values).map(|r| percent(r).into()))
 }
 
 /// A new benefit.

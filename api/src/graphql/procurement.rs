@@ -1,7 +1,7 @@
 //! Joint procurement windows and starting a joint initiative from one.
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rust_decimal::Decimal;
 
 use super::{
     ids,
@@ -124,7 +124,7 @@ impl ProcurementWindow {
     /// What the systems cost per year together, in SEK, over those with a known cost; null
     /// when none is known.
     async fn combined_annual_cost(&self) -> Option<Decimal> {
-        self.0.annual_cost.map(|c| c.to_decimal())
+        self.0.annual_cost.map(|c| c.to_decimal().into())
     }
     /// How many of the systems have a known annual cost.
     async fn costed_systems(&self) -> i32 {

@@ -1,6 +1,6 @@
 //! The joint committee's report as GraphQL.
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, Object, Result, SimpleObject};
-use rust_decimal::Decimal;
 
 use super::{
     reference::{County, Municipality, municipality},
@@ -165,8 +165,8 @@ impl CommitteeReport {
             .map(|r| {
                 Ok(MunicipalityCost {
                     municipality: municipality(ctx, r.municipality_id)?,
-                    committed: r.committed.to_decimal(),
-                    planned: r.planned.to_decimal(),
+                    committed: r.committed.to_decimal().into(),
+                    planned: r.planned.to_decimal().into(),
                     projects: r.projects,
                 })
             })
@@ -182,7 +182,7 @@ impl CommitteeReport {
                     project_title: r.title.clone(),
                     phase: r.phase,
                     municipality: municipality(ctx, r.municipality_id)?,
-                    amount: r.amount.to_decimal(),
+                    amount: r.amount.to_decimal().into(),
                     committed: r.committed,
                 })
             })
@@ -197,7 +197,7 @@ impl CommitteeReport {
                 Ok(MunicipalityBenefits {
                     municipality: municipality(ctx, r.municipality_id)?,
                     benefits: r.benefits,
-                    realization_percent: r.realization.map(percent),
+                    realization_percent: r.realization.map(|q| percent(q).into()),
                 })
             })
             .collect()
@@ -214,10 +214,10 @@ impl CommitteeReport {
                     owner: municipality(ctx, r.owner_id)?,
                     metric: r.metric.clone(),
                     unit: r.unit.clone(),
-                    baseline: r.baseline.to_decimal(),
-                    target: r.target.to_decimal(),
-                    latest: r.latest.map(|m| m.to_decimal()),
-                    realization_percent: r.realization.map(percent),
+                    baseline: r.baseline.to_decimal().into(),
+                    target: r.target.to_decimal().into(),
+                    latest: r.latest.map(|m| m.to_decimal().into()),
+                    realization_percent: r.realization.map(|q| percent(q).into()),
                 })
             })
             .collect()
@@ -252,7 +252,7 @@ impl CommitteeReport {
                     chosen_option_description: r.option_description.clone(),
                     weighted_score: r
                         .score
-                        .map(|q| percent(q / num_rational::Ratio::from_integer(100))),
+                        .map(|q| percent(q / num_rational::Ratio::from_integer(100)).into()),
                     rank: r.rank,
                     deciding_body: r.deciding_body.clone(),
                     diarienummer: r.diarienummer.clone(),

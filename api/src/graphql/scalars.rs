@@ -1,4 +1,4 @@
-//! Scalars with the names API.md promises (`Date`; `Decimal` comes from async-graphql).
+//! Scalars with the names API.md promises: `Date` and `Decimal`.
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date in ISO 8601, e.g. "2026-11-24".
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -22,8 +23,52 @@ impl ScalarType for Date {
     }
 }
 
+/// An exact decimal number, always written as a string (`"1234.50"`): amounts in SEK,
+/// percentages, measured values. Given as a JSON or GraphQL number it is refused, because a
+/// number may already have lost digits to floating point before the server sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Decimal(pub rust_decimal::Decimal);
+
+/// An exact decimal number written as a string, e.g. "1234.50" (amounts in SEK, percentages,
+/// measured values). A JSON or GraphQL number is refused: it may already have lost digits to
+/// floating point before the server reads it.
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => s
+                .trim()
+                .parse::<rust_decimal::Decimal>()
+                .map(Decimal)
+                .map_err(|_| InputValueError::custom(format!("'{s}' is not a decimal number"))),
+            Value::Number(n) => Err(InputValueError::custom(format!(
+                "give decimals as strings (\"{n}\"), not numbers: a number may already have lost digits to floating point"
+            ))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_string())
+    }
+}
+
+impl From<rust_decimal::Decimal> for Decimal {
+    fn from(d: rust_decimal::Decimal) -> Self {
+        Self(d)
+    }
+}
+
+impl std::ops::Deref for Decimal {
+    type Target = rust_decimal::Decimal;
+    fn deref(&self) -> &rust_decimal::Decimal {
+        &self.0
+    }
+}
+
 /// A percentage with at most two decimals, as basis points.
-pub fn percent_to_bp(field: &str, d: rust_decimal::Decimal) -> crate::error::ApiResult<i32> {
+pub fn percent_to_bp(field: &str, d: Decimal) -> crate::error::ApiResult<i32> {
+    let d = d.0;
     let bp = d * rust_decimal::Decimal::from(100);
     if bp.fract() != rust_decimal::Decimal::ZERO
         || d < rust_decimal::Decimal::ZERO
@@ -38,6 +83,6 @@ pub fn percent_to_bp(field: &str, d: rust_decimal::Decimal) -> crate::error::Api
 }
 
 /// Basis points as a percentage.
-pub fn bp_to_percent(bp: i32) -> rust_decimal::Decimal {
-    rust_decimal::Decimal::new(bp as i64, 2)
+pub fn bp_to_percent(bp: i32) -> Decimal {
+    Decimal(rust_decimal::Decimal::new(bp as i64, 2))
 }

@@ -84,8 +84,8 @@ pub(crate) fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 /// An amount of money from the client: non-negative, whole öre.
 pub(crate) fn money(
     field: &str,
-    d: rust_decimal::Decimal,
+    d: crate::graphql::scalars::Decimal,
 ) -> Result<crate::domain::Sek, crate::error::ApiError> {
-    crate::domain::Sek::parse_budget(d)
+    crate::domain::Sek::parse_budget(d.0)
         .map_err(|m| crate::error::ApiError::input(field, format!("{field} {m}")))
 }

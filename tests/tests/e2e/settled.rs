@@ -189,3 +189,39 @@ async fn refused_state_changes_name_the_field_and_the_allowed_next_states(app: T
         .expect_refused_state("to", &["OPEN_FOR_SUPPORT (next: SUBMITTED or WITHDRAWN)"]);
 }
 both_backends!(refused_state_changes_name_the_field_and_the_allowed_next_states);
+
+async fn decimals_are_read_from_their_text_and_numbers_are_refused(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor();
+    // Exact from the text, however many digits.
+    let d = orebro
+        .ok(
+            CREATE,
+            json!({"input": {"title": "Exakt", "budget": "12345678.91"}}),
+        )
+        .await;
+    assert_eq!(
+        d["createEServiceProject"]["project"]["budget"],
+        "12345678.91"
+    );
+    // The same as a JSON number has already lost its last digits in any JSON parser that reads
+    // numbers as doubles, so it is refused, as a variable and as a literal; nothing is written.
+    let r = orebro
+        .gql(
+            CREATE,
+            json!({"input": {"title": "Flyttal", "budget": 12345678.91}}),
+        )
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    let message = r.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("as strings"), "{message}");
+    let r = orebro
+        .gql(
+            r#"mutation { createEServiceProject(input: {title: "Literal", budget: 12.5}) { project { id } } }"#,
+            json!({}),
+        )
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    let n = orebro.ok("{ eServiceProjects { totalCount } }", json!({})).await;
+    assert_eq!(n["eServiceProjects"]["totalCount"], 1);
+}
+both_backends!(decimals_are_read_from_their_text_and_numbers_are_refused);

@@ -10,9 +10,9 @@ pub use mutations::*;
 pub use query::*;
 
 use crate::domain::RecordKind;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{integration, product, system_instance, vendor};
-use rust_decimal::Decimal;
 
 use super::{
     ids, loaders,
@@ -133,7 +133,7 @@ impl SystemInstance {
     async fn annual_cost(&self) -> Option<Decimal> {
         self.0
             .annual_cost_ore
-            .map(|o| crate::domain::Sek::from_ore(o).to_decimal())
+            .map(|o| crate::domain::Sek::from_ore(o).to_decimal().into())
     }
     async fn visibility(&self) -> Visibility {
         self.0.visibility

@@ -2,8 +2,8 @@
 use super::*;
 use crate::domain::RecordKind;
 use crate::graphql::money;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use rust_decimal::Decimal;
 
 use crate::graphql::{ids, scalars::Date, scope};
 use crate::{

@@ -11,9 +11,9 @@ pub use preview::CostSharePreviewQuery;
 pub use query::*;
 
 use crate::domain::RecordKind;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use entity::{decision, participation, project, status_report};
-use rust_decimal::Decimal;
 
 use super::{
     ids, loaders,
@@ -62,7 +62,7 @@ impl EServiceProject {
     }
     /// Budget in SEK.
     async fn budget(&self) -> Decimal {
-        Sek::from_ore(self.0.budget_ore).to_decimal()
+        Sek::from_ore(self.0.budget_ore).to_decimal().into()
     }
     async fn phase(&self) -> Phase {
         self.0.phase
@@ -118,8 +118,8 @@ impl EServiceProject {
             .into_iter()
             .map(|s| CostShare {
                 municipality_id: s.municipality_id,
-                percent: s.percent(),
-                amount: s.amount.to_decimal(),
+                percent: s.percent().into(),
+                amount: s.amount.to_decimal().into(),
             })
             .collect())
     }

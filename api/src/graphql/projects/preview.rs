@@ -1,6 +1,6 @@
 //! "What would each of us pay if Kumla joined?": cost shares recomputed without writing.
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
-use rust_decimal::Decimal;
 
 use super::CustomPercentInput;
 use crate::{
@@ -74,16 +74,18 @@ impl From<Preview> for CostSharePreview {
     fn from(p: Preview) -> Self {
         Self {
             key: p.key,
-            budget: p.budget.to_decimal(),
+            budget: p.budget.to_decimal().into(),
             shares: p
                 .shares
                 .into_iter()
                 .map(|s| PreviewedShare {
                     municipality_id: s.municipality_id,
-                    percent: s.share.percent(),
-                    amount: s.share.amount.to_decimal(),
-                    current_amount: s.today.to_decimal(),
-                    change: crate::domain::Sek::from_ore(s.share.amount.ore() - s.today.ore()).to_decimal(),
+                    percent: s.share.percent().into(),
+                    amount: s.share.amount.to_decimal().into(),
+                    current_amount: s.today.to_decimal().into(),
+                    change: crate::domain::Sek::from_ore(s.share.amount.ore() - s.today.ore())
+                        .to_decimal()
+                        .into(),
                 })
                 .collect(),
         }

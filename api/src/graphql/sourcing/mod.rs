@@ -11,11 +11,11 @@ pub use query::*;
 pub use result::*;
 
 use crate::domain::RecordKind;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
 };
-use rust_decimal::Decimal;
 
 use super::{
     children, ids, loaders,
@@ -36,7 +36,7 @@ use crate::{
 
 fn ratio_to_decimal(q: num_rational::Ratio<i128>) -> Decimal {
     let scaled = q * num_rational::Ratio::from_integer(10_000i128);
-    Decimal::from_i128_with_scale(scaled.round().to_integer(), 4).round_dp(2)
+    Decimal(rust_decimal::Decimal::from_i128_with_scale(scaled.round().to_integer(), 4).round_dp(2))
 }
 
 /// KLASSA levels (0–4) of the information involved (informationsklassning).
@@ -200,11 +200,11 @@ impl SourcingOption {
     }
     /// One-off cost in SEK.
     async fn one_off_cost(&self) -> Decimal {
-        Sek::from_ore(self.0.one_off_ore).to_decimal()
+        Sek::from_ore(self.0.one_off_ore).to_decimal().into()
     }
     /// Annual cost in SEK.
     async fn annual_cost(&self) -> Decimal {
-        Sek::from_ore(self.0.annual_ore).to_decimal()
+        Sek::from_ore(self.0.annual_ore).to_decimal().into()
     }
     async fn contract_years(&self) -> i32 {
         self.0.contract_years

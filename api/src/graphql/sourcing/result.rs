@@ -1,8 +1,8 @@
 //! The computed result of an evaluation as the API shows it: ranking, missing scores, risk
 //! flags and robustness.
 use super::*;
+use crate::graphql::scalars::Decimal;
 use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject};
-use rust_decimal::Decimal;
 
 use crate::graphql::reference::{Municipality, municipality};
 use crate::{
@@ -101,7 +101,7 @@ impl SourcingResultView {
                     weighted_score: o.score.map(ratio_to_decimal),
                     rank: o.rank.map(|r| r as i32),
                     tied_with: o.tied_with.iter().filter_map(|t| self.option(*t)).collect(),
-                    total_cost_of_ownership: o.tco.to_decimal(),
+                    total_cost_of_ownership: o.tco.to_decimal().into(),
                     scored_by: o.scored_by as i32,
                 })
             })
