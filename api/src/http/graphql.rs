@@ -133,7 +133,7 @@ pub async fn graphql_post(
         Err(_) => return bad_request(media, &rid, "body", "the body is not valid JSON"),
     };
     match params_from_json(value) {
-        Ok(p) => execute(who, state, media, p, false).await,
+        Ok(p) => execute(who, state, media, p, None).await,
         Err((field, msg)) => bad_request(media, &rid, field, msg),
     }
 }
@@ -202,7 +202,32 @@ pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<
         variables,
         extensions,
     };
-    execute(who, state, media, p, true).await
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    execute(who, state, media, p, Some(Conditional { if_none_match })).await
+}
+
+/// A GET request's HTTP caching: it may be answered 304 when the client holds the answer.
+struct Conditional {
+    if_none_match: Option<String>,
+}
+
+/// How an answer may be cached: a GET query's answer gets an `ETag` (304 for a client that
+/// holds it); an anonymous caller can only read the public catalogue, so its answers may be
+/// kept by shared caches for a minute; anything read with a token is private.
+struct Caching<'a> {
+    get: Option<&'a Conditional>,
+    anonymous: bool,
+}
+
+impl Caching<'_> {
+    const NONE: Caching<'static> = Caching {
+        get: None,
+        anonymous: false,
+    };
 }
 
 async fn execute(
@@ -210,8 +235,9 @@ async fn execute(
     state: web::Data<AppState>,
     media: Media,
     p: Params,
-    is_get: bool,
+    get: Option<Conditional>,
 ) -> HttpResponse {
+    let is_get = get.is_some();
     let Authenticated {
         caller,
         request_id: rid,
@@ -236,6 +262,7 @@ async fn execute(
             &ApiError::input("query", "mutations must be sent with POST"),
         );
     }
+    let anonymous = caller.principal().is_none();
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
     let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
     let mut request = async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
@@ -273,7 +300,13 @@ async fn execute(
                 .map(|_| ())
         };
         if let Err(e) = checked {
-            return respond(media, &rid, Response::from_errors(vec![e]), usize::MAX);
+            return respond(
+                media,
+                &rid,
+                Response::from_errors(vec![e]),
+                usize::MAX,
+                &Caching::NONE,
+            );
         }
     }
     let request = request
@@ -319,7 +352,11 @@ async fn execute(
         errors = response.errors.len(),
         "executed"
     );
-    respond(media, &rid, response, state.limits.max_response_bytes)
+    let caching = Caching {
+        get: get.as_ref(),
+        anonymous,
+    };
+    respond(media, &rid, response, state.limits.max_response_bytes, &caching)
 }
 
 /// Gives every error a stable code; errors raised before execution (parse, validation,
@@ -348,7 +385,13 @@ fn classify(e: &mut ServerError, request_id: &str) {
     }
 }
 
-fn respond(media: Media, request_id: &str, mut response: Response, max_bytes: usize) -> HttpResponse {
+fn respond(
+    media: Media,
+    request_id: &str,
+    mut response: Response,
+    max_bytes: usize,
+    caching: &Caching<'_>,
+) -> HttpResponse {
     for e in &mut response.errors {
         classify(e, request_id);
     }
@@ -390,8 +433,31 @@ fn respond(media: Media, request_id: &str, mut response: Response, max_bytes: us
             )),
         );
     }
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, media.as_str()))
+    let cacheable = status == StatusCode::OK && response.errors.is_empty();
+    let cache_control = if cacheable && caching.anonymous && caching.get.is_some() {
+        "public, max-age=60"
+    } else {
+        "private, no-cache"
+    };
+    let mut b = HttpResponse::build(status);
+    b.insert_header((header::CONTENT_TYPE, media.as_str()))
         .insert_header(("x-request-id", request_id))
-        .body(body)
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, "Authorization, Accept"));
+    if let (true, Some(get)) = (cacheable, caching.get) {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(body.as_bytes());
+        let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        let etag = format!("\"{tag}\"");
+        let held = get.if_none_match.as_deref().is_some_and(|h| {
+            h.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        });
+        b.insert_header((header::ETAG, etag));
+        if held {
+            return b.status(StatusCode::NOT_MODIFIED).finish();
+        }
+    }
+    b.body(body)
 }

@@ -263,3 +263,65 @@ async fn response_keys_keep_the_order_of_the_query() {
     };
     assert!(at("product") < at("hosting"), "{text}");
 }
+
+/// HTTP caching of GET queries: an `ETag`, 304 for a client that holds the answer, a fresh
+/// answer (never the old one) once something changed; private with a token, public for the
+/// anonymous catalogue; POST answers carry no `ETag`.
+async fn get_queries_carry_an_etag_and_answer_304_until_the_data_changes(app: TestApp) {
+    let editor = app.as_kommun("1880").editor();
+    let (p, v) = crate::docs::create(&editor, "Cachad", "COUNTY", "1").await;
+    let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 60).unwrap();
+    let q = "{ eServiceProjects { totalCount edges { node { title } } } }";
+    let get = |tag: Option<&str>| {
+        let mut r = app.get("/graphql").query(&[("query", q)]).bearer_auth(&token);
+        if let Some(t) = tag {
+            r = r.header("if-none-match", t);
+        }
+        r.send()
+    };
+    let first = get(None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = get(Some(&etag)).await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["etag"], etag.as_str());
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    // A change: the same tag now gets the new answer with a new tag.
+    editor
+        .ok(
+            crate::docs::UPDATE,
+            json!({"input": {"id": p, "version": v, "title": "Ändrad"}}),
+        )
+        .await;
+    let changed = get(Some(&etag)).await.unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(changed.headers()["etag"], etag.as_str());
+    let b: Value = changed.json().await.unwrap();
+    assert_eq!(
+        b["data"]["eServiceProjects"]["edges"][0]["node"]["title"],
+        "Ändrad"
+    );
+
+    // The anonymous catalogue may be kept by shared caches; POST answers carry no tag.
+    let anon = app
+        .get("/graphql")
+        .query(&[("query", "{ publishedEServices { totalCount } }")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 200);
+    assert_eq!(anon.headers()["cache-control"], "public, max-age=60");
+    assert!(anon.headers().contains_key("etag"));
+    let post = app
+        .post()
+        .bearer_auth(&token)
+        .json(&json!({ "query": q }))
+        .send()
+        .await
+        .unwrap();
+    assert!(!post.headers().contains_key("etag"));
+    assert_eq!(post.headers()["cache-control"], "private, no-cache");
+}
+both_backends!(get_queries_carry_an_etag_and_answer_304_until_the_data_changes);
