@@ -213,25 +213,35 @@ async fn a_principal_over_its_rate_is_told_to_wait() {
         .await;
 }
 
-#[tokio::test]
-async fn response_keys_keep_the_order_of_the_query() {
-    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 60).unwrap();
-    let q = "{ viewer { sub roles } eServiceProjects(first: 1) { totalCount edges { cursor } pageInfo { hasNextPage } } }";
-    let text = app
-        .post()
-        .bearer_auth(&token)
+/// The raw text of a POSTed query's answer, and where a key first appears in it.
+async fn answer_text(app: &TestApp, token: &str, q: &str) -> String {
+    app.post()
+        .bearer_auth(token)
         .json(&json!({ "query": q }))
         .send()
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
-    let at = |k: &str| {
-        text.find(&format!("\"{k}\""))
-            .unwrap_or_else(|| panic!("{k} in {text}"))
-    };
+        .unwrap()
+}
+
+fn key_at(text: &str, k: &str) -> usize {
+    text.find(&format!("\"{k}\""))
+        .unwrap_or_else(|| panic!("{k} in {text}"))
+}
+
+#[tokio::test]
+async fn response_keys_keep_the_order_of_the_query() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 60).unwrap();
+    let text = answer_text(
+        &app,
+        &token,
+        "{ viewer { sub roles } eServiceProjects(first: 1) { totalCount edges { cursor } pageInfo { hasNextPage } } }",
+    )
+    .await;
+    let at = |k: &str| key_at(&text, k);
     assert!(at("viewer") < at("eServiceProjects"), "{text}");
     assert!(at("sub") < at("roles"), "{text}");
     // async-graphql's Connection appends its additional fields (totalCount) after its own.
@@ -246,22 +256,13 @@ async fn response_keys_keep_the_order_of_the_query() {
         json!({}),
     )
     .await;
-    let q = "{ systemInstances(first: 1) { edges { node { product { name } hosting } } } }";
-    let text = app
-        .post()
-        .bearer_auth(&token)
-        .json(&json!({ "query": q }))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let at = |k: &str| {
-        text.find(&format!("\"{k}\""))
-            .unwrap_or_else(|| panic!("{k} in {text}"))
-    };
-    assert!(at("product") < at("hosting"), "{text}");
+    let text = answer_text(
+        &app,
+        &token,
+        "{ systemInstances(first: 1) { edges { node { product { name } hosting } } } }",
+    )
+    .await;
+    assert!(key_at(&text, "product") < key_at(&text, "hosting"), "{text}");
 }
 
 /// HTTP caching of GET queries: an `ETag`, 304 for a client that holds the answer, a fresh

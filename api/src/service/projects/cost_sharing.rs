@@ -251,14 +251,7 @@ impl Scope<'_> {
         }
         let members: Vec<Member> = members
             .into_iter()
-            .filter_map(|(id, custom_bp)| {
-                self.reference().municipality(id).map(|m| Member {
-                    municipality_id: id,
-                    code: m.code.clone(),
-                    population: m.population,
-                    custom_bp,
-                })
-            })
+            .filter_map(|(id, custom_bp)| self.member(id, custom_bp))
             .collect();
         let shares = compute_shares(budget, key, mixed_equal_bp, &members);
         let mut out: Vec<PreviewShare> = shares

@@ -303,19 +303,23 @@ impl Scope<'_> {
         Ok(self.project_of_child(s.project_id).await?.map(|_| s))
     }
 
+    /// A kommun as the cost-sharing arithmetic needs it (code for ties, population for the
+    /// per-capita part), with its CUSTOM percentage if it has one.
+    pub(in crate::service) fn member(&self, municipality_id: i32, custom_bp: Option<i32>) -> Option<Member> {
+        self.reference().municipality(municipality_id).map(|m| Member {
+            municipality_id: m.id,
+            code: m.code.clone(),
+            population: m.population,
+            custom_bp,
+        })
+    }
+
     /// Each paying member's share of the budget under the project's key.
     pub fn cost_shares(&self, p: &project::Model, parts: &[participation::Model]) -> ApiResult<Vec<Share>> {
         let members: Vec<Member> = parts
             .iter()
             .filter(|x| is_paying(x))
-            .filter_map(|x| {
-                self.reference().municipality(x.municipality_id).map(|m| Member {
-                    municipality_id: m.id,
-                    code: m.code.clone(),
-                    population: m.population,
-                    custom_bp: x.custom_bp,
-                })
-            })
+            .filter_map(|x| self.member(x.municipality_id, x.custom_bp))
             .collect();
         Ok(compute_shares(
             Sek::from_ore(p.budget_ore),
