@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
-# Benchmark: "first 50 visible projects with totalCount, owner and participant names" over
-# 5,000 seeded projects, at 1, 16 and 64 concurrent clients, with wrk.
+# Read benchmark over seeded projects (5,000 unless BENCH_PROJECTS says otherwise), with wrk:
+#   repeated reads   "first 50 visible projects with totalCount, owner and participant names",
+#                    one token, at 1, 16 and 64 clients (the response cache answers)
+#   uncached path    the same at 16 clients on a second server with the cache off
+#   mixed load       tokens of all 12 kommuner, 95 % reads / 5 % writes, 16 clients, while a
+#                    checker writes and reads back as one kommun and counts stale answers
+#   memory           the cached server's peak RSS after all of it
+#   committee report median of 10 (GraphQL and CSV)
+# then one table.
 #   scripts/bench.sh [postgres|sqlite]     (default postgres; needs wrk: apt-get install wrk)
+#   BENCH_PROJECTS=500000 scripts/bench.sh sqlite    the same at scale
 # Server, database and load tool share this machine's cores; figures are for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-postgres}
 duration=${BENCH_DURATION:-10s}
+projects=${BENCH_PROJECTS:-5000}
 command -v wrk >/dev/null || { echo "bench.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
 
 cargo build --release -q -p samverkan
 bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
 work=$(mktemp -d /tmp/samverkan-bench.XXXXXX)
+pids=()
 cleanup() {
-  [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
   [ -n "${PG_THROWAWAY_DIR:-}" ] && scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
   rm -rf "$work"
 }
@@ -28,11 +38,22 @@ else
   export DATABASE_URL="sqlite://$work/bench.db?mode=rwc"
 fi
 
-"$bin" bench-seed --projects "${BENCH_PROJECTS:-5000}"
-SAMVERKAN_BIND=127.0.0.1:0 "$bin" serve >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 50); do grep -q listening "$work/server.out" 2>/dev/null && break; sleep 0.2; done
-addr=$(grep -o 'http://[0-9.:]*' "$work/server.out" | head -n 1)
+# Starts a server with extra settings; sets $addr and $pid.
+serve() {
+  local name=$1; shift
+  env "$@" SAMVERKAN_BIND=127.0.0.1:0 "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
+  pid=$!
+  pids+=("$pid")
+  for _ in $(seq 100); do grep -q listening "$work/$name.out" 2>/dev/null && break; sleep 0.2; done
+  addr=$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)
+}
+
+"$bin" bench-seed --projects "$projects"
+serve cached
+cached_addr=$addr cached_pid=$pid
+serve uncached SAMVERKAN_RESPONSE_CACHE_MB=0
+uncached_addr=$addr
+addr=$cached_addr
 token=$("$bin" token --kommun 1862 --roles viewer --ttl 1h)
 
 query='{ eServiceProjects(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title phase budget owner { name } participations { role municipality { name } } } } } }'
@@ -52,15 +73,79 @@ assert "errors" not in d, d
 c = d["data"]["eServiceProjects"]
 print(f"sample: totalCount={c['totalCount']} edges={len(c['edges'])}")
 PY
-echo "database=$db response=${size} bytes duration=$duration"
-for c in 1 16 64; do
-  out=$(wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "$duration" --latency -s "$work/post.lua" "$addr/graphql")
+echo "database=$db projects=$projects response=${size} bytes duration=$duration"
+
+rows=()
+# Runs wrk and adds a row: name, clients, script, address.
+load() {
+  local name=$1 c=$2 script=$3 target=$4 out rps p50 p99 non2xx
+  out=$(wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "$duration" --latency -s "$script" "$target/graphql")
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  echo "clients=$c req/s=$rps p50=$p50 p99=$p99 ${non2xx:+non-2xx=$non2xx}"
+  rows+=("| $name | $c | $rps | $p50 | $p99 | ${non2xx:-0} |")
+  echo "$name clients=$c req/s=$rps p50=$p50 p99=$p99 ${non2xx:+non-2xx=$non2xx}"
+}
+for c in 1 16 64; do load "repeated reads" "$c" "$work/post.lua" "$cached_addr"; done
+load "uncached path" 16 "$work/post.lua" "$uncached_addr"
+
+# Mixed load: every request picks one of 12 kommuner's tokens (viewer and editor); 1 in 20
+# creates a project, the rest read the list. Meanwhile a checker creates a project as Örebro
+# and reads Örebro's list at once on the same server, counting answers without it.
+lua_tokens=""
+for k in 1814 1860 1861 1862 1863 1864 1880 1881 1882 1883 1884 1885; do
+  lua_tokens+="\"$("$bin" token --kommun "$k" --roles viewer,editor --ttl 1h)\","
 done
+cat >"$work/mixed.lua" <<LUA
+local tokens = { $lua_tokens }
+local read = [[$body]]
+local n = 0
+request = function()
+  n = n + 1
+  local body = read
+  if math.random(100) <= 5 then
+    body = '{"query":"mutation(\$i: CreateEServiceProjectInput!) { createEServiceProject(input: \$i) { project { id } } }","variables":{"i":{"title":"Blandad last ' .. n .. '","visibility":"COUNTY","budget":"1000"}}}'
+  end
+  return wrk.format("POST", "/graphql", {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/graphql-response+json",
+    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
+  }, body)
+end
+LUA
+checker_token=$("$bin" token --kommun 1880 --roles viewer,editor --ttl 1h)
+python3 - "$cached_addr" "$checker_token" "$work/stale.txt" <<'PY' &
+import json, sys, time, urllib.request
+addr, token, out = sys.argv[1:4]
+def gql(q, v=None):
+    req = urllib.request.Request(addr + "/graphql", data=json.dumps({"query": q, "variables": v or {}}).encode(),
+        headers={"content-type": "application/json", "authorization": "Bearer " + token})
+    return json.load(urllib.request.urlopen(req))
+create = "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { project { id } } }"
+listq = "{ eServiceProjects(first: 50) { totalCount edges { node { id } } } }"
+checks = stale = 0
+while True:
+    try:
+        open(out + ".stop").close(); break
+    except FileNotFoundError:
+        pass
+    before = gql(listq)["data"]["eServiceProjects"]["totalCount"]
+    pid = gql(create, {"i": {"title": "Kontroll", "visibility": "PRIVATE", "budget": "1"}})["data"]["createEServiceProject"]["project"]["id"]
+    after = gql(listq)["data"]["eServiceProjects"]
+    checks += 1
+    if after["totalCount"] < before + 1 or pid not in [e["node"]["id"] for e in after["edges"]]:
+        stale += 1
+open(out, "w").write(f"{checks} {stale}")
+PY
+checker=$!
+load "mixed 95/5, 12 kommuner" 16 "$work/mixed.lua" "$cached_addr"
+touch "$work/stale.txt.stop"
+wait "$checker"
+read -r checks stale <"$work/stale.txt"
+echo "read-after-write checks during the mixed load: $checks, stale: $stale"
+rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$cached_pid/status")
+echo "cached server peak RSS: ${rss} MB"
 
 # The committee report over the whole seeded county, as the committee (namnd) sees it.
 ntoken=$("$bin" token --kommun 1880 --roles namnd --ttl 1h)
@@ -73,3 +158,10 @@ ctimes=$(for _ in $(seq 10); do
   curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $ntoken" "$addr/reports/18/committee.csv?from=2026-01-01&to=2026-12-31"
 done | sort -n)
 echo "committee.csv: median $(echo "$ctimes" | sed -n 5p)s max $(echo "$ctimes" | tail -n 1)s over 10 runs"
+
+echo
+echo "| $db, $projects projects | clients | req/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+echo "| stale reads in $checks read-after-write checks | | $stale | | | |"
+echo "| peak RSS of the cached server | | ${rss} MB | | | |"

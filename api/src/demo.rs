@@ -301,6 +301,9 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
                 });
             participation::Entity::insert_many(rows).exec(&tx).await?;
         }
+        // Written past the audited services, so the generation is raised here: a server
+        // running on this database must not keep answering from before the seed.
+        crate::service::generation::bump(&tx).await?;
         tx.commit().await?;
     }
     // Fresh statistics, so that the benchmark measures the plans a settled database gets

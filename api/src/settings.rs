@@ -130,6 +130,8 @@ pub struct Settings {
     pub db_max_connections: u32,
     /// `pretty` or `json` log lines.
     pub log_format: String,
+    /// Bound of the response cache in MB; 0 turns it off.
+    pub response_cache_mb: u64,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -150,6 +152,7 @@ impl Default for Settings {
             workers: None,
             db_max_connections: 16,
             log_format: "pretty".into(),
+            response_cache_mb: 64,
             limits: Limits::default(),
         }
     }
@@ -282,6 +285,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_RATE_LIMIT_PER_MINUTE") {
             s.limits.requests_per_minute = number("SAMVERKAN_RATE_LIMIT_PER_MINUTE", v)? as u32;
+        }
+        if let Some(v) = get("SAMVERKAN_RESPONSE_CACHE_MB") {
+            s.response_cache_mb = number("SAMVERKAN_RESPONSE_CACHE_MB", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_LOG_FORMAT") {
             s.log_format = v;

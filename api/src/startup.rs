@@ -115,13 +115,22 @@ impl Application {
         let mut state = AppState::new(schema, introspection, services, verifier, settings.limits.clone());
         state.explorer = settings.explorer_enabled();
         state.trusted_proxies = settings.trusted_proxies.clone();
+        state.cache = crate::http::cache::ResponseCache::new(settings.response_cache_mb);
         let state = web::Data::new(state);
         let pruned = state.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut logged = (0, 0);
             loop {
                 every.tick().await;
                 pruned.prune();
+                if let Some(cache) = &pruned.cache {
+                    let (hits, misses, entries, bytes) = cache.stats();
+                    if (hits, misses) != logged {
+                        tracing::info!(hits, misses, entries, bytes, "response cache");
+                        logged = (hits, misses);
+                    }
+                }
             }
         });
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 use actix_web::{
     HttpRequest, HttpResponse,
     http::{StatusCode, header},
-    web,
+    web::{self, Bytes},
 };
 use async_graphql::{Response, ServerError, Variables, http::GraphiQLSource, parser::types::OperationType};
 use serde_json::Value;
@@ -13,9 +13,13 @@ use tracing::Instrument;
 
 use super::{
     AppState, Authenticated,
+    cache::{self, ResponseCache},
     media::{JSON, Media, bad_request, negotiate, refuse},
 };
-use crate::{error::ApiError, graphql::RequestContext};
+use crate::{
+    error::ApiError,
+    graphql::{RequestContext, generation::StampSlot},
+};
 
 /// The GraphQL request parameters, from a JSON body or a query string.
 struct Params {
@@ -263,6 +267,48 @@ async fn execute(
         );
     }
     let anonymous = caller.principal().is_none();
+    let caching = Caching {
+        get: get.as_ref(),
+        anonymous,
+    };
+    // Looked up before parsing. The generation is read here only when an entry exists (a
+    // refused document never gets one); otherwise `graphql::generation` reads it once the
+    // query has passed validation and the limits, just before it runs.
+    let key = state.cache.as_ref().map(|cache| {
+        let key = ResponseCache::key(
+            &caller,
+            chrono::Utc::now().date_naive(),
+            &p.query,
+            p.operation_name.as_deref(),
+            &p.variables,
+        );
+        (cache, key)
+    });
+    let slot = StampSlot::default();
+    if let Some((cache, key)) = &key
+        && cache.holds(key)
+    {
+        match state.services.stamp().await {
+            Ok(now) => {
+                if let Some(hit) = cache.get(key, now) {
+                    tracing::debug!(request_id = %rid, "answered from the response cache");
+                    return send(
+                        StatusCode::OK,
+                        media,
+                        &rid,
+                        hit.body.clone(),
+                        Some(&hit.etag),
+                        &caching,
+                    );
+                }
+                let _ = slot.0.set(now);
+            }
+            Err(e @ ApiError::Unavailable(_)) => {
+                return refuse(StatusCode::SERVICE_UNAVAILABLE, media, &rid, &e);
+            }
+            Err(e) => tracing::error!(request_id = %rid, error = ?e, "the data generation could not be read"),
+        }
+    }
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
     let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
     let mut request = async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
@@ -281,8 +327,10 @@ async fn execute(
     let operation = request.operation_name.clone();
     let variables = request.variables.clone();
     let mut document = None;
+    let mut keepable = false;
     if let Ok(doc) = request.parsed_query() {
         document = Some(doc.clone());
+        keepable = cache::runs_a_query(doc, operation.as_deref());
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
         let checked = if introspection {
@@ -306,8 +354,13 @@ async fn execute(
                 Response::from_errors(vec![e]),
                 usize::MAX,
                 &Caching::NONE,
+                None,
             );
         }
+    }
+    let mut request = request;
+    if keepable {
+        request = request.data(slot.clone());
     }
     let request = request
         .data(state.services.loaders(&caller))
@@ -352,11 +405,18 @@ async fn execute(
         errors = response.errors.len(),
         "executed"
     );
-    let caching = Caching {
-        get: get.as_ref(),
-        anonymous,
+    let keep = match (key, slot.0.get()) {
+        (Some((cache, key)), Some(stamp)) if keepable => Some((cache, key, *stamp)),
+        _ => None,
     };
-    respond(media, &rid, response, state.limits.max_response_bytes, &caching)
+    respond(
+        media,
+        &rid,
+        response,
+        state.limits.max_response_bytes,
+        &caching,
+        keep,
+    )
 }
 
 /// Gives every error a stable code; errors raised before execution (parse, validation,
@@ -391,6 +451,7 @@ fn respond(
     mut response: Response,
     max_bytes: usize,
     caching: &Caching<'_>,
+    keep: Option<(&ResponseCache, cache::Key, cache::Stamp)>,
 ) -> HttpResponse {
     for e in &mut response.errors {
         classify(e, request_id);
@@ -398,10 +459,17 @@ fn respond(
     let no_data = matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let status = if no_data && media == Media::GraphqlResponse {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
+    // Before execution, only the database being away is not the request's fault.
+    let ours = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("INTERNAL"))
+    });
+    let status = match (no_data, ours, media) {
+        (true, true, _) => StatusCode::SERVICE_UNAVAILABLE,
+        (true, false, Media::GraphqlResponse) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
     };
     // Serialized straight from the response: its objects keep the order of the query's
     // selections (a detour through serde_json::Value would sort the keys), and no second copy
@@ -415,13 +483,13 @@ fn respond(
         #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
     }
-    let body = serde_json::to_string(&Body {
+    let body = serde_json::to_vec(&Body {
         data: (!no_data).then_some(&response.data),
         errors: &response.errors,
         extensions: &response.extensions,
     })
     .unwrap_or_else(|_| {
-        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.into()
+        br#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_vec()
     });
     if body.len() > max_bytes {
         return refuse(
@@ -433,7 +501,26 @@ fn respond(
             )),
         );
     }
+    let body = Bytes::from(body);
     let cacheable = status == StatusCode::OK && response.errors.is_empty();
+    let etag = (cacheable && (caching.get.is_some() || keep.is_some())).then(|| cache::etag(&body));
+    if let (true, Some((cache, key, stamp)), Some(etag)) = (cacheable, keep, &etag) {
+        cache.put(key, stamp, body.clone(), etag.clone());
+    }
+    send(status, media, request_id, body, etag.as_deref(), caching)
+}
+
+/// Sends an answer with the headers of its caching: an `ETag` for a successful GET (304 for
+/// a client that holds it), public for anonymous GETs, private otherwise.
+fn send(
+    status: StatusCode,
+    media: Media,
+    request_id: &str,
+    body: Bytes,
+    etag: Option<&str>,
+    caching: &Caching<'_>,
+) -> HttpResponse {
+    let cacheable = status == StatusCode::OK && etag.is_some();
     let cache_control = if cacheable && caching.anonymous && caching.get.is_some() {
         "public, max-age=60"
     } else {
@@ -444,11 +531,7 @@ fn respond(
         .insert_header(("x-request-id", request_id))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, "Authorization, Accept"));
-    if let (true, Some(get)) = (cacheable, caching.get) {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(body.as_bytes());
-        let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        let etag = format!("\"{tag}\"");
+    if let (Some(etag), Some(get)) = (etag, caching.get) {
         let held = get.if_none_match.as_deref().is_some_and(|h| {
             h.split(',')
                 .map(|t| t.trim().trim_start_matches("W/"))

@@ -9,6 +9,7 @@ use std::{num::NonZeroU32, sync::Arc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 mod boundary;
+pub mod cache;
 mod catalogue;
 mod graphql;
 mod health;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub explorer: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whole answers of repeated reads; `None` when turned off.
+    pub cache: Option<cache::ResponseCache>,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             rate_keys: std::hash::RandomState::new(),
             explorer: true,
             trusted_proxies: Vec::new(),
+            cache: None,
         }
     }
 }

@@ -1,40 +1,70 @@
-//! A short-lived, bounded cache of `totalCount` answers.
+//! A bounded cache of `totalCount` answers, valid for one data generation.
 //!
 //! Counting every visible row costs more than the page itself (the whole table is walked,
 //! the page stops after 50 rows), and clients ask for the same count on every page. A count
-//! is kept for a moment and dropped at once when this replica commits any change; another
-//! replica's change shows within [`TTL`].
+//! is exact for the generation it was computed at ([`super::generation`]). After a change, a
+//! count that took long ([`SLOW`], e.g. 500,000 projects) is served as it was while one
+//! background task recounts, so a write never makes the next reader wait for a full count;
+//! the answers that carried such a count are not kept by the response cache, and
+//! [`CountCache::settled`] changes when the recount lands so cached answers built before it
+//! are dropped.
 //!
 //! Keys are SHA-256 digests of what the count depends on (view, area, filter with its search
 //! text), so an entry costs the same whatever a client searched for; `moka` bounds the
-//! number of entries and drops expired ones.
+//! number of entries.
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
+    future::Future,
+    sync::atomic::{AtomicI64, AtomicU64, Ordering},
+    time::{Duration, Instant},
 };
 
 use sha2::{Digest, Sha256};
 
-/// How long a count may be served after another replica's change.
-pub const TTL: Duration = Duration::from_secs(2);
+/// A count that took at least this long is recounted in the background after a change.
+pub const SLOW: Duration = Duration::from_millis(20);
 /// Entries kept at most (about 100 bytes each).
 const MAX_ENTRIES: u64 = 10_000;
 
 type Key = [u8; 32];
 
-/// Counts by key, valid for one write generation and [`TTL`].
+#[derive(Clone, Copy)]
+struct Entry {
+    generation: i64,
+    count: u64,
+    took: Duration,
+}
+
+/// What the cache holds for a key at the newest generation seen.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Lookup {
+    /// Counted at this generation.
+    Fresh(u64),
+    /// Counted at an earlier one and slow to count again: serve it, recount in the background.
+    Stale(u64),
+    /// Count now.
+    Miss,
+}
+
+/// Counts by key, valid for one data generation.
 pub struct CountCache {
-    generation: AtomicU64,
-    entries: moka::sync::Cache<Key, (u64, u64)>,
+    /// The newest data generation this replica has read or written.
+    generation: AtomicI64,
+    /// Raised when a background recount lands.
+    settled: AtomicU64,
+    entries: moka::sync::Cache<Key, Entry>,
+    /// Keys being recounted, so one slow count runs once however many readers ask.
+    recounting: moka::sync::Cache<Key, ()>,
 }
 
 impl Default for CountCache {
     fn default() -> Self {
         Self {
-            generation: AtomicU64::new(0),
-            entries: moka::sync::Cache::builder()
+            generation: AtomicI64::new(i64::MIN),
+            settled: AtomicU64::new(0),
+            entries: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).build(),
+            recounting: moka::sync::Cache::builder()
                 .max_capacity(MAX_ENTRIES)
-                .time_to_live(TTL)
+                .time_to_live(Duration::from_secs(600))
                 .build(),
         }
     }
@@ -45,28 +75,76 @@ fn digest(key: &str) -> Key {
 }
 
 impl CountCache {
-    /// A cached count for `key`, if still fresh.
-    pub fn get(&self, key: &str) -> Option<u64> {
-        let generation = self.generation.load(Ordering::Acquire);
-        self.entries
-            .get(&digest(key))
-            .filter(|(g, _)| *g == generation)
-            .map(|(_, n)| n)
+    /// Records a generation read from or written to the database.
+    pub fn observe(&self, generation: i64) {
+        self.generation.fetch_max(generation, Ordering::AcqRel);
     }
 
-    /// Remembers a count computed at the generation read before computing it.
-    pub fn put(&self, key: &str, generation: u64, count: u64) {
-        self.entries.insert(digest(key), (generation, count));
-    }
-
-    /// The current write generation.
-    pub fn generation(&self) -> u64 {
+    /// The newest generation seen.
+    pub fn generation(&self) -> i64 {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Every committed change makes all cached counts stale.
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
+    /// Changes whenever a background recount lands.
+    pub fn settled(&self) -> u64 {
+        self.settled.load(Ordering::Acquire)
+    }
+
+    fn lookup(&self, key: &Key) -> Lookup {
+        let generation = self.generation();
+        match self.entries.get(key) {
+            Some(e) if e.generation == generation => Lookup::Fresh(e.count),
+            Some(e) if e.generation < generation && e.took >= SLOW => Lookup::Stale(e.count),
+            _ => Lookup::Miss,
+        }
+    }
+
+    fn put(&self, key: Key, generation: i64, count: u64, took: Duration) {
+        self.entries.insert(
+            key,
+            Entry {
+                generation,
+                count,
+                took,
+            },
+        );
+    }
+
+    /// The count for `key`: cached, stale while `count` runs in the background, or counted
+    /// now. `count` owns what it uses, so that it can outlive the request that asked.
+    pub async fn count<F, E>(self: &std::sync::Arc<Self>, key: &str, count: F) -> Result<u64, E>
+    where
+        F: Future<Output = Result<u64, E>> + Send + 'static,
+        E: std::fmt::Debug + Send + 'static,
+    {
+        let key = digest(key);
+        let generation = self.generation();
+        match self.lookup(&key) {
+            Lookup::Fresh(n) => Ok(n),
+            Lookup::Stale(n) => {
+                if self.recounting.entry(key).or_insert(()).is_fresh() {
+                    let cache = self.clone();
+                    tokio::spawn(async move {
+                        let started = Instant::now();
+                        match count.await {
+                            Ok(n) => {
+                                cache.put(key, generation, n, started.elapsed());
+                                cache.settled.fetch_add(1, Ordering::AcqRel);
+                            }
+                            Err(e) => tracing::warn!(error = ?e, "a background recount failed"),
+                        }
+                        cache.recounting.invalidate(&key);
+                    });
+                }
+                Ok(n)
+            }
+            Lookup::Miss => {
+                let started = Instant::now();
+                let n = count.await?;
+                self.put(key, generation, n, started.elapsed());
+                Ok(n)
+            }
+        }
     }
 
     /// Entries held now.
@@ -82,13 +160,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_write_makes_counts_stale() {
+    fn a_new_generation_makes_quick_counts_stale_and_keeps_slow_ones_for_the_recount() {
         let c = CountCache::default();
-        let g = c.generation();
-        c.put("k", g, 7);
-        assert_eq!(c.get("k"), Some(7));
-        c.invalidate();
-        assert_eq!(c.get("k"), None);
+        c.observe(1);
+        c.put(digest("quick"), 1, 7, Duration::from_millis(1));
+        c.put(digest("slow"), 1, 9, SLOW);
+        assert_eq!(c.lookup(&digest("quick")), Lookup::Fresh(7));
+        c.observe(2);
+        assert_eq!(c.lookup(&digest("quick")), Lookup::Miss);
+        assert_eq!(c.lookup(&digest("slow")), Lookup::Stale(9));
+        c.observe(1);
+        assert_eq!(c.generation(), 2, "generations only move forward");
+    }
+
+    #[tokio::test]
+    async fn a_stale_count_is_served_at_once_and_replaced_by_one_recount() {
+        let c = std::sync::Arc::new(CountCache::default());
+        c.observe(1);
+        c.put(digest("k"), 1, 5, SLOW);
+        c.observe(2);
+        let runs = std::sync::Arc::new(AtomicU64::new(0));
+        for _ in 0..3 {
+            let runs = runs.clone();
+            let got = c
+                .count::<_, String>("k", async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(6)
+                })
+                .await;
+            assert_eq!(got, Ok(5));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(c.settled(), 1);
+        assert_eq!(c.lookup(&digest("k")), Lookup::Fresh(6));
     }
 
     #[test]
@@ -96,7 +202,7 @@ mod tests {
         let c = CountCache::default();
         let long = "x".repeat(500);
         for i in 0..(MAX_ENTRIES + 5_000) {
-            c.put(&format!("projects|{i}|{long}"), 0, i);
+            c.put(digest(&format!("projects|{i}|{long}")), 0, i, Duration::ZERO);
         }
         assert!(c.len() <= MAX_ENTRIES, "{}", c.len());
     }

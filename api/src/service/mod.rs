@@ -6,6 +6,7 @@ pub mod audit;
 pub mod benefits;
 pub mod catalogue;
 pub mod counts;
+pub mod generation;
 pub mod initiatives;
 pub mod inventory;
 pub mod loaders;
@@ -70,6 +71,17 @@ impl Services {
         &self.reference
     }
 
+    /// The data now ([`generation`]), read before a query runs: the counts follow it, and
+    /// the response cache serves only answers computed from the same.
+    pub async fn stamp(&self) -> ApiResult<generation::Stamp> {
+        let g = generation::read(&self.db).await?;
+        self.counts.observe(g);
+        Ok(generation::Stamp {
+            generation: g,
+            settled: self.counts.settled(),
+        })
+    }
+
     /// A handle for one request's caller.
     pub fn scope<'a>(&'a self, caller: &'a Caller, request_id: &'a str) -> Scope<'a> {
         Scope {
@@ -125,20 +137,14 @@ impl<'a> Scope<'a> {
         &self.svc.db
     }
 
-    /// A count for `key` from the cache, or computed by `count` and remembered. The key
-    /// must hold everything the count depends on: the area, the caller's view and the filter.
+    /// A count for `key` from the cache, or computed by `count` and remembered
+    /// ([`counts::CountCache::count`]). The key must hold everything the count depends on:
+    /// the area, the caller's view and the filter.
     async fn cached_count<F>(&self, key: String, count: F) -> ApiResult<u64>
     where
-        F: std::future::Future<Output = ApiResult<u64>>,
+        F: std::future::Future<Output = ApiResult<u64>> + Send + 'static,
     {
-        let cache = &self.svc.counts;
-        if let Some(n) = cache.get(&key) {
-            return Ok(n);
-        }
-        let generation = cache.generation();
-        let n = count.await?;
-        cache.put(&key, generation, n);
-        Ok(n)
+        self.svc.counts.count(&key, count).await
     }
 
     /// The part of a cache key that stands for what the caller may see.

@@ -51,7 +51,8 @@ pub struct TestApp {
     pub secret: Secret,
     pub statements: Arc<AtomicU64>,
     pub database_url: String,
-    _dir: TempDir,
+    data_dir: PathBuf,
+    _dir: Option<TempDir>,
     _database: Option<DroppedDatabase>,
 }
 
@@ -212,9 +213,22 @@ impl TestApp {
                 format!("{prefix}/{name}")
             }
         };
+        let mut app = Self::start(&database_url, &dir, tweak).await;
+        app._dir = Some(TempDir(dir));
+        app._database = dropped;
+        app
+    }
+
+    /// Another server on this app's database and signing secret, with settings adjusted by
+    /// `tweak`: a second replica, with caches of its own.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(&self.database_url, &self.data_dir, tweak).await
+    }
+
+    async fn start(database_url: &str, dir: &std::path::Path, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         let mut settings = Settings::from_sources(&[
             ("SAMVERKAN_BIND".into(), "127.0.0.1:0".into()),
-            ("DATABASE_URL".into(), database_url.clone()),
+            ("DATABASE_URL".into(), database_url.to_owned()),
             ("SAMVERKAN_DATA_DIR".into(), dir.display().to_string()),
             ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
             ("SAMVERKAN_WORKERS".into(), "2".into()),
@@ -262,9 +276,10 @@ impl TestApp {
             client: reqwest::Client::new(),
             secret,
             statements,
-            database_url,
-            _dir: TempDir(dir),
-            _database: dropped,
+            database_url: database_url.to_owned(),
+            data_dir,
+            _dir: None,
+            _database: None,
         }
     }
 

@@ -228,7 +228,8 @@ async fn listing_initiatives_with_supporters_and_vendor_costs_constant_statement
         );
     }
     assert!(
-        counts.iter().all(|c| *c == counts[0]) && counts[0] <= 3,
+        // At most: the data generation, the page, the supporters, the vendors.
+        counts.iter().all(|c| *c == counts[0]) && counts[0] <= 4,
         "statements per list: {counts:?}"
     );
 }

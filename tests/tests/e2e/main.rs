@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authz;
 mod boundary;
+mod cache;
 mod docs;
 mod flow;
 mod http;

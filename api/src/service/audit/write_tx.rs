@@ -208,8 +208,9 @@ impl<'a> WriteTx<'a> {
             .exec(&self.tx)
             .await?;
         }
+        let generation = crate::service::generation::bump(&self.tx).await?;
         self.tx.commit().await?;
-        self.counts.invalidate();
+        self.counts.observe(generation);
         Ok(())
     }
 }

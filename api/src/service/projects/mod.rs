@@ -244,10 +244,9 @@ impl Scope<'_> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
         let key = format!("projects|{}|{filter:?}", self.view_key());
-        self.cached_count(key, async {
-            Ok(self.visible_projects().filter(cond).count(self.db()).await?)
-        })
-        .await
+        let (query, db) = (self.visible_projects().filter(cond), self.db().clone());
+        self.cached_count(key, async move { Ok(query.count(&db).await?) })
+            .await
     }
 
     /// A project the caller may see, or `NOT_FOUND`.

@@ -1,0 +1,253 @@
+//! The response cache: whole GraphQL answers, as the bytes sent, for repeated reads.
+//!
+//! **Whom an entry serves.** The key is a digest of everything an answer depends on besides
+//! the data: the caller's whole scope (kommun, county, role set, and the user, which `viewer`
+//! shows), the day (windows and due dates are counted from today), and the document, the
+//! operation and the variables. Two callers who may see different things never share a key.
+//!
+//! **When an entry is served.** An entry remembers the data generation read before its
+//! answer was computed ([`crate::service::generation`]) and is served only to a request that
+//! reads the same generation, so on any replica an answer from before a committed change is
+//! never served to a request that starts after it. It also remembers
+//! [`counts_settled`](crate::service::Services::counts_settled), so an answer that carried a
+//! count being recounted in the background is dropped when the recount lands.
+//!
+//! **What is kept.** Successful answers of queries only: never a mutation (only a query's
+//! answer is stored, and an entry is found only by the same document and operation), never an
+//! answer with errors. The size is bounded in bytes (`moka`, by body size); hits and misses
+//! are logged once a minute.
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+
+use actix_web::web::Bytes;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Caller;
+pub use crate::service::generation::Stamp;
+
+/// A digest of everything an answer depends on besides the data.
+pub type Key = [u8; 32];
+
+/// A kept answer.
+pub struct Cached {
+    stamp: Stamp,
+    /// The body as sent.
+    pub body: Bytes,
+    /// Its entity tag, quoted.
+    pub etag: String,
+}
+
+/// Whole answers by [`Key`], bounded in bytes.
+pub struct ResponseCache {
+    entries: moka::sync::Cache<Key, Arc<Cached>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// What the cache holds beyond an entry's body: its key, the stamp and the map's own share.
+const ENTRY_OVERHEAD: usize = 160;
+
+impl ResponseCache {
+    /// A cache of at most `megabytes` MB, or none for 0.
+    pub fn new(megabytes: u64) -> Option<Self> {
+        (megabytes > 0).then(|| Self {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(megabytes.saturating_mul(1024 * 1024))
+                .weigher(|_, v: &Arc<Cached>| {
+                    u32::try_from(v.body.len() + v.etag.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+                })
+                .build(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        })
+    }
+
+    /// The key of a request: its caller's whole scope, today, and the request itself.
+    pub fn key(
+        caller: &Caller,
+        today: chrono::NaiveDate,
+        query: &str,
+        operation: Option<&str>,
+        variables: &serde_json::Value,
+    ) -> Key {
+        let mut h = Sha256::new();
+        // Every part is length-prefixed, so no two different requests can run together into
+        // the same bytes.
+        let mut part = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        match caller.principal() {
+            None => part(b"anonymous"),
+            Some(p) => {
+                part(b"principal");
+                part(p.sub.as_bytes());
+                part(p.name.as_deref().unwrap_or("").as_bytes());
+                part(&[u8::from(p.name.is_some())]);
+                part(&p.municipality_id.to_le_bytes());
+                part(&p.county_id.to_le_bytes());
+                part(p.kommun.as_bytes());
+                part(p.roles_text().as_bytes());
+            }
+        }
+        part(today.to_string().as_bytes());
+        part(query.as_bytes());
+        part(operation.unwrap_or("").as_bytes());
+        part(&[u8::from(operation.is_some())]);
+        part(variables.to_string().as_bytes());
+        h.finalize().into()
+    }
+
+    /// Whether an answer is kept for `key`, of whatever generation.
+    pub fn holds(&self, key: &Key) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The answer kept for `key`, if it was computed from the data `now` stands for.
+    pub fn get(&self, key: &Key, now: Stamp) -> Option<Arc<Cached>> {
+        let hit = self.entries.get(key).filter(|c| c.stamp == now);
+        let counter = if hit.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        hit
+    }
+
+    /// Keeps an answer computed from the data `stamp` stands for.
+    pub fn put(&self, key: Key, stamp: Stamp, body: Bytes, etag: String) {
+        self.entries.insert(key, Arc::new(Cached { stamp, body, etag }));
+    }
+
+    /// Hits and misses since start, entries and bytes held.
+    pub fn stats(&self) -> (u64, u64, u64, u64) {
+        self.entries.run_pending_tasks();
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            self.entries.entry_count(),
+            self.entries.weighted_size(),
+        )
+    }
+}
+
+/// Whether the operation a request runs is a query (the only kind whose answer is kept).
+pub fn runs_a_query(doc: &ExecutableDocument, operation: Option<&str>) -> bool {
+    use async_graphql::parser::types::DocumentOperations;
+    let ty = match (&doc.operations, operation) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
+    };
+    ty == Some(OperationType::Query)
+}
+
+/// A strong entity tag of a body.
+pub fn etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{tag}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::auth::{Principal, Role};
+
+    fn caller(kommun: &str, roles: &[Role], sub: &str) -> Caller {
+        Caller::Principal(Principal {
+            sub: sub.into(),
+            name: None,
+            municipality_id: kommun.parse::<i32>().unwrap_or(0),
+            kommun: kommun.into(),
+            county_id: 1,
+            roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+        })
+    }
+
+    fn key(c: &Caller, q: &str) -> Key {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        ResponseCache::key(c, day, q, None, &serde_json::Value::Null)
+    }
+
+    #[test]
+    fn callers_who_may_see_different_things_never_share_a_key() {
+        let q = "{ eServiceProjects { totalCount } }";
+        let keys = [
+            key(&Caller::Anonymous, q),
+            key(&caller("1880", &[Role::Viewer], "u"), q),
+            key(&caller("1881", &[Role::Viewer], "u"), q),
+            key(&caller("1880", &[Role::Viewer, Role::Namnd], "u"), q),
+            key(&caller("1880", &[Role::Namnd], "u"), q),
+            key(&caller("1880", &[Role::Viewer], "v"), q),
+        ];
+        let distinct: BTreeSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), keys.len());
+        assert_eq!(keys[1], key(&caller("1880", &[Role::Viewer], "u"), q));
+    }
+
+    #[test]
+    fn an_entry_serves_only_the_generation_it_was_computed_at() {
+        let Some(c) = ResponseCache::new(1) else {
+            panic!("a cache of 1 MB");
+        };
+        let k = key(&Caller::Anonymous, "{ a }");
+        let at = |generation| Stamp {
+            generation,
+            settled: 0,
+        };
+        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"));
+        assert!(c.get(&k, at(3)).is_some());
+        assert!(c.get(&k, at(4)).is_none());
+        assert!(
+            c.get(
+                &k,
+                Stamp {
+                    generation: 3,
+                    settled: 1
+                }
+            )
+            .is_none()
+        );
+        let (hits, misses, ..) = c.stats();
+        assert_eq!((hits, misses), (1, 2));
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bytes() {
+        let Some(c) = ResponseCache::new(1) else {
+            panic!("a cache of 1 MB");
+        };
+        let body = Bytes::from(vec![b'x'; 10_000]);
+        for i in 0..1_000 {
+            let k = key(&Caller::Anonymous, &format!("{{ a{i} }}"));
+            c.put(
+                k,
+                Stamp {
+                    generation: 0,
+                    settled: 0,
+                },
+                body.clone(),
+                etag(&body),
+            );
+        }
+        let (.., bytes) = c.stats();
+        assert!(bytes <= 1024 * 1024, "{bytes}");
+    }
+
+    #[test]
+    fn only_queries_are_kept() {
+        let parse = |s: &str| async_graphql::parser::parse_query(s).unwrap_or_else(|e| panic!("{e}"));
+        assert!(runs_a_query(&parse("{ a }"), None));
+        assert!(!runs_a_query(&parse("mutation { a }"), None));
+        let two = parse("query A { a } mutation B { b }");
+        assert!(runs_a_query(&two, Some("A")));
+        assert!(!runs_a_query(&two, Some("B")));
+        assert!(!runs_a_query(&two, None));
+    }
+}
