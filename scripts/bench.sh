@@ -136,7 +136,7 @@ while True:
     checks += 1
     if after["totalCount"] < before + 1 or pid not in [e["node"]["id"] for e in after["edges"]]:
         stale += 1
-open(out, "w").write(f"{checks} {stale}")
+open(out, "w").write(f"{checks} {stale}\n")
 PY
 checker=$!
 load "mixed 95/5, 12 kommuner" 16 "$work/mixed.lua" "$cached_addr"

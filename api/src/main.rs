@@ -5,6 +5,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use samverkan::{auth, graphql, settings::Settings, startup, telemetry};
 
+/// A request builds and drops many small values (rows, fields, the answer's tree) on several
+/// threads; mimalloc's per-thread free lists cost a fraction of glibc's arenas there
+/// (ARCHITECTURE.md, "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "samverkan",

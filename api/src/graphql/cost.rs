@@ -102,7 +102,9 @@ impl CostModel {
         Self { types }
     }
 
-    /// Counts what `doc` will cost and refuses it when over `max_fields` or `max_aliases`.
+    /// Counts what `doc` will cost and refuses it when over `max_fields` or `max_aliases`, or
+    /// nested deeper than `max_depth` (as async-graphql counts depth; checked here too so that
+    /// such a document is refused before the request reads anything).
     pub fn check(
         &self,
         doc: &ExecutableDocument,
@@ -110,6 +112,7 @@ impl CostModel {
         variables: &Variables,
         max_fields: u64,
         max_aliases: u64,
+        max_depth: usize,
     ) -> Result<Cost, ServerError> {
         let mut walk = Walk {
             model: self,
@@ -118,6 +121,8 @@ impl CostModel {
             cost: Cost::default(),
             max_fields,
             spreads: 0,
+            depth: 0,
+            max_depth,
         };
         for op in selected(doc, operation) {
             let root = match op.node.ty {
@@ -152,9 +157,20 @@ struct Walk<'a> {
     cost: Cost,
     max_fields: u64,
     spreads: usize,
+    /// Fields enclosing the selection being walked.
+    depth: usize,
+    max_depth: usize,
 }
 
 impl Walk<'_> {
+    /// Refuses a field one level below the current depth when that is too deep.
+    fn enter(&self) -> Result<(), ServerError> {
+        if self.depth >= self.max_depth {
+            return Err(too_complex("Query is nested too deep.".into()));
+        }
+        Ok(())
+    }
+
     fn number(&self, v: &async_graphql::Value) -> Option<u64> {
         match v {
             async_graphql::Value::Number(n) => n.as_u64(),
@@ -191,6 +207,7 @@ impl Walk<'_> {
             match &sel.node {
                 Selection::Field(f) => {
                     let f = &f.node;
+                    self.enter()?;
                     self.cost.fields = self.cost.fields.saturating_add(mult);
                     if f.alias.is_some() {
                         self.cost.aliases += 1;
@@ -212,12 +229,14 @@ impl Walk<'_> {
                     let info = self.model.types.get(ty).and_then(|t| t.get(name));
                     let child_ty = info.map(|i| i.ty.clone()).unwrap_or_default();
                     let rows = self.rows(ty, f, info);
+                    self.depth += 1;
                     if info.is_some_and(|i| i.ty.ends_with("Connection")) {
                         // In a connection only `edges`/`nodes` hold the page's rows.
                         self.connection(&f.selection_set.node, &child_ty, mult, rows)?;
                     } else {
                         self.set(&f.selection_set.node, &child_ty, mult.saturating_mul(rows))?;
                     }
+                    self.depth -= 1;
                 }
                 Selection::InlineFragment(i) => {
                     let i = &i.node;
@@ -253,6 +272,7 @@ impl Walk<'_> {
             match &sel.node {
                 Selection::Field(f) if matches!(f.node.name.node.as_str(), "edges" | "nodes") => {
                     let f = &f.node;
+                    self.enter()?;
                     self.cost.fields = self.cost.fields.saturating_add(mult);
                     if f.alias.is_some() {
                         self.cost.aliases += 1;
@@ -264,7 +284,9 @@ impl Walk<'_> {
                         .and_then(|t| t.get(f.name.node.as_str()))
                         .map(|i| i.ty.clone())
                         .unwrap_or_default();
+                    self.depth += 1;
                     self.set(&f.selection_set.node, &child_ty, inner)?;
+                    self.depth -= 1;
                 }
                 _ => {
                     let one = SelectionSet {
@@ -437,7 +459,58 @@ mod tests {
     fn cost(q: &str) -> Result<Cost, ServerError> {
         let model = CostModel::from_sdl(&crate::graphql::sdl());
         let doc = async_graphql::parser::parse_query(q).unwrap();
-        model.check(&doc, None, &Variables::default(), 1_000_000, 1_000)
+        model.check(&doc, None, &Variables::default(), 1_000_000, 1_000, 64)
+    }
+
+    /// The depth is refused here exactly where async-graphql's validation refuses it.
+    #[tokio::test]
+    async fn depth_is_counted_as_async_graphql_counts_it() {
+        let model = CostModel::from_sdl(&crate::graphql::sdl());
+        let docs = [
+            "{ viewer { sub } }",
+            "{ __typename viewer { municipality { county { name } } } }",
+            "{ eServiceProjects(first: 2) { totalCount edges { node { id owner { name } participations { municipality { county { name } } } } } } }",
+            "query { ...Q } fragment Q on Query { viewer { municipality { ...M } } } fragment M on Municipality { county { municipalities { name } } }",
+            "{ eServiceProjects(first: 2) { nodes { ... on EServiceProject { owner { county { code } } } } } }",
+        ];
+        // A real (empty, in-memory) database, so that a document validation admits runs.
+        let settings = crate::settings::Settings::from_sources(&[
+            ("DATABASE_URL".into(), "sqlite::memory:".into()),
+            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "1".into()),
+            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
+        ])
+        .unwrap();
+        let db = crate::startup::connect(&settings, None).await.unwrap();
+        crate::startup::prepare_database(&db, &settings).await.unwrap();
+        let reference = crate::service::Reference::load(&db).await.unwrap();
+        let services = crate::service::Services::new(db, std::sync::Arc::new(reference));
+        for limit in 1..9 {
+            let limits = crate::settings::Limits {
+                max_depth: limit,
+                ..Default::default()
+            };
+            let schema = crate::graphql::build_schema(Some(services.clone()), &limits, true);
+            for q in docs {
+                let doc = async_graphql::parser::parse_query(q).unwrap();
+                let ours = model
+                    .check(&doc, None, &Variables::default(), u64::MAX, u64::MAX, limit)
+                    .is_err();
+                let caller = crate::auth::Caller::Anonymous;
+                let request = async_graphql::Request::new(q)
+                    .data(services.loaders(&caller))
+                    .data(crate::graphql::RequestContext {
+                        caller,
+                        request_id: "test".into(),
+                    });
+                let theirs = schema
+                    .execute(request)
+                    .await
+                    .errors
+                    .iter()
+                    .any(|e| e.message.contains("nested too deep"));
+                assert_eq!(ours, theirs, "depth limit {limit}: {q}");
+            }
+        }
     }
 
     #[test]
@@ -500,7 +573,7 @@ mod budget {
         let cost = |q: &str| {
             let doc = async_graphql::parser::parse_query(q).unwrap();
             model
-                .check(&doc, None, &Variables::default(), u64::MAX, u64::MAX)
+                .check(&doc, None, &Variables::default(), u64::MAX, u64::MAX, usize::MAX)
                 .unwrap()
                 .fields
         };

@@ -5,7 +5,6 @@ mod audit;
 mod benefits;
 mod catalogue;
 pub mod cost;
-pub mod generation;
 mod ids;
 mod initiatives;
 mod inventory;
@@ -77,7 +76,7 @@ pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: 
         b = b.disable_introspection();
     }
     if let Some(s) = services {
-        b = b.data(s).extension(generation::ReadsGeneration);
+        b = b.data(s);
     }
     b.finish()
 }

@@ -16,10 +16,7 @@ use super::{
     cache::{self, ResponseCache},
     media::{JSON, Media, bad_request, negotiate, refuse},
 };
-use crate::{
-    error::ApiError,
-    graphql::{RequestContext, generation::StampSlot},
-};
+use crate::{error::ApiError, graphql::RequestContext};
 
 /// The GraphQL request parameters, from a JSON body or a query string.
 struct Params {
@@ -272,8 +269,8 @@ async fn execute(
         anonymous,
     };
     // Looked up before parsing. The generation is read here only when an entry exists (a
-    // refused document never gets one); otherwise `graphql::generation` reads it once the
-    // query has passed validation and the limits, just before it runs.
+    // refused document never gets one); otherwise once the query has passed the limits, just
+    // before it runs, so that everything it reads is at least as new as the generation.
     let key = state.cache.as_ref().map(|cache| {
         let key = ResponseCache::key(
             &caller,
@@ -284,7 +281,7 @@ async fn execute(
         );
         (cache, key)
     });
-    let slot = StampSlot::default();
+    let mut stamp = None;
     if let Some((cache, key)) = &key
         && cache.holds(key)
     {
@@ -301,7 +298,7 @@ async fn execute(
                         &caching,
                     );
                 }
-                let _ = slot.0.set(now);
+                stamp = Some(now);
             }
             Err(e @ ApiError::Unavailable(_)) => {
                 return refuse(StatusCode::SERVICE_UNAVAILABLE, media, &rid, &e);
@@ -344,6 +341,7 @@ async fn execute(
                     &variables,
                     state.limits.max_cost,
                     state.limits.max_aliases as u64,
+                    state.limits.max_depth,
                 )
                 .map(|_| ())
         };
@@ -358,9 +356,15 @@ async fn execute(
             );
         }
     }
-    let mut request = request;
-    if keepable {
-        request = request.data(slot.clone());
+    // Every query reads the generation, cached or not: the counts follow it too.
+    if keepable && stamp.is_none() {
+        match state.services.stamp().await {
+            Ok(now) => stamp = Some(now),
+            Err(e @ ApiError::Unavailable(_)) => {
+                return refuse(StatusCode::SERVICE_UNAVAILABLE, media, &rid, &e);
+            }
+            Err(e) => tracing::error!(request_id = %rid, error = ?e, "the data generation could not be read"),
+        }
     }
     let request = request
         .data(state.services.loaders(&caller))
@@ -405,8 +409,8 @@ async fn execute(
         errors = response.errors.len(),
         "executed"
     );
-    let keep = match (key, slot.0.get()) {
-        (Some((cache, key)), Some(stamp)) if keepable => Some((cache, key, *stamp)),
+    let keep = match (key, stamp) {
+        (Some((cache, key)), Some(stamp)) if keepable => Some((cache, key, stamp)),
         _ => None,
     };
     respond(
@@ -459,17 +463,10 @@ fn respond(
     let no_data = matches!(response.data, async_graphql::Value::Null)
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    // Before execution, only the database being away is not the request's fault.
-    let ours = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("INTERNAL"))
-    });
-    let status = match (no_data, ours, media) {
-        (true, true, _) => StatusCode::SERVICE_UNAVAILABLE,
-        (true, false, Media::GraphqlResponse) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::OK,
+    let status = if no_data && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
     };
     // Serialized straight from the response: its objects keep the order of the query's
     // selections (a detour through serde_json::Value would sort the keys), and no second copy
