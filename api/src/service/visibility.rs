@@ -57,6 +57,15 @@ pub fn shared<C: ColumnTrait>(
     cols: SharedColumns<C>,
     taking_part: impl Fn(i32) -> SelectStatement,
 ) -> Condition {
+    shared_with(caller, cols, |kommun| Expr::exists(probe(taking_part(kommun))))
+}
+
+/// The rule itself, with the test "the kommun takes part in this row" given as an expression.
+fn shared_with<C: ColumnTrait>(
+    caller: &Caller,
+    cols: SharedColumns<C>,
+    taking_part: impl Fn(i32) -> Expr,
+) -> Condition {
     let county_view = |p: &Principal| {
         Condition::all()
             .add(cols.county.eq(p.county_id))
@@ -75,7 +84,7 @@ pub fn shared<C: ColumnTrait>(
                     cols.visibility.eq(Visibility::Participants),
                     Condition::any()
                         .add(own.clone())
-                        .add(Expr::exists(probe(taking_part(p.municipality_id)))),
+                        .add(taking_part(p.municipality_id)),
                 )
                 .finally(Condition::any().add(own).add(cols.county.eq(p.county_id)));
             Condition::all().add(Expr::Case(Box::new(rule)))
@@ -86,28 +95,42 @@ pub fn shared<C: ColumnTrait>(
     }
 }
 
-/// The projects `caller` may read.
+const PROJECT_COLUMNS: SharedColumns<project::Column> = SharedColumns {
+    owner: project::Column::OwnerId,
+    county: project::Column::CountyId,
+    visibility: project::Column::Visibility,
+};
+
+/// The ids of the projects kommun `kommun` takes part in.
+fn participating(kommun: i32) -> SelectStatement {
+    Query::select()
+        .column(participation::Column::ProjectId)
+        .from(participation::Entity)
+        .and_where(participation::Column::MunicipalityId.eq(kommun))
+        .and_where(participation::Column::State.is_in(taking_part_states()))
+        .to_owned()
+}
+
+/// The projects `caller` may read, for pages: each row probes its own participants, so a
+/// page walks the keyset order and stops at its size.
 pub fn projects(caller: &Caller) -> Condition {
-    shared(
-        caller,
-        SharedColumns {
-            owner: project::Column::OwnerId,
-            county: project::Column::CountyId,
-            visibility: project::Column::Visibility,
-        },
-        |kommun| {
-            Query::select()
-                .expr(Expr::val(1))
-                .from(participation::Entity)
-                .and_where(
-                    Expr::col((participation::Entity, participation::Column::ProjectId))
-                        .equals((project::Entity, project::Column::Id)),
-                )
-                .and_where(participation::Column::MunicipalityId.eq(kommun))
-                .and_where(participation::Column::State.is_in(taking_part_states()))
-                .to_owned()
-        },
-    )
+    shared(caller, PROJECT_COLUMNS, |kommun| {
+        participating(kommun)
+            .and_where(
+                Expr::col((participation::Entity, participation::Column::ProjectId))
+                    .equals((project::Entity, project::Column::Id)),
+            )
+            .to_owned()
+    })
+}
+
+/// The same projects as [`projects`], for counting: a count visits every row, so one list of
+/// the projects the kommun takes part in (hashed once) beats a probe per row (18,500 projects
+/// on PostgreSQL: 5 ms against 29 ms).
+pub fn projects_to_count(caller: &Caller) -> Condition {
+    shared_with(caller, PROJECT_COLUMNS, |kommun| {
+        project::Column::Id.in_subquery(participating(kommun))
+    })
 }
 
 /// The sourcing evaluations `caller` may read.

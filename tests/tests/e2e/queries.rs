@@ -119,3 +119,75 @@ async fn keyset_pages_walk_forwards_and_backwards_without_gaps(app: TestApp) {
         .expect_code("BAD_USER_INPUT");
 }
 both_backends!(keyset_pages_walk_forwards_and_backwards_without_gaps);
+
+/// `totalCount` is counted by a differently written form of the visibility rule than the
+/// pages (`visibility::projects_to_count`); both must find the same projects for every caller,
+/// participation state and filter.
+async fn total_count_is_what_the_caller_can_page_through(app: TestApp) {
+    let kommuner = ["1880", "1881", "1862", "1814"];
+    for (i, owner) in kommuner.iter().enumerate() {
+        let c = app.as_kommun(owner).editor_admin();
+        create(&c, &format!("{owner} PRIVATE"), "PRIVATE", "10").await;
+        for visibility in ["PARTICIPANTS", "COUNTY"] {
+            let (id, _) = create(&c, &format!("{owner} {visibility}"), visibility, "10").await;
+            // The next kommun stays invited, the one after accepts, the last declines.
+            invite(&c, &id, kommuner[(i + 1) % 4], "PARTICIPANT").await;
+            for (k, accept) in [(2, true), (3, false)] {
+                let guest = kommuner[(i + k) % 4];
+                let part = invite(&c, &id, guest, "PARTICIPANT").await;
+                app.as_kommun(guest)
+                    .admin()
+                    .ok(
+                        RESPOND,
+                        json!({"input": {"participationId": part, "accept": accept}}),
+                    )
+                    .await;
+            }
+        }
+    }
+    let q = "query($f: ProjectFilter, $after: String) { eServiceProjects(first: 5, after: $after, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }";
+    let filters = [
+        json!(null),
+        json!({"visibility": ["PARTICIPANTS"]}),
+        json!({"owner": "1881"}),
+        json!({"participant": "1862"}),
+    ];
+    let callers = [
+        app.as_kommun("1880").viewer(),
+        app.as_kommun("1881").editor(),
+        app.as_kommun("1862").viewer(),
+        app.as_kommun("1814").admin(),
+        app.as_kommun("1860").viewer(),
+        app.as_kommun("1862").namnd(),
+    ];
+    let mut seen = Vec::new();
+    for (who, c) in callers.iter().enumerate() {
+        for f in &filters {
+            let (mut ids, mut after, mut total) = (Vec::new(), Value::Null, None);
+            loop {
+                let d = c.ok(q, json!({"f": f, "after": after})).await;
+                let page = &d["eServiceProjects"];
+                total.get_or_insert(page["totalCount"].as_u64().unwrap());
+                ids.extend(
+                    page["edges"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|e| e["node"]["id"].clone()),
+                );
+                if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                    break;
+                }
+                after = page["pageInfo"]["endCursor"].clone();
+            }
+            assert_eq!(total, Some(ids.len() as u64), "caller {who}, filter {f}");
+            seen.push(ids.len());
+        }
+    }
+    // Degerfors (1862): its own 3, the 3 others' COUNTY projects, and the PARTICIPANTS projects
+    // of Örebro (accepted) and Kumla (invited), not Lekeberg's (declined).
+    assert_eq!(seen[2 * filters.len()], 8);
+    // The committee reads what is shared with the county: the 4 COUNTY projects.
+    assert_eq!(seen[5 * filters.len()], 4);
+}
+both_backends!(total_count_is_what_the_caller_can_page_through);

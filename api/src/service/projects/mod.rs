@@ -244,7 +244,10 @@ impl Scope<'_> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
         let key = format!("projects|{}|{filter:?}", self.view_key());
-        let (query, db) = (self.visible_projects().filter(cond), self.db().clone());
+        let query = project::Entity::find()
+            .filter(visibility::projects_to_count(self.caller()))
+            .filter(cond);
+        let db = self.db().clone();
         self.cached_count(key, async move { Ok(query.count(&db).await?) })
             .await
     }
