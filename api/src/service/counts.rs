@@ -21,8 +21,9 @@ use std::{
 use sha2::{Digest, Sha256};
 
 /// A count whose fastest run took at least this long is recounted in the background after a
-/// change (at 5,000 projects a count takes a few ms, at 500,000 about 300 ms on SQLite).
-pub const SLOW: Duration = Duration::from_millis(100);
+/// change (at 5,000 projects a count takes a few ms; at 500,000 the parts of a kommun's count
+/// take 20-300 ms on SQLite).
+pub const SLOW: Duration = Duration::from_millis(25);
 /// Entries kept at most (about 100 bytes each).
 const MAX_ENTRIES: u64 = 10_000;
 

@@ -147,14 +147,6 @@ impl<'a> Scope<'a> {
         self.svc.counts.count(&key, count).await
     }
 
-    /// The part of a cache key that stands for what the caller may see.
-    fn view_key(&self) -> String {
-        match self.caller.principal() {
-            Some(p) => format!("{}:{}:{}", p.municipality_id, p.reads_as_kommun(), p.is_namnd()),
-            None => "anonymous".into(),
-        }
-    }
-
     /// The principal, or `UNAUTHENTICATED` for an anonymous caller.
     pub fn principal(&self) -> ApiResult<&'a Principal> {
         self.caller.principal().ok_or_else(|| ApiError::Unauthenticated {

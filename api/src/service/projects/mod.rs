@@ -239,17 +239,22 @@ impl Scope<'_> {
         Ok(finish(Visible::all(rows), &req))
     }
 
-    /// How many visible projects match a list's filter, over all pages.
+    /// How many visible projects match a list's filter, over all pages: the sum of the
+    /// visible parts' counts (`visibility::project_parts`), each cached on its own, so the
+    /// county's shared part is counted once for all its kommuner.
     pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
-        let key = format!("projects|{}|{filter:?}", self.view_key());
-        let query = project::Entity::find()
-            .filter(visibility::projects_to_count(self.caller()))
-            .filter(cond);
-        let db = self.db().clone();
-        self.cached_count(key, async move { Ok(query.count(&db).await?) })
-            .await
+        let mut total = 0;
+        for (part, rule) in visibility::project_parts(self.caller()) {
+            let key = format!("projects|{part}|{filter:?}");
+            let query = project::Entity::find().filter(rule).filter(cond.clone());
+            let db = self.db().clone();
+            total += self
+                .cached_count(key, async move { Ok(query.count(&db).await?) })
+                .await?;
+        }
+        Ok(total)
     }
 
     /// A project the caller may see, or `NOT_FOUND`.
