@@ -12,7 +12,7 @@ use actix_cors::Cors;
 use actix_web::{App, HttpServer, dev::Server, http::header, web};
 use anyhow::Context;
 use migration::MigratorTrait;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 use crate::{
     auth::{self, Verifier},
@@ -73,6 +73,36 @@ pub async fn connect(
 
 /// Applies pending migrations and seeds the reference data (and demo data when asked).
 pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
+    if !settings.is_postgres() {
+        return prepare(db, settings).await;
+    }
+    // Replicas started at once take turns: a session-level advisory lock on a connection of
+    // its own is held while one migrates and seeds, and the others then find nothing to do
+    // (several at once fail on each other's CREATE TABLE). Closing the connection releases
+    // the lock even if preparing fails.
+    let mut opts = ConnectOptions::new(settings.database_url.clone());
+    opts.max_connections(1)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(2))
+        .sqlx_logging(false);
+    let lock = Database::connect(opts)
+        .await
+        .context("Failed to connect to DATABASE_URL")?;
+    lock.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))
+        .await
+        .context("Failed to take the start-up lock")?;
+    let prepared = prepare(db, settings).await;
+    let _ = lock
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))
+        .await;
+    let _ = lock.close().await;
+    prepared
+}
+
+/// The advisory lock key of start-up work ("samverka" in ASCII).
+const STARTUP_LOCK: i64 = 0x7361_6d76_6572_6b61;
+
+async fn prepare(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
     migration::Migrator::up(db, None)
         .await
         .context("Failed to apply migrations")?;

@@ -74,3 +74,82 @@ async fn every_migration_goes_up_down_and_up_again_on_postgres() {
         .await
         .unwrap();
 }
+
+/// Replicas started at once on an empty database all come up, and the migrations and the
+/// reference data are applied once (`startup::prepare_database` takes turns under an advisory
+/// lock).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
+    let Some(base) = postgres_url() else {
+        eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let name = format!("r_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&base).await.unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/{name}");
+    let dir = TempDir(std::env::temp_dir().join(format!("samverkan-rep-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let start = || {
+        let settings = samverkan::settings::Settings::from_sources(&[
+            ("SAMVERKAN_BIND".into(), "127.0.0.1:0".into()),
+            ("DATABASE_URL".into(), url.clone()),
+            ("SAMVERKAN_DATA_DIR".into(), dir.0.display().to_string()),
+            ("SAMVERKAN_DEMO_DATA".into(), "true".into()),
+            ("SAMVERKAN_WORKERS".into(), "1".into()),
+            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "3".into()),
+        ])
+        .unwrap();
+        tokio::spawn(samverkan::startup::Application::build(settings))
+    };
+    let replicas: Vec<_> = (0..4).map(|_| start()).collect();
+    let mut ports = Vec::new();
+    for r in replicas {
+        let app = r.await.unwrap().expect("every replica comes up");
+        ports.push(app.port());
+        tokio::spawn(app.run_until_stopped());
+    }
+    let client = reqwest::Client::new();
+    for port in ports {
+        let ready = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+    }
+    let db = Database::connect(&url).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = &db;
+        async move {
+            db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        count("SELECT count(*) AS n FROM seaql_migrations").await,
+        migration::Migrator::migrations().len() as i64
+    );
+    assert_eq!(count("SELECT count(*) AS n FROM municipality").await, 12);
+    // The demo data went in once, not once per replica.
+    assert_eq!(
+        count(
+            "SELECT count(*) AS n FROM (SELECT title FROM project GROUP BY title HAVING count(*) > 1) AS d"
+        )
+        .await,
+        0
+    );
+    db.close().await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+}
