@@ -20,6 +20,8 @@ use std::{
 
 use sha2::{Digest, Sha256};
 
+use crate::error::{ApiError, ApiResult};
+
 /// A count whose fastest run took at least this long is recounted in the background after a
 /// change (at 5,000 projects a count takes a few ms; at 500,000 the parts of a kommun's count
 /// take 20-300 ms on SQLite).
@@ -58,6 +60,10 @@ pub struct CountCache {
     /// requests wait for (at 500,000 projects twelve views recounting after every write did,
     /// and requests timed out); meanwhile the stale counts keep being served.
     recount: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Counts being made for a key and generation: readers that miss at once wait for the one
+    /// count instead of each starting their own (sixteen first readers of 500,000 projects
+    /// each counting took 1.4 s).
+    counting: moka::future::Cache<(Key, i64), u64>,
 }
 
 impl Default for CountCache {
@@ -67,6 +73,10 @@ impl Default for CountCache {
             settled: AtomicU64::new(0),
             entries: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).build(),
             recount: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            counting: moka::future::Cache::builder()
+                .max_capacity(MAX_ENTRIES)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
         }
     }
 }
@@ -116,10 +126,9 @@ impl CountCache {
 
     /// The count for `key`: cached, stale while `count` runs in the background, or counted
     /// now. `count` owns what it uses, so that it can outlive the request that asked.
-    pub async fn count<F, E>(self: &std::sync::Arc<Self>, key: &str, count: F) -> Result<u64, E>
+    pub async fn count<F>(self: &std::sync::Arc<Self>, key: &str, count: F) -> ApiResult<u64>
     where
-        F: Future<Output = Result<u64, E>> + Send + 'static,
-        E: std::fmt::Debug + Send + 'static,
+        F: Future<Output = ApiResult<u64>> + Send + 'static,
     {
         let key = digest(key);
         let generation = self.generation();
@@ -143,10 +152,23 @@ impl CountCache {
                 Ok(n)
             }
             Lookup::Miss => {
-                let started = Instant::now();
-                let n = count.await?;
-                self.put(key, generation, n, started.elapsed());
-                Ok(n)
+                let made = self
+                    .counting
+                    .try_get_with((key, generation), async {
+                        let started = Instant::now();
+                        let n = count.await?;
+                        self.put(key, generation, n, started.elapsed());
+                        Ok::<_, ApiError>(n)
+                    })
+                    .await;
+                made.map_err(|e| {
+                    std::sync::Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
+                        ApiError::Unavailable(_) => ApiError::Unavailable(anyhow::anyhow!("{shared:?}")),
+                        _ => ApiError::Internal(anyhow::anyhow!(
+                            "a count shared with other readers failed: {shared:?}"
+                        )),
+                    })
+                })
             }
         }
     }
@@ -187,18 +209,41 @@ mod tests {
         for _ in 0..3 {
             let runs = runs.clone();
             let got = c
-                .count::<_, String>("k", async move {
+                .count("k", async move {
                     runs.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     Ok(6)
                 })
                 .await;
-            assert_eq!(got, Ok(5));
+            assert_eq!(got.ok(), Some(5));
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(c.settled(), 1);
         assert_eq!(c.lookup(&digest("k")), Lookup::Fresh(6));
+    }
+
+    #[tokio::test]
+    async fn readers_that_miss_at_once_share_one_count() {
+        let c = std::sync::Arc::new(CountCache::default());
+        c.observe(1);
+        let runs = std::sync::Arc::new(AtomicU64::new(0));
+        let readers = (0..8).map(|_| {
+            let (c, runs) = (c.clone(), runs.clone());
+            tokio::spawn(async move {
+                c.count("k", async move {
+                    runs.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    Ok(7)
+                })
+                .await
+                .ok()
+            })
+        });
+        for r in readers.collect::<Vec<_>>() {
+            assert_eq!(r.await.ok().flatten(), Some(7));
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
     #[test]
