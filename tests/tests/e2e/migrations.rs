@@ -53,26 +53,47 @@ async fn every_migration_goes_up_down_and_up_again_on_sqlite() {
     up_down_up(&db).await;
 }
 
+/// A new, empty database on the test cluster, dropped by [`EmptyDatabase::drop_it`].
+struct EmptyDatabase {
+    admin: DatabaseConnection,
+    name: String,
+    url: String,
+}
+
+impl EmptyDatabase {
+    async fn create() -> Option<Self> {
+        let Some(base) = postgres_url() else {
+            eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+            return None;
+        };
+        let name = format!("m_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&base).await.unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        let url = format!("{prefix}/{name}");
+        Some(Self { admin, name, url })
+    }
+
+    async fn drop_it(self) {
+        self.admin
+            .execute_unprepared(&format!("DROP DATABASE {} WITH (FORCE)", self.name))
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn every_migration_goes_up_down_and_up_again_on_postgres() {
-    let Some(base) = postgres_url() else {
-        eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+    let Some(empty) = EmptyDatabase::create().await else {
         return;
     };
-    let name = format!("m_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&base).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let db = Database::connect(format!("{prefix}/{name}")).await.unwrap();
+    let db = Database::connect(&empty.url).await.unwrap();
     up_down_up(&db).await;
     db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    empty.drop_it().await;
 }
 
 /// Replicas started at once on an empty database all come up, and the migrations and the
@@ -80,18 +101,10 @@ async fn every_migration_goes_up_down_and_up_again_on_postgres() {
 /// lock).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
-    let Some(base) = postgres_url() else {
-        eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+    let Some(empty) = EmptyDatabase::create().await else {
         return;
     };
-    let name = format!("r_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&base).await.unwrap();
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/{name}");
+    let url = empty.url.clone();
     let dir = TempDir(std::env::temp_dir().join(format!("samverkan-rep-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let start = || {
@@ -148,8 +161,5 @@ async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
         0
     );
     db.close().await.unwrap();
-    admin
-        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .await
-        .unwrap();
+    empty.drop_it().await;
 }
