@@ -285,25 +285,20 @@ async fn execute(
     if let Some((cache, key)) = &key
         && cache.holds(key)
     {
-        match state.services.stamp().await {
-            Ok(now) => {
-                if let Some(hit) = cache.get(key, now) {
-                    tracing::debug!(request_id = %rid, "answered from the response cache");
-                    return send(
-                        StatusCode::OK,
-                        media,
-                        &rid,
-                        hit.body.clone(),
-                        Some(&hit.etag),
-                        &caching,
-                    );
-                }
-                stamp = Some(now);
-            }
-            Err(e @ ApiError::Unavailable(_)) => {
-                return refuse(StatusCode::SERVICE_UNAVAILABLE, media, &rid, &e);
-            }
-            Err(e) => tracing::error!(request_id = %rid, error = ?e, "the data generation could not be read"),
+        stamp = match read_stamp(&state, media, &rid).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
+        if let Some(hit) = stamp.and_then(|now| cache.get(key, now)) {
+            tracing::debug!(request_id = %rid, "answered from the response cache");
+            return send(
+                StatusCode::OK,
+                media,
+                &rid,
+                hit.body.clone(),
+                Some(&hit.etag),
+                &caching,
+            );
         }
     }
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
@@ -358,13 +353,10 @@ async fn execute(
     }
     // Every query reads the generation, cached or not: the counts follow it too.
     if keepable && stamp.is_none() {
-        match state.services.stamp().await {
-            Ok(now) => stamp = Some(now),
-            Err(e @ ApiError::Unavailable(_)) => {
-                return refuse(StatusCode::SERVICE_UNAVAILABLE, media, &rid, &e);
-            }
-            Err(e) => tracing::error!(request_id = %rid, error = ?e, "the data generation could not be read"),
-        }
+        stamp = match read_stamp(&state, media, &rid).await {
+            Ok(s) => s,
+            Err(answer) => return answer,
+        };
     }
     let request = request
         .data(state.services.loaders(&caller))
@@ -421,6 +413,26 @@ async fn execute(
         &caching,
         keep,
     )
+}
+
+/// The data now (`Services::stamp`). A database that cannot be reached is the answer at once;
+/// any other failure to read it is ours, logged, and leaves the answer neither looked up nor
+/// kept (`Ok(None)`), while executing reports what is wrong.
+async fn read_stamp(
+    state: &AppState,
+    media: Media,
+    request_id: &str,
+) -> Result<Option<cache::Stamp>, HttpResponse> {
+    match state.services.stamp().await {
+        Ok(now) => Ok(Some(now)),
+        Err(e @ ApiError::Unavailable(_)) => {
+            Err(refuse(StatusCode::SERVICE_UNAVAILABLE, media, request_id, &e))
+        }
+        Err(e) => {
+            tracing::error!(request_id, error = ?e, "the data generation could not be read");
+            Ok(None)
+        }
+    }
 }
 
 /// Gives every error a stable code; errors raised before execution (parse, validation,
