@@ -5,16 +5,18 @@
 //! is exact for the generation it was computed at ([`super::generation`]). After a change, a
 //! count that took long ([`SLOW`], e.g. 500,000 projects) is served as it was while one
 //! background task recounts, so a write never makes the next reader wait for a full count;
-//! the answers that carried such a count are not kept by the response cache, and
-//! [`CountCache::settled`] changes when the recount lands so cached answers built before it
-//! are dropped.
+//! [`CountCache::settled`] changes when the recount lands, so cached answers that carried the
+//! earlier count are dropped with it.
 //!
 //! Keys are SHA-256 digests of what the count depends on (view, area, filter with its search
 //! text), so an entry costs the same whatever a client searched for; `moka` bounds the
 //! number of entries.
 use std::{
     future::Future,
-    sync::atomic::{AtomicI64, AtomicU64, Ordering},
+    sync::{
+        Arc,
+        atomic::{AtomicI64, AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -23,9 +25,8 @@ use sha2::{Digest, Sha256};
 use crate::error::{ApiError, ApiResult};
 
 /// A count whose fastest run (of at least [`JUDGED_AFTER`]) took at least this long is
-/// recounted in the background after a
-/// change (at 5,000 projects a count takes a few ms; at 500,000 the parts of a kommun's count
-/// take 20-300 ms on SQLite).
+/// recounted in the background after a change (at 5,000 projects a count takes a few ms; at
+/// 500,000 the parts of a kommun's count take 20-300 ms on SQLite).
 pub const SLOW: Duration = Duration::from_millis(25);
 /// Entries kept at most (about 100 bytes each).
 const MAX_ENTRIES: u64 = 10_000;
@@ -46,7 +47,7 @@ const JUDGED_AFTER: u32 = 3;
 
 /// What the cache holds for a key at the newest generation seen.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Lookup {
+enum Lookup {
     /// Counted at this generation.
     Fresh(u64),
     /// Counted at an earlier one and slow to count again: serve it, recount in the background.
@@ -65,7 +66,7 @@ pub struct CountCache {
     /// One background recount at a time: slow counts must not take the connections that
     /// requests wait for (at 500,000 projects twelve views recounting after every write did,
     /// and requests timed out); meanwhile the stale counts keep being served.
-    recount: std::sync::Arc<tokio::sync::Semaphore>,
+    recount: Arc<tokio::sync::Semaphore>,
     /// Counts being made for a key and generation: readers that miss at once wait for the one
     /// count instead of each starting their own (sixteen first readers of 500,000 projects
     /// each counting took 1.4 s).
@@ -78,7 +79,7 @@ impl Default for CountCache {
             generation: AtomicI64::new(i64::MIN),
             settled: AtomicU64::new(0),
             entries: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).build(),
-            recount: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            recount: Arc::new(tokio::sync::Semaphore::new(1)),
             counting: moka::future::Cache::builder()
                 .max_capacity(MAX_ENTRIES)
                 .time_to_live(Duration::from_secs(60))
@@ -138,7 +139,7 @@ impl CountCache {
 
     /// The count for `key`: cached, stale while `count` runs in the background, or counted
     /// now. `count` owns what it uses, so that it can outlive the request that asked.
-    pub async fn count<F>(self: &std::sync::Arc<Self>, key: &str, count: F) -> ApiResult<u64>
+    pub async fn count<F>(self: &Arc<Self>, key: &str, count: F) -> ApiResult<u64>
     where
         F: Future<Output = ApiResult<u64>> + Send + 'static,
     {
@@ -174,7 +175,7 @@ impl CountCache {
                     })
                     .await;
                 made.map_err(|e| {
-                    std::sync::Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
+                    Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
                         ApiError::Unavailable(_) => ApiError::Unavailable(anyhow::anyhow!("{shared:?}")),
                         _ => ApiError::Internal(anyhow::anyhow!(
                             "a count shared with other readers failed: {shared:?}"
@@ -221,13 +222,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_stale_count_is_served_at_once_and_replaced_by_one_recount_at_a_time() {
-        let c = std::sync::Arc::new(CountCache::default());
+        let c = Arc::new(CountCache::default());
         c.observe(1);
         for _ in 0..JUDGED_AFTER {
             c.put(digest("k"), 1, 5, SLOW);
         }
         c.observe(2);
-        let runs = std::sync::Arc::new(AtomicU64::new(0));
+        let runs = Arc::new(AtomicU64::new(0));
         for _ in 0..3 {
             let runs = runs.clone();
             let got = c
@@ -247,9 +248,9 @@ mod tests {
 
     #[tokio::test]
     async fn readers_that_miss_at_once_share_one_count() {
-        let c = std::sync::Arc::new(CountCache::default());
+        let c = Arc::new(CountCache::default());
         c.observe(1);
-        let runs = std::sync::Arc::new(AtomicU64::new(0));
+        let runs = Arc::new(AtomicU64::new(0));
         let readers = (0..8).map(|_| {
             let (c, runs) = (c.clone(), runs.clone());
             tokio::spawn(async move {

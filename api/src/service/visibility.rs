@@ -49,6 +49,13 @@ fn probe(mut q: SelectStatement) -> SelectStatement {
     q
 }
 
+/// The county's shared records (COUNTY and PUBLIC) for `p`: all the committee reads.
+fn county_view<C: ColumnTrait>(cols: &SharedColumns<C>, p: &Principal) -> Condition {
+    Condition::all()
+        .add(cols.county.eq(p.county_id))
+        .add(cols.visibility.is_in([Visibility::County, Visibility::Public]))
+}
+
 /// The records of a table with `cols` that `caller` may read; `taking_part(kommun)` is a
 /// subquery correlated with the outer row that finds the kommun taking part in it (an EXISTS
 /// probe of the row's own participants, not a list of everything the kommun takes part in).
@@ -57,11 +64,6 @@ pub fn shared<C: ColumnTrait>(
     cols: SharedColumns<C>,
     taking_part: impl Fn(i32) -> SelectStatement,
 ) -> Condition {
-    let county_view = |p: &Principal| {
-        Condition::all()
-            .add(cols.county.eq(p.county_id))
-            .add(cols.visibility.is_in([Visibility::County, Visibility::Public]))
-    };
     match caller.principal() {
         // A kommun reads its own records, the county's shared ones, and PARTICIPANTS records
         // it has been invited to or takes part in. Written as one CASE on the visibility so
@@ -81,7 +83,7 @@ pub fn shared<C: ColumnTrait>(
             Condition::all().add(Expr::Case(Box::new(rule)))
         }
         // The joint committee reads what is shared with the county, never PRIVATE records.
-        Some(p) if p.is_namnd() => county_view(p),
+        Some(p) if p.is_namnd() => county_view(&cols, p),
         _ => nothing(),
     }
 }
@@ -127,19 +129,16 @@ pub fn projects(caller: &Caller) -> Condition {
 /// every caller and filter and compares with the counts.
 pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
     let cols = PROJECT_COLUMNS;
-    let county_view = |p: &Principal| {
-        Condition::all()
-            .add(cols.county.eq(p.county_id))
-            .add(cols.visibility.is_in([Visibility::County, Visibility::Public]))
-    };
     match caller.principal() {
         Some(p) if p.reads_as_kommun() => {
             let k = p.municipality_id;
             vec![
-                (format!("county:{}", p.county_id), county_view(p)),
+                (format!("county:{}", p.county_id), county_view(&cols, p)),
                 (
                     format!("own:{k}"),
-                    Condition::all().add(cols.owner.eq(k)).add(county_view(p).not()),
+                    Condition::all()
+                        .add(cols.owner.eq(k))
+                        .add(county_view(&cols, p).not()),
                 ),
                 (
                     format!("taking-part:{k}"),
@@ -150,7 +149,7 @@ pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
                 ),
             ]
         }
-        Some(p) if p.is_namnd() => vec![(format!("county:{}", p.county_id), county_view(p))],
+        Some(p) if p.is_namnd() => vec![(format!("county:{}", p.county_id), county_view(&cols, p))],
         _ => Vec::new(),
     }
 }

@@ -118,13 +118,7 @@ async fn cached_answers_are_the_uncached_answers_for_every_caller_after_every_wr
             _ if !invitations.is_empty() => {
                 let (part, guest) = invitations.swap_remove(rng.below(invitations.len()));
                 let accept = rng.below(3) > 0;
-                via.as_kommun(guest)
-                    .admin()
-                    .ok(
-                        RESPOND,
-                        json!({"input": {"participationId": part, "accept": accept}}),
-                    )
-                    .await;
+                answer(&via.as_kommun(guest).admin(), &part, accept).await;
                 format!("{guest} answered an invitation ({accept})")
             }
             _ => continue,

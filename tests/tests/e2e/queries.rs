@@ -136,13 +136,7 @@ async fn total_count_is_what_the_caller_can_page_through(app: TestApp) {
             for (k, accept) in [(2, true), (3, false)] {
                 let guest = kommuner[(i + k) % 4];
                 let part = invite(&c, &id, guest, "PARTICIPANT").await;
-                app.as_kommun(guest)
-                    .admin()
-                    .ok(
-                        RESPOND,
-                        json!({"input": {"participationId": part, "accept": accept}}),
-                    )
-                    .await;
+                answer(&app.as_kommun(guest).admin(), &part, accept).await;
             }
         }
     }

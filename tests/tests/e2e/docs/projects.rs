@@ -111,6 +111,15 @@ pub async fn invite(c: &Caller<'_>, project: &str, code: &str, role: &str) -> St
         .to_owned()
 }
 
+/// Answers an invitation as the invited kommun's caller `c`.
+pub async fn answer(c: &Caller<'_>, participation: &str, accept: bool) {
+    c.ok(
+        RESPOND,
+        json!({"input": {"participationId": participation, "accept": accept}}),
+    )
+    .await;
+}
+
 /// Reads a project through `node` and returns it (null if not visible).
 pub async fn project(c: &Caller<'_>, id: &str) -> Value {
     c.gql(PROJECT, json!({"id": id})).await.body["data"]["node"].clone()
