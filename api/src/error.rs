@@ -86,12 +86,17 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A bad input value on the named field.
+    /// A bad input value on the named field. The message always names its subject
+    /// (`score: must be between 0 and 5`), also where the caller wrote only the reason:
+    /// a client that shows `message` alone must still tell which field to fix.
     pub fn input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::BadUserInput {
-            field: field.into(),
-            message: message.into(),
-        }
+        let (field, message) = (field.into(), message.into());
+        let message = if field.is_empty() || message.starts_with(field.as_str()) {
+            message
+        } else {
+            format!("{field}: {message}")
+        };
+        Self::BadUserInput { field, message }
     }
 
     /// A refused token.
@@ -111,9 +116,11 @@ impl ApiError {
             }
             Self::RateLimited(secs) => format!("too many requests; retry after {secs} seconds"),
             Self::ImportRows(rows) if rows.len() == 1 => {
-                "1 row cannot be imported; nothing was written".into()
+                "csv: 1 row cannot be imported; nothing was written".into()
             }
-            Self::ImportRows(rows) => format!("{} rows cannot be imported; nothing was written", rows.len()),
+            Self::ImportRows(rows) => {
+                format!("csv: {} rows cannot be imported; nothing was written", rows.len())
+            }
             Self::Unavailable(_) => "the database cannot be reached right now; try again shortly".into(),
             Self::Internal(_) => "internal error".into(),
         }
@@ -215,3 +222,20 @@ impl From<&ApiError> for async_graphql::Error {
 
 /// The result type of services and resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn a_bad_input_message_names_its_field_once() {
+        assert_eq!(
+            ApiError::input("score", "must be between 0 and 5").message(),
+            "score: must be between 0 and 5"
+        );
+        assert_eq!(
+            ApiError::input("leadMonths", "leadMonths must be at most 60").message(),
+            "leadMonths must be at most 60"
+        );
+    }
+}

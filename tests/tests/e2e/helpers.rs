@@ -435,6 +435,13 @@ impl Gql {
     #[track_caller]
     pub fn expect_code(&self, code: &str) -> &Self {
         assert_eq!(self.code(), Some(code), "expected {code}: {}", self.body);
+        if let Some(field) = self.body["errors"][0]["extensions"]["field"].as_str() {
+            let message = self.body["errors"][0]["message"].as_str().unwrap_or("");
+            assert!(
+                message.starts_with(field),
+                "a message names its subject first ('{field}: …'): {message}"
+            );
+        }
         self
     }
     /// Asserts a refused state change as DOMAIN.md settles it: BAD_USER_INPUT naming `field`,
