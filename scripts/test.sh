@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on SQLite and on a throwaway PostgreSQL cluster.
-# Without PostgreSQL server binaries the PostgreSQL half is skipped (CI=true makes that an error).
+# Runs the whole test suite: every Rust test on SQLite and on a throwaway PostgreSQL cluster,
+# then the explorer in Chromium. Without PostgreSQL server binaries the PostgreSQL half is
+# skipped (CI=true makes that an error); without Chromium (and not root, who may install it)
+# the browser test is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,3 +17,9 @@ if [ -z "${SAMVERKAN_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 cargo test --workspace --locked
+
+if command -v chromium >/dev/null 2>&1 || [ "$(id -u)" = 0 ]; then
+  scripts/browser-test.sh
+else
+  echo "test.sh: no Chromium; the explorer's browser test is skipped (apt-get install chromium)" >&2
+fi

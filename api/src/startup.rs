@@ -191,6 +191,7 @@ impl Application {
                 .wrap(cors)
                 .route("/graphql", web::post().to(http::graphql_post))
                 .route("/graphql", web::get().to(http::graphql_get))
+                .route("/explorer/{file}", web::get().to(http::explorer_asset))
                 .route(
                     "/reports/{county}/committee.csv",
                     web::get().to(http::committee_csv),

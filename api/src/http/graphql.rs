@@ -7,7 +7,7 @@ use actix_web::{
     http::{StatusCode, header},
     web::{self, Bytes},
 };
-use async_graphql::{Response, ServerError, Variables, http::GraphiQLSource, parser::types::OperationType};
+use async_graphql::{Response, ServerError, Variables, parser::types::OperationType};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -155,17 +155,7 @@ pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if get("query").is_none() && accept.contains("text/html") {
-        if !state.explorer {
-            return HttpResponse::NotFound()
-                .content_type("text/plain; charset=utf-8")
-                .body("The explorer is off on this server (SAMVERKAN_EXPLORER=true turns it on).");
-        }
-        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Samverkan")
-                .finish(),
-        );
+        return super::explorer::page(&state);
     }
     let Some(media) = negotiate(&req) else {
         return refuse(

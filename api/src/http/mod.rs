@@ -1,5 +1,5 @@
 //! The HTTP layer: `boundary` (what every request passes: request id, token, rate limit),
-//! `graphql` (GraphQL over HTTP and the explorer), `media` (content negotiation and errors-only
+//! `graphql` (GraphQL over HTTP), `explorer` (the bundled GraphiQL page), `media` (content negotiation and errors-only
 //! answers), `health`, `reports` (the committee CSV), `catalogue` (the catalogue as linked data); `AppState` is what they share.
 //!
 //! async-graphql's actix integration answers 200 to everything and runs mutations over GET,
@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 mod boundary;
 pub mod cache;
 mod catalogue;
+mod explorer;
 mod graphql;
 mod health;
 mod media;
@@ -18,6 +19,7 @@ mod reports;
 
 pub use boundary::{Authenticated, Refusal};
 pub use catalogue::{cpsv_ap as catalogue_cpsv_ap, schema_org as catalogue_schema_org};
+pub use explorer::asset as explorer_asset;
 pub use graphql::{graphql_get, graphql_post};
 pub use health::{healthz, readyz};
 use media::{Media, negotiate, refuse, request_id};

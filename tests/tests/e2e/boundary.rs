@@ -292,6 +292,62 @@ async fn the_explorer_can_be_turned_off() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200, "on in development");
+    let r = off.get("/explorer/graphiql.min.js").send().await.unwrap();
+    assert_eq!(r.status(), 404, "its assets are off with it");
+}
+
+/// The explorer works without internet: every file the page loads is served by the service
+/// itself, and a Content-Security-Policy keeps it that way. (`scripts/browser-test.sh` drives
+/// the page in Chromium.)
+#[tokio::test]
+async fn the_explorer_page_loads_only_the_services_own_files() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let r = app
+        .get("/graphql")
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("script-src 'self'"),
+        "{csp}"
+    );
+    let page = r.text().await.unwrap();
+    let urls: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|t| t.contains("://") || t.starts_with("//"))
+        .collect();
+    assert!(urls.is_empty(), "the page names third-party URLs: {urls:?}");
+    let assets: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|t| t.starts_with("/explorer/"))
+        .collect();
+    assert_eq!(assets.len(), 6, "{page}");
+    for a in assets {
+        let r = app.get(a).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{a}");
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        let expected = if a.contains(".css") {
+            "text/css"
+        } else {
+            "text/javascript"
+        };
+        assert!(ct.starts_with(expected), "{a}: {ct}");
+        assert!(r.bytes().await.unwrap().len() > 50, "{a} is empty");
+    }
+    assert_eq!(
+        app.get("/explorer/../Cargo.toml").send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        app.get("/explorer/nothing.js").send().await.unwrap().status(),
+        404
+    );
 }
 
 /// The GraphQL layer reaches the database only through the services: it never names the

@@ -1,0 +1,26 @@
+// Starts GraphiQL against this service. Served from the service itself, like every asset of
+// the page, so the page works without internet and under `script-src 'self'`.
+(function () {
+  var defaultQuery = [
+    '# A token goes in the Headers pane below:',
+    '#   {"Authorization": "Bearer <token>"}',
+    '# (cargo run -q -p samverkan -- token --kommun 1880 --roles editor,admin)',
+    '# Without a token only publishedEServices answers.',
+    'query FirstLook {',
+    '  viewer { municipality { name } roles }',
+    '  eServiceProjects(first: 5) {',
+    '    totalCount',
+    '    edges { node { title phase visibility owner { name } } }',
+    '  }',
+    '}',
+    ''
+  ].join('\n');
+  var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
+  var root = ReactDOM.createRoot(document.getElementById('graphiql'));
+  root.render(React.createElement(GraphiQL, {
+    fetcher: fetcher,
+    defaultQuery: defaultQuery,
+    defaultEditorToolsVisibility: 'headers',
+    shouldPersistHeaders: true
+  }));
+})();
