@@ -37,7 +37,7 @@ impl fmt::Debug for Secret {
 }
 
 /// One trusted token issuer (identity provider), with its algorithm pinned.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuerSettings {
     /// The `iss` claim this issuer puts in its tokens.
@@ -55,6 +55,34 @@ pub struct IssuerSettings {
     /// RS256/ES256: a JWKS document; the token's `kid` picks the key.
     #[serde(default)]
     pub jwks_file: Option<PathBuf>,
+    /// RS256/ES256: where the issuer publishes its keys (a JWKS document), fetched at start,
+    /// refreshed every `jwks_refresh_seconds` and when a token names a `kid` not yet known.
+    #[serde(default)]
+    pub jwks_url: Option<String>,
+    /// RS256/ES256: find the JWKS URL by OIDC discovery at
+    /// `{issuer}/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub discovery: bool,
+    /// How often fetched keys are refreshed (default 300 s).
+    #[serde(default)]
+    pub jwks_refresh_seconds: Option<u64>,
+    /// The least time between two fetches caused by unknown `kid`s (default 30 s), so that
+    /// made-up `kid`s cannot make the service hammer the identity provider.
+    #[serde(default)]
+    pub jwks_refetch_min_seconds: Option<u64>,
+    /// Where the kommunkod is in the token, a claim name or a dotted path (default `kommun`).
+    /// A token without it speaks for the issuer's kommun when `kommuner` names exactly one.
+    #[serde(default)]
+    pub kommun_claim: Option<String>,
+    /// Where the roles are, e.g. `realm_access.roles` for Keycloak (default `roles`).
+    #[serde(default)]
+    pub roles_claim: Option<String>,
+    /// The identity provider's role names and the role each grants here, e.g.
+    /// `"Samverkan.Editor" = "editor"`. When set, roles it does not name are ignored (an
+    /// identity provider's tokens carry roles for other systems); when empty, every role must
+    /// be one of this service's and any other refuses the token.
+    #[serde(default)]
+    pub role_names: std::collections::BTreeMap<String, String>,
     /// The kommunkoder this issuer may speak for; `["*"]` for any.
     pub kommuner: Vec<String>,
 }
@@ -397,6 +425,27 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "README's settings table lacks {missing:?}");
+    }
+
+    /// The configurations README offers to copy (Keycloak, Entra ID, key files) are read
+    /// by the same rules as an operator's file, so a key in them cannot be mistyped.
+    #[test]
+    fn the_readme_configurations_are_valid_settings() {
+        let readme = include_str!("../../README.md");
+        let blocks: Vec<&str> = readme
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|b| b.split("```").next())
+            .collect();
+        assert!(!blocks.is_empty());
+        for block in blocks {
+            let s: Settings = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            for issuer in &s.issuers {
+                for role in issuer.role_names.values() {
+                    assert!(role.parse::<crate::auth::Role>().is_ok(), "{role}");
+                }
+            }
+        }
     }
 
     #[test]

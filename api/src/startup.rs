@@ -146,6 +146,7 @@ impl Application {
         state.explorer = settings.explorer_enabled();
         state.trusted_proxies = settings.trusted_proxies.clone();
         state.cache = crate::http::cache::ResponseCache::new(settings.response_cache_mb);
+        state.verifier.start_key_refresh().await;
         let state = web::Data::new(state);
         let pruned = state.clone();
         tokio::spawn(async move {

@@ -82,10 +82,11 @@ impl Authenticated {
 
 impl actix_web::FromRequest for Authenticated {
     type Error = Refusal;
-    type Future = std::future::Ready<Result<Self, Refusal>>;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Refusal>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        std::future::ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
@@ -116,7 +117,7 @@ fn client_address(state: &AppState, req: &HttpRequest) -> String {
         .to_string()
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
+async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
     let request_id = request_id(req);
     let media = negotiate(req).unwrap_or(Media::Json);
     let fail = |error: ApiError| Refusal::new(error, media, &request_id);
@@ -125,11 +126,15 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
             "the application state is missing"
         ))));
     };
-    let verified = bearer(req).and_then(|token| {
-        token
-            .map(|t| state.verifier.verify(t, state.services.reference()))
-            .transpose()
-    });
+    let verified = match bearer(req) {
+        Ok(Some(token)) => state
+            .verifier
+            .verify(token, state.services.reference())
+            .await
+            .map(Some),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
     let caller = match verified {
         Ok(None) => Caller::Anonymous,
         Ok(Some(p)) => Caller::Principal(p),

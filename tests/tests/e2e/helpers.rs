@@ -241,27 +241,24 @@ impl TestApp {
                 audience: "samverkan".into(),
                 algorithm: "HS256".into(),
                 secret: Some(Secret::new(OREBRO_SECRET.into())),
-                public_key_file: None,
-                jwks_file: None,
                 kommuner: vec!["1880".into()],
+                ..IssuerSettings::default()
             },
             IssuerSettings {
                 issuer: COUNTY_IDP.into(),
                 audience: "samverkan".into(),
                 algorithm: "RS256".into(),
-                secret: None,
-                public_key_file: None,
                 jwks_file: Some(fixture("rs256-jwks.json")),
                 kommuner: vec!["*".into()],
+                ..IssuerSettings::default()
             },
             IssuerSettings {
                 issuer: ES_IDP.into(),
                 audience: "samverkan".into(),
                 algorithm: "ES256".into(),
-                secret: None,
                 public_key_file: Some(fixture("es256-public.pem")),
-                jwks_file: None,
                 kommuner: vec!["1881".into(), "1880".into()],
+                ..IssuerSettings::default()
             },
         ];
         tweak(&mut settings);

@@ -12,6 +12,7 @@ mod cache;
 mod docs;
 mod flow;
 mod http;
+mod idp;
 mod initiatives;
 mod inventory;
 mod isolation;

@@ -1,9 +1,19 @@
 //! Who is calling: bearer-token verification against trusted issuers, and the principal.
-use std::{collections::BTreeSet, path::Path};
+//! `keys` holds each issuer's keys, fixed or fetched from its JWKS URL.
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::Path,
+    sync::Arc,
+    time::Duration,
+};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
+
+mod keys;
+
+use keys::{Keys, Location};
 
 use crate::{
     domain::Kommunkod,
@@ -124,10 +134,52 @@ struct Issuer {
     name: String,
     audience: String,
     algorithm: Algorithm,
-    /// Keys with their `kid`; a single PEM key has none.
-    keys: Vec<(Option<String>, DecodingKey)>,
+    keys: Keys,
     /// `None` allows any kommun.
     kommuner: Option<BTreeSet<String>>,
+    /// Where the kommunkod and the roles are in its tokens.
+    kommun_claim: String,
+    roles_claim: String,
+    /// The identity provider's role names and what each grants; `None` when its tokens carry
+    /// this service's role names themselves.
+    role_names: Option<BTreeMap<String, Role>>,
+}
+
+/// What one look at a token with the keys in hand found.
+enum Checked {
+    Done(Result<Principal, ApiError>),
+    /// The token names a `kid` that no key of issuer `n` has (yet).
+    UnknownKid(usize),
+}
+
+/// Default refresh of fetched keys.
+const JWKS_REFRESH: Duration = Duration::from_secs(300);
+/// Default least time between fetches caused by unknown `kid`s.
+const JWKS_REFETCH_MIN: Duration = Duration::from_secs(30);
+
+/// Plain HTTP only to the machine itself (a test or a sidecar): over a network, whoever can
+/// change the answer could plant a key and sign tokens for any kommun.
+fn check_key_url(url: &str, what: &str) -> anyhow::Result<()> {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| {
+            url.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        });
+    anyhow::ensure!(
+        url.starts_with("https://") || loopback,
+        "{what} must be an https:// URL (plain http only on loopback): {url}"
+    );
+    Ok(())
+}
+
+/// The value at a claim name or a dotted path (`realm_access.roles`); a name that itself
+/// contains dots is found as it is first.
+fn claim<'a>(claims: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    if let Some(v) = claims.get(path) {
+        return Some(v);
+    }
+    path.split('.').try_fold(claims, |v, part| v.get(part))
 }
 
 /// Verifies bearer tokens against the configured issuers.
@@ -154,8 +206,11 @@ impl Verifier {
                 name: DEV_ISSUER.into(),
                 audience: DEFAULT_AUDIENCE.into(),
                 algorithm: Algorithm::HS256,
-                keys: vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))],
+                keys: Keys::fixed(vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]),
                 kommuner: None,
+                kommun_claim: "kommun".into(),
+                roles_claim: "roles".into(),
+                role_names: None,
             });
         }
         for (i, s) in settings.issuers.iter().enumerate() {
@@ -169,11 +224,28 @@ impl Verifier {
     fn issuer(s: &IssuerSettings) -> anyhow::Result<Issuer> {
         use anyhow::Context;
         let alg = algorithm(&s.algorithm)?;
-        let keys = match (alg, &s.secret, &s.public_key_file, &s.jwks_file) {
-            (Algorithm::HS256, Some(secret), None, None) => {
-                vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))]
+        let remote = |location: Location| {
+            Keys::remote(
+                location,
+                alg,
+                s.jwks_refresh_seconds
+                    .map_or(JWKS_REFRESH, |n| Duration::from_secs(n.max(1))),
+                s.jwks_refetch_min_seconds
+                    .map_or(JWKS_REFETCH_MIN, Duration::from_secs),
+            )
+        };
+        let keys = match (
+            alg,
+            &s.secret,
+            &s.public_key_file,
+            &s.jwks_file,
+            &s.jwks_url,
+            s.discovery,
+        ) {
+            (Algorithm::HS256, Some(secret), None, None, None, false) => {
+                Keys::fixed(vec![(None, DecodingKey::from_secret(secret.expose().as_bytes()))])
             }
-            (Algorithm::RS256 | Algorithm::ES256, None, Some(pem), None) => {
+            (Algorithm::RS256 | Algorithm::ES256, None, Some(pem), None, None, false) => {
                 let bytes = std::fs::read(pem).with_context(|| format!("cannot read {}", pem.display()))?;
                 let key = if alg == Algorithm::RS256 {
                     DecodingKey::from_rsa_pem(&bytes)
@@ -181,22 +253,57 @@ impl Verifier {
                     DecodingKey::from_ec_pem(&bytes)
                 }
                 .context("public_key_file is not a PEM public key for the algorithm")?;
-                vec![(None, key)]
+                Keys::fixed(vec![(None, key)])
             }
-            (Algorithm::RS256 | Algorithm::ES256, None, None, Some(jwks)) => {
+            (Algorithm::RS256 | Algorithm::ES256, None, None, Some(jwks), None, false) => {
                 let text = std::fs::read_to_string(jwks)
                     .with_context(|| format!("cannot read {}", jwks.display()))?;
                 let set: jsonwebtoken::jwk::JwkSet =
                     serde_json::from_str(&text).context("jwks_file is not a JWKS document")?;
-                set.keys
-                    .iter()
-                    .map(|k| Ok((k.common.key_id.clone(), DecodingKey::from_jwk(k)?)))
-                    .collect::<Result<Vec<_>, jsonwebtoken::errors::Error>>()
-                    .context("jwks_file holds a key that cannot be used")?
+                Keys::fixed(
+                    set.keys
+                        .iter()
+                        .map(|k| Ok((k.common.key_id.clone(), DecodingKey::from_jwk(k)?)))
+                        .collect::<Result<Vec<_>, jsonwebtoken::errors::Error>>()
+                        .context("jwks_file holds a key that cannot be used")?,
+                )
+            }
+            (Algorithm::RS256 | Algorithm::ES256, None, None, None, Some(url), false) => {
+                check_key_url(url, "jwks_url")?;
+                remote(Location::Jwks(url.clone()))?
+            }
+            (Algorithm::RS256 | Algorithm::ES256, None, None, None, None, true) => {
+                check_key_url(&s.issuer, "the issuer (for discovery)")?;
+                remote(Location::Discovery {
+                    issuer: s.issuer.clone(),
+                })?
             }
             _ => anyhow::bail!(
-                "HS256 needs `secret`; RS256/ES256 need exactly one of `public_key_file` or `jwks_file`"
+                "HS256 needs `secret`; RS256/ES256 need exactly one of `public_key_file`, `jwks_file`, \
+                 `jwks_url` or `discovery = true`"
             ),
+        };
+        let path = |p: &Option<String>, default: &str, name: &str| -> anyhow::Result<String> {
+            let p = p.clone().unwrap_or_else(|| default.to_owned());
+            anyhow::ensure!(
+                !p.is_empty() && p.split('.').all(|part| !part.is_empty()),
+                "{name} '{p}' is not a claim name or dotted path"
+            );
+            Ok(p)
+        };
+        let role_names = if s.role_names.is_empty() {
+            None
+        } else {
+            let mut map = BTreeMap::new();
+            for (theirs, ours) in &s.role_names {
+                let role = ours.parse::<Role>().map_err(|_| {
+                    anyhow::anyhow!(
+                        "role_names maps '{theirs}' to '{ours}', which is not one of viewer, editor, admin, namnd, integration"
+                    )
+                })?;
+                map.insert(theirs.clone(), role);
+            }
+            Some(map)
         };
         let kommuner = if s.kommuner.iter().any(|k| k == "*") {
             None
@@ -213,11 +320,76 @@ impl Verifier {
             algorithm: alg,
             keys,
             kommuner,
+            kommun_claim: path(&s.kommun_claim, "kommun", "kommun_claim")?,
+            roles_claim: path(&s.roles_claim, "roles", "roles_claim")?,
+            role_names,
         })
     }
 
-    /// Verifies a token and resolves its kommun, or says precisely why it is refused.
-    pub fn verify(&self, token: &str, reference: &Reference) -> Result<Principal, ApiError> {
+    /// Fetches the keys of every issuer that publishes them, then keeps them fresh in the
+    /// background for as long as the verifier lives. A fetch that fails at start is logged,
+    /// not fatal: a replica must start while the identity provider is briefly away, and its
+    /// tokens verify once a later fetch (refresh or unknown `kid`) succeeds.
+    pub async fn start_key_refresh(self: &Arc<Self>) {
+        for (i, issuer) in self.issuers.iter().enumerate() {
+            let Some(every) = issuer.keys.refresh_every() else {
+                continue;
+            };
+            match issuer.keys.refresh().await {
+                Ok(n) => tracing::info!(issuer = %issuer.name, keys = n, "fetched the issuer's keys"),
+                Err(e) => {
+                    tracing::error!(issuer = %issuer.name, error = %format!("{e:#}"), "cannot fetch the issuer's keys; its tokens are refused until a fetch succeeds")
+                }
+            }
+            let verifier = Arc::downgrade(self);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    let Some(verifier) = verifier.upgrade() else {
+                        return;
+                    };
+                    let issuer = &verifier.issuers[i];
+                    if let Err(e) = issuer.keys.refresh().await {
+                        tracing::warn!(issuer = %issuer.name, error = %format!("{e:#}"), "cannot refresh the issuer's keys; the keys in hand stay in use");
+                    }
+                }
+            });
+        }
+    }
+
+    /// Verifies a token and resolves its kommun, or says precisely why it is refused. A
+    /// token that names a `kid` not yet known makes a fetching issuer fetch its keys again
+    /// (at most once per `jwks_refetch_min_seconds`): the identity provider has rotated.
+    pub async fn verify(&self, token: &str, reference: &Reference) -> Result<Principal, ApiError> {
+        match self.check(token, reference) {
+            Checked::Done(result) => result,
+            Checked::UnknownKid(i) => {
+                self.issuers[i].keys.refetch_for_unknown_kid().await;
+                match self.check(token, reference) {
+                    Checked::Done(result) => result,
+                    Checked::UnknownKid(_) => Err(ApiError::token(
+                        TokenRefusal::BadSignature,
+                        "no key of the issuer matches the token's kid",
+                    )),
+                }
+            }
+        }
+    }
+
+    fn check(&self, token: &str, reference: &Reference) -> Checked {
+        match self.check_with_keys(token, reference) {
+            Ok(Ok(p)) => Checked::Done(Ok(p)),
+            Ok(Err(i)) => Checked::UnknownKid(i),
+            Err(e) => Checked::Done(Err(e)),
+        }
+    }
+
+    /// `Ok(Err(n))`: issuer `n` has no key for the token's `kid`.
+    fn check_with_keys(
+        &self,
+        token: &str,
+        reference: &Reference,
+    ) -> Result<Result<Principal, usize>, ApiError> {
         use TokenRefusal as R;
         let parts: Vec<&str> = token.split('.').collect();
         if parts.len() != 3 {
@@ -246,10 +418,11 @@ impl Verifier {
             .get("iss")
             .and_then(|i| i.as_str())
             .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no iss claim"))?;
-        let issuer = self
+        let (index, issuer) = self
             .issuers
             .iter()
-            .find(|i| i.name == iss)
+            .enumerate()
+            .find(|(_, i)| i.name == iss)
             .ok_or_else(|| ApiError::token(R::WrongIssuer, format!("issuer '{iss}' is not trusted")))?;
         if alg != format!("{:?}", issuer.algorithm) {
             return Err(ApiError::token(
@@ -261,21 +434,30 @@ impl Verifier {
             ));
         }
         let kid = header.get("kid").and_then(|k| k.as_str());
-        let key = issuer
-            .keys
-            .iter()
-            .find(|(k, _)| issuer.keys.len() == 1 || k.as_deref() == kid)
-            .map(|(_, key)| key)
-            .ok_or_else(|| {
-                ApiError::token(R::BadSignature, "no key of the issuer matches the token's kid")
-            })?;
+        let keys = issuer.keys.current();
+        // A token without a kid is tried with the issuer's only key; a key without a kid (a
+        // PEM file, a secret) is tried with any token.
+        let key = keys.iter().find(|(k, _)| match (kid, k) {
+            (Some(wanted), Some(k)) => wanted == k,
+            (Some(_), None) => true,
+            (None, _) => keys.len() == 1,
+        });
+        let Some((_, key)) = key else {
+            if issuer.keys.is_remote() {
+                return Ok(Err(index));
+            }
+            return Err(ApiError::token(
+                R::BadSignature,
+                "no key of the issuer matches the token's kid",
+            ));
+        };
         let mut validation = Validation::new(issuer.algorithm);
         validation.leeway = LEEWAY_SECONDS;
         validation.validate_nbf = true;
         validation.set_audience(&[&issuer.audience]);
         validation.set_issuer(&[&issuer.name]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        let claims = jsonwebtoken::decode::<Claims>(token, key, &validation)
+        let claims = jsonwebtoken::decode::<serde_json::Value>(token, key, &validation)
             .map_err(|e| {
                 let (r, m) = match e.kind() {
                     ErrorKind::InvalidSignature => (
@@ -305,15 +487,31 @@ impl Verifier {
                 ApiError::token(r, m)
             })?
             .claims;
-        let sub = claims
-            .sub
+        let text = |name: &str| claims.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let sub = text("sub")
             .filter(|s| !s.trim().is_empty())
             .ok_or_else(|| ApiError::token(R::MissingClaim, "the token's sub claim is empty"))?;
-        let kommun = claims
-            .kommun
-            .as_deref()
-            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no kommun claim"))?;
-        let kommun = Kommunkod::parse(kommun).map_err(|m| ApiError::token(R::InvalidKommun, m))?;
+        let kommun = match claim(&claims, &issuer.kommun_claim) {
+            Some(serde_json::Value::String(k)) => k.clone(),
+            Some(_) => {
+                return Err(ApiError::token(
+                    R::InvalidKommun,
+                    format!("the token's {} claim is not a string", issuer.kommun_claim),
+                ));
+            }
+            // An issuer that may speak for one kommun only implies it (an Entra ID tenant
+            // of one kommun needs no custom claim).
+            None => match &issuer.kommuner {
+                Some(only) if only.len() == 1 => only.iter().next().cloned().unwrap_or_default(),
+                _ => {
+                    return Err(ApiError::token(
+                        R::MissingClaim,
+                        format!("the token has no {} claim", issuer.kommun_claim),
+                    ));
+                }
+            },
+        };
+        let kommun = Kommunkod::parse(&kommun).map_err(|m| ApiError::token(R::InvalidKommun, m))?;
         if let Some(allowed) = &issuer.kommuner
             && !allowed.contains(kommun.as_str())
         {
@@ -328,26 +526,71 @@ impl Verifier {
                 format!("kommun {kommun} is not known to this service"),
             )
         })?;
-        let raw_roles = claims
-            .roles
-            .ok_or_else(|| ApiError::token(R::MissingClaim, "the token has no roles claim"))?;
+        let raw_roles: Vec<&str> = match claim(&claims, &issuer.roles_claim) {
+            None => {
+                return Err(ApiError::token(
+                    R::MissingClaim,
+                    format!("the token has no {} claim", issuer.roles_claim),
+                ));
+            }
+            Some(serde_json::Value::String(one)) => vec![one.as_str()],
+            Some(serde_json::Value::Array(list)) => list
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Option<_>>()
+                .ok_or_else(|| {
+                    ApiError::token(
+                        R::Malformed,
+                        format!(
+                            "the token's {} claim is not a list of strings",
+                            issuer.roles_claim
+                        ),
+                    )
+                })?,
+            Some(_) => {
+                return Err(ApiError::token(
+                    R::Malformed,
+                    format!(
+                        "the token's {} claim is not a list of strings",
+                        issuer.roles_claim
+                    ),
+                ));
+            }
+        };
         let mut roles = BTreeSet::new();
-        for r in &raw_roles {
-            roles.insert(r.parse::<Role>().map_err(|_| {
-                ApiError::token(
-                    R::UnknownRole,
-                    format!("unknown role '{r}': expected viewer, editor, admin, namnd or integration"),
-                )
-            })?);
+        match &issuer.role_names {
+            None => {
+                for r in &raw_roles {
+                    roles.insert(r.parse::<Role>().map_err(|_| {
+                        ApiError::token(
+                            R::UnknownRole,
+                            format!(
+                                "unknown role '{r}': expected viewer, editor, admin, namnd or integration"
+                            ),
+                        )
+                    })?);
+                }
+            }
+            Some(names) => {
+                roles.extend(raw_roles.iter().filter_map(|r| names.get(*r)).copied());
+                if roles.is_empty() {
+                    return Err(ApiError::token(
+                        R::UnknownRole,
+                        format!(
+                            "none of the token's roles is one that issuer '{iss}' maps to a role of this service"
+                        ),
+                    ));
+                }
+            }
         }
-        Ok(Principal {
+        Ok(Ok(Principal {
             sub,
-            name: claims.name,
+            name: text("name"),
             municipality_id: municipality.id,
             kommun: municipality.code.clone(),
             county_id: municipality.county_id,
             roles,
-        })
+        }))
     }
 }
 
