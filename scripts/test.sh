@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: every Rust test on SQLite and on a throwaway PostgreSQL cluster,
-# then the explorer in Chromium. Without PostgreSQL server binaries the PostgreSQL half is
+# the example clients against a fresh server, then the explorer in Chromium. Without PostgreSQL server binaries the PostgreSQL half is
 # skipped (CI=true makes that an error); without Chromium (and not root, who may install it)
 # the browser test is skipped.
 set -euo pipefail
@@ -17,6 +17,8 @@ if [ -z "${SAMVERKAN_TEST_POSTGRES_URL:-}" ]; then
 fi
 
 cargo test --workspace --locked
+
+scripts/examples-test.sh
 
 if command -v chromium >/dev/null 2>&1 || [ "$(id -u)" = 0 ]; then
   scripts/browser-test.sh
