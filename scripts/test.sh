@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: every Rust test on SQLite and on a throwaway PostgreSQL cluster,
-# the example clients against a fresh server, then the explorer in Chromium. Without PostgreSQL server binaries the PostgreSQL half is
+# the schema against the latest release's, the example clients against a fresh server, then
+# the explorer in Chromium. Without PostgreSQL server binaries the PostgreSQL half is
 # skipped (CI=true makes that an error); without Chromium (and not root, who may install it)
 # the browser test is skipped.
 set -euo pipefail
@@ -18,6 +19,13 @@ fi
 
 cargo test --workspace --locked
 
+if command -v npm >/dev/null 2>&1; then
+  scripts/schema-check.sh
+elif [ "${CI:-}" = true ]; then
+  echo "test.sh: Node.js (npm) is needed for the schema check" >&2; exit 1
+else
+  echo "test.sh: no Node.js; the schema check against the latest release is skipped" >&2
+fi
 scripts/examples-test.sh
 
 if command -v chromium >/dev/null 2>&1 || [ "$(id -u)" = 0 ]; then
