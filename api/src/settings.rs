@@ -413,6 +413,11 @@ mod tests {
                 .map(|f| format!("{prefix}{f}"))
                 .collect()
         };
+        for key in fields("IssuerSettings", "") {
+            if !table.contains(&format!("`{key}`")) {
+                missing.push(format!("[[issuers]] {key}"));
+            }
+        }
         for key in fields("Settings", "")
             .into_iter()
             .chain(fields("Limits", "[limits] "))
