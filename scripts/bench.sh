@@ -41,7 +41,7 @@ fi
 # Starts a server with extra settings; sets $addr and $pid.
 serve() {
   local name=$1; shift
-  env "$@" SAMVERKAN_BIND=127.0.0.1:0 "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
+  env "$@" SAMVERKAN_BIND=127.0.0.1:0 SAMVERKAN_METRICS_BIND=off "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 100); do grep -q listening "$work/$name.out" 2>/dev/null && break; sleep 0.2; done

@@ -220,6 +220,23 @@ impl From<&ApiError> for async_graphql::Error {
     }
 }
 
+/// The `'static` form of a code this service hands out (`ApiError::code`), for metrics
+/// labels; anything else is counted as INTERNAL.
+pub fn code_named(code: &str) -> &'static str {
+    [
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "BAD_USER_INPUT",
+        "CONFLICT",
+        "RATE_LIMITED",
+        "QUERY_TOO_COMPLEX",
+    ]
+    .into_iter()
+    .find(|c| *c == code)
+    .unwrap_or("INTERNAL")
+}
+
 /// The result type of services and resolvers.
 pub type ApiResult<T> = Result<T, ApiError>;
 

@@ -167,6 +167,11 @@ async fn run() -> anyhow::Result<()> {
                 .map(|(h, _)| h.to_owned())
                 .unwrap_or_default();
             let dev = settings.mode == samverkan::settings::Mode::Development;
+            let metrics_host = settings
+                .metrics_bind
+                .rsplit_once(':')
+                .map(|(h, _)| h.to_owned())
+                .unwrap_or_default();
             let app = startup::Application::build(settings).await?;
             let url = format!("http://{host}:{}", app.port());
             println!("Samverkan listening on {url}");
@@ -177,6 +182,9 @@ async fn run() -> anyhow::Result<()> {
                     "  Token:            T=$(cargo run -q -p samverkan -- token --kommun 1880 --roles editor,admin)"
                 );
                 println!("                    then send the header  Authorization: Bearer $T");
+            }
+            if let Some(port) = app.metrics_port() {
+                println!("  Metrics:          http://{metrics_host}:{port}/metrics");
             }
             app.run_until_stopped().await?;
         }

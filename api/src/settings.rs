@@ -160,6 +160,11 @@ pub struct Settings {
     pub log_format: String,
     /// Bound of the response cache in MB; 0 turns it off.
     pub response_cache_mb: u64,
+    /// Where Prometheus metrics are served (`/metrics`); `off` turns them off.
+    pub metrics_bind: String,
+    /// On SIGTERM, how long `/readyz` answers 503 while requests are still served, before
+    /// the listener closes.
+    pub drain_seconds: u64,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -181,6 +186,8 @@ impl Default for Settings {
             db_max_connections: 16,
             log_format: "pretty".into(),
             response_cache_mb: 64,
+            metrics_bind: "127.0.0.1:9464".into(),
+            drain_seconds: 5,
             limits: Limits::default(),
         }
     }
@@ -316,6 +323,12 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_RESPONSE_CACHE_MB") {
             s.response_cache_mb = number("SAMVERKAN_RESPONSE_CACHE_MB", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_METRICS_BIND") {
+            s.metrics_bind = v;
+        }
+        if let Some(v) = get("SAMVERKAN_DRAIN_SECONDS") {
+            s.drain_seconds = number("SAMVERKAN_DRAIN_SECONDS", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_LOG_FORMAT") {
             s.log_format = v;

@@ -27,6 +27,9 @@ pub struct Application {
     port: u16,
     server: Server,
     statements: Arc<AtomicU64>,
+    metrics: Option<(u16, Server)>,
+    state: web::Data<AppState>,
+    drain: Duration,
 }
 
 /// Opens the database named in the settings, counting statements into `counter`.
@@ -170,6 +173,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let origins = settings.cors_origins.clone();
         let body_limit = settings.limits.max_body_bytes;
+        let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let cors = origins.iter().fold(
                 Cors::default()
@@ -187,9 +191,10 @@ impl Application {
                 },
             );
             App::new()
-                .app_data(state.clone())
+                .app_data(app_state.clone())
                 .app_data(web::PayloadConfig::new(body_limit))
                 .wrap(cors)
+                .wrap(actix_web::middleware::from_fn(http::observe::access))
                 .route("/graphql", web::post().to(http::graphql_post))
                 .route("/graphql", web::get().to(http::graphql_get))
                 .route("/explorer/{file}", web::get().to(http::explorer_asset))
@@ -209,15 +214,45 @@ impl Application {
                 .route("/readyz", web::get().to(http::readyz))
         })
         .shutdown_timeout(20)
+        // SIGTERM is handled in `run_until_stopped`: readiness goes first, then the server.
+        .disable_signals()
         .listen(listener)?;
         if let Some(w) = settings.workers {
             server = server.workers(w);
         }
+        let metrics = match settings.metrics_bind.as_str() {
+            "off" => None,
+            bind => {
+                let listener = TcpListener::bind(bind).with_context(|| {
+                    format!("invalid setting SAMVERKAN_METRICS_BIND: cannot bind {bind} (\"off\" turns the metrics listener off)")
+                })?;
+                let port = listener.local_addr()?.port();
+                let metrics_state = state.clone();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(metrics_state.clone())
+                        .route("/metrics", web::get().to(http::observe::metrics))
+                })
+                .workers(1)
+                .disable_signals()
+                .listen(listener)?
+                .run();
+                Some((port, server))
+            }
+        };
         Ok(Self {
             port,
             server: server.run(),
             statements,
+            metrics,
+            state,
+            drain: Duration::from_secs(settings.drain_seconds),
         })
+    }
+
+    /// The port of the metrics listener, if it is on.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
     }
 
     /// The bound port (useful with port 0).
@@ -230,8 +265,56 @@ impl Application {
         self.statements.clone()
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    /// Serves until SIGTERM or SIGINT, then drains: `/readyz` answers 503 for
+    /// `drain_seconds` while requests are still served (a load balancer's health check
+    /// takes the replica out meanwhile), then the listener closes and the requests under way
+    /// finish (up to 20 s).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let metrics_handle = self.metrics.as_ref().map(|(_, s)| s.handle());
+        let (state, drain) = (self.state.clone(), self.drain);
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!(
+                drain_seconds = drain.as_secs(),
+                "stopping: /readyz answers 503, requests are still served while load balancers notice"
+            );
+            state.draining.store(true, Ordering::Relaxed);
+            tokio::time::sleep(drain).await;
+            tracing::info!("stopping: no new connections; waiting for requests under way");
+            handle.stop(true).await;
+            if let Some(m) = metrics_handle {
+                m.stop(true).await;
+            }
+        });
+        if let Some((_, metrics)) = self.metrics {
+            tokio::spawn(metrics);
+        }
+        let served = self.server.await;
+        tracing::info!("stopped");
+        served
+    }
+}
+
+/// SIGTERM (what process supervisors and container runtimes send) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -7,7 +7,7 @@ SAMVERKAN_BIN=$PWD/target/debug/samverkan
 _server_dir=$(mktemp -d)
 _server_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 env -u DATABASE_URL -u SAMVERKAN_DATABASE_URL -u SAMVERKAN_CONFIG \
-  SAMVERKAN_DATA_DIR="$_server_dir" SAMVERKAN_BIND="127.0.0.1:$_server_port" SAMVERKAN_MODE=development \
+  SAMVERKAN_DATA_DIR="$_server_dir" SAMVERKAN_BIND="127.0.0.1:$_server_port" SAMVERKAN_MODE=development SAMVERKAN_METRICS_BIND=off \
   "$SAMVERKAN_BIN" >"$_server_dir/server.log" 2>&1 &
 _server_pid=$!
 trap 'kill $_server_pid 2>/dev/null; wait $_server_pid 2>/dev/null; rm -rf "$_server_dir"' EXIT

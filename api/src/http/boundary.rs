@@ -3,7 +3,7 @@
 use super::*;
 
 use actix_web::{
-    HttpRequest, HttpResponse,
+    HttpMessage, HttpRequest, HttpResponse,
     http::{StatusCode, header},
     web,
 };
@@ -145,6 +145,10 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
             return Err(fail(e));
         }
     };
+    if let Caller::Principal(p) = &caller {
+        req.extensions_mut()
+            .insert(super::observe::Kommun(p.kommun.clone()));
+    }
     let key = match &caller {
         Caller::Principal(p) => format!("{}|{}", p.kommun, p.sub),
         Caller::Anonymous => client_address(state, req),
@@ -170,6 +174,7 @@ fn rate_limit(state: &AppState, key: &str) -> Result<(), ApiError> {
     use std::hash::BuildHasher;
     let key = state.rate_keys.hash_one(key);
     state.rate.check_key(&key).map_err(|not_until| {
+        state.metrics.rate_limited();
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));

@@ -38,6 +38,8 @@ pub struct Cached {
     pub body: Bytes,
     /// Its entity tag, quoted.
     pub etag: String,
+    /// The name of the operation that ran, for the access log and the metrics of a hit.
+    pub operation: Option<String>,
 }
 
 /// Whole answers by [`Key`], bounded in bytes.
@@ -57,7 +59,13 @@ impl ResponseCache {
             entries: moka::sync::Cache::builder()
                 .max_capacity(megabytes.saturating_mul(1024 * 1024))
                 .weigher(|_, v: &Arc<Cached>| {
-                    u32::try_from(v.body.len() + v.etag.len() + ENTRY_OVERHEAD).unwrap_or(u32::MAX)
+                    u32::try_from(
+                        v.body.len()
+                            + v.etag.len()
+                            + v.operation.as_ref().map_or(0, String::len)
+                            + ENTRY_OVERHEAD,
+                    )
+                    .unwrap_or(u32::MAX)
                 })
                 .build(),
             hits: AtomicU64::new(0),
@@ -115,8 +123,16 @@ impl ResponseCache {
     }
 
     /// Keeps an answer computed from the data `stamp` stands for.
-    pub fn put(&self, key: Key, stamp: Stamp, body: Bytes, etag: String) {
-        self.entries.insert(key, Arc::new(Cached { stamp, body, etag }));
+    pub fn put(&self, key: Key, stamp: Stamp, body: Bytes, etag: String, operation: Option<String>) {
+        self.entries.insert(
+            key,
+            Arc::new(Cached {
+                stamp,
+                body,
+                etag,
+                operation,
+            }),
+        );
     }
 
     /// Hits and misses since start, entries and bytes held.
@@ -201,7 +217,7 @@ mod tests {
             generation,
             settled: 0,
         };
-        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"));
+        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"), None);
         assert!(c.get(&k, at(3)).is_some());
         assert!(c.get(&k, at(4)).is_none());
         assert!(
@@ -234,6 +250,7 @@ mod tests {
                 },
                 body.clone(),
                 etag(&body),
+                None,
             );
         }
         let (.., bytes) = c.stats();

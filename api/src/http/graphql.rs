@@ -228,6 +228,22 @@ async fn execute(
     p: Params,
     get: Option<Conditional>,
 ) -> HttpResponse {
+    let mut operation = p.operation_name.clone();
+    let mut res = run(who, state, media, p, get, &mut operation).await;
+    res.extensions_mut().insert(super::observe::Operation(operation));
+    res
+}
+
+/// `operation` comes in as the name the request gave and leaves as the name of the
+/// operation that ran, where the document names it (for the access log and the metrics).
+async fn run(
+    who: Authenticated,
+    state: web::Data<AppState>,
+    media: Media,
+    p: Params,
+    get: Option<Conditional>,
+    operation_label: &mut Option<String>,
+) -> HttpResponse {
     let is_get = get.is_some();
     let Authenticated {
         caller,
@@ -281,6 +297,7 @@ async fn execute(
         };
         if let Some(hit) = stamp.and_then(|now| cache.get(key, now)) {
             tracing::debug!(request_id = %rid, "answered from the response cache");
+            operation_label.clone_from(&hit.operation);
             return send(
                 StatusCode::OK,
                 media,
@@ -312,6 +329,12 @@ async fn execute(
     let mut keepable = false;
     if let Ok(doc) = request.parsed_query() {
         document = Some(doc.clone());
+        if operation_label.is_none()
+            && let async_graphql::parser::types::DocumentOperations::Multiple(ops) = &doc.operations
+            && ops.len() == 1
+        {
+            *operation_label = ops.keys().next().map(|n| n.to_string());
+        }
         keepable = cache::runs_a_query(doc, operation.as_deref());
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
@@ -401,7 +424,7 @@ async fn execute(
         response,
         state.limits.max_response_bytes,
         &caching,
-        keep,
+        keep.map(|(cache, key, stamp)| (cache, key, stamp, operation_label.clone())),
     )
 }
 
@@ -457,7 +480,7 @@ fn respond(
     mut response: Response,
     max_bytes: usize,
     caching: &Caching<'_>,
-    keep: Option<(&ResponseCache, cache::Key, cache::Stamp)>,
+    keep: Option<(&ResponseCache, cache::Key, cache::Stamp, Option<String>)>,
 ) -> HttpResponse {
     for e in &mut response.errors {
         classify(e, request_id);
@@ -501,12 +524,23 @@ fn respond(
         );
     }
     let body = Bytes::from(body);
+    let first_code =
+        response
+            .errors
+            .first()
+            .map(|e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(async_graphql::Value::String(c)) => crate::error::code_named(c),
+                _ => "INTERNAL",
+            });
     let cacheable = status == StatusCode::OK && response.errors.is_empty();
     let etag = (cacheable && (caching.get.is_some() || keep.is_some())).then(|| cache::etag(&body));
-    if let (true, Some((cache, key, stamp)), Some(etag)) = (cacheable, keep, &etag) {
-        cache.put(key, stamp, body.clone(), etag.clone());
+    if let (true, Some((cache, key, stamp, operation)), Some(etag)) = (cacheable, keep, &etag) {
+        cache.put(key, stamp, body.clone(), etag.clone(), operation);
     }
-    send(status, media, request_id, body, etag.as_deref(), caching)
+    super::observe::with_outcome(
+        send(status, media, request_id, body, etag.as_deref(), caching),
+        first_code,
+    )
 }
 
 /// Sends an answer with the headers of its caching: an `ETag` for a successful GET (304 for

@@ -92,7 +92,8 @@ pub(super) fn refuse(status: StatusCode, media: Media, request_id: &str, err: &A
     if let Some(secs) = retry_after {
         b.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
-    b.body(json!({ "errors": [{ "message": gql.message, "extensions": ext }] }).to_string())
+    let res = b.body(json!({ "errors": [{ "message": gql.message, "extensions": ext }] }).to_string());
+    super::observe::with_outcome(res, Some(err.code()))
 }
 
 pub(super) fn bad_request(media: Media, request_id: &str, field: &str, message: &str) -> HttpResponse {

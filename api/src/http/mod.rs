@@ -15,6 +15,7 @@ mod explorer;
 mod graphql;
 mod health;
 mod media;
+pub mod observe;
 mod reports;
 
 pub use boundary::{Authenticated, Refusal};
@@ -47,6 +48,11 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Whole answers of repeated reads; `None` when turned off.
     pub cache: Option<cache::ResponseCache>,
+    /// Request counts, latencies and the gauges served at `/metrics`.
+    pub metrics: observe::Metrics,
+    /// Set on SIGTERM: `/readyz` answers 503 so that load balancers stop sending requests
+    /// while the ones under way finish.
+    pub draining: std::sync::atomic::AtomicBool,
 }
 
 impl AppState {
@@ -71,6 +77,8 @@ impl AppState {
             explorer: true,
             trusted_proxies: Vec::new(),
             cache: None,
+            metrics: observe::Metrics::new(),
+            draining: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }

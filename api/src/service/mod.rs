@@ -97,6 +97,21 @@ impl Services {
     }
 
     /// Whether the database answers and the migrations are applied.
+    /// Open and idle connections of the pool, for the metrics.
+    pub fn pool_usage(&self) -> Option<(u32, usize)> {
+        match self.db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                let pool = self.db.get_postgres_connection_pool();
+                Some((pool.size(), pool.num_idle()))
+            }
+            sea_orm::DbBackend::Sqlite => {
+                let pool = self.db.get_sqlite_connection_pool();
+                Some((pool.size(), pool.num_idle()))
+            }
+            _ => None,
+        }
+    }
+
     pub async fn ready(&self) -> bool {
         use migration::MigratorTrait;
         let check = migration::Migrator::get_pending_migrations(&self.db);

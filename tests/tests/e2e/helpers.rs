@@ -50,6 +50,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub secret: Secret,
     pub statements: Arc<AtomicU64>,
+    /// The metrics listener's `/metrics` URL.
+    pub metrics: Option<String>,
     pub database_url: String,
     data_dir: PathBuf,
     _dir: Option<TempDir>,
@@ -233,6 +235,7 @@ impl TestApp {
             ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
             ("SAMVERKAN_WORKERS".into(), "2".into()),
             ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "5".into()),
+            ("SAMVERKAN_METRICS_BIND".into(), "127.0.0.1:0".into()),
         ])
         .expect("test settings");
         settings.issuers = vec![
@@ -265,6 +268,9 @@ impl TestApp {
         let data_dir = settings.data_dir.clone();
         let app = Application::build(settings).await.expect("application builds");
         let port = app.port();
+        let metrics = app
+            .metrics_port()
+            .map(|p| format!("http://127.0.0.1:{p}/metrics"));
         let statements = app.statement_counter();
         tokio::spawn(app.run_until_stopped());
         let secret = samverkan::auth::dev_secret(&data_dir).expect("dev secret");
@@ -273,6 +279,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             secret,
             statements,
+            metrics,
             database_url: database_url.to_owned(),
             data_dir,
             _dir: None,

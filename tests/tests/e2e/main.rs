@@ -19,6 +19,7 @@ mod isolation;
 mod linked_data;
 mod migrations;
 mod mutations;
+mod operations;
 mod outage;
 mod preview;
 mod procurement;

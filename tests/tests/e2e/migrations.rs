@@ -115,6 +115,7 @@ async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
             ("SAMVERKAN_DEMO_DATA".into(), "true".into()),
             ("SAMVERKAN_WORKERS".into(), "1".into()),
             ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "3".into()),
+            ("SAMVERKAN_METRICS_BIND".into(), "off".into()),
         ])
         .unwrap();
         tokio::spawn(samverkan::startup::Application::build(settings))

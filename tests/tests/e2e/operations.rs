@@ -1,0 +1,218 @@
+//! What operators rely on: Prometheus metrics on their own listener, one access-log line per
+//! request, and a drain on SIGTERM that load balancers can follow. The drain and the log are
+//! tested on the real binary as a child process, as a container runs it.
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::json;
+
+use crate::helpers::{Backend, TestApp};
+
+#[tokio::test]
+async fn metrics_count_requests_by_operation_and_code_on_their_own_listener() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let editor = app.as_kommun("1880").editor();
+    for _ in 0..3 {
+        editor
+            .ok(
+                "query Projects { eServiceProjects(first: 5) { totalCount } }",
+                json!({}),
+            )
+            .await;
+    }
+    app.with_token("not-a-jwt")
+        .gql("{ viewer { sub } }", json!({}))
+        .await;
+    for i in 0..210 {
+        editor
+            .ok(&format!("query Many{i} {{ viewer {{ sub }} }}"), json!({}))
+            .await;
+    }
+    let url = app.metrics.clone().expect("the metrics listener is on");
+    let text = app.client.get(&url).send().await.unwrap().text().await.unwrap();
+    let has = |line: &str| text.lines().any(|l| l.starts_with(line));
+    assert!(
+        has(r#"samverkan_http_requests_total{route="/graphql",operation="Projects",code="OK"} 3"#),
+        "{text}"
+    );
+    assert!(
+        has(
+            r#"samverkan_http_requests_total{route="/graphql",operation="anonymous",code="UNAUTHENTICATED"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        has(r#"samverkan_http_requests_total{route="/graphql",operation="other",code="OK"}"#),
+        "names beyond the bound count as other"
+    );
+    let names = text
+        .lines()
+        .filter(|l| l.starts_with("samverkan_http_requests_total"))
+        .count();
+    assert!(names <= 205, "{names} series: the operation label is bounded");
+    assert!(
+        has(r#"samverkan_http_request_duration_seconds_bucket{le="+Inf",route="/graphql"}"#)
+            || has(r#"samverkan_http_request_duration_seconds_bucket{route="/graphql",le="+Inf"}"#),
+        "{text}"
+    );
+    for name in [
+        "samverkan_db_pool_connections ",
+        "samverkan_db_pool_idle_connections ",
+        "samverkan_response_cache_hits_total ",
+        "samverkan_response_cache_misses_total ",
+        "samverkan_rate_limited_requests_total ",
+    ] {
+        assert!(has(name), "{name} missing: {text}");
+    }
+    assert_eq!(
+        app.get("/metrics").send().await.unwrap().status(),
+        404,
+        "not on the public listener"
+    );
+}
+
+/// The service binary as a child process on a fresh SQLite database.
+struct Process {
+    child: Child,
+    base: String,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn binary() -> std::path::PathBuf {
+    // target/debug/deps/e2e-… → target/debug/samverkan, built with the workspace's tests.
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("samverkan")
+}
+
+fn start(drain_seconds: u64) -> Option<Process> {
+    let bin = binary();
+    if !bin.exists() {
+        eprintln!("skipped: {} is not built", bin.display());
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("samverkan-proc-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(&bin)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SAMVERKAN_BIND", "127.0.0.1:0")
+        .env("SAMVERKAN_METRICS_BIND", "off")
+        .env("SAMVERKAN_DATA_DIR", &dir)
+        .env("SAMVERKAN_DEMO_DATA", "false")
+        .env("SAMVERKAN_WORKERS", "1")
+        .env("SAMVERKAN_DRAIN_SECONDS", drain_seconds.to_string())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let base = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("Samverkan listening on ").map(str::to_owned))
+        .expect("the service says where it listens");
+    Some(Process { child, base, dir })
+}
+
+#[tokio::test]
+async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
+    let Some(mut p) = start(2) else { return };
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("{}/readyz", p.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let token = {
+        let out = Command::new(binary())
+            .args(["token", "--kommun", "1880", "--roles", "viewer"])
+            .env("SAMVERKAN_DATA_DIR", &p.dir)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let query = |c: &reqwest::Client| {
+        c.post(format!("{}/graphql", p.base))
+            .bearer_auth(&token)
+            .json(&json!({"query": "query Who { viewer { municipality { code } } }", "operationName": "Who"}))
+            .send()
+    };
+    assert_eq!(query(&client).await.unwrap().status(), 200);
+
+    let sent = Instant::now();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &p.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        client
+            .get(format!("{}/readyz", p.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503,
+        "not ready once told to stop"
+    );
+    let r = query(&client).await.unwrap();
+    assert_eq!(r.status(), 200, "still serving while the load balancer notices");
+
+    let status = loop {
+        if let Some(s) = p.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(20),
+            "stopped within the drain and the grace"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    assert!(
+        sent.elapsed() >= Duration::from_secs(2),
+        "the drain lasted drain_seconds"
+    );
+
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut p.child.stderr.take().unwrap(), &mut log).unwrap();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("samverkan::access") && l.contains("path=/graphql"))
+        .collect();
+    assert_eq!(lines.len(), 2, "one line per request: {log}");
+    for l in &lines {
+        for field in [
+            "INFO",
+            "method=POST",
+            "status=200",
+            "latency_ms=",
+            "request_id=",
+            "kommun=1880",
+            "operation=\"Who\"",
+            "code=\"OK\"",
+        ] {
+            assert!(l.contains(field), "{field} missing from: {l}");
+        }
+    }
+    assert!(!log.contains(&token), "the token is never logged");
+    assert!(!log.contains("municipality { code }"), "the body is never logged");
+}
