@@ -1,4 +1,5 @@
-//! The `samverkan` command: serve (default), migrate, export-schema, token, import-systems.
+//! The `samverkan` command: serve (default), migrate, healthcheck, export-schema, token,
+//! import-systems.
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -31,6 +32,13 @@ enum Command {
     Serve,
     /// Apply pending database migrations and seed reference data, then exit.
     Migrate,
+    /// Exit 0 if the service on this machine is ready (`/readyz`), 1 if not: for container
+    /// health checks, where the slim image has no curl.
+    Healthcheck {
+        /// The readiness URL; by default `/readyz` at the port of SAMVERKAN_BIND on loopback.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Write the GraphQL schema (SDL).
     ExportSchema {
         /// Where to write it; `-` for standard output.
@@ -150,6 +158,34 @@ async fn run() -> anyhow::Result<()> {
                 "imported {n} system{} for kommun {kommun}",
                 if n == 1 { "" } else { "s" }
             );
+        }
+        Command::Healthcheck { url } => {
+            let url = match url {
+                Some(u) => u,
+                None => {
+                    let settings = Settings::load()?;
+                    let port = settings
+                        .bind
+                        .rsplit_once(':')
+                        .map_or("8080", |(_, p)| p)
+                        .to_owned();
+                    format!("http://127.0.0.1:{port}/readyz")
+                }
+            };
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()?;
+            let response = client
+                .get(&url)
+                .send()
+                .await
+                .with_context(|| format!("{url} does not answer"))?;
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            if !status.is_success() {
+                anyhow::bail!("{url}: {status} {}", text.trim());
+            }
+            println!("{}", text.trim());
         }
         Command::Migrate => {
             let settings = Settings::load()?;

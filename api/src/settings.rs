@@ -445,7 +445,7 @@ mod tests {
         assert!(missing.is_empty(), "README's settings table lacks {missing:?}");
     }
 
-    /// The configurations README offers to copy (Keycloak, Entra ID, key files) are read
+    /// The configurations README and `deploy/` offer to copy (Keycloak, Entra ID, key files) are read
     /// by the same rules as an operator's file, so a key in them cannot be mistyped.
     #[test]
     fn the_readme_configurations_are_valid_settings() {
@@ -456,7 +456,8 @@ mod tests {
             .filter_map(|b| b.split("```").next())
             .collect();
         assert!(!blocks.is_empty());
-        for block in blocks {
+        let production = include_str!("../../deploy/samverkan.production.toml");
+        for block in blocks.into_iter().chain([production]) {
             let s: Settings = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
             for issuer in &s.issuers {
                 for role in issuer.role_names.values() {

@@ -595,22 +595,40 @@ impl Verifier {
 }
 
 /// Reads the development signing secret from the data folder, creating it on first use.
+/// Replicas that share the folder and start at once agree on one secret: it is written to a
+/// file of its own and linked into place, which fails for all but the first.
 pub fn dev_secret(data_dir: &Path) -> anyhow::Result<Secret> {
     use anyhow::Context;
     use rand::RngCore;
     let path = data_dir.join("dev-signing-secret");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        let s = s.trim().to_owned();
-        if s.len() >= 32 {
-            return Ok(Secret::new(s));
-        }
+    let read = || {
+        std::fs::read_to_string(&path)
+            .ok()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| s.len() >= 32)
+    };
+    if let Some(s) = read() {
+        return Ok(Secret::new(s));
     }
     std::fs::create_dir_all(data_dir).with_context(|| format!("Failed to create {}", data_dir.display()))?;
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let s = URL_SAFE_NO_PAD.encode(bytes);
-    std::fs::write(&path, &s).with_context(|| format!("Failed to write {}", path.display()))?;
-    Ok(Secret::new(s))
+    let mine = data_dir.join(format!("dev-signing-secret.{}", std::process::id()));
+    std::fs::write(&mine, &s).with_context(|| format!("Failed to write {}", mine.display()))?;
+    let linked = std::fs::hard_link(&mine, &path);
+    let _ = std::fs::remove_file(&mine);
+    match linked {
+        Ok(()) => Ok(Secret::new(s)),
+        // A short or unreadable old file is replaced; a concurrent first start's is used.
+        Err(_) => match read() {
+            Some(theirs) => Ok(Secret::new(theirs)),
+            None => {
+                std::fs::write(&path, &s).with_context(|| format!("Failed to write {}", path.display()))?;
+                Ok(Secret::new(s))
+            }
+        },
+    }
 }
 
 /// Signs a development token for `kommun` with `roles`, valid for `ttl_seconds`.

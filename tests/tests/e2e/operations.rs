@@ -153,6 +153,15 @@ async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
             .send()
     };
     assert_eq!(query(&client).await.unwrap().status(), 200);
+    let healthcheck = || {
+        Command::new(binary())
+            .args(["healthcheck", "--url", &format!("{}/readyz", p.base)])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(healthcheck(), "samverkan healthcheck: ready");
 
     let sent = Instant::now();
     assert!(
@@ -175,6 +184,7 @@ async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
     );
     let r = query(&client).await.unwrap();
     assert_eq!(r.status(), 200, "still serving while the load balancer notices");
+    assert!(!healthcheck(), "samverkan healthcheck: not ready while draining");
 
     let status = loop {
         if let Some(s) = p.child.try_wait().unwrap() {
