@@ -54,6 +54,7 @@ pub fn operator(reference: &Reference, kommun: &str, user: &str) -> Option<Calle
         kommun: m.code.clone(),
         county_id: m.county_id,
         roles: BTreeSet::from([Role::Editor]),
+        expires_at: None,
     }))
 }
 

@@ -109,6 +109,10 @@ pub struct Limits {
     pub request_timeout_ms: u64,
     /// A response larger than this is not sent.
     pub max_response_bytes: usize,
+    /// Subscriptions one WebSocket connection may run at once.
+    pub max_subscriptions_per_connection: usize,
+    /// Subscription connections one user (kommun and `sub`) may hold open on a replica.
+    pub max_connections_per_principal: usize,
 }
 
 impl Default for Limits {
@@ -123,6 +127,8 @@ impl Default for Limits {
             max_cost: 25_000,
             request_timeout_ms: 10_000,
             max_response_bytes: 8 * 1024 * 1024,
+            max_subscriptions_per_connection: 20,
+            max_connections_per_principal: 10,
         }
     }
 }
@@ -317,6 +323,13 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_MAX_RESPONSE_BYTES") {
             s.limits.max_response_bytes = number("SAMVERKAN_MAX_RESPONSE_BYTES", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_SUBSCRIPTIONS_PER_CONNECTION") {
+            s.limits.max_subscriptions_per_connection =
+                number("SAMVERKAN_MAX_SUBSCRIPTIONS_PER_CONNECTION", v)?;
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_CONNECTIONS_PER_PRINCIPAL") {
+            s.limits.max_connections_per_principal = number("SAMVERKAN_MAX_CONNECTIONS_PER_PRINCIPAL", v)?;
         }
         if let Some(v) = get("SAMVERKAN_RATE_LIMIT_PER_MINUTE") {
             s.limits.requests_per_minute = number("SAMVERKAN_RATE_LIMIT_PER_MINUTE", v)? as u32;

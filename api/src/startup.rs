@@ -196,6 +196,12 @@ impl Application {
                 .wrap(cors)
                 .wrap(actix_web::middleware::from_fn(http::observe::access))
                 .route("/graphql", web::post().to(http::graphql_post))
+                .route(
+                    "/graphql",
+                    web::get()
+                        .guard(actix_web::guard::Header("upgrade", "websocket"))
+                        .to(http::subscriptions),
+                )
                 .route("/graphql", web::get().to(http::graphql_get))
                 .route("/explorer/{file}", web::get().to(http::explorer_asset))
                 .route(

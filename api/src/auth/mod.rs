@@ -46,6 +46,8 @@ pub struct Principal {
     pub county_id: i32,
     /// What the token allows; roles combine by union.
     pub roles: BTreeSet<Role>,
+    /// When the token expires (seconds since the epoch); a subscription ends then.
+    pub expires_at: Option<i64>,
 }
 
 impl Principal {
@@ -590,6 +592,7 @@ impl Verifier {
             kommun: municipality.code.clone(),
             county_id: municipality.county_id,
             roles,
+            expires_at: claims.get("exp").and_then(|e| e.as_i64()),
         }))
     }
 }

@@ -16,18 +16,19 @@ mod reference;
 mod report;
 mod scalars;
 mod sourcing;
+mod subscriptions;
 mod support;
 
 // The helpers every area uses, from `support`.
 pub(crate) use order::restore as restore_field_order;
 pub(crate) use support::{children, connection, loaders, money, rows_of, scope, stored_json};
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::{auth::Caller, service::Services, settings::Limits};
 
 /// The schema type served over HTTP and written to `schema.graphql`.
-pub type SamverkanSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type SamverkanSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
 /// Every query field, merged from the areas.
 #[derive(MergedObject, Default)]
@@ -66,7 +67,7 @@ pub struct RequestContext {
 
 /// Builds the schema with its limits; `services` is `None` only for exporting the SDL.
 pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: bool) -> SamverkanSchema {
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut b = Schema::build(Query::default(), Mutation::default(), subscriptions::Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(limits.max_depth.max(16) * 2)

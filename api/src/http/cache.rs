@@ -183,6 +183,7 @@ mod tests {
             kommun: kommun.into(),
             county_id: 1,
             roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+            expires_at: None,
         })
     }
 

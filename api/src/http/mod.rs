@@ -1,5 +1,5 @@
 //! The HTTP layer: `boundary` (what every request passes: request id, token, rate limit),
-//! `graphql` (GraphQL over HTTP), `explorer` (the bundled GraphiQL page), `media` (content negotiation and errors-only
+//! `graphql` (GraphQL over HTTP), `subscriptions` (over WebSocket), `explorer` (the bundled GraphiQL page), `media` (content negotiation and errors-only
 //! answers), `health`, `reports` (the committee CSV), `catalogue` (the catalogue as linked data); `AppState` is what they share.
 //!
 //! async-graphql's actix integration answers 200 to everything and runs mutations over GET,
@@ -17,6 +17,7 @@ mod health;
 mod media;
 pub mod observe;
 mod reports;
+mod subscriptions;
 
 pub use boundary::{Authenticated, Refusal};
 pub use catalogue::{cpsv_ap as catalogue_cpsv_ap, schema_org as catalogue_schema_org};
@@ -25,6 +26,7 @@ pub use graphql::{graphql_get, graphql_post};
 pub use health::{healthz, readyz};
 use media::{Media, negotiate, refuse, request_id};
 pub use reports::committee_csv;
+pub use subscriptions::subscriptions;
 
 use crate::{auth::Verifier, graphql::SamverkanSchema, service::Services, settings::Limits};
 
@@ -53,6 +55,8 @@ pub struct AppState {
     /// Set on SIGTERM: `/readyz` answers 503 so that load balancers stop sending requests
     /// while the ones under way finish.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Subscription connections by principal, for their bound.
+    pub connections: subscriptions::Connections,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
             cache: None,
             metrics: observe::Metrics::new(),
             draining: std::sync::atomic::AtomicBool::new(false),
+            connections: subscriptions::Connections::default(),
         }
     }
 }

@@ -71,6 +71,7 @@ pub struct Metrics {
     cache_hits: Counter,
     cache_misses: Counter,
     cache_bytes: Gauge,
+    subscriptions: Gauge,
     operation_names: Mutex<HashSet<String>>,
 }
 
@@ -134,6 +135,12 @@ impl Metrics {
             "Bytes held by the response cache",
             cache_bytes.clone(),
         );
+        let subscriptions = Gauge::default();
+        registry.register(
+            "subscriptions_open",
+            "Subscriptions running on this replica",
+            subscriptions.clone(),
+        );
         Self {
             registry,
             requests,
@@ -144,8 +151,19 @@ impl Metrics {
             cache_hits,
             cache_misses,
             cache_bytes,
+            subscriptions,
             operation_names: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// A subscription started.
+    pub fn subscription_opened(&self) {
+        self.subscriptions.inc();
+    }
+
+    /// A subscription ended.
+    pub fn subscription_closed(&self) {
+        self.subscriptions.dec();
     }
 
     /// One more request refused by the rate limit.

@@ -83,6 +83,28 @@ impl Loaders {
         }
     }
 
+    /// Forgets everything loaded so far. A subscription's loaders live as long as its
+    /// connection, so each event is resolved from what is stored now, not from an earlier
+    /// event's reads.
+    pub fn forget(&self) {
+        self.projects.clear::<i64>();
+        self.participations.clear::<i64>();
+        self.decisions.clear::<i64>();
+        self.status_reports.clear::<i64>();
+        self.catalogue.clear::<i64>();
+        self.benefits.clear::<i64>();
+        self.follow_ups.clear::<i64>();
+        self.requirements.clear::<i64>();
+        self.supporters.clear::<i64>();
+        self.responses.clear::<i64>();
+        self.products.clear::<i64>();
+        self.vendors.clear::<i64>();
+        self.sourcing_options.clear::<i64>();
+        self.sourcing_criteria.clear::<i64>();
+        self.sourcing_coevaluators.clear::<i64>();
+        self.sourcing_scores.clear::<i64>();
+    }
+
     /// The rows of `E` under `parent`, in creation order.
     pub async fn rows<E>(&self, parent: Seen<E::Parent>) -> ApiResult<Vec<E::Model>>
     where

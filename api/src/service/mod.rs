@@ -6,6 +6,7 @@ pub mod audit;
 pub mod benefits;
 pub mod catalogue;
 pub mod counts;
+pub mod events;
 pub mod generation;
 pub mod initiatives;
 pub mod inventory;
@@ -54,16 +55,24 @@ pub struct Services {
     db: DatabaseConnection,
     reference: Arc<Reference>,
     counts: Arc<counts::CountCache>,
+    events: events::Events,
 }
 
 impl Services {
     /// Wraps an open, migrated database and the loaded reference data.
     pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
+        let events = events::Events::new(&db);
         Self {
             db,
             reference,
             counts: Arc::default(),
+            events,
         }
+    }
+
+    /// Committed changes as they happen (subscriptions).
+    pub fn events(&self) -> &events::Events {
+        &self.events
     }
 
     /// The county and kommun reference data.
@@ -131,6 +140,7 @@ impl Services {
 
 /// One request's view of the services: every read is narrowed to what the caller may see,
 /// every write goes through an audited transaction.
+#[derive(Clone, Copy)]
 pub struct Scope<'a> {
     svc: &'a Services,
     caller: &'a Caller,
@@ -210,6 +220,7 @@ impl<'a> Scope<'a> {
             self.request_id,
             action,
             self.svc.counts.clone(),
+            self.svc.events.clone(),
         ))
     }
 }

@@ -487,3 +487,72 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// The service binary as a child process (what a container runs), on a fresh SQLite database
+/// unless `env` names another; `env` comes last, so it overrides.
+pub struct Process {
+    pub child: std::process::Child,
+    pub base: String,
+    pub dir: PathBuf,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `target/debug/samverkan`, built with the workspace's tests (the tests live in
+/// `target/debug/deps`).
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    exe.parent().unwrap().parent().unwrap().join("samverkan")
+}
+
+impl Process {
+    pub fn start(env: &[(&str, &str)]) -> Option<Process> {
+        use std::io::BufRead;
+        let bin = binary();
+        if !bin.exists() {
+            eprintln!("skipped: {} is not built", bin.display());
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("samverkan-proc-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = std::process::Command::new(&bin);
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("SAMVERKAN_BIND", "127.0.0.1:0")
+            .env("SAMVERKAN_METRICS_BIND", "off")
+            .env("SAMVERKAN_DATA_DIR", &dir)
+            .env("SAMVERKAN_DEMO_DATA", "false")
+            .env("SAMVERKAN_WORKERS", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|l| l.strip_prefix("Samverkan listening on ").map(str::to_owned))
+            .expect("the service says where it listens");
+        // Keeps reading, so that later lines never meet a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Some(Process { child, base, dir })
+    }
+}
+
+impl TestApp {
+    /// The data folder (the development signing secret), for a second process that must
+    /// accept the same tokens.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+}

@@ -29,3 +29,4 @@ mod report;
 mod schema;
 mod settled;
 mod sourcing;
+mod subscriptions;

@@ -2,14 +2,13 @@
 //! request, and a drain on SIGTERM that load balancers can follow. The drain and the log are
 //! tested on the real binary as a child process, as a container runs it.
 use std::{
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
+    process::Command,
     time::{Duration, Instant},
 };
 
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, Process, TestApp, binary};
 
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_code_on_their_own_listener() {
@@ -74,60 +73,11 @@ async fn metrics_count_requests_by_operation_and_code_on_their_own_listener() {
     );
 }
 
-/// The service binary as a child process on a fresh SQLite database.
-struct Process {
-    child: Child,
-    base: String,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn binary() -> std::path::PathBuf {
-    // target/debug/deps/e2e-… → target/debug/samverkan, built with the workspace's tests.
-    let exe = std::env::current_exe().unwrap();
-    exe.parent().unwrap().parent().unwrap().join("samverkan")
-}
-
-fn start(drain_seconds: u64) -> Option<Process> {
-    let bin = binary();
-    if !bin.exists() {
-        eprintln!("skipped: {} is not built", bin.display());
-        return None;
-    }
-    let dir = std::env::temp_dir().join(format!("samverkan-proc-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut child = Command::new(&bin)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("SAMVERKAN_BIND", "127.0.0.1:0")
-        .env("SAMVERKAN_METRICS_BIND", "off")
-        .env("SAMVERKAN_DATA_DIR", &dir)
-        .env("SAMVERKAN_DEMO_DATA", "false")
-        .env("SAMVERKAN_WORKERS", "1")
-        .env("SAMVERKAN_DRAIN_SECONDS", drain_seconds.to_string())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let base = stdout
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("Samverkan listening on ").map(str::to_owned))
-        .expect("the service says where it listens");
-    Some(Process { child, base, dir })
-}
-
 #[tokio::test]
 async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
-    let Some(mut p) = start(2) else { return };
+    let Some(mut p) = Process::start(&[("SAMVERKAN_DRAIN_SECONDS", "2"), ("RUST_LOG", "info")]) else {
+        return;
+    };
     let client = reqwest::Client::new();
     assert_eq!(
         client

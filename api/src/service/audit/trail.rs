@@ -163,6 +163,17 @@ impl crate::service::Scope<'_> {
         Ok(crate::service::pagination::finish(rows, &req))
     }
 
+    /// One event, if the caller may read it (the same rule as the trail's pages).
+    pub async fn audit_event(&self, id: i64) -> ApiResult<Option<audit_event::Model>> {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        self.reader()?;
+        Ok(audit_event::Entity::find()
+            .filter(self.audit_condition(&AuditFilter::default()))
+            .filter(audit_event::Column::Id.eq(id))
+            .one(self.db())
+            .await?)
+    }
+
     /// How many events match.
     pub async fn count_audit_events(&self, f: &AuditFilter) -> ApiResult<u64> {
         use sea_orm::{PaginatorTrait, QueryFilter};

@@ -31,6 +31,7 @@ pub struct WriteTx<'a> {
     action: &'static str,
     events: Vec<Change>,
     counts: std::sync::Arc<crate::service::counts::CountCache>,
+    announce: crate::service::events::Events,
 }
 
 /// One record's change within a mutation.
@@ -89,6 +90,7 @@ impl<'a> WriteTx<'a> {
         request_id: &'a str,
         action: &'static str,
         counts: std::sync::Arc<crate::service::counts::CountCache>,
+        announce: crate::service::events::Events,
     ) -> Self {
         Self {
             tx,
@@ -100,6 +102,7 @@ impl<'a> WriteTx<'a> {
             writes: std::sync::atomic::AtomicUsize::new(0),
             events: Vec::new(),
             counts,
+            announce,
         }
     }
 
@@ -209,8 +212,16 @@ impl<'a> WriteTx<'a> {
             .await?;
         }
         let generation = crate::service::generation::bump(&self.tx).await?;
+        let change = crate::service::events::Change {
+            event_id: event.id,
+            scope_type: scope_type.as_str().to_owned(),
+            scope_id,
+            action: action.to_owned(),
+        };
+        self.announce.announce(&self.tx, &change).await?;
         self.tx.commit().await?;
         self.counts.observe(generation);
+        self.announce.committed(change);
         Ok(())
     }
 }
