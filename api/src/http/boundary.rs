@@ -161,6 +161,12 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
     })
 }
 
+/// The rate limit of a request that carries no bearer token in its headers (a WebSocket
+/// upgrade, whose token comes later in `connection_init`), counted against its address.
+pub(super) fn limit_by_address(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    rate_limit(state, &client_address(state, req))
+}
+
 impl AppState {
     /// Drops the rate limiter's keys that have their full quota back; run now and then so
     /// that the key store does not grow with every principal and address ever seen.

@@ -77,6 +77,15 @@ pub async fn subscriptions(
             .content_type("text/plain; charset=utf-8")
             .body("subscriptions speak graphql-transport-ws: offer it in Sec-WebSocket-Protocol"));
     }
+    if let Err(e) = super::boundary::limit_by_address(&state, &req) {
+        let status = super::boundary::status_of(&e);
+        return Ok(super::media::refuse(
+            status,
+            super::media::Media::Json,
+            &request_id(&req),
+            &e,
+        ));
+    }
     if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
         return Ok(HttpResponse::ServiceUnavailable()
             .content_type("text/plain; charset=utf-8")

@@ -337,3 +337,44 @@ async fn a_change_on_one_replica_reaches_a_subscriber_on_another_process() {
         );
     }
 }
+
+/// On SIGTERM a replica tells its subscribers to go elsewhere (close 1001) and refuses new
+/// sockets while it drains.
+#[tokio::test]
+async fn a_draining_replica_closes_its_sockets() {
+    let Some(p) = Process::start(&[("SAMVERKAN_DRAIN_SECONDS", "3")]) else {
+        return;
+    };
+    let token = {
+        let out = std::process::Command::new(crate::helpers::binary())
+            .args(["token", "--kommun", "1880", "--roles", "viewer"])
+            .env("SAMVERKAN_DATA_DIR", &p.dir)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let mut ws = Ws::connect(&p.base, &token).await;
+    ws.subscribe(
+        "list",
+        "subscription { eServiceProjectsChanged { projectId } }",
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &p.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(ws.closed().await, Some(1001), "told to reconnect elsewhere");
+    let url = format!("{}/graphql", p.base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(refused.is_err(), "no new sockets while draining");
+}
