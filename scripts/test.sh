@@ -17,6 +17,8 @@ if [ -z "${SAMVERKAN_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# The end-to-end tests also run the service binary as a child process (drain, replicas).
+cargo build --locked -p samverkan
 cargo test --workspace --locked
 
 if command -v npm >/dev/null 2>&1; then

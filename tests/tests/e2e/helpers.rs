@@ -516,6 +516,12 @@ impl Process {
         use std::io::BufRead;
         let bin = binary();
         if !bin.exists() {
+            // scripts/test.sh builds it; under CI a missing binary must fail, not skip.
+            assert!(
+                std::env::var("CI").is_err(),
+                "{} is not built (cargo build -p samverkan)",
+                bin.display()
+            );
             eprintln!("skipped: {} is not built", bin.display());
             return None;
         }
