@@ -132,7 +132,7 @@ async fn serve(
     request_id: String,
 ) {
     let settled = Arc::new(Mutex::new(Session::default()));
-    let (to_engine, from_client) = tokio::sync::mpsc::channel::<String>(16);
+    let (to_engine, from_client) = tokio::sync::mpsc::channel::<String>(64);
     let init = {
         let (state, settled, request_id) = (state.clone(), settled.clone(), request_id.clone());
         move |payload: Value| async move { connection_init(&state, &settled, payload, request_id).await }
@@ -185,8 +185,15 @@ async fn serve(
                         Some("complete") if active.remove(&id) => state.metrics.subscription_closed(),
                         _ => {}
                     }
-                    if to_engine.send(text.to_string()).await.is_err() {
-                        break None;
+                    // Never awaited: the engine is polled by this same loop, so waiting for
+                    // room here could wait forever. A client that runs this far ahead is
+                    // closed instead.
+                    match to_engine.try_send(text.to_string()) {
+                        Ok(()) => {}
+                        Err(tokio::sync::mpsc::error::TrySendError::Full(_)) => {
+                            break close(4429, "too many messages at once");
+                        }
+                        Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => break None,
                     }
                 }
                 Some(Ok(AggregatedMessage::Ping(bytes))) => {
