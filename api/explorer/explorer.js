@@ -15,7 +15,10 @@
     '}',
     ''
   ].join('\n');
-  var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql' });
+  // Subscriptions go over graphql-transport-ws on the same URL; GraphiQL sends the Headers
+  // pane as connection_init's payload, which is where the service reads the token.
+  var ws = (window.location.protocol === 'https:' ? 'wss://' : 'ws://') + window.location.host + '/graphql';
+  var fetcher = GraphiQL.createFetcher({ url: window.location.origin + '/graphql', subscriptionUrl: ws });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,

@@ -1,6 +1,7 @@
 // The explorer as a user meets it, in Debian's Chromium: the page loads with no request
-// leaving the service, the documentation explorer lists EServiceProject, and a query with a
-// token typed into the Headers pane shows the caller's data. Fails on any page error.
+// leaving the service, the documentation explorer lists EServiceProject, a query with a
+// token typed into the Headers pane shows the caller's data, and a subscription shows a
+// change made meanwhile. Fails on any page error.
 //
 //   SAMVERKAN_URL=http://127.0.0.1:8080 SAMVERKAN_TOKEN=… node explorer.mjs [screenshot.png]
 import { chromium } from 'playwright-core';
@@ -24,7 +25,12 @@ try {
   const origin = new URL(base).origin;
   page.on('request', (r) => {
     const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith('data:')) failures.push(`request left the service: ${url}`);
+    if (!url.startsWith('data:') && new URL(url).host !== new URL(origin).host) {
+      failures.push(`request left the service: ${url}`);
+    }
+  });
+  page.on('websocket', (ws) => {
+    if (new URL(ws.url()).host !== new URL(origin).host) failures.push(`socket left the service: ${ws.url()}`);
   });
   page.on('pageerror', (e) => failures.push(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
@@ -61,8 +67,37 @@ try {
     await page.screenshot({ path: screenshot });
     step(`screenshot in ${screenshot}`);
   }
+
+  // A subscription from the explorer: the token in the Headers pane opens the socket, and a
+  // project created meanwhile shows up in the result pane.
+  const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText('subscription Live { eServiceProjectsChanged { kind project { title } } }');
+  // GraphiQL reads the operation from the editor after a short pause.
+  await page.waitForTimeout(800);
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForTimeout(1000);
+  const title = `Från explorern ${Date.now()}`;
+  const created = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      query: 'mutation($t: String!) { createEServiceProject(input: {title: $t, budget: "1", visibility: COUNTY}) { project { id } } }',
+      variables: { t: title },
+    }),
+  });
+  if (!created.ok) failures.push(`the mutation failed: ${created.status}`);
+  await result.getByText(title, { exact: false }).first().waitFor({ timeout: 15000 });
+  step('a subscription in the explorer shows a change made meanwhile');
 } catch (e) {
   failures.push(e.stack ?? String(e));
+  const pages = browser.contexts().flatMap((c) => c.pages());
+  if (pages[0]) {
+    failures.push(`the result pane: ${(await pages[0].locator('.result-window').first().innerText().catch(() => '')).slice(0, 500)}`);
+    await pages[0].screenshot({ path: 'failure.png' }).catch(() => {});
+  }
 } finally {
   await browser.close();
 }
