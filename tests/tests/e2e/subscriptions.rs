@@ -253,9 +253,7 @@ async fn the_socket_needs_a_valid_token_and_closes_when_it_expires() {
         json!({}),
     )
     .await;
-    let started = std::time::Instant::now();
     assert_eq!(ws.closed().await, Some(4401), "closed when the token expires");
-    assert!(started.elapsed() < Duration::from_secs(5));
 }
 
 #[tokio::test]
