@@ -92,9 +92,16 @@ impl Events {
 
     fn listen(&self, pool: sea_orm::sqlx::PgPool) {
         let sender = self.sender.clone();
+        // A listener holds its connection for good; taken from the request pool it would
+        // leave requests one connection short, so it gets a pool of its own.
+        let own = sea_orm::sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with((*pool.connect_options()).clone());
         tokio::spawn(async move {
             loop {
-                let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await {
+                let mut listener = match sea_orm::sqlx::postgres::PgListener::connect_with(&own).await {
                     Ok(l) => l,
                     Err(e) => {
                         tracing::warn!(error = %e, "cannot listen for changes; retrying in 1 s");
