@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header, jwk::Jwk};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use samverkan::settings::IssuerSettings;
+
 use crate::helpers::{Backend, TestApp, fixture};
 
 const WHO: &str = "{ viewer { sub municipality { code } roles } }";
@@ -118,6 +120,18 @@ fn claims(iss: &str, extra: Value) -> Value {
     c
 }
 
+/// A test app that also trusts `issuer`, RS256.
+async fn trusting(issuer: IssuerSettings) -> TestApp {
+    TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.issuers.push(IssuerSettings {
+            algorithm: "RS256".into(),
+            ..issuer
+        })
+    })
+    .await
+    .unwrap()
+}
+
 async fn who(app: &TestApp, token: &str) -> Result<Value, (u16, String)> {
     let r = app.with_token(token).gql(WHO, json!({})).await;
     if r.status == 200 && r.body.get("errors").is_none() {
@@ -134,19 +148,15 @@ async fn keys_from_a_jwks_url_rotate_without_a_restart() {
     let idp = Idp::start(jwks(&[jwk("rs256-private.pem", "a")])).await;
     let iss = "https://idp.rotating.example";
     let url = format!("{}/keys", idp.base);
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.issuers.push(samverkan::settings::IssuerSettings {
-            issuer: iss.into(),
-            audience: "samverkan".into(),
-            algorithm: "RS256".into(),
-            jwks_url: Some(url),
-            jwks_refetch_min_seconds: Some(0),
-            kommuner: vec!["*".into()],
-            ..Default::default()
-        })
+    let app = trusting(IssuerSettings {
+        issuer: iss.into(),
+        audience: "samverkan".into(),
+        jwks_url: Some(url),
+        jwks_refetch_min_seconds: Some(0),
+        kommuner: vec!["*".into()],
+        ..Default::default()
     })
-    .await
-    .unwrap();
+    .await;
     assert_eq!(idp.fetches(), 1, "fetched once at start");
     let as_1880 = json!({"kommun": "1880", "roles": ["viewer"]});
     let v = who(
@@ -201,18 +211,14 @@ async fn unknown_kids_fetch_at_most_once_per_interval() {
     let idp = Idp::start(jwks(&[jwk("rs256-private.pem", "a")])).await;
     let iss = "https://idp.limited.example";
     let url = format!("{}/keys", idp.base);
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.issuers.push(samverkan::settings::IssuerSettings {
-            issuer: iss.into(),
-            audience: "samverkan".into(),
-            algorithm: "RS256".into(),
-            jwks_url: Some(url),
-            kommuner: vec!["*".into()],
-            ..Default::default()
-        })
+    let app = trusting(IssuerSettings {
+        issuer: iss.into(),
+        audience: "samverkan".into(),
+        jwks_url: Some(url),
+        kommuner: vec!["*".into()],
+        ..Default::default()
     })
-    .await
-    .unwrap();
+    .await;
     let start = idp.fetches();
     for i in 0..25 {
         let t = sign(
@@ -235,22 +241,18 @@ async fn unknown_kids_fetch_at_most_once_per_interval() {
 async fn a_keycloak_realm_by_discovery_with_mapped_roles() {
     let idp = Idp::start(jwks(&[jwk("rs256-private.pem", "kc-1")])).await;
     let iss = idp.base.clone();
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.issuers.push(samverkan::settings::IssuerSettings {
-            issuer: iss.clone(),
-            audience: "samverkan".into(),
-            algorithm: "RS256".into(),
-            discovery: true,
-            roles_claim: Some("realm_access.roles".into()),
-            role_names: [("samverkan-editor", "editor"), ("samverkan-admin", "admin")]
-                .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                .into(),
-            kommuner: vec!["1881".into()],
-            ..Default::default()
-        })
+    let app = trusting(IssuerSettings {
+        issuer: iss.clone(),
+        audience: "samverkan".into(),
+        discovery: true,
+        roles_claim: Some("realm_access.roles".into()),
+        role_names: [("samverkan-editor", "editor"), ("samverkan-admin", "admin")]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .into(),
+        kommuner: vec!["1881".into()],
+        ..Default::default()
     })
-    .await
-    .unwrap();
+    .await;
     let token = sign(
         "rs256-private.pem",
         "kc-1",
@@ -308,23 +310,19 @@ async fn an_entra_tenant_whose_keys_arrive_after_the_start() {
     idp.set_down(true);
     let iss = "https://login.microsoftonline.example/tenant-1/v2.0";
     let url = format!("{}/keys", idp.base);
-    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-        s.issuers.push(samverkan::settings::IssuerSettings {
-            issuer: iss.into(),
-            audience: "api://samverkan".into(),
-            algorithm: "RS256".into(),
-            jwks_url: Some(url),
-            jwks_refresh_seconds: Some(1),
-            jwks_refetch_min_seconds: Some(3600),
-            role_names: [("Samverkan.Viewer", "viewer"), ("Samverkan.Namnd", "namnd")]
-                .map(|(a, b)| (a.to_owned(), b.to_owned()))
-                .into(),
-            kommuner: vec!["1885".into()],
-            ..Default::default()
-        })
+    let app = trusting(IssuerSettings {
+        issuer: iss.into(),
+        audience: "api://samverkan".into(),
+        jwks_url: Some(url),
+        jwks_refresh_seconds: Some(1),
+        jwks_refetch_min_seconds: Some(3600),
+        role_names: [("Samverkan.Viewer", "viewer"), ("Samverkan.Namnd", "namnd")]
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .into(),
+        kommuner: vec!["1885".into()],
+        ..Default::default()
     })
-    .await
-    .unwrap();
+    .await;
     let mut c = claims(
         iss,
         json!({"roles": ["Samverkan.Viewer", "Samverkan.Namnd"], "name": "Anna Andersson"}),
@@ -353,7 +351,6 @@ async fn an_entra_tenant_whose_keys_arrive_after_the_start() {
 /// the start with a message naming them.
 #[test]
 fn unsafe_or_unknown_issuer_settings_stop_the_start() {
-    use samverkan::settings::IssuerSettings;
     let refused = |issuer: IssuerSettings, words: &str| {
         let mut settings = samverkan::settings::Settings::from_sources(&[]).unwrap();
         settings.issuers = vec![IssuerSettings {
