@@ -111,9 +111,11 @@ fn refused(id: &str, message: &str, code: &str) -> String {
         .to_string()
 }
 
-/// Whether a `subscribe` payload asks for a subscription operation; `None` when the document
-/// does not parse (the engine answers that in its own words).
-fn is_subscription(payload: &Value) -> Option<bool> {
+/// Why a `subscribe` payload is refused here: not a subscription (queries and mutations go
+/// over POST, with its limits), or over the limits of what one document may cost, the same
+/// walk as over HTTP (`graphql::cost`). A document that does not parse is left to the
+/// engine, which answers it in its own words.
+fn refusal(state: &AppState, payload: &Value) -> Option<(String, &'static str)> {
     let query = payload.get("query")?.as_str()?;
     let doc = async_graphql::parser::parse_query(query).ok()?;
     let wanted = payload.get("operationName").and_then(|n| n.as_str());
@@ -122,7 +124,27 @@ fn is_subscription(payload: &Value) -> Option<bool> {
         .iter()
         .find(|(name, _)| wanted.is_none() || name.map(|n| n.as_str()) == wanted)
         .map(|(_, op)| op.node.ty)?;
-    Some(ty == OperationType::Subscription)
+    if ty != OperationType::Subscription {
+        return Some((
+            "only subscriptions over this socket; send queries and mutations with POST".into(),
+            "BAD_USER_INPUT",
+        ));
+    }
+    let variables =
+        async_graphql::Variables::from_json(payload.get("variables").cloned().unwrap_or(Value::Null));
+    let limits = &state.limits;
+    state
+        .cost
+        .check(
+            &doc,
+            wanted,
+            &variables,
+            limits.max_cost,
+            limits.max_aliases as u64,
+            limits.max_depth,
+        )
+        .err()
+        .map(|e| (e.message, "QUERY_TOO_COMPLEX"))
 }
 
 async fn serve(
@@ -168,9 +190,8 @@ async fn serve(
                     match parsed.get("type").and_then(|t| t.as_str()) {
                         Some("subscribe") => {
                             let payload = parsed.get("payload").cloned().unwrap_or(Value::Null);
-                            if is_subscription(&payload) == Some(false) {
-                                let m = refused(&id, "only subscriptions over this socket; send queries and mutations with POST", "BAD_USER_INPUT");
-                                if session.text(m).await.is_err() { break None; }
+                            if let Some((message, code)) = refusal(&state, &payload) {
+                                if session.text(refused(&id, &message, code)).await.is_err() { break None; }
                                 continue;
                             }
                             if !active.contains(&id) && active.len() >= max_subscriptions {

@@ -261,6 +261,7 @@ async fn subscriptions_and_connections_are_bounded_and_only_subscriptions_run() 
     let app = TestApp::spawn_with(Backend::Sqlite, |s| {
         s.limits.max_subscriptions_per_connection = 2;
         s.limits.max_connections_per_principal = 1;
+        s.limits.max_cost = 50;
     })
     .await
     .unwrap();
@@ -277,6 +278,20 @@ async fn subscriptions_and_connections_are_bounded_and_only_subscriptions_run() 
         m["payload"][0]["message"].as_str().unwrap().contains("POST"),
         "{m}"
     );
+    // What one event may cost is bounded as over HTTP.
+    ws.subscribe(
+        "wide",
+        "subscription { eServiceProjectsChanged { project { participations { municipality { name } } costShares { amount municipality { name } } } } }",
+        json!({}),
+    )
+    .await;
+    let m = ws.next().await.unwrap();
+    assert_eq!(
+        (m["id"].as_str(), m["type"].as_str()),
+        (Some("wide"), Some("error")),
+        "{m}"
+    );
+    assert_eq!(m["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX", "{m}");
     for id in ["a", "b", "c"] {
         ws.subscribe(
             id,
