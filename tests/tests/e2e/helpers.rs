@@ -512,6 +512,25 @@ pub fn binary() -> PathBuf {
 }
 
 impl Process {
+    /// A development token this process accepts (it signs with its data folder's secret).
+    pub fn token(&self, kommun: &str, roles: &str) -> String {
+        let out = std::process::Command::new(binary())
+            .args(["token", "--kommun", kommun, "--roles", roles])
+            .env("SAMVERKAN_DATA_DIR", &self.dir)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// Sends SIGTERM, as a container runtime stopping the replica does.
+    pub fn terminate(&self) {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+
     pub fn start(env: &[(&str, &str)]) -> Option<Process> {
         use std::io::BufRead;
         let bin = binary();

@@ -88,14 +88,7 @@ async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
             .status(),
         200
     );
-    let token = {
-        let out = Command::new(binary())
-            .args(["token", "--kommun", "1880", "--roles", "viewer"])
-            .env("SAMVERKAN_DATA_DIR", &p.dir)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
+    let token = p.token("1880", "viewer");
     let query = |c: &reqwest::Client| {
         c.post(format!("{}/graphql", p.base))
             .bearer_auth(&token)
@@ -114,13 +107,7 @@ async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
     assert!(healthcheck(), "samverkan healthcheck: ready");
 
     let sent = Instant::now();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &p.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    p.terminate();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         client

@@ -19,18 +19,23 @@ struct Ws {
     socket: Socket,
 }
 
+/// The WebSocket upgrade of `base`'s GraphQL URL, offering `graphql-transport-ws`.
+fn upgrade(base: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    let url = format!("{}/graphql", base.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    request
+}
+
 const WAIT: Duration = Duration::from_secs(10);
 
 impl Ws {
     /// Opens a socket to `base` and sends `connection_init` with `token` (none if `None`).
     async fn open(base: &str, token: Option<&str>) -> Ws {
-        let url = format!("{}/graphql", base.replace("http://", "ws://"));
-        let mut request = url.into_client_request().unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let (socket, response) = tokio_tungstenite::connect_async(upgrade(base)).await.unwrap();
         assert_eq!(
             response.headers()["sec-websocket-protocol"],
             "graphql-transport-ws"
@@ -358,14 +363,7 @@ async fn a_draining_replica_closes_its_sockets() {
     let Some(p) = Process::start(&[("SAMVERKAN_DRAIN_SECONDS", "3")]) else {
         return;
     };
-    let token = {
-        let out = std::process::Command::new(crate::helpers::binary())
-            .args(["token", "--kommun", "1880", "--roles", "viewer"])
-            .env("SAMVERKAN_DATA_DIR", &p.dir)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
+    let token = p.token("1880", "viewer");
     let mut ws = Ws::connect(&p.base, &token).await;
     ws.subscribe(
         "list",
@@ -374,20 +372,47 @@ async fn a_draining_replica_closes_its_sockets() {
     )
     .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        std::process::Command::new("kill")
-            .args(["-TERM", &p.child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
+    p.terminate();
     assert_eq!(ws.closed().await, Some(1001), "told to reconnect elsewhere");
-    let url = format!("{}/graphql", p.base.replace("http://", "ws://"));
-    let mut request = url.into_client_request().unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let refused = tokio_tungstenite::connect_async(request).await;
+    let refused = tokio_tungstenite::connect_async(upgrade(&p.base)).await;
     assert!(refused.is_err(), "no new sockets while draining");
+}
+
+/// Who may subscribe to what, role by role: portals (`integration`) to nothing, the audit
+/// feed only with `namnd` among the roles, the project feeds with any reading role.
+#[tokio::test]
+async fn each_feed_answers_only_the_roles_that_may_read_it() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let feeds = [
+        ("list", "subscription { eServiceProjectsChanged { projectId } }"),
+        ("audit", "subscription { auditEventAdded { action } }"),
+    ];
+    let cases: [(&[&str], [bool; 2]); 6] = [
+        (&["integration"], [false, false]),
+        (&["viewer"], [true, false]),
+        (&["editor", "admin"], [true, false]),
+        (&["namnd"], [true, true]),
+        (&["namnd", "viewer"], [true, true]),
+        (&["integration", "namnd"], [true, true]),
+    ];
+    for (roles, allowed) in cases {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        let token = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &roles, 600).unwrap();
+        let mut ws = Ws::connect(&app.base, &token).await;
+        for ((id, query), may) in feeds.iter().zip(allowed) {
+            ws.subscribe(id, query, json!({})).await;
+            // A refusal comes at once; an allowed feed stays silent until something changes.
+            let mut answer = None;
+            while let Some(m) = ws.next_within(Duration::from_millis(500)).await {
+                if m["id"] == *id && m["type"] != "complete" {
+                    answer = Some(m);
+                    break;
+                }
+            }
+            let refused = answer
+                .as_ref()
+                .is_some_and(|m| m["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN");
+            assert_eq!(!refused, may, "{roles:?} {id}: {answer:?}");
+        }
+    }
 }
