@@ -276,7 +276,7 @@ impl TestApp {
         let secret = samverkan::auth::dev_secret(&data_dir).expect("dev secret");
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
-            client: reqwest::Client::new(),
+            client: http_client(),
             secret,
             statements,
             metrics,
@@ -387,6 +387,17 @@ impl<'a> Actor<'a> {
     }
 }
 
+/// The tests' HTTP client. Its idle connections are dropped after 2 s, before the server's
+/// 5 s keep-alive and first-request timeouts: hyper may open a connection it then does not use,
+/// the server answers such a connection 408 (empty body) after 5 s and closes it, and a request
+/// sent on it at that moment reads the 408 as its own answer (a CI run met exactly this).
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("http client")
+}
+
 /// Someone who sends GraphQL requests.
 pub struct Caller<'a> {
     app: &'a TestApp,
@@ -406,7 +417,11 @@ impl Caller<'_> {
         }
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
-        let body: Value = res.json().await.expect("json body");
+        let headers = format!("{:?}", res.headers());
+        let text = res.text().await.expect("body");
+        let body: Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!("not a JSON body ({e}): status {status}, headers {headers}, body {text:?}")
+        });
         Gql { status, body }
     }
 

@@ -127,7 +127,7 @@ async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
         ports.push(app.port());
         tokio::spawn(app.run_until_stopped());
     }
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     for port in ports {
         let ready = client
             .get(format!("http://127.0.0.1:{port}/readyz"))

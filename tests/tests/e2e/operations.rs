@@ -78,7 +78,7 @@ async fn on_sigterm_readiness_goes_first_requests_finish_and_each_is_logged() {
     let Some(mut p) = Process::start(&[("SAMVERKAN_DRAIN_SECONDS", "2"), ("RUST_LOG", "info")]) else {
         return;
     };
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http_client();
     assert_eq!(
         client
             .get(format!("{}/readyz", p.base))
