@@ -41,7 +41,7 @@ fi
 # Starts a server with extra settings; sets $addr and $pid.
 serve() {
   local name=$1; shift
-  env "$@" SAMVERKAN_BIND=127.0.0.1:0 SAMVERKAN_METRICS_BIND=off "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
+  env SAMVERKAN_BIND=127.0.0.1:0 SAMVERKAN_METRICS_BIND=off "$@" "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
   pid=$!
   pids+=("$pid")
   for _ in $(seq 100); do grep -q listening "$work/$name.out" 2>/dev/null && break; sleep 0.2; done
@@ -49,8 +49,15 @@ serve() {
 }
 
 "$bin" bench-seed --projects "$projects"
-serve cached
+metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+serve cached SAMVERKAN_METRICS_BIND=127.0.0.1:$metrics_port
 cached_addr=$addr cached_pid=$pid
+# The cached server's response-cache counters: hits misses shared.
+cache_counters() {
+  curl -s "http://127.0.0.1:$metrics_port/metrics" | awk '
+    /^samverkan_response_cache_hits_total / {h=$2} /^samverkan_response_cache_misses_total / {m=$2}
+    /^samverkan_response_cache_shared_total / {s=$2} END {print h+0, m+0, s+0}'
+}
 serve uncached SAMVERKAN_RESPONSE_CACHE_MB=0
 uncached_addr=$addr
 addr=$cached_addr
@@ -141,9 +148,12 @@ while True:
 open(out, "w").write(f"{checks} {stale} {stale_counts}\n")
 PY
 checker=$!
+read -r hits0 misses0 shared0 < <(cache_counters)
 load "mixed 95/5, 12 kommuner" 16 "$work/mixed.lua" "$cached_addr"
+read -r hits1 misses1 shared1 < <(cache_counters)
 touch "$work/stale.txt.stop"
 wait "$checker"
+echo "response cache during the mixed load: $((hits1 - hits0)) hits, $((misses1 - misses0)) misses, of which $((shared1 - shared0)) answered by a request computing the same answer"
 read -r checks stale stale_counts <"$work/stale.txt"
 echo "read-after-write checks during the mixed load: $checks, stale lists: $stale, stale totalCount: $stale_counts"
 rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$cached_pid/status")

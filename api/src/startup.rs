@@ -159,10 +159,17 @@ impl Application {
                 every.tick().await;
                 pruned.prune();
                 if let Some(cache) = &pruned.cache {
-                    let (hits, misses, entries, bytes) = cache.stats();
-                    if (hits, misses) != logged {
-                        tracing::info!(hits, misses, entries, bytes, "response cache");
-                        logged = (hits, misses);
+                    let s = cache.stats();
+                    if (s.hits, s.misses) != logged {
+                        tracing::info!(
+                            hits = s.hits,
+                            misses = s.misses,
+                            shared = s.shared,
+                            entries = s.entries,
+                            bytes = s.bytes,
+                            "response cache"
+                        );
+                        logged = (s.hits, s.misses);
                     }
                 }
             }

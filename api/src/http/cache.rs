@@ -12,18 +12,29 @@
 //! [`counts_settled`](crate::service::Services::counts_settled), so an answer that carried a
 //! count being recounted in the background is dropped when the recount lands.
 //!
+//! **Computed once.** Requests that miss with the same key at the same stamp while an answer
+//! is being computed wait for that answer instead of computing it again
+//! ([`ResponseCache::begin`]): it is exactly what a kept entry would serve them. After a
+//! write, every caller's list misses at once, so concurrent misses are common; a request whose
+//! leader fails, is cancelled or produces an answer that is not kept computes its own.
+//!
 //! **What is kept.** Successful answers of queries only: never a mutation (only a query's
 //! answer is stored, and an entry is found only by the same document and operation), never an
 //! answer with errors. The size is bounded in bytes (`moka`, by body size); hits and misses
 //! are logged once a minute.
-use std::sync::{
-    Arc,
-    atomic::{AtomicU64, Ordering},
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
 };
 
 use actix_web::web::Bytes;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use sha2::{Digest, Sha256};
+
+use tokio::sync::watch;
 
 use crate::auth::Caller;
 pub use crate::service::generation::Stamp;
@@ -42,11 +53,51 @@ pub struct Cached {
     pub operation: Option<String>,
 }
 
+/// An answer being computed, as those waiting for it see it: `None` until it is kept.
+type Pending = watch::Receiver<Option<Arc<Cached>>>;
+
 /// Whole answers by [`Key`], bounded in bytes.
 pub struct ResponseCache {
     entries: moka::sync::Cache<Key, Arc<Cached>>,
+    /// Answers being computed now; an entry lives as long as its leader's request.
+    computing: Mutex<HashMap<(Key, Stamp), Pending>>,
     hits: AtomicU64,
     misses: AtomicU64,
+    shared: AtomicU64,
+}
+
+/// What the cache has done since start and what it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Answers served from an entry.
+    pub hits: u64,
+    /// Lookups that found no entry of the request's stamp.
+    pub misses: u64,
+    /// Misses answered by another request's computation of the same answer.
+    pub shared: u64,
+    /// Entries held.
+    pub entries: u64,
+    /// Bytes held, as weighed.
+    pub bytes: u64,
+}
+
+/// What a request that missed does: compute the answer (and keep it through its [`Leader`]),
+/// or wait for the request already computing it.
+pub enum Turn<'a> {
+    /// Compute it.
+    Lead(Leader<'a>),
+    /// Wait for it ([`ResponseCache::wait`]).
+    Wait(Pending),
+}
+
+/// The request computing an answer for a key and stamp. Dropping it without
+/// [`keep`](Leader::keep) (an answer with errors, a cancelled request) lets those waiting
+/// compute their own.
+pub struct Leader<'a> {
+    cache: &'a ResponseCache,
+    key: Key,
+    stamp: Stamp,
+    sender: Option<watch::Sender<Option<Arc<Cached>>>>,
 }
 
 /// What the cache holds beyond an entry's body: its key, the stamp and the map's own share.
@@ -68,8 +119,10 @@ impl ResponseCache {
                     .unwrap_or(u32::MAX)
                 })
                 .build(),
+            computing: Mutex::new(HashMap::new()),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            shared: AtomicU64::new(0),
         })
     }
 
@@ -123,27 +176,106 @@ impl ResponseCache {
     }
 
     /// Keeps an answer computed from the data `stamp` stands for.
-    pub fn put(&self, key: Key, stamp: Stamp, body: Bytes, etag: String, operation: Option<String>) {
-        self.entries.insert(
-            key,
-            Arc::new(Cached {
-                stamp,
-                body,
-                etag,
-                operation,
-            }),
-        );
+    pub fn put(
+        &self,
+        key: Key,
+        stamp: Stamp,
+        body: Bytes,
+        etag: String,
+        operation: Option<String>,
+    ) -> Arc<Cached> {
+        let cached = Arc::new(Cached {
+            stamp,
+            body,
+            etag,
+            operation,
+        });
+        self.entries.insert(key, cached.clone());
+        cached
     }
 
-    /// Hits and misses since start, entries and bytes held.
-    pub fn stats(&self) -> (u64, u64, u64, u64) {
+    /// After a miss at `stamp`: lead the computation of the answer, or wait for the request
+    /// already leading it.
+    pub fn begin(&self, key: Key, stamp: Stamp) -> Turn<'_> {
+        let mut computing = self
+            .computing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(pending) = computing.get(&(key, stamp)) {
+            return Turn::Wait(pending.clone());
+        }
+        let (sender, pending) = watch::channel(None);
+        computing.insert((key, stamp), pending);
+        Turn::Lead(Leader {
+            cache: self,
+            key,
+            stamp,
+            sender: Some(sender),
+        })
+    }
+
+    /// The answer another request is computing, once it is kept; `None` if it was not kept
+    /// or took longer than `patience`, and the caller computes its own.
+    pub async fn wait(&self, mut pending: Pending, patience: std::time::Duration) -> Option<Arc<Cached>> {
+        let answer = tokio::time::timeout(patience, pending.wait_for(Option::is_some))
+            .await
+            .ok()?
+            .ok()?
+            .clone();
+        if answer.is_some() {
+            self.shared.fetch_add(1, Ordering::Relaxed);
+        }
+        answer
+    }
+
+    /// A leader for a request that waited in vain: it keeps its answer but nobody waits for it.
+    pub fn alone(&self, key: Key, stamp: Stamp) -> Leader<'_> {
+        Leader {
+            cache: self,
+            key,
+            stamp,
+            sender: None,
+        }
+    }
+
+    /// What the cache has done since start and what it holds.
+    pub fn stats(&self) -> Stats {
         self.entries.run_pending_tasks();
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.misses.load(Ordering::Relaxed),
-            self.entries.entry_count(),
-            self.entries.weighted_size(),
-        )
+        Stats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            shared: self.shared.load(Ordering::Relaxed),
+            entries: self.entries.entry_count(),
+            bytes: self.entries.weighted_size(),
+        }
+    }
+}
+
+impl Leader<'_> {
+    /// Keeps the answer and hands it to those waiting for it.
+    pub fn keep(mut self, body: Bytes, etag: String, operation: Option<String>) {
+        let cached = self.cache.put(self.key, self.stamp, body, etag, operation);
+        if let Some(sender) = self.sender.take() {
+            self.cache.forget(self.key, self.stamp);
+            sender.send_replace(Some(cached));
+        }
+    }
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        if self.sender.is_some() {
+            self.cache.forget(self.key, self.stamp);
+        }
+    }
+}
+
+impl ResponseCache {
+    fn forget(&self, key: Key, stamp: Stamp) {
+        self.computing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&(key, stamp));
     }
 }
 
@@ -231,8 +363,8 @@ mod tests {
             )
             .is_none()
         );
-        let (hits, misses, ..) = c.stats();
-        assert_eq!((hits, misses), (1, 2));
+        let stats = c.stats();
+        assert_eq!((stats.hits, stats.misses), (1, 2));
     }
 
     #[test]
@@ -254,8 +386,49 @@ mod tests {
                 None,
             );
         }
-        let (.., bytes) = c.stats();
+        let bytes = c.stats().bytes;
         assert!(bytes <= 1024 * 1024, "{bytes}");
+    }
+
+    #[tokio::test]
+    async fn a_miss_being_computed_is_computed_once_and_a_failed_leader_lets_others_compute() {
+        let Some(c) = ResponseCache::new(1) else {
+            panic!("a cache of 1 MB");
+        };
+        let k = key(&Caller::Anonymous, "{ a }");
+        let at = |generation| Stamp {
+            generation,
+            settled: 0,
+        };
+        let patience = std::time::Duration::from_secs(5);
+        let Turn::Lead(leader) = c.begin(k, at(1)) else {
+            panic!("the first miss leads");
+        };
+        let Turn::Wait(same) = c.begin(k, at(1)) else {
+            panic!("the same answer is waited for");
+        };
+        // Another stamp is another answer, never shared.
+        let Turn::Lead(other) = c.begin(k, at(2)) else {
+            panic!("a newer stamp leads on its own");
+        };
+        let (answer, ()) = tokio::join!(c.wait(same, patience), async {
+            tokio::task::yield_now().await;
+            leader.keep(Bytes::from_static(b"{}"), etag(b"{}"), None);
+        });
+        assert_eq!(answer.map(|a| a.body.clone()).as_deref(), Some(&b"{}"[..]));
+        assert_eq!(c.stats().shared, 1);
+
+        // A leader dropped without an answer (errors, cancelled) lets the waiter compute.
+        let Turn::Wait(pending) = c.begin(k, at(2)) else {
+            panic!("stamp 2 is still being computed");
+        };
+        drop(other);
+        assert!(c.wait(pending, patience).await.is_none());
+        assert!(
+            matches!(c.begin(k, at(2)), Turn::Lead(_)),
+            "nothing is left computing"
+        );
+        assert!(c.computing.lock().map(|m| m.is_empty()).unwrap_or(false));
     }
 
     #[test]

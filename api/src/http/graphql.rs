@@ -364,12 +364,35 @@ async fn run(
             );
         }
     }
-    // Every query reads the generation, cached or not: the counts follow it too.
-    if keepable && stamp.is_none() {
+    // The generation is read for the cache alone: counts read the generations of their own
+    // parts when they count.
+    if keepable && key.is_some() && stamp.is_none() {
         stamp = match read_stamp(&state, media, &rid).await {
             Ok(s) => s,
             Err(answer) => return answer,
         };
+    }
+    let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
+    let mut leader = None;
+    if keepable && let (Some((cache, key)), Some(now)) = (&key, stamp) {
+        leader = Some(match cache.begin(*key, now) {
+            cache::Turn::Lead(leader) => leader,
+            cache::Turn::Wait(pending) => {
+                if let Some(answer) = cache.wait(pending, deadline).await {
+                    tracing::debug!(request_id = %rid, "answered by a request computing the same answer");
+                    operation_label.clone_from(&answer.operation);
+                    return send(
+                        StatusCode::OK,
+                        media,
+                        &rid,
+                        answer.body.clone(),
+                        Some(&answer.etag),
+                        &caching,
+                    );
+                }
+                cache.alone(*key, now)
+            }
+        });
     }
     let request = request
         .data(state.services.loaders(&caller))
@@ -383,7 +406,6 @@ async fn run(
     } else {
         &state.schema
     };
-    let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
     let response =
         match tokio::time::timeout(deadline, schema.execute(request).instrument(span.clone())).await {
             Ok(r) => r,
@@ -414,17 +436,13 @@ async fn run(
         errors = response.errors.len(),
         "executed"
     );
-    let keep = match (key, stamp) {
-        (Some((cache, key)), Some(stamp)) if keepable => Some((cache, key, stamp)),
-        _ => None,
-    };
     respond(
         media,
         &rid,
         response,
         state.limits.max_response_bytes,
         &caching,
-        keep.map(|(cache, key, stamp)| (cache, key, stamp, operation_label.clone())),
+        leader.map(|leader| (leader, operation_label.clone())),
     )
 }
 
@@ -480,7 +498,7 @@ fn respond(
     mut response: Response,
     max_bytes: usize,
     caching: &Caching<'_>,
-    keep: Option<(&ResponseCache, cache::Key, cache::Stamp, Option<String>)>,
+    keep: Option<(cache::Leader<'_>, Option<String>)>,
 ) -> HttpResponse {
     for e in &mut response.errors {
         classify(e, request_id);
@@ -534,8 +552,8 @@ fn respond(
             });
     let cacheable = status == StatusCode::OK && response.errors.is_empty();
     let etag = (cacheable && (caching.get.is_some() || keep.is_some())).then(|| cache::etag(&body));
-    if let (true, Some((cache, key, stamp, operation)), Some(etag)) = (cacheable, keep, &etag) {
-        cache.put(key, stamp, body.clone(), etag.clone(), operation);
+    if let (true, Some((leader, operation)), Some(etag)) = (cacheable, keep, &etag) {
+        leader.keep(body.clone(), etag.clone(), operation);
     }
     super::observe::with_outcome(
         send(status, media, request_id, body, etag.as_deref(), caching),

@@ -70,6 +70,7 @@ pub struct Metrics {
     pool_idle: Gauge,
     cache_hits: Counter,
     cache_misses: Counter,
+    cache_shared: Counter,
     cache_bytes: Gauge,
     subscriptions: Gauge,
     operation_names: Mutex<HashSet<String>>,
@@ -129,6 +130,12 @@ impl Metrics {
             "Cacheable queries that had to run",
             cache_misses.clone(),
         );
+        let cache_shared = Counter::default();
+        registry.register(
+            "response_cache_shared",
+            "Misses answered by another request computing the same answer at the same time",
+            cache_shared.clone(),
+        );
         let cache_bytes = Gauge::default();
         registry.register(
             "response_cache_bytes",
@@ -150,6 +157,7 @@ impl Metrics {
             pool_idle,
             cache_hits,
             cache_misses,
+            cache_shared,
             cache_bytes,
             subscriptions,
             operation_names: Mutex::new(HashSet::new()),
@@ -196,10 +204,11 @@ impl Metrics {
             self.pool_idle.set(idle as i64);
         }
         if let Some(cache) = &state.cache {
-            let (hits, misses, _, bytes) = cache.stats();
-            catch_up(&self.cache_hits, hits);
-            catch_up(&self.cache_misses, misses);
-            self.cache_bytes.set(bytes as i64);
+            let s = cache.stats();
+            catch_up(&self.cache_hits, s.hits);
+            catch_up(&self.cache_misses, s.misses);
+            catch_up(&self.cache_shared, s.shared);
+            self.cache_bytes.set(s.bytes as i64);
         }
         let mut out = String::new();
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
