@@ -1,8 +1,11 @@
-//! A bounded cache of `totalCount` answers, valid for one data generation.
+//! A bounded cache of `totalCount` answers, each valid for the generation its rows last
+//! changed at.
 //!
 //! Counting every visible row costs more than the page itself (the whole table is walked,
 //! the page stops after 50 rows), and clients ask for the same count on every page. A count
-//! is exact for the generation it was computed at ([`super::generation`]). After a change, a
+//! is exact for the generation it was computed at: the caller reads the generation at which
+//! what it counts last changed (for projects, the count part's,
+//! [`super::generation::read_parts`]) before counting and gives it here. After a change, a
 //! count that took long ([`SLOW`], e.g. 500,000 projects) is served as it was while one
 //! background task recounts, so a write never makes the next reader wait for a full count;
 //! [`CountCache::settled`] changes when the recount lands, so cached answers that carried the
@@ -15,7 +18,7 @@ use std::{
     future::Future,
     sync::{
         Arc,
-        atomic::{AtomicI64, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -58,8 +61,6 @@ enum Lookup {
 
 /// Counts by key, valid for one data generation.
 pub struct CountCache {
-    /// The newest data generation this replica has read or written.
-    generation: AtomicI64,
     /// Raised when a background recount lands.
     settled: AtomicU64,
     entries: moka::sync::Cache<Key, Entry>,
@@ -76,7 +77,6 @@ pub struct CountCache {
 impl Default for CountCache {
     fn default() -> Self {
         Self {
-            generation: AtomicI64::new(i64::MIN),
             settled: AtomicU64::new(0),
             entries: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).build(),
             recount: Arc::new(tokio::sync::Semaphore::new(1)),
@@ -93,23 +93,12 @@ fn digest(key: &str) -> Key {
 }
 
 impl CountCache {
-    /// Records a generation read from or written to the database.
-    pub fn observe(&self, generation: i64) {
-        self.generation.fetch_max(generation, Ordering::AcqRel);
-    }
-
-    /// The newest generation seen.
-    pub fn generation(&self) -> i64 {
-        self.generation.load(Ordering::Acquire)
-    }
-
     /// Changes whenever a background recount lands.
     pub fn settled(&self) -> u64 {
         self.settled.load(Ordering::Acquire)
     }
 
-    fn lookup(&self, key: &Key) -> Lookup {
-        let generation = self.generation();
+    fn lookup(&self, key: &Key, generation: i64) -> Lookup {
         match self.entries.get(key) {
             Some(e) if e.generation == generation => Lookup::Fresh(e.count),
             Some(e) if e.generation < generation && e.runs >= JUDGED_AFTER && e.took >= SLOW => {
@@ -137,15 +126,15 @@ impl CountCache {
         );
     }
 
-    /// The count for `key`: cached, stale while `count` runs in the background, or counted
-    /// now. `count` owns what it uses, so that it can outlive the request that asked.
-    pub async fn count<F>(self: &Arc<Self>, key: &str, count: F) -> ApiResult<u64>
+    /// The count for `key` as of `generation`, the generation its rows last changed at (read
+    /// before counting): cached, stale while `count` runs in the background, or counted now.
+    /// `count` owns what it uses, so that it can outlive the request that asked.
+    pub async fn count<F>(self: &Arc<Self>, key: &str, generation: i64, count: F) -> ApiResult<u64>
     where
         F: Future<Output = ApiResult<u64>> + Send + 'static,
     {
         let key = digest(key);
-        let generation = self.generation();
-        match self.lookup(&key) {
+        match self.lookup(&key, generation) {
             Lookup::Fresh(n) => Ok(n),
             Lookup::Stale(n) => {
                 if let Ok(permit) = self.recount.clone().try_acquire_owned() {
@@ -201,38 +190,32 @@ mod tests {
     #[test]
     fn a_new_generation_makes_quick_counts_stale_and_keeps_slow_ones_for_the_recount() {
         let c = CountCache::default();
-        c.observe(1);
         c.put(digest("quick"), 1, 7, Duration::from_millis(1));
         c.put(digest("once"), 1, 8, SLOW);
         for _ in 0..JUDGED_AFTER {
             c.put(digest("slow"), 1, 9, SLOW);
         }
-        assert_eq!(c.lookup(&digest("quick")), Lookup::Fresh(7));
-        c.observe(2);
-        assert_eq!(c.lookup(&digest("quick")), Lookup::Miss);
-        assert_eq!(c.lookup(&digest("slow")), Lookup::Stale(9));
+        assert_eq!(c.lookup(&digest("quick"), 1), Lookup::Fresh(7));
+        assert_eq!(c.lookup(&digest("quick"), 2), Lookup::Miss);
+        assert_eq!(c.lookup(&digest("slow"), 2), Lookup::Stale(9));
         assert_eq!(
-            c.lookup(&digest("once")),
+            c.lookup(&digest("once"), 2),
             Lookup::Miss,
             "one slow run may have been a busy moment"
         );
-        c.observe(1);
-        assert_eq!(c.generation(), 2, "generations only move forward");
     }
 
     #[tokio::test]
     async fn a_stale_count_is_served_at_once_and_replaced_by_one_recount_at_a_time() {
         let c = Arc::new(CountCache::default());
-        c.observe(1);
         for _ in 0..JUDGED_AFTER {
             c.put(digest("k"), 1, 5, SLOW);
         }
-        c.observe(2);
         let runs = Arc::new(AtomicU64::new(0));
         for _ in 0..3 {
             let runs = runs.clone();
             let got = c
-                .count("k", async move {
+                .count("k", 2, async move {
                     runs.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     Ok(6)
@@ -243,18 +226,17 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(c.settled(), 1);
-        assert_eq!(c.lookup(&digest("k")), Lookup::Fresh(6));
+        assert_eq!(c.lookup(&digest("k"), 2), Lookup::Fresh(6));
     }
 
     #[tokio::test]
     async fn readers_that_miss_at_once_share_one_count() {
         let c = Arc::new(CountCache::default());
-        c.observe(1);
         let runs = Arc::new(AtomicU64::new(0));
         let readers = (0..8).map(|_| {
             let (c, runs) = (c.clone(), runs.clone());
             tokio::spawn(async move {
-                c.count("k", async move {
+                c.count("k", 1, async move {
                     runs.fetch_add(1, Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     Ok(7)

@@ -6,7 +6,10 @@
 //! served to any later request that reads `g` too, and to none that reads anything else. One
 //! primary-key read per request is the price of read-your-writes across replicas: a change
 //! notification could arrive after a request that must already see the change has started.
-use sea_orm::{ConnectionTrait, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+
+use super::visibility::{COUNTY_PART, OWN_PART, TAKING_PART};
+use crate::domain::Visibility;
 
 const READ: &str = "SELECT value FROM data_generation WHERE id = 1";
 const BUMP: &str = "UPDATE data_generation SET value = value + 1 WHERE id = 1 RETURNING value";
@@ -30,8 +33,86 @@ pub async fn bump(tx: &impl ConnectionTrait) -> Result<i64, DbErr> {
     one(tx, BUMP).await
 }
 
+/// Moves the count parts that the projects `ids` belong to, as they stand in the
+/// transaction, to `generation`; `moved` are those among them whose visibility this mutation
+/// changed, which may have left parts too. Owner and county never change and participations
+/// are never deleted, so no other part can have lost a project. A project's parts:
+/// - its county's shared part while it is COUNTY or PUBLIC;
+/// - its owner's own part while it is not;
+/// - the taking-part part of every other kommun with a participation while it is
+///   PARTICIPANTS (the owner's own lead participation is never in one).
+pub async fn touch_project_parts(
+    tx: &impl ConnectionTrait,
+    ids: &[i64],
+    moved: &[i64],
+    generation: i64,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let list = |ids: &[i64]| {
+        if ids.is_empty() {
+            // No project has a negative id; `IN ()` is not SQL.
+            "-1".to_owned()
+        } else {
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        }
+    };
+    let (ids, moved) = (list(ids), list(moved));
+    let (county, public, participants) = (
+        Visibility::County.as_str(),
+        Visibility::Public.as_str(),
+        Visibility::Participants.as_str(),
+    );
+    // The SELECT of an upsert needs a WHERE on SQLite, which otherwise reads ON as a join's.
+    let sql = format!(
+        "INSERT INTO count_part_generation (part, generation) \
+         SELECT part, {generation} FROM ( \
+           SELECT '{COUNTY_PART}' || county_id AS part FROM project WHERE id IN ({ids}) \
+             AND (visibility IN ('{county}', '{public}') OR id IN ({moved})) \
+           UNION SELECT '{OWN_PART}' || owner_id FROM project WHERE id IN ({ids}) \
+             AND (visibility NOT IN ('{county}', '{public}') OR id IN ({moved})) \
+           UNION SELECT '{TAKING_PART}' || pa.municipality_id \
+             FROM participation pa JOIN project p ON p.id = pa.project_id \
+             WHERE p.id IN ({ids}) AND pa.municipality_id <> p.owner_id \
+             AND (p.visibility = '{participants}' OR p.id IN ({moved})) \
+         ) AS parts WHERE TRUE \
+         ON CONFLICT (part) DO UPDATE SET generation = excluded.generation"
+    );
+    tx.execute_raw(Statement::from_string(tx.get_database_backend(), sql))
+        .await
+        .map(|_| ())
+}
+
+/// The generation each of `parts` last moved at; 0 for a part no mutation has moved.
+pub async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let marks: Vec<String> = (1..=parts.len())
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT part, generation FROM count_part_generation WHERE part IN ({})",
+        marks.join(",")
+    );
+    let values: Vec<Value> = parts.iter().map(|p| p.clone().into()).collect();
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    let mut found = std::collections::HashMap::new();
+    for row in rows {
+        found.insert(
+            row.try_get::<String>("", "part")?,
+            row.try_get::<i64>("", "generation")?,
+        );
+    }
+    Ok(parts.iter().map(|p| found.get(p).copied().unwrap_or(0)).collect())
+}
+
 /// The data an answer is computed from: what a cached answer must match to be served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
     /// The data generation read before computing it.
     pub generation: i64,

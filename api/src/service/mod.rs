@@ -84,7 +84,6 @@ impl Services {
     /// the response cache serves only answers computed from the same.
     pub async fn stamp(&self) -> ApiResult<generation::Stamp> {
         let g = generation::read(&self.db).await?;
-        self.counts.observe(g);
         Ok(generation::Stamp {
             generation: g,
             settled: self.counts.settled(),
@@ -162,16 +161,6 @@ impl<'a> Scope<'a> {
         &self.svc.db
     }
 
-    /// A count for `key` from the cache, or computed by `count` and remembered
-    /// ([`counts::CountCache::count`]). The key must hold everything the count depends on:
-    /// the area, the caller's view and the filter.
-    async fn cached_count<F>(&self, key: String, count: F) -> ApiResult<u64>
-    where
-        F: std::future::Future<Output = ApiResult<u64>> + Send + 'static,
-    {
-        self.svc.counts.count(&key, count).await
-    }
-
     /// The principal, or `UNAUTHENTICATED` for an anonymous caller.
     pub fn principal(&self) -> ApiResult<&'a Principal> {
         self.caller.principal().ok_or_else(|| ApiError::Unauthenticated {
@@ -219,7 +208,6 @@ impl<'a> Scope<'a> {
             principal,
             self.request_id,
             action,
-            self.svc.counts.clone(),
             self.svc.events.clone(),
         ))
     }

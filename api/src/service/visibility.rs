@@ -117,6 +117,13 @@ pub fn projects(caller: &Caller) -> Condition {
     })
 }
 
+/// The part of a county's shared projects, by county id.
+pub const COUNTY_PART: &str = "county:";
+/// The part of a kommun's own projects outside that, by municipality id.
+pub const OWN_PART: &str = "own:";
+/// The part of others' projects a kommun takes part in, by municipality id.
+pub const TAKING_PART: &str = "taking-part:";
+
 /// The same projects as [`projects`], for counting, as disjoint parts named by what each
 /// depends on, so that counts are summed and the county's shared part is counted once per
 /// change for every kommun in the county and the committee:
@@ -127,21 +134,25 @@ pub fn projects(caller: &Caller) -> Condition {
 ///
 /// Together exactly what [`shared`] admits for the four visibilities; a test pages through
 /// every caller and filter and compares with the counts.
+///
+/// A part's count changes only with a mutation of a project in it, and each such mutation
+/// moves the generation of every part the project belongs to (`WriteTx::commit`, through
+/// [`super::generation::touch_project_parts`], which names the parts with the prefixes below).
 pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
     let cols = PROJECT_COLUMNS;
     match caller.principal() {
         Some(p) if p.reads_as_kommun() => {
             let k = p.municipality_id;
             vec![
-                (format!("county:{}", p.county_id), county_view(&cols, p)),
+                (format!("{COUNTY_PART}{}", p.county_id), county_view(&cols, p)),
                 (
-                    format!("own:{k}"),
+                    format!("{OWN_PART}{k}"),
                     Condition::all()
                         .add(cols.owner.eq(k))
                         .add(county_view(&cols, p).not()),
                 ),
                 (
-                    format!("taking-part:{k}"),
+                    format!("{TAKING_PART}{k}"),
                     Condition::all()
                         .add(cols.visibility.eq(Visibility::Participants))
                         .add(cols.owner.ne(k))
@@ -149,7 +160,7 @@ pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
                 ),
             ]
         }
-        Some(p) if p.is_namnd() => vec![(format!("county:{}", p.county_id), county_view(&cols, p))],
+        Some(p) if p.is_namnd() => vec![(format!("{COUNTY_PART}{}", p.county_id), county_view(&cols, p))],
         _ => Vec::new(),
     }
 }

@@ -16,7 +16,7 @@ const READS: [&str; 5] = [
     "{ viewer { sub roles municipality { code } } }",
     "{ auditEvents(first: 30) { totalCount edges { node { action } } } }",
     "{ publishedEServices { totalCount edges { node { name } } } }",
-    "{ eServiceProjects(filter: { visibility: [PRIVATE, PARTICIPANTS] }) { totalCount } }",
+    "{ eServiceProjects(first: 50, filter: { visibility: [PRIVATE, PARTICIPANTS] }) { totalCount edges { node { id } } } }",
 ];
 
 /// A deterministic pseudo-random sequence, so a failure can be replayed.
@@ -49,6 +49,16 @@ async fn agree(step: &str, cached: &[Caller<'_>], plain: &[Caller<'_>], extra: &
                     (b.status, &b.body),
                     "{step}: caller {i} got a different answer from the cache for {q} {vars}"
                 );
+                // Both replicas keep counts, so they are also held against the rows: every
+                // list here fits on its first page.
+                let list = &a.body["data"]["eServiceProjects"];
+                if let Some(edges) = list["edges"].as_array() {
+                    assert_eq!(
+                        list["totalCount"].as_u64(),
+                        Some(edges.len() as u64),
+                        "{step}: caller {i}'s count is not its rows for {q}"
+                    );
+                }
             }
         }
     }

@@ -30,7 +30,6 @@ pub struct WriteTx<'a> {
     request_id: &'a str,
     action: &'static str,
     events: Vec<Change>,
-    counts: std::sync::Arc<crate::service::counts::CountCache>,
     announce: crate::service::events::Events,
 }
 
@@ -89,7 +88,6 @@ impl<'a> WriteTx<'a> {
         principal: &'a Principal,
         request_id: &'a str,
         action: &'static str,
-        counts: std::sync::Arc<crate::service::counts::CountCache>,
         announce: crate::service::events::Events,
     ) -> Self {
         Self {
@@ -101,7 +99,6 @@ impl<'a> WriteTx<'a> {
             names: Vec::new(),
             writes: std::sync::atomic::AtomicUsize::new(0),
             events: Vec::new(),
-            counts,
             announce,
         }
     }
@@ -153,6 +150,47 @@ impl<'a> WriteTx<'a> {
         });
     }
 
+    /// The projects this mutation may have changed the counts of (its parent and the records
+    /// it names when they are projects, every project it recorded a change of, the project of
+    /// every participation it recorded a change of), and those whose visibility it changed.
+    async fn projects_changed(&self, parent: Parent) -> ApiResult<(Vec<i64>, Vec<i64>)> {
+        let mut projects = Vec::new();
+        let mut moved = Vec::new();
+        let mut participations = Vec::new();
+        for named in std::iter::once(&parent).chain(&self.names) {
+            if let Parent::Project(id) = named {
+                projects.push(*id);
+            }
+        }
+        for c in &self.events {
+            match c.record_type {
+                RecordKind::EServiceProject => {
+                    projects.push(c.record_id);
+                    // `before` holds the fields that changed (a new project has none).
+                    if c.before.as_ref().is_some_and(|b| b.get("visibility").is_some()) {
+                        moved.push(c.record_id);
+                    }
+                }
+                RecordKind::Participation => participations.push(c.record_id),
+                _ => {}
+            }
+        }
+        if !participations.is_empty() {
+            use sea_orm::QuerySelect;
+            let of: Vec<i64> = entity::participation::Entity::find()
+                .select_only()
+                .column(entity::participation::Column::ProjectId)
+                .filter(entity::participation::Column::Id.is_in(participations))
+                .into_tuple()
+                .all(&self.tx)
+                .await?;
+            projects.extend(of);
+        }
+        projects.sort_unstable();
+        projects.dedup();
+        Ok((projects, moved))
+    }
+
     /// Writes the audit events and commits; nothing is written if either fails.
     pub async fn commit(self) -> ApiResult<()> {
         let action = self.action;
@@ -170,6 +208,7 @@ impl<'a> WriteTx<'a> {
                 "mutation {action} wrote {writes} times but recorded {recorded} changes"
             )));
         }
+        let (projects, moved) = self.projects_changed(parent).await?;
         let Some((record_type, record_id, before, after)) = fold(self.events) else {
             return Err(ApiError::Internal(anyhow::anyhow!(
                 "mutation {action} recorded no audit event"
@@ -212,6 +251,7 @@ impl<'a> WriteTx<'a> {
             .await?;
         }
         let generation = crate::service::generation::bump(&self.tx).await?;
+        crate::service::generation::touch_project_parts(&self.tx, &projects, &moved, generation).await?;
         let change = crate::service::events::Change {
             event_id: event.id,
             scope_type: scope_type.as_str().to_owned(),
@@ -220,7 +260,6 @@ impl<'a> WriteTx<'a> {
         };
         self.announce.announce(&self.tx, &change).await?;
         self.tx.commit().await?;
-        self.counts.observe(generation);
         self.announce.committed(change);
         Ok(())
     }

@@ -240,18 +240,29 @@ impl Scope<'_> {
     }
 
     /// How many visible projects match a list's filter, over all pages: the sum of the
-    /// visible parts' counts (`visibility::project_parts`), each cached on its own, so the
-    /// county's shared part is counted once for all its kommuner.
+    /// visible parts' counts (`visibility::project_parts`), each cached on its own until a
+    /// mutation of one of its projects moves the part's generation, so the county's shared
+    /// part is counted once for all its kommuner and a kommun's own parts are not counted
+    /// again for another kommun's change.
     pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
+        let parts = visibility::project_parts(self.caller());
+        let names: Vec<String> = parts.iter().map(|(name, _)| name.clone()).collect();
+        let generations = if names.is_empty() {
+            Vec::new()
+        } else {
+            super::generation::read_parts(self.db(), &names).await?
+        };
         let mut total = 0;
-        for (part, rule) in visibility::project_parts(self.caller()) {
+        for ((part, rule), generation) in parts.into_iter().zip(generations) {
             let key = format!("projects|{part}|{filter:?}");
             let query = project::Entity::find().filter(rule).filter(cond.clone());
             let db = self.db().clone();
             total += self
-                .cached_count(key, async move { Ok(query.count(&db).await?) })
+                .svc
+                .counts
+                .count(&key, generation, async move { Ok(query.count(&db).await?) })
                 .await?;
         }
         Ok(total)
