@@ -300,6 +300,84 @@ impl Walk<'_> {
     }
 }
 
+/// The root fields whose answers change only through mutations of projects: see
+/// [`CostModel::reads_projects_only`].
+const PROJECT_ROOTS: [&str; 1] = ["eServiceProjects"];
+
+/// The types whose data only project mutations change (a project, its children, the list's
+/// connection types) or nothing changes (the reference data of kommuner and counties). A type
+/// added to the schema is not here, so an answer that reaches it follows every change.
+const PROJECT_TYPES: [&str; 13] = [
+    "EServiceProjectConnection",
+    "EServiceProjectEdge",
+    "PageInfo",
+    "EServiceProject",
+    "Participation",
+    "CostSharing",
+    "CostShare",
+    "Decision",
+    "StatusReport",
+    "Benefit",
+    "BenefitFollowUp",
+    "Municipality",
+    "County",
+];
+
+impl CostModel {
+    /// Whether the operation `doc` runs reads only the project list and what hangs off its
+    /// projects (with reference data): such an answer changes only when a project in one of
+    /// its caller's count parts changes, so the response cache may keep it until one of those
+    /// parts moves instead of until any change (`http::cache`).
+    pub fn reads_projects_only(&self, doc: &ExecutableDocument, operation: Option<&str>) -> bool {
+        let ops = selected(doc, operation);
+        ops.len() == 1
+            && ops.iter().all(|op| {
+                op.node.ty == async_graphql::parser::types::OperationType::Query
+                    && self.only_projects(doc, &op.node.selection_set.node, "Query", 0)
+            })
+    }
+
+    fn only_projects(&self, doc: &ExecutableDocument, set: &SelectionSet, ty: &str, depth: usize) -> bool {
+        if depth > 64 {
+            return false;
+        }
+        set.items.iter().all(|sel| match &sel.node {
+            Selection::Field(f) => {
+                let name = f.node.name.node.as_str();
+                if name == "__typename" {
+                    return true;
+                }
+                if ty == "Query" && !PROJECT_ROOTS.contains(&name) {
+                    return false;
+                }
+                let Some(info) = self.types.get(ty).and_then(|t| t.get(name)) else {
+                    return false;
+                };
+                if !self.types.contains_key(&info.ty) {
+                    // A scalar or an enum: nothing further is read.
+                    return true;
+                }
+                PROJECT_TYPES.contains(&info.ty.as_str())
+                    && self.only_projects(doc, &f.node.selection_set.node, &info.ty, depth + 1)
+            }
+            Selection::InlineFragment(i) => {
+                let on = i
+                    .node
+                    .type_condition
+                    .as_ref()
+                    .map_or(ty, |c| c.node.on.node.as_str());
+                on == ty && self.only_projects(doc, &i.node.selection_set.node, ty, depth + 1)
+            }
+            Selection::FragmentSpread(s) => {
+                doc.fragments.get(&s.node.fragment_name.node).is_some_and(|frag| {
+                    frag.node.type_condition.node.on.node.as_str() == ty
+                        && self.only_projects(doc, &frag.node.selection_set.node, ty, depth + 1)
+                })
+            }
+        })
+    }
+}
+
 /// The operations of `doc` that `operation` selects (all of them when it names none).
 fn selected<'a>(
     doc: &'a ExecutableDocument,
@@ -598,5 +676,31 @@ mod budget {
 }"#,
         );
         assert!(inventory <= max, "README's inventory example costs {inventory}");
+    }
+
+    #[test]
+    fn only_the_project_list_and_what_hangs_off_it_reads_projects_only() {
+        let model = CostModel::from_sdl(&crate::graphql::sdl());
+        let only = |q: &str| {
+            let doc = async_graphql::parser::parse_query(q).unwrap_or_else(|e| panic!("{e}"));
+            model.reads_projects_only(&doc, None)
+        };
+        assert!(only(
+            "{ eServiceProjects(first: 5) { totalCount pageInfo { hasNextPage } edges { node { id owner { name county { code } } participations { state municipality { code } project { title } } costShares { amount } decisions { summary } benefits { followUps { value } } statusReports { health } } } } }"
+        ));
+        assert!(only(
+            "query { __typename eServiceProjects { nodes { ...p ... on EServiceProject { title } } } } fragment p on EServiceProject { budget }"
+        ));
+        // Anything else follows every change: other roots, the caller, ids of any type,
+        // mutations, fragments on another type, several operations.
+        assert!(!only("{ viewer { sub } eServiceProjects { totalCount } }"));
+        assert!(!only("{ node(id: \"x\") { id } }"));
+        assert!(!only("{ auditEvents { totalCount } }"));
+        assert!(!only("mutation { __typename }"));
+        assert!(!only("{ eServiceProjects { nodes { ... on Vendor { name } } } }"));
+        assert!(!only(
+            "query A { eServiceProjects { totalCount } } query B { viewer { sub } }"
+        ));
+        assert!(!only("{ eServiceProjects { nodes { unknownField } } }"));
     }
 }

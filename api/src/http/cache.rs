@@ -8,7 +8,12 @@
 //! **When an entry is served.** An entry remembers the data generation read before its
 //! answer was computed ([`crate::service::generation`]) and is served only to a request that
 //! reads the same generation, so on any replica an answer from before a committed change is
-//! never served to a request that starts after it. It also remembers
+//! never served to a request that starts after it. An answer that reads only the project list
+//! and what hangs off its projects (`graphql::cost::CostModel::reads_projects_only`) is
+//! stamped instead with the newest generation of its caller's project count parts: every
+//! mutation of a project moves the parts the project is or was in, in its transaction, so the
+//! answer follows exactly the changes that can change it, and a change in one kommun's private
+//! projects does not drop every other kommun's lists. It also remembers
 //! [`counts_settled`](crate::service::Services::counts_settled), so an answer that carried a
 //! count being recounted in the background is dropped when the recount lands.
 //!
@@ -51,6 +56,9 @@ pub struct Cached {
     pub etag: String,
     /// The name of the operation that ran, for the access log and the metrics of a hit.
     pub operation: Option<String>,
+    /// The count parts whose newest generation the stamp is, for an answer that reads only
+    /// projects; `None` for an answer stamped with the data generation.
+    pub parts: Option<Arc<[String]>>,
 }
 
 /// An answer being computed, as those waiting for it see it: `None` until it is kept.
@@ -97,6 +105,8 @@ pub struct Leader<'a> {
     cache: &'a ResponseCache,
     key: Key,
     stamp: Stamp,
+    /// What the stamp is of (see [`Cached::parts`]).
+    parts: Option<Arc<[String]>>,
     sender: Option<watch::Sender<Option<Arc<Cached>>>>,
 }
 
@@ -114,6 +124,7 @@ impl ResponseCache {
                         v.body.len()
                             + v.etag.len()
                             + v.operation.as_ref().map_or(0, String::len)
+                            + v.parts.as_ref().map_or(0, |p| p.iter().map(String::len).sum())
                             + ENTRY_OVERHEAD,
                     )
                     .unwrap_or(u32::MAX)
@@ -162,9 +173,10 @@ impl ResponseCache {
         h.finalize().into()
     }
 
-    /// Whether an answer is kept for `key`, of whatever generation.
-    pub fn holds(&self, key: &Key) -> bool {
-        self.entries.contains_key(key)
+    /// What an answer kept for `key`, of whatever generation, is stamped with: `Some(None)`
+    /// for the data generation, `Some(Some(parts))` for the newest generation of `parts`.
+    pub fn stamped_by(&self, key: &Key) -> Option<Option<Arc<[String]>>> {
+        self.entries.get(key).map(|c| c.parts.clone())
     }
 
     /// The answer kept for `key`, if it was computed from the data `now` stands for.
@@ -183,12 +195,14 @@ impl ResponseCache {
         body: Bytes,
         etag: String,
         operation: Option<String>,
+        parts: Option<Arc<[String]>>,
     ) -> Arc<Cached> {
         let cached = Arc::new(Cached {
             stamp,
             body,
             etag,
             operation,
+            parts,
         });
         self.entries.insert(key, cached.clone());
         cached
@@ -196,7 +210,7 @@ impl ResponseCache {
 
     /// After a miss at `stamp`: lead the computation of the answer, or wait for the request
     /// already leading it.
-    pub fn begin(&self, key: Key, stamp: Stamp) -> Turn<'_> {
+    pub fn begin(&self, key: Key, stamp: Stamp, parts: Option<Arc<[String]>>) -> Turn<'_> {
         let mut computing = self
             .computing
             .lock()
@@ -210,6 +224,7 @@ impl ResponseCache {
             cache: self,
             key,
             stamp,
+            parts,
             sender: Some(sender),
         })
     }
@@ -229,11 +244,12 @@ impl ResponseCache {
     }
 
     /// A leader for a request that waited in vain: it keeps its answer but nobody waits for it.
-    pub fn alone(&self, key: Key, stamp: Stamp) -> Leader<'_> {
+    pub fn alone(&self, key: Key, stamp: Stamp, parts: Option<Arc<[String]>>) -> Leader<'_> {
         Leader {
             cache: self,
             key,
             stamp,
+            parts,
             sender: None,
         }
     }
@@ -254,7 +270,8 @@ impl ResponseCache {
 impl Leader<'_> {
     /// Keeps the answer and hands it to those waiting for it.
     pub fn keep(mut self, body: Bytes, etag: String, operation: Option<String>) {
-        let cached = self.cache.put(self.key, self.stamp, body, etag, operation);
+        let parts = self.parts.take();
+        let cached = self.cache.put(self.key, self.stamp, body, etag, operation, parts);
         if let Some(sender) = self.sender.take() {
             self.cache.forget(self.key, self.stamp);
             sender.send_replace(Some(cached));
@@ -350,7 +367,7 @@ mod tests {
             generation,
             settled: 0,
         };
-        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"), None);
+        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"), None, None);
         assert!(c.get(&k, at(3)).is_some());
         assert!(c.get(&k, at(4)).is_none());
         assert!(
@@ -384,6 +401,7 @@ mod tests {
                 body.clone(),
                 etag(&body),
                 None,
+                None,
             );
         }
         let bytes = c.stats().bytes;
@@ -401,14 +419,14 @@ mod tests {
             settled: 0,
         };
         let patience = std::time::Duration::from_secs(5);
-        let Turn::Lead(leader) = c.begin(k, at(1)) else {
+        let Turn::Lead(leader) = c.begin(k, at(1), None) else {
             panic!("the first miss leads");
         };
-        let Turn::Wait(same) = c.begin(k, at(1)) else {
+        let Turn::Wait(same) = c.begin(k, at(1), None) else {
             panic!("the same answer is waited for");
         };
         // Another stamp is another answer, never shared.
-        let Turn::Lead(other) = c.begin(k, at(2)) else {
+        let Turn::Lead(other) = c.begin(k, at(2), None) else {
             panic!("a newer stamp leads on its own");
         };
         let (answer, ()) = tokio::join!(c.wait(same, patience), async {
@@ -419,13 +437,13 @@ mod tests {
         assert_eq!(c.stats().shared, 1);
 
         // A leader dropped without an answer (errors, cancelled) lets the waiter compute.
-        let Turn::Wait(pending) = c.begin(k, at(2)) else {
+        let Turn::Wait(pending) = c.begin(k, at(2), None) else {
             panic!("stamp 2 is still being computed");
         };
         drop(other);
         assert!(c.wait(pending, patience).await.is_none());
         assert!(
-            matches!(c.begin(k, at(2)), Turn::Lead(_)),
+            matches!(c.begin(k, at(2), None), Turn::Lead(_)),
             "nothing is left computing"
         );
         assert!(c.computing.lock().map(|m| m.is_empty()).unwrap_or(false));

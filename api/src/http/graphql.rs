@@ -1,6 +1,6 @@
 //! `/graphql`: content negotiation, the request's parameters from a body or a query string,
 //! execution under the request's deadline, and the response in the negotiated media type.
-use std::time::Instant;
+use std::{sync::Arc, time::Instant};
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -288,13 +288,16 @@ async fn run(
         (cache, key)
     });
     let mut stamp = None;
+    // What the stamp read was of: `None` for the data generation, or the project count parts.
+    let mut stamped_by = None;
     if let Some((cache, key)) = &key
-        && cache.holds(key)
+        && let Some(parts) = cache.stamped_by(key)
     {
-        stamp = match read_stamp(&state, media, &rid).await {
+        stamp = match read_stamp(&state, media, &rid, parts.as_deref()).await {
             Ok(s) => s,
             Err(answer) => return answer,
         };
+        stamped_by = Some(parts);
         if let Some(hit) = stamp.and_then(|now| cache.get(key, now)) {
             tracing::debug!(request_id = %rid, "answered from the response cache");
             operation_label.clone_from(&hit.operation);
@@ -327,6 +330,7 @@ async fn run(
     let variables = request.variables.clone();
     let mut document = None;
     let mut keepable = false;
+    let mut project_parts: Option<Arc<[String]>> = None;
     if let Ok(doc) = request.parsed_query() {
         document = Some(doc.clone());
         if operation_label.is_none()
@@ -336,6 +340,10 @@ async fn run(
             *operation_label = ops.keys().next().map(|n| n.to_string());
         }
         keepable = cache::runs_a_query(doc, operation.as_deref());
+        if keepable && key.is_some() && state.cost.reads_projects_only(doc, operation.as_deref()) {
+            let names = crate::service::Services::project_parts_of(&caller);
+            project_parts = (!names.is_empty()).then(|| Arc::from(names));
+        }
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
         let checked = if introspection {
@@ -364,10 +372,13 @@ async fn run(
             );
         }
     }
-    // The generation is read for the cache alone: counts read the generations of their own
-    // parts when they count.
+    // The generation is read for the cache alone (counts read the generations of their own
+    // parts when they count), and again if an entry was stamped otherwise than this answer is.
+    if stamped_by.as_ref() != Some(&project_parts) {
+        stamp = None;
+    }
     if keepable && key.is_some() && stamp.is_none() {
-        stamp = match read_stamp(&state, media, &rid).await {
+        stamp = match read_stamp(&state, media, &rid, project_parts.as_deref()).await {
             Ok(s) => s,
             Err(answer) => return answer,
         };
@@ -375,7 +386,7 @@ async fn run(
     let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
     let mut leader = None;
     if keepable && let (Some((cache, key)), Some(now)) = (&key, stamp) {
-        leader = Some(match cache.begin(*key, now) {
+        leader = Some(match cache.begin(*key, now, project_parts.clone()) {
             cache::Turn::Lead(leader) => leader,
             cache::Turn::Wait(pending) => {
                 if let Some(answer) = cache.wait(pending, deadline).await {
@@ -390,7 +401,7 @@ async fn run(
                         &caching,
                     );
                 }
-                cache.alone(*key, now)
+                cache.alone(*key, now, project_parts.clone())
             }
         });
     }
@@ -453,8 +464,13 @@ async fn read_stamp(
     state: &AppState,
     media: Media,
     request_id: &str,
+    parts: Option<&[String]>,
 ) -> Result<Option<cache::Stamp>, HttpResponse> {
-    match state.services.stamp().await {
+    let now = match parts {
+        Some(parts) => state.services.stamp_of_parts(parts).await,
+        None => state.services.stamp().await,
+    };
+    match now {
         Ok(now) => Ok(Some(now)),
         Err(e @ ApiError::Unavailable(_)) => {
             Err(refuse(StatusCode::SERVICE_UNAVAILABLE, media, request_id, &e))

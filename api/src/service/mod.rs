@@ -80,8 +80,27 @@ impl Services {
         &self.reference
     }
 
-    /// The data now ([`generation`]), read before a query runs: the counts follow it, and
-    /// the response cache serves only answers computed from the same.
+    /// The data now for an answer that reads only projects in `parts` (and reference data):
+    /// the response cache serves an answer only to requests that read the same.
+    pub async fn stamp_of_parts(&self, parts: &[String]) -> ApiResult<generation::Stamp> {
+        let g = generation::read_parts_newest(&self.db, parts).await?;
+        Ok(generation::Stamp {
+            generation: g,
+            settled: self.counts.settled(),
+        })
+    }
+
+    /// The names of the project count parts `caller` reads (none for a caller who reads no
+    /// projects): an answer that reads only projects is as new as the newest of them.
+    pub fn project_parts_of(caller: &Caller) -> Vec<String> {
+        visibility::project_parts(caller)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// The data now for any other answer ([`generation`]), read before a query runs: the
+    /// response cache serves only answers computed from the same.
     pub async fn stamp(&self) -> ApiResult<generation::Stamp> {
         let g = generation::read(&self.db).await?;
         Ok(generation::Stamp {

@@ -197,3 +197,61 @@ async fn repeated_reads_are_answered_from_the_cache_and_mutations_never_are(app:
     assert_eq!(viewer.ok(q, json!({})).await["eServiceProjects"]["totalCount"], 3);
 }
 both_backends!(repeated_reads_are_answered_from_the_cache_and_mutations_never_are);
+
+/// A list answer follows only its caller's project count parts: another kommun's PRIVATE
+/// project leaves it cached (one statement: the parts' generations), while the owner's own
+/// list and, after a COUNTY project, everyone's list are computed again at once.
+async fn a_list_follows_only_the_changes_that_can_change_it(app: TestApp) {
+    let other = app.replica(|_| {}).await;
+    let q = "{ eServiceProjects(first: 10) { totalCount edges { node { title } } } }";
+    let (hallsberg, orebro) = (app.as_kommun("1861").viewer(), app.as_kommun("1880").viewer());
+    // Statements the read took on `app`, and the titles it saw.
+    async fn read_on(app: &TestApp, c: &Caller<'_>, q: &str) -> (u64, Vec<String>) {
+        let before = app.statements();
+        let d = c.ok(q, json!({})).await;
+        let titles = d["eServiceProjects"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+            .collect();
+        (app.statements() - before, titles)
+    }
+    let read = |c| read_on(&app, c, q);
+    create(&app.as_kommun("1880").editor(), "Delat", "COUNTY", "1").await;
+    read(&hallsberg).await;
+    read(&orebro).await;
+    assert_eq!(read(&hallsberg).await.0, 1, "a repeated read is one statement");
+
+    // Örebro's PRIVATE project, made through the other replica.
+    create(&other.as_kommun("1880").editor(), "Örebros egna", "PRIVATE", "1").await;
+    let (statements, seen) = read(&hallsberg).await;
+    assert_eq!(
+        (statements, seen),
+        (1, vec!["Delat".to_owned()]),
+        "Hallsberg's list stays cached"
+    );
+    let (statements, seen) = read(&orebro).await;
+    assert!(statements > 1, "Örebro's list is computed again");
+    assert!(seen.contains(&"Örebros egna".to_owned()), "{seen:?}");
+
+    // A COUNTY project changes every kommun's list.
+    create(&other.as_kommun("1880").editor(), "Allas", "COUNTY", "1").await;
+    let (statements, seen) = read(&hallsberg).await;
+    assert!(
+        statements > 1 && seen.contains(&"Allas".to_owned()),
+        "{statements} {seen:?}"
+    );
+
+    // Any other read still follows every change: the caller's own view of itself is one.
+    let viewer = "{ viewer { sub } eServiceProjects(first: 10) { totalCount } }";
+    hallsberg.ok(viewer, json!({})).await;
+    create(&other.as_kommun("1880").editor(), "Örebros andra", "PRIVATE", "1").await;
+    let before = app.statements();
+    hallsberg.ok(viewer, json!({})).await;
+    assert!(
+        app.statements() - before > 1,
+        "an answer with more than projects is computed again"
+    );
+}
+both_backends!(a_list_follows_only_the_changes_that_can_change_it);
