@@ -64,27 +64,43 @@ fn keys<'a>(doc: &'a ExecutableDocument, sets: &[&'a SelectionSet]) -> Vec<(&'a 
 }
 
 fn apply(doc: &ExecutableDocument, sets: &[&SelectionSet], value: &mut Value) {
+    if matches!(value, Value::List(_) | Value::Object(_)) {
+        // Once for a whole list: its items answer the same selections.
+        let order = keys(doc, sets);
+        apply_ordered(doc, &order, value);
+    }
+}
+
+fn apply_ordered(doc: &ExecutableDocument, order: &[(&str, Vec<&SelectionSet>)], value: &mut Value) {
     match value {
         Value::List(items) => {
             for item in items {
-                apply(doc, sets, item);
+                apply_ordered(doc, order, item);
             }
         }
         Value::Object(map) => {
-            let order = keys(doc, sets);
-            let mut old = std::mem::take(map);
-            let mut sorted: IndexMap<Name, Value> = IndexMap::with_capacity(old.len());
-            for (key, subs) in order {
-                if let Some((name, mut v)) = old.shift_remove_entry(key) {
-                    if subs.iter().any(|s| !s.items.is_empty()) {
-                        apply(doc, &subs, &mut v);
+            let in_order = map.len() == order.len()
+                && map.keys().zip(order).all(|(k, (key, _))| k.as_str() == *key);
+            if !in_order {
+                let mut old = std::mem::take(map);
+                let mut sorted: IndexMap<Name, Value> = IndexMap::with_capacity(old.len());
+                for (key, _) in order {
+                    // The rest of `old` is rebuilt below, so its order may change on removal.
+                    if let Some((name, v)) = old.swap_remove_entry(*key) {
+                        sorted.insert(name, v);
                     }
-                    sorted.insert(name, v);
+                }
+                // Anything the document does not name (none is expected) comes at the end.
+                sorted.extend(old);
+                *map = sorted;
+            }
+            for (key, subs) in order {
+                if subs.iter().any(|s| !s.items.is_empty())
+                    && let Some(v) = map.get_mut(*key)
+                {
+                    apply(doc, subs, v);
                 }
             }
-            // Anything the document does not name (none is expected) keeps its place at the end.
-            sorted.extend(old);
-            *map = sorted;
         }
         _ => {}
     }
