@@ -79,8 +79,8 @@ fn apply_ordered(doc: &ExecutableDocument, order: &[(&str, Vec<&SelectionSet>)],
             }
         }
         Value::Object(map) => {
-            let in_order = map.len() == order.len()
-                && map.keys().zip(order).all(|(k, (key, _))| k.as_str() == *key);
+            let in_order =
+                map.len() == order.len() && map.keys().zip(order).all(|(k, (key, _))| k.as_str() == *key);
             if !in_order {
                 let mut old = std::mem::take(map);
                 let mut sorted: IndexMap<Name, Value> = IndexMap::with_capacity(old.len());
