@@ -38,7 +38,6 @@ use std::{
 use actix_web::web::Bytes;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use sha2::{Digest, Sha256};
-
 use tokio::sync::watch;
 
 use crate::auth::Caller;
@@ -254,6 +253,14 @@ impl ResponseCache {
         }
     }
 
+    /// The computation of `key` at `stamp` is over, kept or not.
+    fn forget(&self, key: Key, stamp: Stamp) {
+        self.computing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&(key, stamp));
+    }
+
     /// What the cache has done since start and what it holds.
     pub fn stats(&self) -> Stats {
         self.entries.run_pending_tasks();
@@ -284,15 +291,6 @@ impl Drop for Leader<'_> {
         if self.sender.is_some() {
             self.cache.forget(self.key, self.stamp);
         }
-    }
-}
-
-impl ResponseCache {
-    fn forget(&self, key: Key, stamp: Stamp) {
-        self.computing
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&(key, stamp));
     }
 }
 

@@ -466,11 +466,7 @@ async fn read_stamp(
     request_id: &str,
     parts: Option<&[String]>,
 ) -> Result<Option<cache::Stamp>, HttpResponse> {
-    let now = match parts {
-        Some(parts) => state.services.stamp_of_parts(parts).await,
-        None => state.services.stamp().await,
-    };
-    match now {
+    match state.services.stamp(parts).await {
         Ok(now) => Ok(Some(now)),
         Err(e @ ApiError::Unavailable(_)) => {
             Err(refuse(StatusCode::SERVICE_UNAVAILABLE, media, request_id, &e))

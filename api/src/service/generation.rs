@@ -111,12 +111,6 @@ pub async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<V
     Ok(parts.iter().map(|p| found.get(p).copied().unwrap_or(0)).collect())
 }
 
-/// The newest generation among `parts`: it moves whenever one of them moves, since a part
-/// moves to the generation its mutation raised, above every earlier one.
-pub async fn read_parts_newest(db: &impl ConnectionTrait, parts: &[String]) -> Result<i64, DbErr> {
-    Ok(read_parts(db, parts).await?.into_iter().max().unwrap_or(0))
-}
-
 /// The data an answer is computed from: what a cached answer must match to be served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {

@@ -80,16 +80,6 @@ impl Services {
         &self.reference
     }
 
-    /// The data now for an answer that reads only projects in `parts` (and reference data):
-    /// the response cache serves an answer only to requests that read the same.
-    pub async fn stamp_of_parts(&self, parts: &[String]) -> ApiResult<generation::Stamp> {
-        let g = generation::read_parts_newest(&self.db, parts).await?;
-        Ok(generation::Stamp {
-            generation: g,
-            settled: self.counts.settled(),
-        })
-    }
-
     /// The names of the project count parts `caller` reads (none for a caller who reads no
     /// projects): an answer that reads only projects is as new as the newest of them.
     pub fn project_parts_of(caller: &Caller) -> Vec<String> {
@@ -99,10 +89,20 @@ impl Services {
             .collect()
     }
 
-    /// The data now for any other answer ([`generation`]), read before a query runs: the
-    /// response cache serves only answers computed from the same.
-    pub async fn stamp(&self) -> ApiResult<generation::Stamp> {
-        let g = generation::read(&self.db).await?;
+    /// The data now, read before a query runs; the response cache serves an answer only to
+    /// requests that read the same. For an answer that reads only projects in `parts` (and
+    /// reference data) it is the newest of their generations, which moves whenever one of them
+    /// moves (a part moves to the generation its mutation raised, above every earlier one);
+    /// for any other answer the data generation ([`generation`]).
+    pub async fn stamp(&self, parts: Option<&[String]>) -> ApiResult<generation::Stamp> {
+        let g = match parts {
+            Some(parts) => generation::read_parts(&self.db, parts)
+                .await?
+                .into_iter()
+                .max()
+                .unwrap_or(0),
+            None => generation::read(&self.db).await?,
+        };
         Ok(generation::Stamp {
             generation: g,
             settled: self.counts.settled(),
