@@ -62,6 +62,7 @@ async fn metrics_count_requests_by_operation_and_code_on_their_own_listener() {
         "samverkan_db_pool_idle_connections ",
         "samverkan_response_cache_hits_total ",
         "samverkan_response_cache_misses_total ",
+        "samverkan_response_cache_shared_total ",
         "samverkan_rate_limited_requests_total ",
     ] {
         assert!(has(name), "{name} missing: {text}");
