@@ -7,7 +7,10 @@ use actix_web::{
     http::{StatusCode, header},
     web::{self, Bytes},
 };
-use async_graphql::{Response, ServerError, Variables, parser::types::OperationType};
+use async_graphql::{
+    Response, ServerError, Variables,
+    parser::types::{ExecutableDocument, OperationType},
+};
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -328,11 +331,11 @@ async fn run(
     let mut introspection = false;
     let operation = request.operation_name.clone();
     let variables = request.variables.clone();
-    let mut document = None;
+    let document = state.documents.parse(&request.query);
     let mut keepable = false;
     let mut project_parts: Option<Arc<[String]>> = None;
-    if let Ok(doc) = request.parsed_query() {
-        document = Some(doc.clone());
+    if let Some(doc) = &document {
+        request.set_parsed_query(ExecutableDocument::clone(doc));
         if operation_label.is_none()
             && let async_graphql::parser::types::DocumentOperations::Multiple(ops) = &doc.operations
             && ops.len() == 1

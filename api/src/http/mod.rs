@@ -11,6 +11,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 mod boundary;
 pub mod cache;
 mod catalogue;
+mod documents;
 mod explorer;
 mod graphql;
 mod health;
@@ -29,6 +30,9 @@ pub use reports::committee_csv;
 pub use subscriptions::subscriptions;
 
 use crate::{auth::Verifier, graphql::SamverkanSchema, service::Services, settings::Limits};
+
+/// Parsed documents kept, as estimated tree bytes: thousands of typical documents.
+const DOCUMENT_CACHE_BYTES: u64 = 16 << 20;
 
 /// Everything the HTTP handlers share.
 pub struct AppState {
@@ -50,6 +54,8 @@ pub struct AppState {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Whole answers of repeated reads; `None` when turned off.
     pub cache: Option<cache::ResponseCache>,
+    /// Parsed documents by their text.
+    pub documents: documents::Documents,
     /// Request counts, latencies and the gauges served at `/metrics`.
     pub metrics: observe::Metrics,
     /// Set on SIGTERM: `/readyz` answers 503 so that load balancers stop sending requests
@@ -81,6 +87,7 @@ impl AppState {
             explorer: true,
             trusted_proxies: Vec::new(),
             cache: None,
+            documents: documents::Documents::new(DOCUMENT_CACHE_BYTES),
             metrics: observe::Metrics::new(),
             draining: std::sync::atomic::AtomicBool::new(false),
             connections: subscriptions::Connections::default(),
