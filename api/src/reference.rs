@@ -2,7 +2,7 @@
 //!
 //! The data changes only through migrations and seeding, never through the API, so every
 //! replica can hold its own copy; resolving a kommun's name then costs no query.
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use entity::{county, municipality};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -15,7 +15,8 @@ const POPULATION_YEAR: i32 = 2023;
 #[derive(Debug, Default)]
 pub struct Reference {
     counties: Vec<county::Model>,
-    municipalities: Vec<municipality::Model>,
+    /// Shared, so that every kommun a response names costs a reference count, not a copy.
+    municipalities: Vec<Arc<municipality::Model>>,
     by_id: HashMap<i32, usize>,
     by_code: HashMap<String, usize>,
 }
@@ -30,7 +31,10 @@ impl Reference {
         let municipalities = municipality::Entity::find()
             .order_by_asc(municipality::Column::Code)
             .all(db)
-            .await?;
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect::<Vec<_>>();
         let by_id = municipalities
             .iter()
             .enumerate()
@@ -65,17 +69,17 @@ impl Reference {
     }
 
     /// Every kommun, by code.
-    pub fn municipalities(&self) -> &[municipality::Model] {
+    pub fn municipalities(&self) -> &[Arc<municipality::Model>] {
         &self.municipalities
     }
 
     /// A kommun by database id.
-    pub fn municipality(&self, id: i32) -> Option<&municipality::Model> {
+    pub fn municipality(&self, id: i32) -> Option<&Arc<municipality::Model>> {
         self.by_id.get(&id).map(|i| &self.municipalities[*i])
     }
 
     /// A kommun by kommunkod.
-    pub fn municipality_by_code(&self, code: &str) -> Option<&municipality::Model> {
+    pub fn municipality_by_code(&self, code: &str) -> Option<&Arc<municipality::Model>> {
         self.by_code.get(code).map(|i| &self.municipalities[*i])
     }
 }

@@ -38,7 +38,7 @@ impl County {
 
 /// A kommun, the tenant of this service.
 #[derive(Clone)]
-pub struct Municipality(pub municipality::Model);
+pub struct Municipality(pub std::sync::Arc<municipality::Model>);
 
 #[Object]
 impl Municipality {

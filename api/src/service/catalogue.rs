@@ -94,7 +94,7 @@ impl Scope<'_> {
         &self,
         code: &str,
     ) -> ApiResult<(
-        entity::municipality::Model,
+        std::sync::Arc<entity::municipality::Model>,
         Vec<(catalogue_entry::Model, crate::domain::TargetGroup)>,
     )> {
         const MAX: u64 = 2_000;
