@@ -11,7 +11,7 @@ use entity::{
     participation, product, project, sourcing_coevaluator, sourcing_criterion, sourcing_evaluation,
     sourcing_option, sourcing_score, status_report, vendor, vendor_initiative, vendor_response,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter};
 
 use super::visibility::{self, Seen, Visible};
 use crate::{auth::Caller, error::ApiResult};
@@ -267,6 +267,21 @@ pub struct ByParent<E> {
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
+/// `column IN keys`. On PostgreSQL `column = ANY($1)` with the keys as one array: every
+/// batch is then the same statement with one generic plan, where an IN list of n parameters
+/// is a statement per batch size, planned afresh on each call (the planner weighing each key
+/// was a quarter of PostgreSQL's time on a 50-project page).
+fn one_of<C: ColumnTrait>(
+    db: &DatabaseConnection,
+    column: C,
+    keys: &[i64],
+) -> sea_orm::sea_query::SimpleExpr {
+    match db.get_database_backend() {
+        DbBackend::Postgres if !keys.is_empty() => column.eq_any(keys.iter().copied()),
+        _ => column.is_in(keys.iter().copied()),
+    }
+}
+
 impl<E> ByParent<E> {
     fn new(db: &DatabaseConnection) -> Self {
         Self {
@@ -286,7 +301,7 @@ where
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = E::find()
-            .filter(E::parent_column().is_in(keys.iter().copied()))
+            .filter(one_of(&self.db, E::parent_column(), keys))
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
@@ -326,7 +341,7 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
                 let rows = $m::Entity::find()
-                    .filter($m::Column::Id.is_in(keys.iter().copied()))
+                    .filter(one_of(&self.db, $m::Column::Id, keys))
                     .all(&self.db)
                     .await
                     .map_err(Arc::new)?;
@@ -354,7 +369,7 @@ impl Loader<i64> for VisibleProjects {
         }
         let rows = project::Entity::find()
             .filter(visibility::projects(&self.caller))
-            .filter(project::Column::Id.is_in(keys.iter().copied()))
+            .filter(one_of(&self.db, project::Column::Id, keys))
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
