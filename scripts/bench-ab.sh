@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Compares two builds on the uncached list read, side by side, because runs on a shared
+# machine differ by up to 40 % from one minute to the next while two servers measured in
+# alternation see the same machine:
+#   scripts/bench-ab.sh OLD_BINARY NEW_BINARY [rounds]     (default 4 rounds of 8 s each)
+# e.g. cp target/release/samverkan /tmp/new; git stash; cargo build --release -p samverkan;
+#      cp target/release/samverkan /tmp/old; git stash pop; scripts/bench-ab.sh /tmp/old /tmp/new
+# Both serve one throwaway PostgreSQL seeded with BENCH_PROJECTS (5,000) projects by the new
+# binary, with the response cache off; wrk -c16 runs against each in turn. Needs wrk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+old=$(realpath "$1") new=$(realpath "$2") rounds=${3:-4}
+command -v wrk >/dev/null || { echo "bench-ab.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
+work=$(mktemp -d /tmp/samverkan-ab.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  [ -n "${PG_THROWAWAY_DIR:-}" ] && scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+eval "$(scripts/pg-throwaway.sh start)"
+export DATABASE_URL="$SAMVERKAN_TEST_POSTGRES_URL" SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false
+export RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000 SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_METRICS_BIND=off
+"$new" bench-seed --projects "${BENCH_PROJECTS:-5000}"
+
+addrs=()
+for name in old new; do
+  bin=$([ "$name" = old ] && echo "$old" || echo "$new")
+  env SAMVERKAN_BIND=127.0.0.1:0 "$bin" serve >"$work/$name.out" 2>"$work/$name.err" &
+  pids+=("$!")
+  for _ in $(seq 100); do grep -q listening "$work/$name.out" 2>/dev/null && break; sleep 0.2; done
+  addrs+=("$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)")
+done
+token=$("$new" token --kommun 1862 --roles viewer --ttl 1h)
+query='{ eServiceProjects(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title phase budget owner { name } participations { role municipality { name } } } } } }'
+body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$query")
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[$body]]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/graphql-response+json"
+wrk.headers["Authorization"] = "Bearer $token"
+LUA
+for addr in "${addrs[@]}"; do
+  curl -sf "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" \
+    | python3 -c 'import json,sys; d = json.load(sys.stdin); assert "errors" not in d, d'
+done
+
+declare -A sum=()
+for r in $(seq "$rounds"); do
+  for i in 0 1; do
+    rps=$(wrk -t2 -c16 -d8s -s "$work/post.lua" "${addrs[$i]}/graphql" | awk '/Requests\/sec/ {print $2}')
+    label=$([ "$i" = 0 ] && echo old || echo new)
+    echo "round $r $label $rps req/s"
+    sum[$label]=$(python3 -c "print(${sum[$label]:-0} + $rps)")
+  done
+done
+python3 -c "o=${sum[old]}/$rounds; n=${sum[new]}/$rounds; print(f'mean old {o:.1f} req/s, new {n:.1f} req/s, {100*(n/o-1):+.1f} %')"
