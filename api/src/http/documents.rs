@@ -7,15 +7,15 @@ use async_graphql::parser::types::ExecutableDocument;
 
 /// A bounded map from document text to its parse. Documents that do not parse are not kept:
 /// the schema reports them in its own words.
-pub struct Documents(Option<moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>>);
+pub struct Documents(moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>);
 
 /// A parsed tree is a few times the size of its text; the bound is on that estimate.
 const TREE_BYTES_PER_CHAR: u32 = 8;
 
 impl Documents {
-    /// Keeps parses up to `max_bytes` of estimated tree; 0 turns the cache off.
+    /// Keeps parses up to `max_bytes` of estimated tree.
     pub fn new(max_bytes: u64) -> Self {
-        Self((max_bytes > 0).then(|| {
+        Self(
             moka::sync::Cache::builder()
                 .max_capacity(max_bytes)
                 .weigher(|text: &Arc<str>, _: &Arc<ExecutableDocument>| {
@@ -23,20 +23,17 @@ impl Documents {
                         .unwrap_or(u32::MAX)
                         .saturating_mul(TREE_BYTES_PER_CHAR)
                 })
-                .build()
-        }))
+                .build(),
+        )
     }
 
     /// The parse of `text`, from the cache when it holds one.
     pub fn parse(&self, text: &str) -> Option<Arc<ExecutableDocument>> {
-        let Some(cache) = &self.0 else {
-            return async_graphql::parser::parse_query(text).ok().map(Arc::new);
-        };
-        if let Some(doc) = cache.get(text) {
+        if let Some(doc) = self.0.get(text) {
             return Some(doc);
         }
         let doc = Arc::new(async_graphql::parser::parse_query(text).ok()?);
-        cache.insert(Arc::from(text), doc.clone());
+        self.0.insert(Arc::from(text), doc.clone());
         Some(doc)
     }
 }
@@ -60,9 +57,7 @@ mod tests {
             format!("{:?}", async_graphql::parser::parse_query(text).expect("parses"))
         );
         assert!(docs.parse("{ node(id: ").is_none());
-        docs.0.as_ref().expect("on").run_pending_tasks();
-        assert_eq!(docs.0.as_ref().expect("on").entry_count(), 1);
-        let off = Documents::new(0);
-        assert!(off.parse(text).is_some() && off.0.is_none());
+        docs.0.run_pending_tasks();
+        assert_eq!(docs.0.entry_count(), 1);
     }
 }

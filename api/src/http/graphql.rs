@@ -67,8 +67,8 @@ fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
 /// Whether a document holds any operation but a query. GET runs queries only, whatever the
 /// operation's name or the `operationName` asked for: a document that cannot be parsed is
 /// left to the schema, which refuses it without running anything.
-fn changes_anything(query: &str) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+fn changes_anything(doc: Option<&ExecutableDocument>) -> bool {
+    let Some(doc) = doc else {
         return false;
     };
     doc.operations
@@ -264,7 +264,13 @@ async fn run(
             )),
         );
     }
-    if is_get && changes_anything(&p.query) {
+    // Parsed here for GET alone: a POST's answer may come from the response cache unparsed.
+    let document = if is_get {
+        state.documents.parse(&p.query)
+    } else {
+        None
+    };
+    if is_get && changes_anything(document.as_deref()) {
         return refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -331,7 +337,7 @@ async fn run(
     let mut introspection = false;
     let operation = request.operation_name.clone();
     let variables = request.variables.clone();
-    let document = state.documents.parse(&request.query);
+    let document = document.or_else(|| state.documents.parse(&request.query));
     let mut keepable = false;
     let mut project_parts: Option<Arc<[String]>> = None;
     if let Some(doc) = &document {
