@@ -33,15 +33,8 @@ for name in old new; do
   addrs+=("$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)")
 done
 token=$("$new" token --kommun 1862 --roles viewer --ttl 1h)
-query='{ eServiceProjects(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title phase budget owner { name } participations { role municipality { name } } } } } }'
-body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$query")
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = [[$body]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/graphql-response+json"
-wrk.headers["Authorization"] = "Bearer $token"
-LUA
+source scripts/bench-list-read.sh
+list_read_script "$token" "$work/post.lua"
 for addr in "${addrs[@]}"; do
   curl -sf "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" \
     | python3 -c 'import json,sys; d = json.load(sys.stdin); assert "errors" not in d, d'

@@ -63,15 +63,8 @@ uncached_addr=$addr
 addr=$cached_addr
 token=$("$bin" token --kommun 1862 --roles viewer --ttl 1h)
 
-query='{ eServiceProjects(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { node { id title phase budget owner { name } participations { role municipality { name } } } } } }'
-body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$query")
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.body = [[$body]]
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/graphql-response+json"
-wrk.headers["Authorization"] = "Bearer $token"
-LUA
+source scripts/bench-list-read.sh
+list_read_script "$token" "$work/post.lua"
 size=$(curl -s "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" | tee "$work/sample.json" | wc -c)
 python3 - "$work/sample.json" <<'PY'
 import json, sys
