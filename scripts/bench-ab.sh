@@ -11,14 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$(realpath "$1") new=$(realpath "$2") rounds=${3:-4}
 command -v wrk >/dev/null || { echo "bench-ab.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-work=$(mktemp -d /tmp/samverkan-ab.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  [ -n "${PG_THROWAWAY_DIR:-}" ] && scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/bench-common.sh
+bench_workspace ab
 eval "$(scripts/pg-throwaway.sh start)"
 export DATABASE_URL="$SAMVERKAN_TEST_POSTGRES_URL" SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false
 export RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000 SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_METRICS_BIND=off
@@ -33,7 +27,6 @@ for name in old new; do
   addrs+=("$(grep -o 'http://[0-9.:]*' "$work/$name.out" | head -n 1)")
 done
 token=$("$new" token --kommun 1862 --roles viewer --ttl 1h)
-source scripts/bench-list-read.sh
 list_read_script "$token" "$work/post.lua"
 for addr in "${addrs[@]}"; do
   curl -sf "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" \

@@ -20,14 +20,8 @@ command -v wrk >/dev/null || { echo "bench.sh: needs wrk (apt-get install wrk)" 
 
 cargo build --release -q -p samverkan
 bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
-work=$(mktemp -d /tmp/samverkan-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
-  [ -n "${PG_THROWAWAY_DIR:-}" ] && scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source scripts/bench-common.sh
+bench_workspace bench
 
 export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
 export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
@@ -63,7 +57,6 @@ uncached_addr=$addr
 addr=$cached_addr
 token=$("$bin" token --kommun 1862 --roles viewer --ttl 1h)
 
-source scripts/bench-list-read.sh
 list_read_script "$token" "$work/post.lua"
 size=$(curl -s "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" | tee "$work/sample.json" | wc -c)
 python3 - "$work/sample.json" <<'PY'
