@@ -1,6 +1,6 @@
 //! Parsed documents by their text. Clients send the same few documents again and again with
-//! other variables, and parsing one costs more than copying its tree (about a fortieth of an
-//! uncached project list read against a tenth of that); the copy is what the schema takes.
+//! other variables; parsing was 2.7 % of the server's time on an uncached project list read.
+//! The schema takes its own copy of the tree, which the handler made before as well.
 use std::sync::Arc;
 
 use async_graphql::parser::types::ExecutableDocument;
