@@ -7,6 +7,8 @@
 #      cp target/release/samverkan /tmp/old; git stash pop; scripts/bench-ab.sh /tmp/old /tmp/new
 # Both serve one throwaway PostgreSQL seeded with BENCH_PROJECTS (5,000) projects by the new
 # binary, with the response cache off; wrk -c16 runs against each in turn. Needs wrk.
+#   AB_LOAD=mixed scripts/bench-ab.sh OLD NEW    the mixed load of scripts/bench.sh instead
+#                                                (12 kommuner, 5 % writes), response cache on
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$(realpath "$1") new=$(realpath "$2") rounds=${3:-4}
@@ -15,7 +17,13 @@ source scripts/bench-common.sh
 bench_workspace ab
 eval "$(scripts/pg-throwaway.sh start)"
 export DATABASE_URL="$SAMVERKAN_TEST_POSTGRES_URL" SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false
-export RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000 SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_METRICS_BIND=off
+export RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000 SAMVERKAN_METRICS_BIND=off
+load=${AB_LOAD:-uncached}
+case "$load" in
+  uncached) export SAMVERKAN_RESPONSE_CACHE_MB=0 ;;
+  mixed) ;;
+  *) echo "bench-ab.sh: AB_LOAD is uncached or mixed" >&2; exit 2 ;;
+esac
 "$new" bench-seed --projects "${BENCH_PROJECTS:-5000}"
 
 addrs=()
@@ -28,6 +36,11 @@ for name in old new; do
 done
 token=$("$new" token --kommun 1862 --roles viewer --ttl 1h)
 list_read_script "$token" "$work/post.lua"
+script="$work/post.lua"
+if [ "$load" = mixed ]; then
+  mixed_script "$new" "$work/mixed.lua"
+  script="$work/mixed.lua"
+fi
 for addr in "${addrs[@]}"; do
   curl -sf "$addr/graphql" -H 'content-type: application/json' -H "authorization: Bearer $token" -d "$body" \
     | python3 -c 'import json,sys; d = json.load(sys.stdin); assert "errors" not in d, d'
@@ -36,10 +49,10 @@ done
 declare -A sum=()
 for r in $(seq "$rounds"); do
   for i in 0 1; do
-    rps=$(wrk -t2 -c16 -d8s -s "$work/post.lua" "${addrs[$i]}/graphql" | awk '/Requests\/sec/ {print $2}')
+    rps=$(wrk -t2 -c16 -d8s -s "$script" "${addrs[$i]}/graphql" | awk '/Requests\/sec/ {print $2}')
     label=$([ "$i" = 0 ] && echo old || echo new)
     echo "round $r $label $rps req/s"
     sum[$label]=$(python3 -c "print(${sum[$label]:-0} + $rps)")
   done
 done
-python3 -c "o=${sum[old]}/$rounds; n=${sum[new]}/$rounds; print(f'mean old {o:.1f} req/s, new {n:.1f} req/s, {100*(n/o-1):+.1f} %')"
+python3 -c "o=${sum[old]}/$rounds; n=${sum[new]}/$rounds; print(f'$load: mean old {o:.1f} req/s, new {n:.1f} req/s, {100*(n/o-1):+.1f} %')"

@@ -27,3 +27,30 @@ wrk.headers["Accept"] = "application/graphql-response+json"
 wrk.headers["Authorization"] = "Bearer $1"
 LUA
 }
+
+# The mixed load: every request picks one of 12 kommuner's tokens (viewer and editor); 1 in 20
+# creates a COUNTY project, the rest read the list (list_read_script must have set $body).
+#   mixed_script BINARY FILE    writes the wrk script, with tokens made by BINARY
+mixed_script() {
+  local tokens="" k
+  for k in 1814 1860 1861 1862 1863 1864 1880 1881 1882 1883 1884 1885; do
+    tokens+="\"$("$1" token --kommun "$k" --roles viewer,editor --ttl 1h)\","
+  done
+  cat >"$2" <<LUA
+local tokens = { $tokens }
+local read = [[$body]]
+local n = 0
+request = function()
+  n = n + 1
+  local body = read
+  if math.random(100) <= 5 then
+    body = '{"query":"mutation(\$i: CreateEServiceProjectInput!) { createEServiceProject(input: \$i) { project { id } } }","variables":{"i":{"title":"Blandad last ' .. n .. '","visibility":"COUNTY","budget":"1000"}}}'
+  end
+  return wrk.format("POST", "/graphql", {
+    ["Content-Type"] = "application/json",
+    ["Accept"] = "application/graphql-response+json",
+    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
+  }, body)
+end
+LUA
+}

@@ -83,30 +83,9 @@ load() {
 for c in 1 16 64; do load "repeated reads" "$c" "$work/post.lua" "$cached_addr"; done
 load "uncached path" 16 "$work/post.lua" "$uncached_addr"
 
-# Mixed load: every request picks one of 12 kommuner's tokens (viewer and editor); 1 in 20
-# creates a project, the rest read the list. Meanwhile a checker creates a project as Örebro
-# and reads Örebro's list at once on the same server, counting answers without it.
-lua_tokens=""
-for k in 1814 1860 1861 1862 1863 1864 1880 1881 1882 1883 1884 1885; do
-  lua_tokens+="\"$("$bin" token --kommun "$k" --roles viewer,editor --ttl 1h)\","
-done
-cat >"$work/mixed.lua" <<LUA
-local tokens = { $lua_tokens }
-local read = [[$body]]
-local n = 0
-request = function()
-  n = n + 1
-  local body = read
-  if math.random(100) <= 5 then
-    body = '{"query":"mutation(\$i: CreateEServiceProjectInput!) { createEServiceProject(input: \$i) { project { id } } }","variables":{"i":{"title":"Blandad last ' .. n .. '","visibility":"COUNTY","budget":"1000"}}}'
-  end
-  return wrk.format("POST", "/graphql", {
-    ["Content-Type"] = "application/json",
-    ["Accept"] = "application/graphql-response+json",
-    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)],
-  }, body)
-end
-LUA
+# Mixed load (mixed_script); meanwhile a checker creates a project as Örebro and reads
+# Örebro's list at once on the same server, counting answers without it.
+mixed_script "$bin" "$work/mixed.lua"
 checker_token=$("$bin" token --kommun 1880 --roles viewer,editor --ttl 1h)
 python3 - "$cached_addr" "$checker_token" "$work/stale.txt" <<'PY' &
 import json, sys, time, urllib.request

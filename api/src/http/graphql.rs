@@ -19,7 +19,7 @@ use super::{
     cache::{self, ResponseCache},
     media::{JSON, Media, bad_request, negotiate, refuse},
 };
-use crate::{error::ApiError, graphql::RequestContext};
+use crate::{error::ApiError, graphql::RequestContext, service::generation::PartsRead};
 
 /// The GraphQL request parameters, from a JSON body or a query string.
 struct Params {
@@ -296,13 +296,14 @@ async fn run(
         );
         (cache, key)
     });
+    let parts_read = PartsRead::default();
     let mut stamp = None;
     // What the stamp read was of: `None` for the data generation, or the project count parts.
     let mut stamped_by = None;
     if let Some((cache, key)) = &key
         && let Some(parts) = cache.stamped_by(key)
     {
-        stamp = match read_stamp(&state, media, &rid, parts.as_deref()).await {
+        stamp = match read_stamp(&state, media, &rid, parts.as_deref(), &parts_read).await {
             Ok(s) => s,
             Err(answer) => return answer,
         };
@@ -387,7 +388,7 @@ async fn run(
         stamp = None;
     }
     if keepable && key.is_some() && stamp.is_none() {
-        stamp = match read_stamp(&state, media, &rid, project_parts.as_deref()).await {
+        stamp = match read_stamp(&state, media, &rid, project_parts.as_deref(), &parts_read).await {
             Ok(s) => s,
             Err(answer) => return answer,
         };
@@ -416,6 +417,7 @@ async fn run(
     }
     let request = request
         .data(state.services.loaders(&caller))
+        .data(parts_read)
         .data(RequestContext {
             caller,
             request_id: rid.clone(),
@@ -474,8 +476,9 @@ async fn read_stamp(
     media: Media,
     request_id: &str,
     parts: Option<&[String]>,
+    read: &PartsRead,
 ) -> Result<Option<cache::Stamp>, HttpResponse> {
-    match state.services.stamp(parts).await {
+    match state.services.stamp(parts, read).await {
         Ok(now) => Ok(Some(now)),
         Err(e @ ApiError::Unavailable(_)) => {
             Err(refuse(StatusCode::SERVICE_UNAVAILABLE, media, request_id, &e))

@@ -111,6 +111,44 @@ pub async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<V
     Ok(parts.iter().map(|p| found.get(p).copied().unwrap_or(0)).collect())
 }
 
+/// The generations of count parts as one request read them, each part once: a request's
+/// counts are then of the generations its response-cache stamp was read at, and an answer
+/// that misses the cache reads them once rather than twice (stamp, then count). Made per
+/// HTTP request and never kept longer; a subscription reads afresh for every event.
+#[derive(Default)]
+pub struct PartsRead(std::sync::Mutex<Vec<(String, i64)>>);
+
+impl PartsRead {
+    /// The generation of each of `parts`, read from the database only where this request has
+    /// not read it yet; a part read twice concurrently keeps its first reading.
+    pub async fn read(&self, db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
+        if let Some(known) = self.known(parts) {
+            return Ok(known);
+        }
+        let read = read_parts(db, parts).await?;
+        let mut seen = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        Ok(parts
+            .iter()
+            .zip(read)
+            .map(|(part, generation)| match seen.iter().find(|(p, _)| p == part) {
+                Some(&(_, first)) => first,
+                None => {
+                    seen.push((part.clone(), generation));
+                    generation
+                }
+            })
+            .collect())
+    }
+
+    fn known(&self, parts: &[String]) -> Option<Vec<i64>> {
+        let seen = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        parts
+            .iter()
+            .map(|part| seen.iter().find(|(p, _)| p == part).map(|(_, g)| *g))
+            .collect()
+    }
+}
+
 /// The data an answer is computed from: what a cached answer must match to be served.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
@@ -119,4 +157,46 @@ pub struct Stamp {
     /// The background recounts of slow counts landed by then
     /// ([`CountCache::settled`](super::counts::CountCache::settled)).
     pub settled: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_reads_each_part_once_and_counts_at_that_reading() {
+        let settings = crate::settings::Settings::from_sources(&[
+            ("DATABASE_URL".into(), "sqlite::memory:".into()),
+            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "1".into()),
+            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
+        ])
+        .unwrap();
+        let db = crate::startup::connect(&settings, None).await.unwrap();
+        crate::startup::prepare_database(&db, &settings).await.unwrap();
+        let set = |g: i64| {
+            Statement::from_string(
+                db.get_database_backend(),
+                format!(
+                    "INSERT INTO count_part_generation (part, generation) VALUES ('county:1', {g}) \
+                     ON CONFLICT (part) DO UPDATE SET generation = excluded.generation"
+                ),
+            )
+        };
+        db.execute_raw(set(5)).await.unwrap();
+        let (county, own) = ("county:1".to_owned(), "own:7".to_owned());
+
+        let request = PartsRead::default();
+        assert_eq!(request.read(&db, std::slice::from_ref(&county)).await.unwrap(), vec![5]);
+        db.execute_raw(set(6)).await.unwrap();
+        // Within the request: the part it read keeps its reading, a new part is read now.
+        assert_eq!(
+            request.read(&db, &[county.clone(), own.clone()]).await.unwrap(),
+            vec![5, 0]
+        );
+        // The next request reads what is committed.
+        assert_eq!(
+            PartsRead::default().read(&db, &[own, county]).await.unwrap(),
+            vec![0, 6]
+        );
+    }
 }

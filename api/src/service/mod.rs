@@ -94,13 +94,14 @@ impl Services {
     /// reference data) it is the newest of their generations, which moves whenever one of them
     /// moves (a part moves to the generation its mutation raised, above every earlier one);
     /// for any other answer the data generation ([`generation`]).
-    pub async fn stamp(&self, parts: Option<&[String]>) -> ApiResult<generation::Stamp> {
+    /// The generations of `parts` read here are kept in `read` for the request's counts.
+    pub async fn stamp(
+        &self,
+        parts: Option<&[String]>,
+        read: &generation::PartsRead,
+    ) -> ApiResult<generation::Stamp> {
         let g = match parts {
-            Some(parts) => generation::read_parts(&self.db, parts)
-                .await?
-                .into_iter()
-                .max()
-                .unwrap_or(0),
+            Some(parts) => read.read(&self.db, parts).await?.into_iter().max().unwrap_or(0),
             None => generation::read(&self.db).await?,
         };
         Ok(generation::Stamp {

@@ -86,7 +86,8 @@ pub struct ProjectConnectionFields {
 impl ProjectConnectionFields {
     /// How many projects match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(scope(ctx).count_projects(&self.filter).await?)
+        let read = ctx.data_opt::<crate::service::generation::PartsRead>();
+        Ok(scope(ctx).count_projects(&self.filter, read).await?)
     }
 }
 

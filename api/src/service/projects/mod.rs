@@ -244,7 +244,14 @@ impl Scope<'_> {
     /// mutation of one of its projects moves the part's generation, so the county's shared
     /// part is counted once for all its kommuner and a kommun's own parts are not counted
     /// again for another kommun's change.
-    pub async fn count_projects(&self, filter: &ProjectFilter) -> ApiResult<u64> {
+    ///
+    /// `read` holds the part generations this request has already read (for its stamp), if
+    /// it is an HTTP request; they are then not read again.
+    pub async fn count_projects(
+        &self,
+        filter: &ProjectFilter,
+        read: Option<&super::generation::PartsRead>,
+    ) -> ApiResult<u64> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
         let parts = visibility::project_parts(self.caller());
@@ -252,7 +259,10 @@ impl Scope<'_> {
         let generations = if names.is_empty() {
             Vec::new()
         } else {
-            super::generation::read_parts(self.db(), &names).await?
+            match read {
+                Some(read) => read.read(self.db(), &names).await?,
+                None => super::generation::read_parts(self.db(), &names).await?,
+            }
         };
         let mut total = 0;
         for ((part, rule), generation) in parts.into_iter().zip(generations) {
