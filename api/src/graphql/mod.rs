@@ -6,6 +6,7 @@ mod benefits;
 mod catalogue;
 pub mod cost;
 mod ids;
+mod in_order;
 mod initiatives;
 mod inventory;
 mod node;
@@ -66,6 +67,9 @@ pub struct RequestContext {
 }
 
 /// Builds the schema with its limits; `services` is `None` only for exporting the SDL.
+///
+/// No schema extensions: an extension sends every field through a per-field chain (the
+/// limits run in `http` and `cost` instead), and `in_order::InOrder` objects bypass them.
 pub fn build_schema(services: Option<Services>, limits: &Limits, introspection: bool) -> SamverkanSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), subscriptions::Subscription)
         .limit_depth(limits.max_depth)

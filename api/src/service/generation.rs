@@ -186,7 +186,10 @@ mod tests {
         let (county, own) = ("county:1".to_owned(), "own:7".to_owned());
 
         let request = PartsRead::default();
-        assert_eq!(request.read(&db, std::slice::from_ref(&county)).await.unwrap(), vec![5]);
+        assert_eq!(
+            request.read(&db, std::slice::from_ref(&county)).await.unwrap(),
+            vec![5]
+        );
         db.execute_raw(set(6)).await.unwrap();
         // Within the request: the part it read keeps its reading, a new part is read now.
         assert_eq!(

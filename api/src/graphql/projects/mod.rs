@@ -16,7 +16,9 @@ use async_graphql::{ComplexObject, Context, ID, Object, Result, SimpleObject};
 use entity::{decision, participation, project, status_report};
 
 use super::{
-    ids, loaders,
+    ids,
+    in_order::InOrder,
+    loaders,
     reference::{Municipality, municipality},
     rows_of,
     scalars::{Date, bp_to_percent},
@@ -54,8 +56,8 @@ impl EServiceProject {
         self.0.target_group
     }
     /// The lead kommun (ägare).
-    async fn owner(&self, ctx: &Context<'_>) -> Result<Municipality> {
-        municipality(ctx, self.0.owner_id)
+    async fn owner(&self, ctx: &Context<'_>) -> Result<InOrder<Municipality>> {
+        municipality(ctx, self.0.owner_id).map(InOrder)
     }
     async fn visibility(&self) -> Visibility {
         self.0.visibility
@@ -90,9 +92,9 @@ impl EServiceProject {
         self.0.updated_at
     }
     /// Every kommun invited to or taking part in the project, the lead first.
-    async fn participations(&self, ctx: &Context<'_>) -> Result<Vec<Participation>> {
+    async fn participations(&self, ctx: &Context<'_>) -> Result<Vec<InOrder<Participation>>> {
         let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
-        Ok(rows.into_iter().map(Participation).collect())
+        Ok(rows.into_iter().map(|p| InOrder(Participation(p))).collect())
     }
     /// The agreed cost-sharing key (kostnadsfördelning).
     async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
@@ -184,8 +186,8 @@ impl Participation {
     pub async fn id(&self) -> ID {
         ids::encode(RecordKind::Participation, self.0.id)
     }
-    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
-        municipality(ctx, self.0.municipality_id)
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<InOrder<Municipality>> {
+        municipality(ctx, self.0.municipality_id).map(InOrder)
     }
     async fn role(&self) -> ParticipationRole {
         self.0.role

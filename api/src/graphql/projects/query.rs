@@ -4,7 +4,7 @@ use super::*;
 use async_graphql::{Context, Enum, InputObject, Object, Result, connection::Connection};
 use entity::project;
 
-use crate::graphql::{connection, loaders, scope};
+use crate::graphql::{connection, in_order::InOrder, loaders, scope};
 use crate::{
     domain::{Health, Phase, Visibility},
     service::visibility::{Seen, Visible},
@@ -92,7 +92,7 @@ impl ProjectConnectionFields {
 }
 
 /// Project list connection type.
-pub type ProjectConnection = Connection<String, EServiceProject, ProjectConnectionFields>;
+pub type ProjectConnection = Connection<String, InOrder<EServiceProject>, ProjectConnectionFields>;
 
 /// Queries on projects.
 #[derive(Default)]
@@ -146,7 +146,7 @@ impl ProjectQuery {
             ProjectConnectionFields { filter },
             title_key,
             |p| p.id,
-            EServiceProject,
+            |p| InOrder(EServiceProject(p)),
         ))
     }
 }
