@@ -16,7 +16,7 @@ use std::borrow::Cow;
 
 use async_graphql::{
     ContainerType, ContextSelectionSet, Name, OutputType, Positioned, ServerError, ServerResult, Value,
-    indexmap::IndexMap,
+    indexmap::{IndexMap, map::Entry},
     parser::types::{Field, Selection, SelectionSet},
     registry::Registry,
     resolver_utils::resolve_container,
@@ -136,28 +136,28 @@ fn collect<'a, T: ContainerType>(
 /// Adds a field's value under its response key; a key selected twice merges its objects, as
 /// async-graphql does.
 fn insert(object: &mut IndexMap<Name, Value>, key: Name, value: Value) {
-    match object.get_mut(&key) {
-        Some(Value::Object(existing)) => {
-            if let Value::Object(more) = value {
-                for (k, v) in more {
-                    insert(existing, k, v);
-                }
+    let existing = match object.entry(key) {
+        Entry::Vacant(slot) => {
+            slot.insert(value);
+            return;
+        }
+        Entry::Occupied(slot) => slot.into_mut(),
+    };
+    match (existing, value) {
+        (Value::Object(existing), Value::Object(more)) => {
+            for (k, v) in more {
+                insert(existing, k, v);
             }
         }
-        Some(Value::List(existing)) => {
-            if let Value::List(more) = value {
-                for (i, v) in more.into_iter().enumerate() {
-                    if let (Some(Value::Object(target)), Value::Object(more)) = (existing.get_mut(i), v) {
-                        for (k, v) in more {
-                            insert(target, k, v);
-                        }
+        (Value::List(existing), Value::List(more)) => {
+            for (i, v) in more.into_iter().enumerate() {
+                if let (Some(Value::Object(target)), Value::Object(more)) = (existing.get_mut(i), v) {
+                    for (k, v) in more {
+                        insert(target, k, v);
                     }
                 }
             }
         }
-        Some(_) => {}
-        None => {
-            object.insert(key, value);
-        }
+        _ => {}
     }
 }
