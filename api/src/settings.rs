@@ -160,8 +160,9 @@ pub struct Settings {
     pub demo_data: bool,
     /// HTTP worker threads; defaults to the number of cores.
     pub workers: Option<usize>,
-    /// Maximum database connections in the pool.
-    pub db_max_connections: u32,
+    /// Maximum database connections in the pool; unset means 16 on PostgreSQL and 8 on SQLite
+    /// ([`Settings::pool_size`]).
+    pub db_max_connections: Option<u32>,
     /// `pretty` or `json` log lines.
     pub log_format: String,
     /// Bound of the response cache in MB; 0 turns it off.
@@ -189,7 +190,7 @@ impl Default for Settings {
             explorer: None,
             demo_data: true,
             workers: None,
-            db_max_connections: 16,
+            db_max_connections: None,
             log_format: "pretty".into(),
             response_cache_mb: 64,
             metrics_bind: "127.0.0.1:9464".into(),
@@ -298,7 +299,7 @@ impl Settings {
             s.workers = Some(number("SAMVERKAN_WORKERS", v)?.max(1));
         }
         if let Some(v) = get("SAMVERKAN_DB_MAX_CONNECTIONS") {
-            s.db_max_connections = number("SAMVERKAN_DB_MAX_CONNECTIONS", v)?.max(1) as u32;
+            s.db_max_connections = Some(number("SAMVERKAN_DB_MAX_CONNECTIONS", v)?.max(1) as u32);
         }
         if let Some(v) = get("SAMVERKAN_MAX_DEPTH") {
             s.limits.max_depth = number("SAMVERKAN_MAX_DEPTH", v)?;
@@ -400,6 +401,15 @@ impl Settings {
     /// Whether the configured database is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
+    }
+
+    /// The database pool's size. SQLite's default is half PostgreSQL's: its connections each
+    /// run on a thread of their own with their own page cache and allocator heap (about 7 MB
+    /// each under the mixed load at 500,000 projects: peak RSS 169 MB with 16, 113 MB with 8),
+    /// and one writer at a time gains nothing from more of them.
+    pub fn pool_size(&self) -> u32 {
+        self.db_max_connections
+            .unwrap_or(if self.is_postgres() { 16 } else { 8 })
     }
 }
 

@@ -44,7 +44,7 @@ pub async fn connect(
         std::fs::create_dir_all(parent).with_context(|| format!("Failed to create {}", parent.display()))?;
     }
     let mut opts = ConnectOptions::new(settings.database_url.clone());
-    opts.max_connections(settings.db_max_connections)
+    opts.max_connections(settings.pool_size())
         .min_connections(1)
         // Fail fast when the database is away: a request answers within about two seconds
         // and /readyz flips, instead of every request queueing for a connection.
