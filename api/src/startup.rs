@@ -331,3 +331,18 @@ async fn stop_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+/// An empty, migrated in-memory SQLite database on one connection, for unit tests that need
+/// real SQL.
+#[cfg(test)]
+pub(crate) async fn in_memory_database() -> DatabaseConnection {
+    let settings = Settings::from_sources(&[
+        ("DATABASE_URL".into(), "sqlite::memory:".into()),
+        ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "1".into()),
+        ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
+    ])
+    .expect("in-memory settings");
+    let db = connect(&settings, None).await.expect("in-memory database");
+    prepare_database(&db, &settings).await.expect("migrations");
+    db
+}

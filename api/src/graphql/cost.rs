@@ -552,14 +552,7 @@ mod tests {
             "{ eServiceProjects(first: 2) { nodes { ... on EServiceProject { owner { county { code } } } } } }",
         ];
         // A real (empty, in-memory) database, so that a document validation admits runs.
-        let settings = crate::settings::Settings::from_sources(&[
-            ("DATABASE_URL".into(), "sqlite::memory:".into()),
-            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "1".into()),
-            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
-        ])
-        .unwrap();
-        let db = crate::startup::connect(&settings, None).await.unwrap();
-        crate::startup::prepare_database(&db, &settings).await.unwrap();
+        let db = crate::startup::in_memory_database().await;
         let reference = crate::service::Reference::load(&db).await.unwrap();
         let services = crate::service::Services::new(db, std::sync::Arc::new(reference));
         for limit in 1..9 {

@@ -165,14 +165,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_reads_each_part_once_and_counts_at_that_reading() {
-        let settings = crate::settings::Settings::from_sources(&[
-            ("DATABASE_URL".into(), "sqlite::memory:".into()),
-            ("SAMVERKAN_DB_MAX_CONNECTIONS".into(), "1".into()),
-            ("SAMVERKAN_DEMO_DATA".into(), "false".into()),
-        ])
-        .unwrap();
-        let db = crate::startup::connect(&settings, None).await.unwrap();
-        crate::startup::prepare_database(&db, &settings).await.unwrap();
+        let db = crate::startup::in_memory_database().await;
         let set = |g: i64| {
             Statement::from_string(
                 db.get_database_backend(),
