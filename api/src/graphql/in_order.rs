@@ -3,11 +3,12 @@
 //! async-graphql resolves an object's fields as a `FuturesUnordered` of boxed futures: per
 //! object a shared queue, per field a box and a reference-counted task, and the answer in
 //! the order the fields finished. For the objects a list returns by the hundred (a project
-//! page's projects, their participations and kommuner) that machinery cost more than the
-//! fields themselves. [`InOrder`] resolves the same fields with the same semantics (response
-//! keys, fragments and their type conditions, `__typename`, merged duplicate keys, field
-//! errors) as one `join_all` over futures of a single type, so the fields still wait for
-//! their loaders together, and the object comes out in the query's order.
+//! page's projects, their participations and kommuner) that machinery was where most of the
+//! uncached list read's allocations came from (`perf`, 2026-11-26). [`InOrder`] resolves the
+//! same fields with the same semantics (response keys, fragments and their type conditions,
+//! `__typename`, merged duplicate keys, field errors) as one `join_all` over futures of a
+//! single type, so the fields still wait for their loaders together, and the object comes
+//! out in the query's order.
 //!
 //! A field with a directive left after `@skip` and `@include` have been applied takes
 //! async-graphql's own path. Schema extensions would be passed by: the schema has none
