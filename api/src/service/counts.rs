@@ -5,7 +5,7 @@
 //! the page stops after 50 rows), and clients ask for the same count on every page. A count
 //! is exact for the generation it was computed at: the caller reads the generation at which
 //! what it counts last changed (for projects, the count part's,
-//! [`super::generation::read_parts`]) before counting and gives it here. After a change, a
+//! [`super::generation::PartsRead`]) before counting and gives it here. After a change, a
 //! count that took long ([`SLOW`], e.g. 500,000 projects) is served as it was while one
 //! background task recounts, so a write never makes the next reader wait for a full count;
 //! [`CountCache::settled`] changes when the recount lands, so cached answers that carried the

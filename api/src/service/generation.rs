@@ -85,7 +85,7 @@ pub async fn touch_project_parts(
 }
 
 /// The generation each of `parts` last moved at; 0 for a part no mutation has moved.
-pub async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
+async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
     let backend = db.get_database_backend();
     let marks: Vec<String> = (1..=parts.len())
         .map(|i| match backend {

@@ -7,6 +7,7 @@ use entity::project;
 use crate::graphql::{connection, in_order::InOrder, loaders, scope};
 use crate::{
     domain::{Health, Phase, Visibility},
+    service::generation::PartsRead,
     service::visibility::{Seen, Visible},
     service::{
         pagination::PageArgs,
@@ -86,7 +87,9 @@ pub struct ProjectConnectionFields {
 impl ProjectConnectionFields {
     /// How many projects match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        let read = ctx.data_opt::<crate::service::generation::PartsRead>();
+        // An HTTP request brings the generations its stamp read; anything else reads afresh.
+        let fresh = PartsRead::default();
+        let read = ctx.data_opt::<PartsRead>().unwrap_or(&fresh);
         Ok(scope(ctx).count_projects(&self.filter, read).await?)
     }
 }

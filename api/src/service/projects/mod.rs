@@ -245,12 +245,12 @@ impl Scope<'_> {
     /// part is counted once for all its kommuner and a kommun's own parts are not counted
     /// again for another kommun's change.
     ///
-    /// `read` holds the part generations this request has already read (for its stamp), if
-    /// it is an HTTP request; they are then not read again.
+    /// `read` holds the part generations this request has already read (an HTTP request's,
+    /// for its stamp); they are not read again.
     pub async fn count_projects(
         &self,
         filter: &ProjectFilter,
-        read: Option<&super::generation::PartsRead>,
+        read: &super::generation::PartsRead,
     ) -> ApiResult<u64> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
@@ -259,10 +259,7 @@ impl Scope<'_> {
         let generations = if names.is_empty() {
             Vec::new()
         } else {
-            match read {
-                Some(read) => read.read(self.db(), &names).await?,
-                None => super::generation::read_parts(self.db(), &names).await?,
-            }
+            read.read(self.db(), &names).await?
         };
         let mut total = 0;
         for ((part, rule), generation) in parts.into_iter().zip(generations) {
