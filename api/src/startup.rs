@@ -134,6 +134,19 @@ impl Application {
         };
         let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
         let services = Services::new(db, reference);
+        // Serve once the largest counts are made, or after a bounded wait while they go on
+        // in the background (readers then share them): a replica joining a rolling restart
+        // should not make its first readers wait for a county's count.
+        let warming = services.clone();
+        let warm = tokio::spawn(async move { warming.warm_project_counts().await });
+        match tokio::time::timeout(std::time::Duration::from_secs(3), warm).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => {
+                tracing::warn!(error = ?e, "could not count projects ahead; the first lists count them")
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "counting projects ahead stopped"),
+            Err(_) => tracing::info!("still counting projects ahead after 3 s; serving meanwhile"),
+        }
         let schema = graphql::build_schema(Some(services.clone()), &settings.limits, settings.introspection);
         // Introspection-only documents are bounded by their own rule (graphql::cost), not by
         // the depth of data queries that the standard introspection query of tools exceeds.

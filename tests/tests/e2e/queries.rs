@@ -62,6 +62,32 @@ async fn listing_projects_with_participants_costs_a_constant_number_of_statement
 }
 both_backends!(listing_projects_with_participants_costs_a_constant_number_of_statements);
 
+/// A server counts each county's shared projects before it serves
+/// (`Services::warm_project_counts`), so its first list does not wait for the largest count.
+async fn a_started_server_has_counted_each_county_s_shared_projects(app: TestApp) {
+    seed(&app, 3).await;
+    let fresh = app.replica(|_| {}).await;
+    let before = fresh.statements();
+    let d = fresh
+        .as_kommun("1880")
+        .namnd()
+        .ok(LIST, json!({"first": 5}))
+        .await;
+    assert_eq!(d["eServiceProjects"]["totalCount"], 3);
+    // The county part's generation, the page and the participations: no count.
+    assert_eq!(fresh.statements() - before, 3);
+    // A kommun's own parts are counted on its first read; the county's is not counted again.
+    let before = fresh.statements();
+    let d = fresh
+        .as_kommun("1862")
+        .viewer()
+        .ok(LIST, json!({"first": 5}))
+        .await;
+    assert_eq!(d["eServiceProjects"]["totalCount"], 3);
+    assert_eq!(fresh.statements() - before, 5);
+}
+both_backends!(a_started_server_has_counted_each_county_s_shared_projects);
+
 /// The project list resolves its projects, participations and kommuner in the query's order
 /// on a path of its own (`graphql::in_order`); a project read through `node(id)` takes
 /// async-graphql's. Both must give the same answer, byte for byte, for every way of

@@ -418,3 +418,39 @@ impl Scope<'_> {
         self.lead_project(tx, id, field).await
     }
 }
+
+impl super::Services {
+    /// Counts each county's shared projects, the list's largest count part, as the committee
+    /// reads it (the part and key every kommun of the county reads too), so that the first
+    /// lists after a start do not wait for it: at 500,000 projects that count takes 100-300 ms
+    /// and the first 10 s of reads after a start had p99 250 ms. Readers that arrive while it
+    /// runs share it (`CountCache`). A kommun's own parts are small and counted on first read.
+    pub async fn warm_project_counts(&self) -> ApiResult<()> {
+        let reference = self.reference();
+        for county in reference.counties() {
+            let Some(kommun) = reference
+                .municipalities()
+                .iter()
+                .find(|m| m.county_id == county.id)
+            else {
+                continue;
+            };
+            let committee = crate::auth::Caller::Principal(crate::auth::Principal {
+                sub: "count-warm-up".into(),
+                name: None,
+                municipality_id: kommun.id,
+                kommun: kommun.code.clone(),
+                county_id: county.id,
+                roles: std::collections::BTreeSet::from([crate::auth::Role::Namnd]),
+                expires_at: None,
+            });
+            self.scope(&committee, "count-warm-up")
+                .count_projects(
+                    &ProjectFilter::default(),
+                    &super::generation::PartsRead::default(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
