@@ -13,6 +13,7 @@ mod m20261125_000008_create_audit_event_scope;
 mod m20261125_000009_add_annual_cost_and_contract_end_index;
 mod m20261125_000010_create_data_generation;
 mod m20261126_000011_create_count_part_generation;
+mod m20261126_000012_cover_count_parts;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_add_annual_cost_and_contract_end_index::Migration),
             Box::new(m20261125_000010_create_data_generation::Migration),
             Box::new(m20261126_000011_create_count_part_generation::Migration),
+            Box::new(m20261126_000012_cover_count_parts::Migration),
         ]
     }
 }
