@@ -7,6 +7,7 @@
 #      cp target/release/samverkan /tmp/old; git stash pop; scripts/bench-ab.sh /tmp/old /tmp/new
 # Both serve one throwaway PostgreSQL seeded with BENCH_PROJECTS (5,000) projects by the new
 # binary, with the response cache off; wrk -c16 runs against each in turn. Needs wrk.
+# Both must know the same migrations: a server refuses a database migrated past it.
 #   AB_LOAD=mixed scripts/bench-ab.sh OLD NEW    the mixed load of scripts/bench.sh instead
 #                                                (12 kommuner, 5 % writes), response cache on
 set -euo pipefail

@@ -10,6 +10,7 @@
 # then one table.
 #   scripts/bench.sh [postgres|sqlite]     (default postgres; needs wrk: apt-get install wrk)
 #   BENCH_PROJECTS=500000 scripts/bench.sh sqlite    the same at scale
+# (to compare the two sizes, scripts/bench-size.sh runs them side by side, in alternation)
 # Server, database and load tool share this machine's cores; figures are for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
