@@ -6,8 +6,8 @@
 //! taking-part count from 192 ms to 90-104 ms (the first reader after a start waits for them;
 //! later recounts after a write run in the background when they are slow).
 //! The wide index is made before the narrow one is dropped, under a name of its own: no
-//! moment without an index, and no name dropped and made again (on SQLite another pooled
-//! connection may still hold the old schema and refuse the name as taken).
+//! moment without an index, and no name dropped and made again (on SQLite, where migrations
+//! run outside a transaction over the pool, that failed with "index already exists").
 use sea_orm_migration::prelude::*;
 
 use crate::helpers::index;
