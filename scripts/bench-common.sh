@@ -1,5 +1,16 @@
 # Sourced by the benchmarks (run from the repository root).
 
+# bench_setup NAME: needs wrk, builds the release binary into $bin, makes the workspace
+# (bench_workspace) and exports the settings every benchmarked server shares.
+bench_setup() {
+  command -v wrk >/dev/null || { echo "$(basename "$0"): needs wrk (apt-get install wrk)" >&2; exit 1; }
+  cargo build --release -q -p samverkan
+  bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
+  bench_workspace "$1"
+  export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
+  export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
+}
+
 # bench_workspace NAME: a scratch directory in $work, and on exit every server in $pids
 # stopped, the throwaway PostgreSQL (if one was started) stopped and $work removed.
 bench_workspace() {

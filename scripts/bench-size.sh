@@ -16,14 +16,8 @@ cd "$(dirname "$0")/.."
 db=${1:-postgres}
 rounds=${BENCH_ROUNDS:-5} duration=${BENCH_DURATION:-10s}
 small=${BENCH_SMALL:-5000} large=${BENCH_LARGE:-500000}
-command -v wrk >/dev/null || { echo "bench-size.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-
-cargo build --release -q -p samverkan
-bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
 source scripts/bench-common.sh
-bench_workspace size
-export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
-export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
+bench_setup size
 
 declare -A url=()
 if [ "$db" = postgres ]; then

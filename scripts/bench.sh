@@ -17,15 +17,8 @@ cd "$(dirname "$0")/.."
 db=${1:-postgres}
 duration=${BENCH_DURATION:-10s}
 projects=${BENCH_PROJECTS:-5000}
-command -v wrk >/dev/null || { echo "bench.sh: needs wrk (apt-get install wrk)" >&2; exit 1; }
-
-cargo build --release -q -p samverkan
-bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
 source scripts/bench-common.sh
-bench_workspace bench
-
-export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
-export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
+bench_setup bench
 if [ "$db" = postgres ]; then
   eval "$(scripts/pg-throwaway.sh start)"
   export DATABASE_URL="$SAMVERKAN_TEST_POSTGRES_URL"
