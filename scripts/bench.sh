@@ -75,9 +75,9 @@ load() {
   echo "$name clients=$c req/s=$rps p50=$p50 p99=$p99 ${non2xx:+non-2xx=$non2xx}"
 }
 for c in 1 16 64; do load "repeated reads" "$c" "$work/post.lua" "$cached_addr"; done
-# The cache-off server's first seconds are its cold start (the first count of each part, the
-# pool filling, PostgreSQL's first plans: at 500,000 projects they put a first 10 s run at p99
-# 250 ms, the runs after it at 35 ms). The row measures the steady state, so they are spent
+# The cache-off server's first seconds are its cold start (the pool filling, PostgreSQL's
+# first plans, and, before servers counted ahead at start, the first count of each part: at
+# 500,000 projects that put a first 10 s run at p99 250 ms, the runs after it at 35 ms). The row measures the steady state, so they are spent
 # first; the repeated reads above run on a server the sample request has warmed.
 wrk -t2 -c16 -d3s -s "$work/post.lua" "$uncached_addr/graphql" >/dev/null
 load "uncached path" 16 "$work/post.lua" "$uncached_addr"

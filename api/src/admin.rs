@@ -2,7 +2,7 @@
 //! inventory from the spreadsheet it already keeps. They go through the same services as the
 //! API, so validation, visibility and the audit trail are the same; the actor is recorded as
 //! `cli:<user>` with the `editor` role for the kommun named on the command line.
-use std::{collections::BTreeSet, sync::Arc};
+use std::sync::Arc;
 
 use entity::system_instance;
 use sea_orm::DatabaseConnection;
@@ -47,15 +47,11 @@ fn failure(e: ApiError) -> ImportFailure {
 /// An editor of kommun `kommun` acting from the command line as `cli:<user>`.
 pub fn operator(reference: &Reference, kommun: &str, user: &str) -> Option<Caller> {
     let m = reference.municipality_by_code(kommun)?;
-    Some(Caller::Principal(Principal {
-        sub: format!("cli:{user}"),
-        name: None,
-        municipality_id: m.id,
-        kommun: m.code.clone(),
-        county_id: m.county_id,
-        roles: BTreeSet::from([Role::Editor]),
-        expires_at: None,
-    }))
+    Some(Caller::Principal(Principal::acting_for(
+        m,
+        format!("cli:{user}"),
+        Role::Editor,
+    )))
 }
 
 /// Imports a CSV inventory (the columns of `importSystemInstances`) for the kommun with

@@ -51,6 +51,20 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The service itself acting for `kommun` with one role, as `sub`, without a token (the
+    /// command line's operator, the start-up's counting ahead).
+    pub fn acting_for(kommun: &entity::municipality::Model, sub: String, role: Role) -> Self {
+        Principal {
+            sub,
+            name: None,
+            municipality_id: kommun.id,
+            kommun: kommun.code.clone(),
+            county_id: kommun.county_id,
+            roles: BTreeSet::from([role]),
+            expires_at: None,
+        }
+    }
+
     /// Reads the kommun's own view (viewer, editor or admin).
     pub fn reads_as_kommun(&self) -> bool {
         self.roles

@@ -62,9 +62,9 @@ async fn listing_projects_with_participants_costs_a_constant_number_of_statement
 }
 both_backends!(listing_projects_with_participants_costs_a_constant_number_of_statements);
 
-/// A server counts each county's shared projects, and the own and taking-part projects of
-/// every kommun that owns some, before it serves (`Services::warm_project_counts`), so its
-/// first lists do not wait for those counts.
+/// A server counts the parts of every kommun that owns projects (its county's shared part,
+/// its own and its taking-part part) before it serves (`Services::warm_project_counts`), so
+/// the first lists of those kommuner and of the committee do not wait for those counts.
 async fn a_started_server_has_counted_the_parts_its_readers_need_first(app: TestApp) {
     seed(&app, 3).await;
     let orebro = app.as_kommun("1880").editor_admin();
