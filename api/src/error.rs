@@ -136,7 +136,7 @@ impl ApiError {
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited(_) => "RATE_LIMITED",
             Self::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
-            // Not the caller's fault and not a bug either, but API.md's codes have no other
+            // Not the caller's fault and not a bug either, but docs/api.md's codes have no other
             // word for it; the message says to retry and the request id finds the log line.
             Self::Unavailable(_) | Self::Internal(_) => "INTERNAL",
         }

@@ -18,7 +18,7 @@ fn opt(d: Option<Decimal>) -> String {
 
 /// A cell as the spreadsheet should show it: text that a spreadsheet would run as a formula
 /// (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe
-/// (DOMAIN.md "Details settled", OWASP CSV injection). Plain numbers such as `-12,5` stay
+/// (docs/domain.md "Details settled", OWASP CSV injection). Plain numbers such as `-12,5` stay
 /// numbers: they cannot be formulas.
 pub fn cell(value: &str) -> std::borrow::Cow<'_, str> {
     let dangerous = value.starts_with(['=', '+', '-', '@', '\t', '\r']);

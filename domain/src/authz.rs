@@ -1,4 +1,4 @@
-//! Who may do what (DOMAIN.md, "Tenants and people"): what each role alone may do to a
+//! Who may do what (docs/domain.md, "Tenants and people"): what each role alone may do to a
 //! record, and [`may`], the one decision every mutation asks. Roles combine by union: a token
 //! may do on a record exactly what one of its roles alone may do there, so no combination of
 //! roles can grant a right that none of them has (the committee's right to record tollgate

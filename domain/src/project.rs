@@ -75,7 +75,7 @@ impl std::fmt::Display for UnknownValue {
 impl std::error::Error for UnknownValue {}
 
 /// Whether a participation pays its share: accepted LEAD and PARTICIPANT kommuner do,
-/// observers never (DOMAIN.md, "Cost sharing").
+/// observers never (docs/domain.md, "Cost sharing").
 pub fn pays(role: ParticipationRole, state: ParticipationState) -> bool {
     state == ParticipationState::Accepted && role != ParticipationRole::Observer
 }
@@ -142,7 +142,7 @@ impl Phase {
 }
 
 text_enum!(
-    /// Who may see a record (see DOMAIN.md, "Visibility").
+    /// Who may see a record (see docs/domain.md, "Visibility").
     Visibility {
         /// The owning kommun only.
         Private = "PRIVATE",

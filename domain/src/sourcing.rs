@@ -306,7 +306,7 @@ fn sek_text(s: Sek) -> String {
     format!("{} kr", s.to_decimal().round_dp(0))
 }
 
-/// The risk rules of DOMAIN.md, each with a code and a sentence.
+/// The risk rules of docs/domain.md, each with a code and a sentence.
 pub fn risk_flags(info: InfoClass, options: &[OptionIn]) -> Vec<RiskFlag> {
     let mut flags = Vec::new();
     let cheapest = options.iter().map(|o| o.tco()).min();

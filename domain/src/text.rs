@@ -1,4 +1,4 @@
-//! Text a client sends, bounded as DOMAIN.md "Details settled" says: no control characters
+//! Text a client sends, bounded as docs/domain.md "Details settled" says: no control characters
 //! (NUL and U+0001–U+001F, U+007F; tab and newline only in long texts), within a length, and
 //! trimmed. Every text argument of every mutation and filter is read through [`parse`], so a
 //! NUL byte or a megabyte of search text is a precise `BAD_USER_INPUT` naming the field,
@@ -10,12 +10,12 @@ pub enum Shape {
     /// One line: titles, names, codes, searches. No control characters at all.
     Line,
     /// Running text: descriptions, summaries, comments. Tab and newline allowed (a carriage
-    /// return is not: DOMAIN.md allows only these two, and a spreadsheet cell starting with
+    /// return is not: docs/domain.md allows only these two, and a spreadsheet cell starting with
     /// one is a formula vector).
     Long,
 }
 
-/// Search strings, DOMAIN.md: at most 200 characters.
+/// Search strings, docs/domain.md: at most 200 characters.
 pub const MAX_SEARCH: usize = 200;
 
 /// The trimmed text, or why it cannot be taken (the message follows the field's name).

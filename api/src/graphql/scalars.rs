@@ -1,4 +1,4 @@
-//! Scalars with the names API.md promises: `Date` and `Decimal`.
+//! Scalars with the names docs/api.md promises: `Date` and `Decimal`.
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 

@@ -1,6 +1,6 @@
 //! `/graphql`: content negotiation, the request's parameters from a body or a query string,
 //! execution under the request's deadline, and the response in the negotiated media type.
-use std::{sync::Arc, time::Instant};
+use std::{ops::ControlFlow, sync::Arc, time::Instant};
 
 use actix_web::{
     HttpRequest, HttpResponse,
@@ -18,6 +18,7 @@ use super::{
     AppState, Authenticated,
     cache::{self, ResponseCache},
     media::{JSON, Media, bad_request, negotiate, refuse},
+    observe::Stage,
 };
 use crate::{error::ApiError, graphql::RequestContext, service::generation::PartsRead};
 
@@ -212,13 +213,13 @@ struct Conditional {
 /// How an answer may be cached: a GET query's answer gets an `ETag` (304 for a client that
 /// holds it); an anonymous caller can only read the public catalogue, so its answers may be
 /// kept by shared caches for a minute; anything read with a token is private.
-struct Caching<'a> {
-    get: Option<&'a Conditional>,
+struct Caching {
+    get: Option<Conditional>,
     anonymous: bool,
 }
 
-impl Caching<'_> {
-    const NONE: Caching<'static> = Caching {
+impl Caching {
+    const NONE: Caching = Caching {
         get: None,
         anonymous: false,
     };
@@ -237,8 +238,59 @@ async fn execute(
     res
 }
 
+/// Runs one stage of a request in its span, its time counted in the stage metrics.
+async fn stage<T>(state: &AppState, stage: Stage, work: impl Future<Output = T>) -> T {
+    let span = match stage {
+        Stage::Admit => tracing::debug_span!("admit"),
+        Stage::Cached => tracing::debug_span!("cached"),
+        Stage::Plan => tracing::debug_span!("plan"),
+        Stage::Execute => tracing::debug_span!("execute"),
+        Stage::Respond => tracing::debug_span!("respond"),
+    };
+    let started = Instant::now();
+    let out = work.instrument(span).await;
+    state.metrics.stage(stage, started.elapsed());
+    out
+}
+
+/// A request that may run: within the size limit, parsed (when it parses), and not a
+/// mutation sent over GET.
+struct Admitted {
+    params: Params,
+    document: Option<Arc<ExecutableDocument>>,
+    /// Whether it runs a query: only such answers are looked up and kept.
+    keepable: bool,
+    caching: Caching,
+}
+
+/// The response cache's side of one query: its key, and the generation read for it.
+#[derive(Default)]
+struct Lookup<'s> {
+    key: Option<(&'s ResponseCache, cache::Key)>,
+    stamp: Option<cache::Stamp>,
+    /// What the stamp read was of: `None` for the data generation, or the project count parts.
+    stamped_by: Option<Option<Arc<[String]>>>,
+    parts_read: PartsRead,
+}
+
+/// A request ready to execute: the document checked against the limits and the cost walk.
+struct Planned {
+    request: async_graphql::Request,
+    document: Option<Arc<ExecutableDocument>>,
+    operation: Option<String>,
+    introspection: bool,
+    /// The project count parts the answer follows, when it reads only projects.
+    project_parts: Option<Arc<[String]>>,
+    /// Whether it runs a query, whose answer may be kept.
+    keepable: bool,
+}
+
 /// `operation` comes in as the name the request gave and leaves as the name of the
 /// operation that ran, where the document names it (for the access log and the metrics).
+///
+/// A request goes through named stages, each in a span of its own (children of the
+/// request's `graphql` span) with its time in `samverkan_graphql_stage_duration_seconds`:
+/// admit → cached (queries only) → plan → execute → respond.
 async fn run(
     who: Authenticated,
     state: web::Data<AppState>,
@@ -247,82 +299,207 @@ async fn run(
     get: Option<Conditional>,
     operation_label: &mut Option<String>,
 ) -> HttpResponse {
-    let is_get = get.is_some();
     let Authenticated {
         caller,
         request_id: rid,
         ..
     } = who;
+    let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
+    let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
+    async {
+        let admitted = match stage(&state, Stage::Admit, async {
+            admit(&state, &caller, media, &rid, p, get, operation_label)
+        })
+        .await
+        {
+            ControlFlow::Continue(a) => a,
+            ControlFlow::Break(refused) => return refused,
+        };
+        let mut lookup = match stage(
+            &state,
+            Stage::Cached,
+            cached(&state, &caller, media, &rid, &admitted),
+        )
+        .await
+        {
+            Ok(l) => l,
+            Err(hit) => {
+                if let Some(operation) = hit.operation {
+                    *operation_label = operation;
+                }
+                return hit.answer;
+            }
+        };
+        let planned = match stage(&state, Stage::Plan, async {
+            plan(
+                &state,
+                &caller,
+                admitted.params,
+                admitted.document,
+                admitted.keepable,
+                lookup.key.is_some(),
+            )
+        })
+        .await
+        {
+            ControlFlow::Continue(p) => p,
+            ControlFlow::Break(response) => {
+                return respond(media, &rid, response, usize::MAX, &Caching::NONE, None);
+            }
+        };
+        let caching = admitted.caching;
+        let ran = stage(
+            &state,
+            Stage::Execute,
+            run_planned(&state, caller, (media, &rid), planned, &mut lookup, &caching),
+        )
+        .await;
+        match ran {
+            Ran::Refused(answer) => answer,
+            Ran::Shared(answer, operation) => {
+                *operation_label = operation;
+                answer
+            }
+            Ran::Executed(response, leader) => {
+                stage(&state, Stage::Respond, async {
+                    respond(
+                        media,
+                        &rid,
+                        response,
+                        state.limits.max_response_bytes,
+                        &caching,
+                        leader.map(|leader| (leader, operation_label.clone())),
+                    )
+                })
+                .await
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// Admit: the size limit, the document parsed (bounded cache by text), GET refusing any
+/// operation but a query, the operation's name for the log.
+fn admit(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    media: Media,
+    rid: &str,
+    p: Params,
+    get: Option<Conditional>,
+    operation_label: &mut Option<String>,
+) -> ControlFlow<HttpResponse, Admitted> {
     if p.query.len() > state.limits.max_query_chars {
-        return refuse(
+        return ControlFlow::Break(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,
             media,
-            &rid,
+            rid,
             &ApiError::QueryTooComplex(format!(
                 "the query is longer than {} characters",
                 state.limits.max_query_chars
             )),
-        );
+        ));
     }
-    // Parsed here for GET alone: a POST's answer may come from the response cache unparsed.
-    let document = if is_get {
-        state.documents.parse(&p.query)
-    } else {
-        None
-    };
-    if is_get && changes_anything(document.as_deref()) {
-        return refuse(
+    // A document that does not parse is left to the schema, which reports it in its own words.
+    let document = state.documents.parse(&p.query);
+    if get.is_some() && changes_anything(document.as_deref()) {
+        return ControlFlow::Break(refuse(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
-            &rid,
+            rid,
             &ApiError::input("query", "mutations must be sent with POST"),
-        );
+        ));
     }
-    let anonymous = caller.principal().is_none();
-    let caching = Caching {
-        get: get.as_ref(),
-        anonymous,
-    };
-    // Looked up before parsing. The generation is read here only when an entry exists (a
-    // refused document never gets one); otherwise once the query has passed the limits, just
-    // before it runs, so that everything it reads is at least as new as the generation.
-    let key = state.cache.as_ref().map(|cache| {
-        let key = ResponseCache::key(
-            &caller,
-            chrono::Utc::now().date_naive(),
-            &p.query,
-            p.operation_name.as_deref(),
-            &p.variables,
-        );
-        (cache, key)
-    });
-    let parts_read = PartsRead::default();
-    let mut stamp = None;
-    // What the stamp read was of: `None` for the data generation, or the project count parts.
-    let mut stamped_by = None;
-    if let Some((cache, key)) = &key
-        && let Some(parts) = cache.stamped_by(key)
+    let keepable = document
+        .as_deref()
+        .is_some_and(|doc| cache::runs_a_query(doc, p.operation_name.as_deref()));
+    if let Some(doc) = &document
+        && operation_label.is_none()
+        && let async_graphql::parser::types::DocumentOperations::Multiple(ops) = &doc.operations
+        && ops.len() == 1
     {
-        stamp = match read_stamp(&state, media, &rid, parts.as_deref(), &parts_read).await {
-            Ok(s) => s,
-            Err(answer) => return answer,
-        };
-        stamped_by = Some(parts);
-        if let Some(hit) = stamp.and_then(|now| cache.get(key, now)) {
+        *operation_label = ops.keys().next().map(|n| n.to_string());
+    }
+    ControlFlow::Continue(Admitted {
+        params: p,
+        document,
+        keepable,
+        caching: Caching {
+            get,
+            anonymous: caller.principal().is_none(),
+        },
+    })
+}
+
+/// An answer sent without executing: a cached answer with the name of the operation it
+/// answered, or (`operation: None`) a refusal.
+struct Answered {
+    answer: HttpResponse,
+    operation: Option<Option<String>>,
+}
+
+/// Cached: a query's answer from the response cache, if one is kept at the generation read
+/// now. The generation is read here only when an entry exists (a refused document never gets
+/// one); otherwise once the query has passed the limits, just before it runs, so that
+/// everything it reads is at least as new as the generation. Mutations never come here.
+async fn cached<'s>(
+    state: &'s AppState,
+    caller: &crate::auth::Caller,
+    media: Media,
+    rid: &str,
+    admitted: &Admitted,
+) -> Result<Lookup<'s>, Answered> {
+    let mut lookup = Lookup::default();
+    let Some(cache) = state.cache.as_ref().filter(|_| admitted.keepable) else {
+        return Ok(lookup);
+    };
+    let p = &admitted.params;
+    let key = ResponseCache::key(
+        caller,
+        chrono::Utc::now().date_naive(),
+        &p.query,
+        p.operation_name.as_deref(),
+        &p.variables,
+    );
+    lookup.key = Some((cache, key));
+    if let Some(parts) = cache.stamped_by(&key) {
+        lookup.stamp = read_stamp(state, media, rid, parts.as_deref(), &lookup.parts_read)
+            .await
+            .map_err(|answer| Answered {
+                answer,
+                operation: None,
+            })?;
+        lookup.stamped_by = Some(parts);
+        if let Some(hit) = lookup.stamp.and_then(|now| cache.get(&key, now)) {
             tracing::debug!(request_id = %rid, "answered from the response cache");
-            operation_label.clone_from(&hit.operation);
-            return send(
-                StatusCode::OK,
-                media,
-                &rid,
-                hit.body.clone(),
-                Some(&hit.etag),
-                &caching,
-            );
+            return Err(Answered {
+                answer: send(
+                    StatusCode::OK,
+                    media,
+                    rid,
+                    hit.body.clone(),
+                    Some(&hit.etag),
+                    &admitted.caching,
+                ),
+                operation: Some(hit.operation.clone()),
+            });
         }
     }
-    let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
-    let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
+    Ok(lookup)
+}
+
+/// Plan: the request as the schema takes it, with its parsed document, checked by the cost
+/// walk (or, for introspection alone, by its own rule) before any SQL; and for a cacheable
+/// answer that reads only projects, the count parts it follows.
+fn plan(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    p: Params,
+    document: Option<Arc<ExecutableDocument>>,
+    keepable: bool,
+    cached: bool,
+) -> ControlFlow<Response, Planned> {
     let mut request = async_graphql::Request::new(p.query).variables(Variables::from_json(p.variables));
     if let Some(name) = p.operation_name {
         request = request.operation_name(name);
@@ -334,24 +511,13 @@ async fn run(
             }
         }
     }
-    // A document that does not parse is left to the schema, which reports it in its own words.
-    let mut introspection = false;
     let operation = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let document = document.or_else(|| state.documents.parse(&request.query));
-    let mut keepable = false;
+    let mut introspection = false;
     let mut project_parts: Option<Arc<[String]>> = None;
     if let Some(doc) = &document {
         request.set_parsed_query(ExecutableDocument::clone(doc));
-        if operation_label.is_none()
-            && let async_graphql::parser::types::DocumentOperations::Multiple(ops) = &doc.operations
-            && ops.len() == 1
-        {
-            *operation_label = ops.keys().next().map(|n| n.to_string());
-        }
-        keepable = cache::runs_a_query(doc, operation.as_deref());
-        if keepable && key.is_some() && state.cost.reads_projects_only(doc, operation.as_deref()) {
-            let names = crate::service::Services::project_parts_of(&caller);
+        if cached && state.cost.reads_projects_only(doc, operation.as_deref()) {
+            let names = crate::service::Services::project_parts_of(caller);
             project_parts = (!names.is_empty()).then(|| Arc::from(names));
         }
         use crate::graphql::cost;
@@ -364,7 +530,7 @@ async fn run(
                 .check(
                     doc,
                     operation.as_deref(),
-                    &variables,
+                    &request.variables,
                     state.limits.max_cost,
                     state.limits.max_aliases as u64,
                     state.limits.max_depth,
@@ -372,55 +538,88 @@ async fn run(
                 .map(|_| ())
         };
         if let Err(e) = checked {
-            return respond(
-                media,
-                &rid,
-                Response::from_errors(vec![e]),
-                usize::MAX,
-                &Caching::NONE,
-                None,
-            );
+            return ControlFlow::Break(Response::from_errors(vec![e]));
         }
     }
+    ControlFlow::Continue(Planned {
+        request,
+        document,
+        operation,
+        introspection,
+        project_parts,
+        keepable,
+    })
+}
+
+/// What executing came to: a refusal, an answer another request computed (with the name
+/// of the operation it answered), or the response to send with the cache's claim on keeping it.
+enum Ran<'s> {
+    Refused(HttpResponse),
+    Shared(HttpResponse, Option<String>),
+    Executed(Response, Option<cache::Leader<'s>>),
+}
+
+/// Execute: the generation read for the cache (again if the entry found was stamped otherwise
+/// than this answer is), the answer claimed (or another request's computation of the same
+/// answer awaited), then the schema runs it under the request's deadline.
+async fn run_planned<'s>(
+    state: &'s AppState,
+    caller: crate::auth::Caller,
+    (media, rid): (Media, &str),
+    planned: Planned,
+    lookup: &mut Lookup<'s>,
+    caching: &Caching,
+) -> Ran<'s> {
+    let Planned {
+        request,
+        document,
+        operation,
+        introspection,
+        project_parts,
+        keepable,
+    } = planned;
     // The generation is read for the cache alone (counts read the generations of their own
     // parts when they count), and again if an entry was stamped otherwise than this answer is.
-    if stamped_by.as_ref() != Some(&project_parts) {
-        stamp = None;
+    if lookup.stamped_by.as_ref() != Some(&project_parts) {
+        lookup.stamp = None;
     }
-    if keepable && key.is_some() && stamp.is_none() {
-        stamp = match read_stamp(&state, media, &rid, project_parts.as_deref(), &parts_read).await {
+    if keepable && lookup.key.is_some() && lookup.stamp.is_none() {
+        lookup.stamp = match read_stamp(state, media, rid, project_parts.as_deref(), &lookup.parts_read).await
+        {
             Ok(s) => s,
-            Err(answer) => return answer,
+            Err(answer) => return Ran::Refused(answer),
         };
     }
     let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
     let mut leader = None;
-    if keepable && let (Some((cache, key)), Some(now)) = (&key, stamp) {
-        leader = Some(match cache.begin(*key, now, project_parts.clone()) {
+    if keepable && let (Some((cache, key)), Some(now)) = (lookup.key, lookup.stamp) {
+        leader = Some(match cache.begin(key, now, project_parts.clone()) {
             cache::Turn::Lead(leader) => leader,
             cache::Turn::Wait(pending) => {
                 if let Some(answer) = cache.wait(pending, deadline).await {
                     tracing::debug!(request_id = %rid, "answered by a request computing the same answer");
-                    operation_label.clone_from(&answer.operation);
-                    return send(
-                        StatusCode::OK,
-                        media,
-                        &rid,
-                        answer.body.clone(),
-                        Some(&answer.etag),
-                        &caching,
+                    return Ran::Shared(
+                        send(
+                            StatusCode::OK,
+                            media,
+                            rid,
+                            answer.body.clone(),
+                            Some(&answer.etag),
+                            caching,
+                        ),
+                        answer.operation.clone(),
                     );
                 }
-                cache.alone(*key, now, project_parts.clone())
+                cache.alone(key, now, project_parts.clone())
             }
         });
     }
     let request = request
         .data(state.services.loaders(&caller))
-        .data(parts_read)
+        .data(std::mem::take(&mut lookup.parts_read))
         .data(RequestContext {
             caller,
-            request_id: rid.clone(),
+            request_id: rid.to_owned(),
         });
     let started = Instant::now();
     let schema = if introspection {
@@ -428,44 +627,33 @@ async fn run(
     } else {
         &state.schema
     };
-    let response =
-        match tokio::time::timeout(deadline, schema.execute(request).instrument(span.clone())).await {
-            Ok(r) => r,
-            Err(_) => {
-                let _enter = span.enter();
-                tracing::warn!(
-                    timeout_ms = state.limits.request_timeout_ms,
-                    "request stopped at its deadline"
-                );
-                return refuse(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    media,
-                    &rid,
-                    &ApiError::QueryTooComplex(format!(
-                        "the request ran longer than {} ms and was stopped; ask for less",
-                        state.limits.request_timeout_ms
-                    )),
-                );
-            }
-        };
-    let mut response = response;
+    let mut response = match tokio::time::timeout(deadline, schema.execute(request)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = state.limits.request_timeout_ms,
+                "request stopped at its deadline"
+            );
+            return Ran::Refused(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                rid,
+                &ApiError::QueryTooComplex(format!(
+                    "the request ran longer than {} ms and was stopped; ask for less",
+                    state.limits.request_timeout_ms
+                )),
+            ));
+        }
+    };
     if let Some(doc) = &document {
         crate::graphql::restore_field_order(doc, operation.as_deref(), &mut response.data);
     }
-    let _enter = span.enter();
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
         errors = response.errors.len(),
         "executed"
     );
-    respond(
-        media,
-        &rid,
-        response,
-        state.limits.max_response_bytes,
-        &caching,
-        leader.map(|leader| (leader, operation_label.clone())),
-    )
+    Ran::Executed(response, leader)
 }
 
 /// The data now (`Services::stamp`). A database that cannot be reached is the answer at once;
@@ -521,7 +709,7 @@ fn respond(
     request_id: &str,
     mut response: Response,
     max_bytes: usize,
-    caching: &Caching<'_>,
+    caching: &Caching,
     keep: Option<(cache::Leader<'_>, Option<String>)>,
 ) -> HttpResponse {
     for e in &mut response.errors {
@@ -593,7 +781,7 @@ fn send(
     request_id: &str,
     body: Bytes,
     etag: Option<&str>,
-    caching: &Caching<'_>,
+    caching: &Caching,
 ) -> HttpResponse {
     let cacheable = status == StatusCode::OK && etag.is_some();
     let cache_control = if cacheable && caching.anonymous && caching.get.is_some() {
@@ -606,7 +794,7 @@ fn send(
         .insert_header(("x-request-id", request_id))
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((header::VARY, "Authorization, Accept"));
-    if let (Some(etag), Some(get)) = (etag, caching.get) {
+    if let (Some(etag), Some(get)) = (etag, &caching.get) {
         let held = get.if_none_match.as_deref().is_some_and(|h| {
             h.split(',')
                 .map(|t| t.trim().trim_start_matches("W/"))

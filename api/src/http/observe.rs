@@ -60,11 +60,45 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StageLabels {
+    stage: &'static str,
+}
+
+/// The stages a GraphQL request goes through (`http::graphql`), in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Size, parse, GET refuses mutations.
+    Admit,
+    /// The response cache (queries only).
+    Cached,
+    /// Validation and the cost walk.
+    Plan,
+    /// The schema runs the operation under the deadline.
+    Execute,
+    /// The answer serialized, classified, kept.
+    Respond,
+}
+
+impl Stage {
+    /// The stage's name in spans and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Admit => "admit",
+            Stage::Cached => "cached",
+            Stage::Plan => "plan",
+            Stage::Execute => "execute",
+            Stage::Respond => "respond",
+        }
+    }
+}
+
 /// The service's metrics.
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
+    stages: Family<StageLabels, Histogram>,
     rate_limited: Counter,
     pool_size: Gauge,
     pool_idle: Gauge,
@@ -99,6 +133,14 @@ impl Metrics {
             "http_request_duration_seconds",
             "Time from the request's arrival to its response, by route",
             latency.clone(),
+        );
+        let stages = Family::<StageLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.000_005, 2.0, 20))
+        });
+        registry.register(
+            "graphql_stage_duration_seconds",
+            "Time a GraphQL request spent in each stage (admit, cached, plan, execute, respond)",
+            stages.clone(),
         );
         let rate_limited = Counter::default();
         registry.register(
@@ -152,6 +194,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            stages,
             rate_limited,
             pool_size,
             pool_idle,
@@ -172,6 +215,15 @@ impl Metrics {
     /// A subscription ended.
     pub fn subscription_closed(&self) {
         self.subscriptions.dec();
+    }
+
+    /// Time a GraphQL request spent in one stage.
+    pub fn stage(&self, stage: Stage, took: std::time::Duration) {
+        self.stages
+            .get_or_create(&StageLabels {
+                stage: stage.as_str(),
+            })
+            .observe(took.as_secs_f64());
     }
 
     /// One more request refused by the rate limit.

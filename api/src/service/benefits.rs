@@ -1,12 +1,13 @@
 //! Benefits (nyttokalkyl) and their follow-ups (effektbokslut).
 use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
+use entity::project;
 use entity::{benefit, benefit_follow_up, participation};
 use num_rational::Ratio;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::{Parent, Scope, authorize, text};
+use super::{Parent, Scope, WriteTx, audit::Guarded, text};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -15,6 +16,51 @@ use crate::{
     },
     error::{ApiError, ApiResult},
 };
+
+super::audit::audited!(benefit, RecordKind::Benefit, "the benefit", |b| json!({
+    "projectId": b.project_id, "description": b.description, "category": b.category,
+    "kind": b.kind, "ownerId": b.owner_id, "metric": b.metric, "unit": b.unit,
+    "baselineE4": b.baseline_e4, "targetE4": b.target_e4, "targetDate": b.target_date,
+}));
+
+super::audit::audited!(
+    benefit_follow_up,
+    RecordKind::BenefitFollowUp,
+    "the follow-up",
+    |f| json!({
+        "benefitId": f.benefit_id, "measuredOn": f.measured_on, "valueE4": f.value_e4,
+        "comment": f.comment, "municipalityId": f.municipality_id,
+    })
+);
+
+/// A benefit is followed up by the kommun that owns it, within its project.
+impl Guarded for benefit::Model {
+    const MISSING: &'static str = "no benefit with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        let Some(b) = benefit::Entity::find_by_id(id).one(tx.conn()).await? else {
+            return Ok(None);
+        };
+        let visible = scope
+            .visible_projects()
+            .filter(project::Column::Id.eq(b.project_id))
+            .count(tx.conn())
+            .await?
+            > 0;
+        Ok(visible.then_some(b))
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::Project(self.project_id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, _: Action) -> ApiResult<Standing> {
+        Ok(Standing {
+            member: self.owner_id == tx.principal().municipality_id,
+            ..Default::default()
+        })
+    }
+}
 
 /// A new benefit as the lead kommun describes it.
 #[derive(Clone, Debug)]
@@ -61,7 +107,7 @@ pub fn benefit_realization(
     )
 }
 
-async fn accepted_member(tx: &super::WriteTx<'_>, project: i64, kommun: i32) -> ApiResult<bool> {
+async fn accepted_member(tx: &WriteTx<'_>, project: i64, kommun: i32) -> ApiResult<bool> {
     Ok(participation::Entity::find()
         .filter(participation::Column::ProjectId.eq(project))
         .filter(participation::Column::MunicipalityId.eq(kommun))
@@ -75,7 +121,10 @@ impl Scope<'_> {
     /// Adds a benefit to a project (lead kommun's editors); its owner must take part.
     pub async fn add_benefit(&self, project_id: i64, input: NewBenefit) -> ApiResult<benefit::Model> {
         let mut tx = self.write("addBenefit").await?;
-        let p = self.lead_project_for(&tx, project_id, "projectId").await?;
+        let (p, grant) = self
+            .lead_project_for(&tx, project_id, "projectId")
+            .await?
+            .into_parts();
         let owner = self.municipality_id("ownerCode", &input.owner)?;
         if !accepted_member(&tx, p.id, owner).await? {
             return Err(ApiError::input(
@@ -85,7 +134,7 @@ impl Scope<'_> {
         }
         let qualitative = input.kind == BenefitKind::Qualitative;
         let now = Utc::now();
-        let saved = benefit::ActiveModel {
+        let row = benefit::ActiveModel {
             project_id: Set(p.id),
             description: Set(text("description", &input.description, 4000, true)?),
             category: Set(input.category),
@@ -99,19 +148,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.record(
-            RecordKind::Benefit,
-            saved.id,
-            None,
-            Some(json!({
-                "projectId": saved.project_id, "description": saved.description, "category": saved.category,
-                "kind": saved.kind, "ownerId": saved.owner_id, "metric": saved.metric, "unit": saved.unit,
-                "baselineE4": saved.baseline_e4, "targetE4": saved.target_e4, "targetDate": saved.target_date,
-            })),
-        );
+        };
+        let saved = tx.insert(&grant, row).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -126,26 +164,14 @@ impl Scope<'_> {
     ) -> ApiResult<benefit_follow_up::Model> {
         let mut tx = self.write("recordBenefitFollowUp").await?;
         let me = tx.principal();
-        let not_found = || ApiError::NotFound("no benefit with that id".into());
-        let b = benefit::Entity::find_by_id(benefit_id)
-            .one(tx.conn())
+        let (b, grant) = self
+            .changeable::<benefit::Model>(&tx, benefit_id, Action::ActAsMember)
             .await?
-            .ok_or_else(not_found)?;
-        let p = self.project_of_child(b.project_id).await?.ok_or_else(not_found)?;
-        tx.within(Parent::Project(p.id));
-        let member = b.owner_id == me.municipality_id;
-        authorize(
-            me,
-            Action::ActAsMember,
-            Standing {
-                member,
-                ..Default::default()
-            },
-        )?;
+            .into_parts();
         let now = Utc::now();
-        let saved = benefit_follow_up::ActiveModel {
+        let row = benefit_follow_up::ActiveModel {
             benefit_id: Set(b.id),
-            project_id: Set(p.id),
+            project_id: Set(b.project_id),
             measured_on: Set(date),
             value_e4: Set(value.e4()),
             comment: Set(text("comment", comment, 4000, false)?),
@@ -153,15 +179,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.record(
-            RecordKind::BenefitFollowUp,
-            saved.id,
-            None,
-            Some(json!({"benefitId": b.id, "measuredOn": saved.measured_on, "valueE4": saved.value_e4, "comment": saved.comment, "municipalityId": saved.municipality_id})),
-        );
+        };
+        let saved = tx.insert(&grant, row).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -2,29 +2,34 @@
 //! and publishing into it.
 use crate::domain::RecordKind;
 use chrono::Utc;
-use entity::{catalogue_entry, participation, project};
+use entity::{catalogue_entry, project};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Set, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    sea_query::Query,
 };
 use serde_json::json;
 
 use super::{
-    Parent, Scope, authorize,
+    Scope,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    projects::is_paying,
     text,
     visibility::Visible,
 };
 use crate::{
-    domain::authz::{Action, Standing},
+    domain::authz::Action,
     domain::{Phase, Visibility},
     error::{ApiError, ApiResult},
 };
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("no e-service project with that id".into())
-}
+super::audit::audited!(
+    catalogue_entry,
+    RecordKind::PublishedEService,
+    "the catalogue entry",
+    |e| json!({
+        "projectId": e.project_id, "municipalityId": e.municipality_id, "name": e.name,
+        "description": e.description, "url": e.url,
+    })
+);
 
 /// Narrows a catalogue query to entries of PUBLIC projects whose e-service may be live.
 ///
@@ -181,27 +186,10 @@ impl Scope<'_> {
     ) -> ApiResult<Visible<catalogue_entry::Model>> {
         let mut tx = self.write("publishEService").await?;
         let me = tx.principal();
-        let p = self
-            .visible_projects()
-            .filter(project::Column::Id.eq(project_id))
-            .one(tx.conn())
+        let (p, grant) = self
+            .changeable::<project::Model>(&tx, project_id, Action::ActAsMember)
             .await?
-            .ok_or_else(not_found)?;
-        tx.within(Parent::Project(p.id));
-        let mine = participation::Entity::find()
-            .filter(participation::Column::ProjectId.eq(project_id))
-            .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
-            .one(tx.conn())
-            .await?;
-        let member = mine.as_ref().is_some_and(is_paying);
-        authorize(
-            me,
-            Action::ActAsMember,
-            Standing {
-                member,
-                ..Default::default()
-            },
-        )?;
+            .into_parts();
         if !p.phase.may_be_live() {
             return Err(ApiError::input(
                 "projectId",
@@ -229,26 +217,17 @@ impl Scope<'_> {
             .filter(catalogue_entry::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
             .await?;
-        let entry_json = |e: &catalogue_entry::Model| json!({"projectId": e.project_id, "municipalityId": e.municipality_id, "name": e.name, "description": e.description, "url": e.url});
         let saved = match existing {
             Some(e) => {
-                let before = entry_json(&e);
-                let mut a = e.into_active_model();
-                a.name = Set(name);
-                a.description = Set(description);
-                a.url = Set(url);
-                a.updated_at = Set(now);
-                let saved = a.update(tx.writer()).await?;
-                tx.record(
-                    RecordKind::PublishedEService,
-                    saved.id,
-                    Some(before),
-                    Some(entry_json(&saved)),
-                );
-                saved
+                let mut after = e.clone();
+                after.name = name;
+                after.description = description;
+                after.url = url;
+                after.updated_at = now;
+                tx.update(&grant, &e, after).await?
             }
             None => {
-                let saved = catalogue_entry::ActiveModel {
+                let row = catalogue_entry::ActiveModel {
                     project_id: Set(project_id),
                     municipality_id: Set(me.municipality_id),
                     name: Set(name),
@@ -257,16 +236,8 @@ impl Scope<'_> {
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
-                }
-                .insert(tx.writer())
-                .await?;
-                tx.record(
-                    RecordKind::PublishedEService,
-                    saved.id,
-                    None,
-                    Some(entry_json(&saved)),
-                );
-                saved
+                };
+                tx.insert(&grant, row).await?
             }
         };
         tx.commit().await?;

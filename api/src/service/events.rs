@@ -8,6 +8,8 @@
 //! subscribers, its own included. A replica that loses its listening connection reconnects;
 //! changes committed meanwhile are not replayed (clients refetch on reconnect).
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use super::audit::store::Reads;
 use tokio::sync::broadcast;
 
 use crate::domain::RecordKind;
@@ -46,15 +48,15 @@ pub struct Events {
 }
 
 impl Events {
-    pub(super) fn new(db: &DatabaseConnection) -> Self {
+    pub(super) fn new(db: &Reads<DatabaseConnection>) -> Self {
         let (sender, _) = broadcast::channel(BACKLOG);
-        let through_postgres = db.get_database_backend() == DbBackend::Postgres;
+        let pool = db.postgres_pool();
         let events = Self {
             sender,
-            through_postgres,
+            through_postgres: pool.is_some(),
         };
-        if through_postgres {
-            events.listen(db.get_postgres_connection_pool().clone());
+        if let Some(pool) = pool {
+            events.listen(pool);
         }
         events
     }

@@ -11,7 +11,9 @@ use entity::{
     participation, product, project, sourcing_coevaluator, sourcing_criterion, sourcing_evaluation,
     sourcing_option, sourcing_score, status_report, vendor, vendor_initiative, vendor_response,
 };
-use sea_orm::{ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter};
+
+use super::audit::store::Reads;
 
 use super::visibility::{self, Seen, Visible};
 use crate::{auth::Caller, error::ApiResult};
@@ -37,74 +39,52 @@ fn cached<L: Loader<i64>>(loader: L) -> DataLoader<L, HashMapCache> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default()).delay(NO_DELAY)
 }
 
-/// The per-request loaders. Their fields are private: children are loaded only under a
-/// [`Seen`] parent, which only the service layer makes for records that passed a read rule.
-pub struct Loaders {
-    participations: Cached<participation::Entity>,
-    decisions: Cached<decision::Entity>,
-    status_reports: Cached<status_report::Entity>,
-    catalogue: Cached<catalogue_entry::Entity>,
-    benefits: Cached<benefit::Entity>,
-    follow_ups: Cached<benefit_follow_up::Entity>,
-    requirements: Cached<initiative_requirement::Entity>,
-    supporters: Cached<initiative_supporter::Entity>,
-    responses: Cached<vendor_response::Entity>,
-    products: DataLoader<ById<product::Entity>, HashMapCache>,
-    vendors: DataLoader<ById<vendor::Entity>, HashMapCache>,
-    sourcing_options: Cached<sourcing_option::Entity>,
-    sourcing_criteria: Cached<sourcing_criterion::Entity>,
-    sourcing_coevaluators: Cached<sourcing_coevaluator::Entity>,
-    sourcing_scores: Cached<sourcing_score::Entity>,
-    projects: DataLoader<VisibleProjects, HashMapCache>,
+/// Declares every loader once: the struct's field, its making, its forgetting and (for child
+/// rows) which parent it is keyed by, so a loader cannot be left out of `forget`.
+macro_rules! loaders {
+    (
+        children { $($field:ident: $m:ident under $parent:ident . $column:ident / $key:ident),* $(,)? }
+        by_id { $($id_field:ident: $id_m:ident),* $(,)? }
+    ) => {
+        /// The per-request loaders. Their fields are private: children are loaded only under a
+        /// [`Seen`] parent, which only the service layer makes for records that passed a read rule.
+        pub struct Loaders {
+            $($field: Cached<$m::Entity>,)*
+            $($id_field: DataLoader<ById<$id_m::Entity>, HashMapCache>,)*
+            projects: DataLoader<VisibleProjects, HashMapCache>,
+        }
+
+        impl Loaders {
+            pub(super) fn new(db: Reads<DatabaseConnection>, caller: Caller) -> Self {
+                Self {
+                    $($field: cached(ByParent::new(&db)),)*
+                    $($id_field: cached(ById::new(&db)),)*
+                    projects: cached(VisibleProjects { db, caller }),
+                }
+            }
+
+            /// Forgets everything loaded so far. A subscription's loaders live as long as its
+            /// connection, so each event is resolved from what is stored now, not from an
+            /// earlier event's reads.
+            pub fn forget(&self) {
+                $(self.$field.clear::<i64>();)*
+                $(self.$id_field.clear::<i64>();)*
+                self.projects.clear::<i64>();
+            }
+        }
+
+        $(
+            impl HasLoader<$m::Entity> for Loaders {
+                fn loader(&self) -> &Cached<$m::Entity> {
+                    &self.$field
+                }
+            }
+            child!($m, $parent, $column, $key);
+        )*
+    };
 }
 
 impl Loaders {
-    pub(super) fn new(db: DatabaseConnection, caller: Caller) -> Self {
-        Self {
-            projects: cached(VisibleProjects {
-                db: db.clone(),
-                caller,
-            }),
-            participations: cached(ByParent::new(&db)),
-            decisions: cached(ByParent::new(&db)),
-            status_reports: cached(ByParent::new(&db)),
-            catalogue: cached(ByParent::new(&db)),
-            benefits: cached(ByParent::new(&db)),
-            follow_ups: cached(ByParent::new(&db)),
-            requirements: cached(ByParent::new(&db)),
-            supporters: cached(ByParent::new(&db)),
-            responses: cached(ByParent::new(&db)),
-            products: cached(ById::new(&db)),
-            vendors: cached(ById::new(&db)),
-            sourcing_options: cached(ByParent::new(&db)),
-            sourcing_criteria: cached(ByParent::new(&db)),
-            sourcing_coevaluators: cached(ByParent::new(&db)),
-            sourcing_scores: cached(ByParent::new(&db)),
-        }
-    }
-
-    /// Forgets everything loaded so far. A subscription's loaders live as long as its
-    /// connection, so each event is resolved from what is stored now, not from an earlier
-    /// event's reads.
-    pub fn forget(&self) {
-        self.projects.clear::<i64>();
-        self.participations.clear::<i64>();
-        self.decisions.clear::<i64>();
-        self.status_reports.clear::<i64>();
-        self.catalogue.clear::<i64>();
-        self.benefits.clear::<i64>();
-        self.follow_ups.clear::<i64>();
-        self.requirements.clear::<i64>();
-        self.supporters.clear::<i64>();
-        self.responses.clear::<i64>();
-        self.products.clear::<i64>();
-        self.vendors.clear::<i64>();
-        self.sourcing_options.clear::<i64>();
-        self.sourcing_criteria.clear::<i64>();
-        self.sourcing_coevaluators.clear::<i64>();
-        self.sourcing_scores.clear::<i64>();
-    }
-
     /// The rows of `E` under `parent`, in creation order.
     pub async fn rows<E>(&self, parent: Seen<E::Parent>) -> ApiResult<Vec<E::Model>>
     where
@@ -174,31 +154,6 @@ pub trait HasLoader<E: Child> {
     fn loader(&self) -> &Cached<E>;
 }
 
-macro_rules! has_loader {
-    ($($field:ident: $m:ident),* $(,)?) => {
-        $(impl HasLoader<$m::Entity> for Loaders {
-            fn loader(&self) -> &Cached<$m::Entity> {
-                &self.$field
-            }
-        })*
-    };
-}
-has_loader!(
-    participations: participation,
-    decisions: decision,
-    status_reports: status_report,
-    catalogue: catalogue_entry,
-    benefits: benefit,
-    follow_ups: benefit_follow_up,
-    requirements: initiative_requirement,
-    supporters: initiative_supporter,
-    responses: vendor_response,
-    sourcing_options: sourcing_option,
-    sourcing_criteria: sourcing_criterion,
-    sourcing_coevaluators: sourcing_coevaluator,
-    sourcing_scores: sourcing_score,
-);
-
 /// A table whose rows belong to one parent record (a project or an evaluation).
 pub trait Child: EntityTrait {
     /// The parent's entity.
@@ -227,43 +182,9 @@ macro_rules! child {
         }
     };
 }
-child!(participation, project, ProjectId, project_id);
-child!(decision, project, ProjectId, project_id);
-child!(status_report, project, ProjectId, project_id);
-child!(catalogue_entry, project, ProjectId, project_id);
-child!(benefit, project, ProjectId, project_id);
-child!(benefit_follow_up, project, ProjectId, project_id);
-child!(sourcing_option, sourcing_evaluation, EvaluationId, evaluation_id);
-child!(
-    initiative_requirement,
-    vendor_initiative,
-    InitiativeId,
-    initiative_id
-);
-child!(
-    initiative_supporter,
-    vendor_initiative,
-    InitiativeId,
-    initiative_id
-);
-child!(vendor_response, vendor_initiative, InitiativeId, initiative_id);
-child!(
-    sourcing_criterion,
-    sourcing_evaluation,
-    EvaluationId,
-    evaluation_id
-);
-child!(
-    sourcing_coevaluator,
-    sourcing_evaluation,
-    EvaluationId,
-    evaluation_id
-);
-child!(sourcing_score, sourcing_evaluation, EvaluationId, evaluation_id);
-
 /// Loads all rows of `E` for a batch of parent ids.
 pub struct ByParent<E> {
-    db: DatabaseConnection,
+    db: Reads<DatabaseConnection>,
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
@@ -272,7 +193,7 @@ pub struct ByParent<E> {
 /// is a statement per batch size, planned afresh on each call (the planner weighing each key
 /// was a quarter of PostgreSQL's time on a 50-project page).
 fn one_of<C: ColumnTrait>(
-    db: &DatabaseConnection,
+    db: &Reads<DatabaseConnection>,
     column: C,
     keys: &[i64],
 ) -> sea_orm::sea_query::SimpleExpr {
@@ -283,7 +204,7 @@ fn one_of<C: ColumnTrait>(
 }
 
 impl<E> ByParent<E> {
-    fn new(db: &DatabaseConnection) -> Self {
+    fn new(db: &Reads<DatabaseConnection>) -> Self {
         Self {
             db: db.clone(),
             _e: std::marker::PhantomData,
@@ -320,12 +241,12 @@ where
 
 /// Loads records of `E` by their own id (reference data such as products and vendors).
 pub struct ById<E> {
-    db: DatabaseConnection,
+    db: Reads<DatabaseConnection>,
     _e: std::marker::PhantomData<fn() -> E>,
 }
 
 impl<E> ById<E> {
-    fn new(db: &DatabaseConnection) -> Self {
+    fn new(db: &Reads<DatabaseConnection>) -> Self {
         Self {
             db: db.clone(),
             _e: std::marker::PhantomData,
@@ -355,7 +276,7 @@ by_id!(vendor);
 
 /// Projects by id, narrowed by the visibility rule for the request's caller.
 pub struct VisibleProjects {
-    db: DatabaseConnection,
+    db: Reads<DatabaseConnection>,
     caller: Caller,
 }
 
@@ -374,5 +295,27 @@ impl Loader<i64> for VisibleProjects {
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|r| (r.id, Visible::new(r))).collect())
+    }
+}
+
+loaders! {
+    children {
+        participations: participation under project.ProjectId / project_id,
+        decisions: decision under project.ProjectId / project_id,
+        status_reports: status_report under project.ProjectId / project_id,
+        catalogue: catalogue_entry under project.ProjectId / project_id,
+        benefits: benefit under project.ProjectId / project_id,
+        follow_ups: benefit_follow_up under project.ProjectId / project_id,
+        requirements: initiative_requirement under vendor_initiative.InitiativeId / initiative_id,
+        supporters: initiative_supporter under vendor_initiative.InitiativeId / initiative_id,
+        responses: vendor_response under vendor_initiative.InitiativeId / initiative_id,
+        sourcing_options: sourcing_option under sourcing_evaluation.EvaluationId / evaluation_id,
+        sourcing_criteria: sourcing_criterion under sourcing_evaluation.EvaluationId / evaluation_id,
+        sourcing_coevaluators: sourcing_coevaluator under sourcing_evaluation.EvaluationId / evaluation_id,
+        sourcing_scores: sourcing_score under sourcing_evaluation.EvaluationId / evaluation_id,
+    }
+    by_id {
+        products: product,
+        vendors: vendor,
     }
 }

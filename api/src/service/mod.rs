@@ -22,24 +22,16 @@ pub mod visibility;
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, SqliteTransactionMode, TransactionOptions, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::{Caller, Principal},
-    domain::authz::{self, Action, Standing},
+    domain::authz::{Action, Standing},
     error::{ApiError, ApiResult},
 };
-pub use audit::{Parent, Versioned, WriteTx};
+use audit::store::Reads;
+pub use audit::{Grant, Parent, WriteTx};
 pub use reference::Reference;
-
-/// Refuses `p` unless one of its roles alone may perform `action` with `standing`.
-pub fn authorize(p: &Principal, action: Action, standing: Standing) -> ApiResult<()> {
-    if authz::may(&p.roles, action, standing) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(action.refusal().into()))
-    }
-}
 
 /// A text argument as the domain allows it (`domain::text`): bounded, trimmed, without control
 /// characters; running text (over 200 characters allowed) may keep tabs and line breaks.
@@ -52,7 +44,7 @@ pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> ApiR
 /// Shared, process-wide handles of the service layer.
 #[derive(Clone)]
 pub struct Services {
-    db: DatabaseConnection,
+    db: Reads<DatabaseConnection>,
     reference: Arc<Reference>,
     counts: Arc<counts::CountCache>,
     events: events::Events,
@@ -61,6 +53,7 @@ pub struct Services {
 impl Services {
     /// Wraps an open, migrated database and the loaded reference data.
     pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
+        let db = Reads::new(db);
         let events = events::Events::new(&db);
         Self {
             db,
@@ -127,24 +120,13 @@ impl Services {
     /// Whether the database answers and the migrations are applied.
     /// Open and idle connections of the pool, for the metrics.
     pub fn pool_usage(&self) -> Option<(u32, usize)> {
-        match self.db.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                let pool = self.db.get_postgres_connection_pool();
-                Some((pool.size(), pool.num_idle()))
-            }
-            sea_orm::DbBackend::Sqlite => {
-                let pool = self.db.get_sqlite_connection_pool();
-                Some((pool.size(), pool.num_idle()))
-            }
-            _ => None,
-        }
+        self.db.pool_usage()
     }
 
     pub async fn ready(&self) -> bool {
-        use migration::MigratorTrait;
-        let check = migration::Migrator::get_pending_migrations(&self.db);
+        let check = self.db.migrated();
         match tokio::time::timeout(std::time::Duration::from_secs(2), check).await {
-            Ok(Ok(pending)) => pending.is_empty(),
+            Ok(Ok(migrated)) => migrated,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "not ready: the database does not answer");
                 false
@@ -177,7 +159,7 @@ impl<'a> Scope<'a> {
         &self.svc.reference
     }
 
-    fn db(&self) -> &DatabaseConnection {
+    fn db(&self) -> &Reads<DatabaseConnection> {
         &self.svc.db
     }
 
@@ -202,33 +184,32 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// The principal if it may perform `action` where its kommun has `standing`; the one
-    /// authorization check of every mutation (`domain::authz::may`).
-    pub fn authorized(&self, action: Action, standing: Standing) -> ApiResult<&'a Principal> {
+    /// Refuses at once a caller whom no standing could grant `action` (a viewer creating a
+    /// record), before any work; the mutation still takes its [`Grant`] in its transaction.
+    pub(in crate::service) fn refuse_early(&self, action: Action) -> ApiResult<()> {
         let p = self.principal()?;
-        authorize(p, action, standing)?;
-        Ok(p)
+        let best = Standing {
+            owner: true,
+            member: true,
+            own_invitation: true,
+            county_shared: true,
+        };
+        if crate::domain::authz::may(&p.roles, action, best) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(action.refusal().into()))
+        }
     }
 
     /// Starts the audited transaction of one mutation.
     pub(in crate::service) async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
-        let principal = self.principal()?;
-        // On SQLite a deferred transaction that reads and then writes fails at once with
-        // SQLITE_BUSY when another writer committed in between; taking the write lock at BEGIN
-        // makes concurrent writers wait their turn (busy timeout) instead. PostgreSQL ignores it.
-        let tx = self
-            .db()
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?;
-        Ok(WriteTx::new(
-            tx,
-            principal,
+        WriteTx::begin(
+            self.db(),
+            self.principal()?,
             self.request_id,
             action,
             self.svc.events.clone(),
-        ))
+        )
+        .await
     }
 }

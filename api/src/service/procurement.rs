@@ -8,13 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{initiative_supporter, product, system_instance};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-use serde_json::json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{Scope, initiatives::InitiativeSpec, visibility};
 use crate::{
     domain::{
-        RecordKind, Sek,
+        Sek,
         authz::{Action, Standing},
         inventory::{ProductCategory, SupporterState},
         procurement::{self, Contract, WINDOW_MONTHS},
@@ -307,7 +306,8 @@ impl Scope<'_> {
         vendor: Option<i64>,
         mut spec: InitiativeSpec,
     ) -> ApiResult<visibility::Visible<entity::vendor_initiative::Model>> {
-        let me = self.authorized(Action::Create, Standing::default())?;
+        self.refuse_early(Action::Create)?;
+        let me = self.principal()?;
         let window = self.procurement_window(key).await?;
         let vendor_id = match (vendor, window.vendors.as_slice()) {
             (Some(v), vs) if vs.contains(&v) => v,
@@ -334,7 +334,8 @@ impl Scope<'_> {
             spec.deadline = Some(Some(window.deadline));
         }
         let mut tx = self.write("startJointProcurementInitiative").await?;
-        let initiative = self.insert_initiative(&mut tx, spec).await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
+        let initiative = self.insert_initiative(&mut tx, &grant, spec).await?;
         let now = Utc::now();
         for kommun in window.kommuner.iter().filter(|k| **k != me.municipality_id) {
             let s = initiative_supporter::ActiveModel {
@@ -346,15 +347,8 @@ impl Scope<'_> {
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(tx.writer())
-            .await?;
-            tx.record(
-                RecordKind::InitiativeSupporter,
-                s.id,
-                None,
-                Some(json!({"initiativeId": initiative.id, "municipalityId": kommun, "state": SupporterState::Invited})),
-            );
+            };
+            tx.insert(&grant, s).await?;
         }
         tx.commit().await?;
         Ok(visibility::Visible::new(initiative))

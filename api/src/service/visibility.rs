@@ -1,4 +1,4 @@
-//! The visibility rule (DOMAIN.md, "Visibility"), in one place.
+//! The visibility rule (docs/domain.md, "Visibility"), in one place.
 //!
 //! [`shared`] narrows a query on any shared record (owner kommun, county, visibility, and a
 //! set of kommuner taking part) to what a caller may see; [`projects`] and

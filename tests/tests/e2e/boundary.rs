@@ -379,6 +379,55 @@ fn the_graphql_layer_never_names_the_database() {
     assert!(checked > 5, "read the graphql modules");
 }
 
+/// Inside the service layer only `service::audit` holds a connection that can write, and a
+/// write needs a `Grant`, which only the authorization check makes. The compiler holds both
+/// (the connection is private to `service::audit`, `Grant`'s field is private to
+/// `audit/write_tx.rs`, and `Reads`, the handle every other module gets, has no `begin`);
+/// this test keeps those doors from being reopened in the source, and
+/// `service::audit::store`'s unit test shows a write sent through `Reads` anyway reaches nothing.
+#[test]
+fn the_service_layer_writes_only_through_the_audited_path() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src");
+    let mut dirs = vec![root.join("service")];
+    let mut checked = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let audit = name.starts_with("service/audit/");
+            // Where each door may stand: the grant is made in one place, the writable
+            // connection is taken only by the audited writes and the commit.
+            for (door, allowed) in [
+                ("Grant {", name == "service/audit/write_tx.rs"),
+                (
+                    "authz::may(",
+                    name == "service/audit/write_tx.rs" || name == "service/mod.rs",
+                ),
+                (".writable()", audit),
+                ("begin_with_options", name == "service/audit/write_tx.rs"),
+                (".begin()", false),
+                ("TransactionTrait", name == "service/audit/write_tx.rs"),
+                ("Changeable::new(", name == "service/audit/mod.rs"),
+                ("DatabaseTransaction", audit),
+                ("sqlx::query", false),
+            ] {
+                assert!(allowed || !text.contains(door), "{name} names {door}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "read the service modules");
+}
+
 async fn committee_decides_only_county_shared_tollgates_whatever_else_it_holds(app: TestApp) {
     // Finding 1 of the attacker's run, as it was reported.
     let lekeberg = app.as_kommun("1814").editor_admin();

@@ -463,7 +463,7 @@ impl Gql {
         }
         self
     }
-    /// Asserts a refused state change as DOMAIN.md settles it: BAD_USER_INPUT naming `field`,
+    /// Asserts a refused state change as docs/domain.md settles it: BAD_USER_INPUT naming `field`,
     /// with a message that contains each of `words` (the state and where it may go).
     #[track_caller]
     pub fn expect_refused_state(&self, field: &str, words: &[&str]) -> &Self {

@@ -1,4 +1,4 @@
-//! The details DOMAIN.md settles so that every implementation agrees ("Details settled"):
+//! The details docs/domain.md settles so that every implementation agrees ("Details settled"):
 //! each checked against figures worked out by hand.
 use chrono::{Days, Months, Utc};
 use serde_json::json;

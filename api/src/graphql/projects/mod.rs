@@ -3,9 +3,11 @@
 //! The project types live here; `query` holds the list with its filters and ordering,
 //! `mutations` the inputs, payloads and mutations.
 
+mod benefits;
 mod mutations;
 mod preview;
 mod query;
+pub use benefits::BenefitMutation;
 pub use mutations::*;
 pub use preview::CostSharePreviewQuery;
 pub use query::*;
@@ -131,12 +133,12 @@ impl EServiceProject {
         Ok(rows.into_iter().map(Decision).collect())
     }
     /// The benefits (nyttokalkyl).
-    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<super::benefits::Benefit>> {
-        super::benefits::project_benefits(ctx, self.0.seen()).await
+    async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<benefits::Benefit>> {
+        benefits::project_benefits(ctx, self.0.seen()).await
     }
     /// Mean realisation of the quantitative benefits, in percent; null before follow-ups.
     async fn benefit_realization_percent(&self, ctx: &Context<'_>) -> Result<Option<Decimal>> {
-        super::benefits::project_realization(ctx, self.0.seen()).await
+        benefits::project_realization(ctx, self.0.seen()).await
     }
     /// Status reports, oldest first.
     async fn status_reports(&self, ctx: &Context<'_>) -> Result<Vec<StatusReport>> {

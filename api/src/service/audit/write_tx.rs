@@ -1,36 +1,82 @@
 //! The write side of the audit trail.
 //!
-//! A [`WriteTx`] is the only way the service layer hands out a transaction, and committing
-//! one that recorded no change is an error, so a new mutation cannot forget to audit. Each
-//! mutation writes exactly one event, in the same transaction as its change.
+//! A [`WriteTx`] is the only writable transaction the service layer has, and its writes
+//! ([`insert`](WriteTx::insert), [`update`](WriteTx::update), [`delete`](WriteTx::delete),
+//! [`save`](WriteTx::save)) each record the change they make, in the record's audit form
+//! ([`Audited`]), and each needs a [`Grant`]: the proof that the caller was authorized, which
+//! only [`WriteTx::authorize`] makes (or [`Changeable`], a record loaded through the
+//! visibility rule with the grant for one action on it). Outside these calls service code
+//! holds the transaction as [`Reads`]. Each mutation writes exactly one event, in the same
+//! transaction as its change.
 use crate::domain::RecordKind;
 use entity::{audit_event, audit_event_scope};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, Set,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, Set, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use serde_json::{Map, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::{
     auth::Principal,
+    domain::authz::{self, Action, Standing},
     error::{ApiError, ApiResult},
+    service::audit::store::Reads,
 };
 
 use super::Parent;
 
+/// Tells transactions apart, so that a grant serves only the mutation that was granted it.
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
 /// An open transaction of one mutation, with the audit events it will write.
 pub struct WriteTx<'a> {
-    tx: DatabaseTransaction,
+    tx: Reads<DatabaseTransaction>,
+    serial: u64,
     parent: std::sync::OnceLock<Parent>,
     /// Further records the event names; readers must see these too.
     names: Vec<Parent>,
-    /// Statements that wrote, to be matched by recorded changes.
-    writes: std::sync::atomic::AtomicUsize,
     principal: &'a Principal,
     request_id: &'a str,
     action: &'static str,
     events: Vec<Change>,
     announce: crate::service::events::Events,
+}
+
+/// Proof that the caller of one mutation may perform an action where its kommun stands as the
+/// mutation found: every audited write takes one. Only [`WriteTx::authorize`] makes one, so a
+/// write path that skipped the check does not compile.
+#[derive(Debug)]
+pub struct Grant {
+    serial: u64,
+}
+
+/// A record loaded for a change: it passed the visibility rule, it named the mutation's
+/// parent, and the caller was authorized for one action on it. Made only by
+/// `Scope::changeable`.
+#[derive(Debug)]
+pub struct Changeable<M> {
+    record: M,
+    grant: Grant,
+}
+
+impl<M> Changeable<M> {
+    pub(in crate::service) fn new(record: M, grant: Grant) -> Self {
+        Self { record, grant }
+    }
+
+    /// The record and its grant.
+    pub fn into_parts(self) -> (M, Grant) {
+        (self.record, self.grant)
+    }
+}
+
+impl<M> std::ops::Deref for Changeable<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.record
+    }
 }
 
 /// One record's change within a mutation.
@@ -83,37 +129,62 @@ fn fold(changes: Vec<Change>) -> Option<(RecordKind, i64, Option<Value>, Option<
 }
 
 impl<'a> WriteTx<'a> {
-    pub(in crate::service) fn new(
-        tx: DatabaseTransaction,
+    /// Starts the audited transaction of one mutation.
+    pub(in crate::service) async fn begin(
+        db: &Reads<DatabaseConnection>,
         principal: &'a Principal,
         request_id: &'a str,
         action: &'static str,
         announce: crate::service::events::Events,
-    ) -> Self {
-        Self {
-            tx,
+    ) -> ApiResult<Self> {
+        // On SQLite a deferred transaction that reads and then writes fails at once with
+        // SQLITE_BUSY when another writer committed in between; taking the write lock at BEGIN
+        // makes concurrent writers wait their turn (busy timeout) instead. PostgreSQL ignores it.
+        let tx = db
+            .writable()
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        Ok(Self {
+            tx: Reads::new(tx),
+            serial: SERIAL.fetch_add(1, Ordering::Relaxed),
             principal,
             request_id,
             action,
             parent: std::sync::OnceLock::new(),
             names: Vec::new(),
-            writes: std::sync::atomic::AtomicUsize::new(0),
             events: Vec::new(),
             announce,
+        })
+    }
+
+    /// The transaction, for the reads of the change.
+    pub(in crate::service) fn conn(&self) -> &Reads<DatabaseTransaction> {
+        &self.tx
+    }
+
+    /// The one authorization check of every mutation: a grant if the caller may perform
+    /// `action` where its kommun has `standing` (`domain::authz::may`, roles by union).
+    pub fn authorize(&self, action: Action, standing: Standing) -> ApiResult<Grant> {
+        if authz::may(&self.principal.roles, action, standing) {
+            Ok(Grant { serial: self.serial })
+        } else {
+            Err(ApiError::Forbidden(action.refusal().into()))
         }
     }
 
-    /// The transaction, for the reads of the change. Only the service layer holds one.
-    pub(in crate::service) fn conn(&self) -> &DatabaseTransaction {
-        &self.tx
-    }
-
-    /// The transaction, for one statement that writes. Each counts, and [`commit`](Self::commit)
-    /// refuses a mutation that wrote more often than it recorded a change, so a write cannot
-    /// slip past the audit trail because something else in the same mutation was recorded.
-    pub(in crate::service) fn writer(&self) -> &DatabaseTransaction {
-        self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        &self.tx
+    /// The transaction to write through, once `grant` is shown to be this mutation's.
+    fn writer(&self, grant: &Grant) -> ApiResult<&DatabaseTransaction> {
+        if grant.serial == self.serial {
+            Ok(self.tx.writable())
+        } else {
+            Err(ApiError::Internal(anyhow::anyhow!(
+                "mutation {} wrote with another mutation's grant",
+                self.action
+            )))
+        }
     }
 
     /// The caller making the change.
@@ -182,7 +253,7 @@ impl<'a> WriteTx<'a> {
                 .column(entity::participation::Column::ProjectId)
                 .filter(entity::participation::Column::Id.is_in(participations))
                 .into_tuple()
-                .all(&self.tx)
+                .all(self.tx.writable())
                 .await?;
             projects.extend(of);
         }
@@ -199,15 +270,6 @@ impl<'a> WriteTx<'a> {
                 "mutation {action} did not name the record it changes"
             )));
         };
-        let (writes, recorded) = (
-            self.writes.load(std::sync::atomic::Ordering::Relaxed),
-            self.events.len(),
-        );
-        if writes > recorded {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "mutation {action} wrote {writes} times but recorded {recorded} changes"
-            )));
-        }
         let (projects, moved) = self.projects_changed(parent).await?;
         let Some((record_type, record_id, before, after)) = fold(self.events) else {
             return Err(ApiError::Internal(anyhow::anyhow!(
@@ -233,7 +295,7 @@ impl<'a> WriteTx<'a> {
             updated_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.tx)
+        .insert(self.tx.writable())
         .await?;
         if !self.names.is_empty() {
             audit_event_scope::Entity::insert_many(self.names.iter().map(|n| {
@@ -247,19 +309,20 @@ impl<'a> WriteTx<'a> {
                     ..Default::default()
                 }
             }))
-            .exec(&self.tx)
+            .exec(self.tx.writable())
             .await?;
         }
-        let generation = crate::service::generation::bump(&self.tx).await?;
-        crate::service::generation::touch_project_parts(&self.tx, &projects, &moved, generation).await?;
+        let tx = self.tx.into_inner();
+        let generation = crate::service::generation::bump(&tx).await?;
+        crate::service::generation::touch_project_parts(&tx, &projects, &moved, generation).await?;
         let change = crate::service::events::Change {
             event_id: event.id,
             scope_type: scope_type.as_str().to_owned(),
             scope_id,
             action: action.to_owned(),
         };
-        self.announce.announce(&self.tx, &change).await?;
-        self.tx.commit().await?;
+        self.announce.announce(&tx, &change).await?;
+        tx.commit().await?;
         self.announce.committed(change);
         Ok(())
     }
@@ -288,47 +351,41 @@ fn changed_fields(before: Option<Value>, after: Option<Value>) -> (Option<Value>
     }
 }
 
-/// A record clients update under optimistic concurrency: they send back the `version` they
-/// read, and a write against any other version is a `CONFLICT`.
-pub trait Versioned:
-    ModelTrait + Clone + Send + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>
+/// A record the audit trail names: its kind, its id and the fields its events compare.
+pub trait Audited:
+    ModelTrait + Clone + Send + Sync + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>
 {
     /// The record's type as the audit trail and the API name it.
     const TYPE: RecordKind;
     /// How an error message names it ("the project").
     const NOUN: &'static str;
     fn id_column() -> <Self::Entity as EntityTrait>::Column;
-    fn version_column() -> <Self::Entity as EntityTrait>::Column;
     fn id(&self) -> i64;
-    fn version(&self) -> i32;
-    /// Sets the new version and the time of the change.
-    fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>);
     /// The fields the audit trail compares before and after.
     fn audit_json(&self) -> Value;
 }
 
-/// Implements [`Versioned`] for an entity with `id`, `version` and `updated_at` columns:
-/// `versioned!(project, RecordKind::EServiceProject, "the project", |m| json!({...}))`.
-macro_rules! versioned {
+/// A record clients update under optimistic concurrency: they send back the `version` they
+/// read, and a write against any other version is a `CONFLICT`.
+pub trait Versioned: Audited {
+    fn version_column() -> <Self::Entity as EntityTrait>::Column;
+    fn version(&self) -> i32;
+    /// Sets the new version and the time of the change.
+    fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>);
+}
+
+/// Implements [`Audited`] for an entity with an `id` column, its audit form written once:
+/// `audited!(benefit, RecordKind::Benefit, "the benefit", |m| json!({...}))`.
+macro_rules! audited {
     ($entity:ident, $type:expr, $noun:literal, |$m:ident| $json:expr) => {
-        impl $crate::service::audit::Versioned for entity::$entity::Model {
+        impl $crate::service::audit::Audited for entity::$entity::Model {
             const TYPE: $crate::domain::RecordKind = $type;
             const NOUN: &'static str = $noun;
             fn id_column() -> entity::$entity::Column {
                 entity::$entity::Column::Id
             }
-            fn version_column() -> entity::$entity::Column {
-                entity::$entity::Column::Version
-            }
             fn id(&self) -> i64 {
                 self.id
-            }
-            fn version(&self) -> i32 {
-                self.version
-            }
-            fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>) {
-                self.version = version;
-                self.updated_at = at;
             }
             fn audit_json(&self) -> serde_json::Value {
                 let $m = self;
@@ -337,30 +394,70 @@ macro_rules! versioned {
         }
     };
 }
+pub(crate) use audited;
+
+/// Implements [`Audited`] and [`Versioned`] for an entity with `id`, `version` and
+/// `updated_at` columns: `versioned!(project, RecordKind::EServiceProject, "the project", |m| json!({...}))`.
+macro_rules! versioned {
+    ($entity:ident, $type:expr, $noun:literal, |$m:ident| $json:expr) => {
+        $crate::service::audit::audited!($entity, $type, $noun, |$m| $json);
+        impl $crate::service::audit::Versioned for entity::$entity::Model {
+            fn version_column() -> entity::$entity::Column {
+                entity::$entity::Column::Version
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+            fn touch(&mut self, version: i32, at: chrono::DateTime<chrono::Utc>) {
+                self.version = version;
+                self.updated_at = at;
+            }
+        }
+    };
+}
 pub(crate) use versioned;
 
 impl WriteTx<'_> {
-    /// Writes `after` over `before` if nobody changed it since `version`, bumping the version
-    /// and recording the change. The version check is repeated in the UPDATE's WHERE so that
-    /// two replicas racing on the same row cannot both win.
-    pub async fn save<M: Versioned>(&mut self, before: &M, mut after: M, version: i32) -> ApiResult<M> {
-        let noun = M::NOUN;
-        if before.version() != version {
-            return Err(ApiError::Conflict(format!(
-                "{noun} changed since version {version} (now {}); reload and try again",
-                before.version()
-            )));
-        }
-        after.touch(version + 1, chrono::Utc::now());
+    /// Inserts a record and records its creation.
+    pub async fn insert<A>(&mut self, grant: &Grant, row: A) -> ApiResult<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: Audited + IntoActiveModel<A>,
+    {
+        let m = row.insert(self.writer(grant)?).await?;
+        self.record(
+            <<A::Entity as EntityTrait>::Model as Audited>::TYPE,
+            m.id(),
+            None,
+            Some(m.audit_json()),
+        );
+        Ok(m)
+    }
+
+    /// Writes `after` over `before` and records the fields that changed.
+    pub async fn update<M: Audited>(&mut self, grant: &Grant, before: &M, after: M) -> ApiResult<M> {
+        self.update_where(grant, before, after, Condition::all()).await
+    }
+
+    /// Writes `after` over `before` if the row still meets `guard` (a state it must still be
+    /// in, a version), else `CONFLICT`; records the fields that changed.
+    pub async fn update_where<M: Audited>(
+        &mut self,
+        grant: &Grant,
+        before: &M,
+        after: M,
+        guard: Condition,
+    ) -> ApiResult<M> {
         let res = M::Entity::update_many()
             .set(after.clone().into_active_model().reset_all())
             .filter(M::id_column().eq(before.id()))
-            .filter(M::version_column().eq(version))
-            .exec(self.writer())
+            .filter(guard)
+            .exec(self.writer(grant)?)
             .await?;
         if res.rows_affected != 1 {
             return Err(ApiError::Conflict(format!(
-                "{noun} changed meanwhile; reload and try again"
+                "{} changed meanwhile; reload and try again",
+                M::NOUN
             )));
         }
         self.record(
@@ -372,9 +469,41 @@ impl WriteTx<'_> {
         Ok(after)
     }
 
-    /// Records the creation of a versioned record.
-    pub fn created<M: Versioned>(&mut self, m: &M) {
-        self.record(M::TYPE, m.id(), None, Some(m.audit_json()));
+    /// Deletes a record and records what it held.
+    pub async fn delete<M: Audited>(&mut self, grant: &Grant, m: &M) -> ApiResult<()> {
+        M::Entity::delete_many()
+            .filter(M::id_column().eq(m.id()))
+            .exec(self.writer(grant)?)
+            .await?;
+        self.record(M::TYPE, m.id(), Some(m.audit_json()), None);
+        Ok(())
+    }
+
+    /// Writes `after` over `before` if nobody changed it since `version`, bumping the version
+    /// and recording the change. The version check is repeated in the UPDATE's WHERE so that
+    /// two replicas racing on the same row cannot both win.
+    pub async fn save<M: Versioned>(
+        &mut self,
+        grant: &Grant,
+        before: &M,
+        mut after: M,
+        version: i32,
+    ) -> ApiResult<M> {
+        let noun = M::NOUN;
+        if before.version() != version {
+            return Err(ApiError::Conflict(format!(
+                "{noun} changed since version {version} (now {}); reload and try again",
+                before.version()
+            )));
+        }
+        after.touch(version + 1, chrono::Utc::now());
+        self.update_where(
+            grant,
+            before,
+            after,
+            Condition::all().add(M::version_column().eq(version)),
+        )
+        .await
     }
 }
 

@@ -3,10 +3,10 @@
 use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{initiative_requirement, product, vendor, vendor_initiative, vendor_response};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::service::{Parent, Scope, WriteTx, text, visibility::Visible};
+use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -45,16 +45,20 @@ impl Scope<'_> {
     async fn replace_requirements(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         id: i64,
         reqs: &[(String, RequirementPriority)],
     ) -> ApiResult<()> {
         if reqs.len() > 50 {
             return Err(ApiError::input("requirements", "at most 50 requirements"));
         }
-        initiative_requirement::Entity::delete_many()
+        let old = initiative_requirement::Entity::find()
             .filter(initiative_requirement::Column::InitiativeId.eq(id))
-            .exec(tx.writer())
+            .all(tx.conn())
             .await?;
+        for r in &old {
+            tx.delete(grant, r).await?;
+        }
         let now = Utc::now();
         for (n, (t, p)) in reqs.iter().enumerate() {
             let r = initiative_requirement::ActiveModel {
@@ -65,15 +69,8 @@ impl Scope<'_> {
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(tx.writer())
-            .await?;
-            tx.record(
-                RecordKind::InitiativeRequirement,
-                r.id,
-                None,
-                Some(json!({"text": r.text, "priority": r.priority})),
-            );
+            };
+            tx.insert(grant, r).await?;
         }
         tx.record(
             RecordKind::VendorInitiative,
@@ -86,9 +83,10 @@ impl Scope<'_> {
 
     /// Starts an initiative in DRAFT, led by the caller's kommun.
     pub async fn create_initiative(&self, spec: InitiativeSpec) -> ApiResult<Visible<Initiative>> {
-        self.authorized(Action::Create, Standing::default())?;
+        self.refuse_early(Action::Create)?;
         let mut tx = self.write("createVendorInitiative").await?;
-        let i = self.insert_initiative(&mut tx, spec).await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
+        let i = self.insert_initiative(&mut tx, &grant, spec).await?;
         tx.commit().await?;
         Ok(Visible::new(i))
     }
@@ -98,6 +96,7 @@ impl Scope<'_> {
     pub(in crate::service) async fn insert_initiative(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         spec: InitiativeSpec,
     ) -> ApiResult<Initiative> {
         let me = tx.principal();
@@ -126,12 +125,10 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
+        };
+        let i = tx.insert(grant, i).await?;
         tx.within(Parent::VendorInitiative(i.id));
-        tx.created(&i);
-        self.replace_requirements(tx, i.id, spec.requirements.as_deref().unwrap_or_default())
+        self.replace_requirements(tx, grant, i.id, spec.requirements.as_deref().unwrap_or_default())
             .await?;
         Ok(i)
     }
@@ -144,7 +141,7 @@ impl Scope<'_> {
         spec: InitiativeSpec,
     ) -> ApiResult<Visible<Initiative>> {
         let mut tx = self.write("updateVendorInitiative").await?;
-        let before = self.own_initiative(&tx, id).await?;
+        let (before, grant) = self.own_initiative(&tx, id).await?.into_parts();
         if !matches!(
             before.state,
             InitiativeState::Draft | InitiativeState::OpenForSupport
@@ -177,9 +174,9 @@ impl Scope<'_> {
         if let Some(v) = spec.visibility {
             after.visibility = v;
         }
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         if let Some(reqs) = &spec.requirements {
-            self.replace_requirements(&mut tx, id, reqs).await?;
+            self.replace_requirements(&mut tx, &grant, id, reqs).await?;
         }
         tx.commit().await?;
         Ok(Visible::new(saved))
@@ -193,7 +190,7 @@ impl Scope<'_> {
         to: InitiativeState,
     ) -> ApiResult<Visible<Initiative>> {
         let mut tx = self.write("transitionVendorInitiative").await?;
-        let before = self.own_initiative(&tx, id).await?;
+        let (before, grant) = self.own_initiative(&tx, id).await?.into_parts();
         let from = before.state;
         if !from.may_become(to) {
             let hint = if to == InitiativeState::VendorResponded {
@@ -211,7 +208,7 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.state = to;
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -219,7 +216,7 @@ impl Scope<'_> {
     /// Records the vendor's response to a submitted initiative (initiator's editors).
     pub async fn record_response(&self, id: i64, r: ResponseSpec) -> ApiResult<vendor_response::Model> {
         let mut tx = self.write("recordVendorResponse").await?;
-        let before = self.own_initiative(&tx, id).await?;
+        let (before, grant) = self.own_initiative(&tx, id).await?.into_parts();
         let from = before.state;
         if !matches!(
             from,
@@ -234,7 +231,7 @@ impl Scope<'_> {
             ));
         }
         let now = Utc::now();
-        let saved = vendor_response::ActiveModel {
+        let row = vendor_response::ActiveModel {
             initiative_id: Set(id),
             responded_on: Set(r.date),
             summary: Set(text("summary", &r.summary, 4000, true)?),
@@ -244,16 +241,15 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
+        };
+        // The initiative's change comes first: it is the record the event is about.
         if from == InitiativeState::Submitted {
             let mut after = before.clone();
             after.state = InitiativeState::VendorResponded;
             let v = before.version;
-            tx.save(&before, after, v).await?;
+            tx.save(&grant, &before, after, v).await?;
         }
-        tx.record(RecordKind::VendorResponse, saved.id, None, Some(json!({"initiativeId": id, "respondedOn": saved.responded_on, "summary": saved.summary, "outcome": saved.outcome})));
+        let saved = tx.insert(&grant, row).await?;
         tx.commit().await?;
         Ok(saved)
     }

@@ -15,7 +15,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 use serde_json::json;
 
 use super::{
-    Parent, Scope, WriteTx, authorize,
+    Parent, Scope, WriteTx,
+    audit::{Changeable, Guarded},
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
     visibility::Visible,
@@ -30,6 +31,70 @@ use crate::{
 };
 
 type Initiative = vendor_initiative::Model;
+
+/// The initiator owns an initiative; an active supporter is a member of it (withdrawing); any
+/// kommun that sees it may support it.
+impl Guarded for Initiative {
+    const MISSING: &'static str = "no vendor initiative with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        Ok(scope
+            .visible_initiatives()
+            .filter(vendor_initiative::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?)
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::VendorInitiative(self.id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, action: Action) -> ApiResult<Standing> {
+        let me = tx.principal();
+        let member = action == Action::ActAsMember
+            && initiative_supporter::Entity::find()
+                .filter(initiative_supporter::Column::InitiativeId.eq(self.id))
+                .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
+                .filter(initiative_supporter::Column::State.eq(SupporterState::Active))
+                .one(tx.conn())
+                .await?
+                .is_some();
+        Ok(Standing {
+            owner: self.owner_id == me.municipality_id,
+            member,
+            ..Default::default()
+        })
+    }
+}
+
+super::audit::audited!(
+    initiative_requirement,
+    RecordKind::InitiativeRequirement,
+    "the requirement",
+    |r| json!({
+        "text": r.text, "priority": r.priority,
+    })
+);
+
+super::audit::audited!(
+    initiative_supporter,
+    RecordKind::InitiativeSupporter,
+    "the support",
+    |s| json!({
+        "initiativeId": s.initiative_id, "municipalityId": s.municipality_id, "comment": s.comment,
+        "state": s.state,
+    })
+);
+
+super::audit::audited!(
+    vendor_response,
+    RecordKind::VendorResponse,
+    "the response",
+    |r| json!({
+        "initiativeId": r.initiative_id, "respondedOn": r.responded_on, "summary": r.summary,
+        "outcome": r.outcome,
+    })
+);
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no vendor initiative with that id".into())
@@ -115,30 +180,8 @@ impl Scope<'_> {
             .map(Visible::new))
     }
 
-    async fn visible_initiative_in(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
-        let i = self
-            .visible_initiatives()
-            .filter(vendor_initiative::Column::Id.eq(id))
-            .one(tx.conn())
-            .await?
-            .ok_or_else(not_found)?;
-        tx.within(Parent::VendorInitiative(i.id));
-        Ok(i)
-    }
-
-    async fn own_initiative(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Initiative> {
-        let i = self.visible_initiative_in(tx, id).await?;
-        let me = tx.principal();
-        let owner = i.owner_id == me.municipality_id;
-        authorize(
-            me,
-            Action::Change,
-            Standing {
-                owner,
-                ..Default::default()
-            },
-        )?;
-        Ok(i)
+    async fn own_initiative(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Changeable<Initiative>> {
+        self.changeable::<Initiative>(tx, id, Action::Change).await
     }
 
     /// The leverage of the active supporters of each initiative in one go.
@@ -157,7 +200,7 @@ impl Scope<'_> {
                 .await?;
             let ids: Vec<i64> = products.iter().map(|p| p.id).collect();
             // Shown beside the named supporters, so only systems the caller may see count
-            // (DOMAIN.md, "Visibility"): otherwise a PRIVATE system would be told by its kommun.
+            // (docs/domain.md, "Visibility"): otherwise a PRIVATE system would be told by its kommun.
             let instances = system_instance::Entity::find()
                 .filter(super::visibility::system_instances(self.caller()))
                 .filter(system_instance::Column::ProductId.is_in(ids))

@@ -1,15 +1,14 @@
 //! Co-signers: any kommun that sees an open initiative supports it; supporters withdraw.
-use crate::domain::RecordKind;
 use crate::domain::inventory::SupporterState;
 
 use chrono::Utc;
 use entity::initiative_supporter;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use serde_json::json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use crate::service::{Scope, authorize, text};
+use super::{Guarded, Initiative, not_found};
+use crate::service::{Scope, text};
 use crate::{
-    domain::authz::{Action, Standing},
+    domain::authz::Action,
     domain::inventory::InitiativeState,
     error::{ApiError, ApiResult},
 };
@@ -17,9 +16,13 @@ use crate::{
 impl Scope<'_> {
     /// Co-signs an open initiative for the caller's kommun.
     pub async fn support(&self, id: i64, comment: &str) -> ApiResult<initiative_supporter::Model> {
-        let me = self.authorized(Action::Support, Standing::default())?;
+        self.refuse_early(Action::Support)?;
         let mut tx = self.write("supportVendorInitiative").await?;
-        let i = self.visible_initiative_in(&tx, id).await?;
+        let me = tx.principal();
+        let (i, grant) = self
+            .changeable::<Initiative>(&tx, id, Action::Support)
+            .await?
+            .into_parts();
         if i.state != InitiativeState::OpenForSupport {
             return Err(not_open_for_support(&i));
         }
@@ -38,15 +41,15 @@ impl Scope<'_> {
                 )));
             }
             Some(s) => {
-                let mut a = s.into_active_model();
-                a.state = Set(SupporterState::Active);
-                a.comment = Set(comment);
-                a.supported_on = Set(now.date_naive());
-                a.updated_at = Set(now);
-                a.update(tx.writer()).await?
+                let mut after = s.clone();
+                after.state = SupporterState::Active;
+                after.comment = comment;
+                after.supported_on = now.date_naive();
+                after.updated_at = now;
+                tx.update(&grant, &s, after).await?
             }
             None => {
-                initiative_supporter::ActiveModel {
+                let row = initiative_supporter::ActiveModel {
                     initiative_id: Set(id),
                     municipality_id: Set(me.municipality_id),
                     supported_on: Set(now.date_naive()),
@@ -55,59 +58,50 @@ impl Scope<'_> {
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
-                }
-                .insert(tx.writer())
-                .await?
+                };
+                tx.insert(&grant, row).await?
             }
         };
-        tx.record(RecordKind::InitiativeSupporter, saved.id, None, Some(json!({"initiativeId": id, "municipalityId": saved.municipality_id, "comment": saved.comment, "state": SupporterState::Active})));
         tx.commit().await?;
         Ok(saved)
     }
 
     /// Withdraws the caller's kommun's support while the initiative is open.
     pub async fn withdraw_support(&self, id: i64) -> ApiResult<initiative_supporter::Model> {
-        let me = self.principal()?;
         let mut tx = self.write("withdrawSupport").await?;
-        let i = self.visible_initiative_in(&tx, id).await?;
+        let me = tx.principal();
+        let (i, grant) = match self.changeable::<Initiative>(&tx, id, Action::ActAsMember).await {
+            Ok(c) => c.into_parts(),
+            Err(ApiError::Forbidden(_)) => {
+                // An editor is refused membership only when its kommun is no active supporter.
+                // Refusing a role comes before telling a kommun what it does not support, and
+                // that comes after the state.
+                self.refuse_early(Action::Support)?;
+                let i = Initiative::load(self, &tx, id).await?.ok_or_else(not_found)?;
+                if i.state != InitiativeState::OpenForSupport {
+                    return Err(not_open_for_support(&i));
+                }
+                return Err(ApiError::input(
+                    "initiativeId",
+                    format!("kommun {} does not support this initiative", me.kommun),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        if i.state != InitiativeState::OpenForSupport {
+            return Err(not_open_for_support(&i));
+        }
         let s = initiative_supporter::Entity::find()
             .filter(initiative_supporter::Column::InitiativeId.eq(id))
             .filter(initiative_supporter::Column::MunicipalityId.eq(me.municipality_id))
             .filter(initiative_supporter::Column::State.eq(SupporterState::Active))
             .one(tx.conn())
-            .await?;
-        if s.is_some() {
-            authorize(
-                me,
-                Action::ActAsMember,
-                Standing {
-                    member: true,
-                    ..Default::default()
-                },
-            )?;
-        } else {
-            // Refusing a role comes before telling a kommun what it does not support.
-            authorize(me, Action::Support, Standing::default())?;
-        }
-        if i.state != InitiativeState::OpenForSupport {
-            return Err(not_open_for_support(&i));
-        }
-        let s = s.ok_or_else(|| {
-            ApiError::input(
-                "initiativeId",
-                format!("kommun {} does not support this initiative", me.kommun),
-            )
-        })?;
-        let mut a = s.into_active_model();
-        a.state = Set(SupporterState::Withdrawn);
-        a.updated_at = Set(Utc::now());
-        let saved = a.update(tx.writer()).await?;
-        tx.record(
-            RecordKind::InitiativeSupporter,
-            saved.id,
-            Some(json!({"state": SupporterState::Active})),
-            Some(json!({"state": SupporterState::Withdrawn})),
-        );
+            .await?
+            .ok_or_else(|| ApiError::Conflict("the support changed meanwhile".into()))?;
+        let mut after = s.clone();
+        after.state = SupporterState::Withdrawn;
+        after.updated_at = Utc::now();
+        let saved = tx.update(&grant, &s, after).await?;
         tx.commit().await?;
         Ok(saved)
     }

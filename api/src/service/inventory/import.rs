@@ -18,7 +18,7 @@ impl Scope<'_> {
     /// Imports a CSV inventory for the caller's kommun: every row is checked first; either all
     /// rows are written in one transaction, or the bad rows are reported and nothing is.
     pub async fn import_instances(&self, csv_text: &str) -> ApiResult<Vec<system_instance::Model>> {
-        self.authorized(Action::Create, Standing::default())?;
+        self.refuse_early(Action::Create)?;
         let rows = parse_import(csv_text)?;
         let vendors = vendor::Entity::find().all(self.db()).await?;
         let products = product::Entity::find().all(self.db()).await?;
@@ -37,11 +37,11 @@ impl Scope<'_> {
             return Err(ApiError::input("csv", "the file has no rows"));
         }
         let mut tx = self.write("importSystemInstances").await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
         let mut out = Vec::with_capacity(specs.len());
         for spec in &specs {
-            let i = self.insert_instance(&mut tx, spec).await?;
+            let i = self.insert_instance(&mut tx, &grant, spec).await?;
             tx.within(Parent::SystemInstance(i.id));
-            tx.created(&i);
             out.push(i);
         }
         tx.commit().await?;

@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{integration, product, system_instance};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 use serde_json::json;
 
 use super::{
-    Scope, WriteTx,
+    Grant, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     visibility,
 };
@@ -154,6 +154,7 @@ impl Scope<'_> {
     async fn insert_instance(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         spec: &InstanceSpec,
     ) -> ApiResult<system_instance::Model> {
         let me = tx.principal();
@@ -180,10 +181,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        Ok(i)
+        };
+        tx.insert(grant, i).await
     }
 
     /// A kommun's systems and integrations, as far as the caller may see them.

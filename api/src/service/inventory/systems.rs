@@ -3,10 +3,10 @@
 use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{integration, product, system_instance};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::service::{Parent, Scope, authorize};
+use crate::service::{Parent, Scope, WriteTx, audit::Guarded};
 use crate::{
     domain::authz::{Action, Standing},
     error::{ApiError, ApiResult},
@@ -17,9 +17,10 @@ use super::{InstanceSpec, check_instance, input, text};
 impl Scope<'_> {
     /// Registers a system the caller's kommun runs.
     pub async fn register_instance(&self, spec: InstanceSpec) -> ApiResult<system_instance::Model> {
-        self.authorized(Action::Create, Standing::default())?;
+        self.refuse_early(Action::Create)?;
         check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
         let mut tx = self.write("registerSystemInstance").await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
         if product::Entity::find_by_id(spec.product_id)
             .one(tx.conn())
             .await?
@@ -27,9 +28,8 @@ impl Scope<'_> {
         {
             return Err(ApiError::input("productId", "no product with that id"));
         }
-        let i = self.insert_instance(&mut tx, &spec).await?;
+        let i = self.insert_instance(&mut tx, &grant, &spec).await?;
         tx.within(Parent::SystemInstance(i.id));
-        tx.created(&i);
         tx.commit().await?;
         Ok(i)
     }
@@ -41,7 +41,7 @@ impl Scope<'_> {
         version: i32,
         spec: InstanceSpec,
     ) -> ApiResult<system_instance::Model> {
-        let me = self.principal()?;
+        self.principal()?;
         check_instance(&spec).map_err(|(f, m)| ApiError::input(f, m))?;
         let mut tx = self.write("updateSystemInstance").await?;
         if product::Entity::find_by_id(spec.product_id)
@@ -51,21 +51,10 @@ impl Scope<'_> {
         {
             return Err(ApiError::input("system.productId", "no product with that id"));
         }
-        let before = self
-            .visible_instances()
-            .filter(system_instance::Column::Id.eq(id))
-            .one(tx.conn())
+        let (before, grant) = self
+            .changeable::<system_instance::Model>(&tx, id, Action::Change)
             .await?
-            .ok_or_else(|| ApiError::NotFound("no system instance with that id".into()))?;
-        tx.within(Parent::SystemInstance(id));
-        authorize(
-            me,
-            Action::Change,
-            Standing {
-                owner: before.owner_id == me.municipality_id,
-                ..Default::default()
-            },
-        )?;
+            .into_parts();
         let mut after = before.clone();
         after.product_id = spec.product_id;
         after.product_version = spec.product_version.trim().into();
@@ -82,7 +71,7 @@ impl Scope<'_> {
         after.contract_end = spec.contract_end;
         after.annual_cost_ore = spec.annual_cost.map(|c| c.ore());
         after.visibility = spec.visibility;
-        let after = tx.save(&before, after, version).await?;
+        let after = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -117,8 +106,7 @@ impl Scope<'_> {
         tx.within(Parent::SystemInstance(from));
         tx.names(Parent::SystemInstance(to));
         let own = ends.iter().all(|i| i.owner_id == me.municipality_id);
-        authorize(
-            me,
+        let grant = tx.authorize(
             Action::Change,
             Standing {
                 owner: own,
@@ -136,41 +124,80 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.record(RecordKind::Integration, g.id, None, Some(json!({"from": from, "to": to, "protocol": g.protocol, "standard": g.standard, "description": g.description})));
+        };
+        let g = tx.insert(&grant, g).await?;
         tx.commit().await?;
         Ok(g)
     }
 
     /// Removes an integration of the caller's kommun.
     pub async fn remove_integration(&self, id: i64) -> ApiResult<integration::Model> {
-        let me = self.principal()?;
         let mut tx = self.write("removeIntegration").await?;
-        let g = integration::Entity::find_by_id(id)
-            .one(tx.conn())
+        let (g, grant) = self
+            .changeable::<integration::Model>(&tx, id, Action::Change)
             .await?
-            .filter(|g| g.owner_id == me.municipality_id)
-            .ok_or_else(|| ApiError::NotFound("no integration with that id".into()))?;
-        tx.within(Parent::SystemInstance(g.from_instance_id));
+            .into_parts();
         tx.names(Parent::SystemInstance(g.to_instance_id));
-        authorize(
-            me,
-            Action::Change,
-            Standing {
-                owner: true,
-                ..Default::default()
-            },
-        )?;
-        integration::Entity::delete_by_id(id).exec(tx.writer()).await?;
-        tx.record(
-            RecordKind::Integration,
-            id,
-            Some(json!({"from": g.from_instance_id, "to": g.to_instance_id, "protocol": g.protocol})),
-            None,
-        );
+        tx.delete(&grant, &g).await?;
         tx.commit().await?;
         Ok(g)
+    }
+}
+
+super::super::audit::audited!(
+    integration,
+    RecordKind::Integration,
+    "the integration",
+    |g| json!({
+        "from": g.from_instance_id, "to": g.to_instance_id, "protocol": g.protocol,
+        "standard": g.standard, "description": g.description,
+    })
+);
+
+impl Guarded for system_instance::Model {
+    const MISSING: &'static str = "no system instance with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        Ok(scope
+            .visible_instances()
+            .filter(system_instance::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?)
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::SystemInstance(self.id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, _: Action) -> ApiResult<Standing> {
+        Ok(Standing {
+            owner: self.owner_id == tx.principal().municipality_id,
+            ..Default::default()
+        })
+    }
+}
+
+/// An integration is its kommun's alone: another kommun's integrations are not found, since
+/// reading one would tell of a system that kommun may keep PRIVATE.
+impl Guarded for integration::Model {
+    const MISSING: &'static str = "no integration with that id";
+
+    async fn load(_: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        let me = tx.principal().municipality_id;
+        Ok(integration::Entity::find_by_id(id)
+            .one(tx.conn())
+            .await?
+            .filter(|g| g.owner_id == me))
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::SystemInstance(self.from_instance_id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, _: &WriteTx<'_>, _: Action) -> ApiResult<Standing> {
+        Ok(Standing {
+            owner: true,
+            ..Default::default()
+        })
     }
 }

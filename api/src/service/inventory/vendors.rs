@@ -4,7 +4,7 @@ use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{product, vendor};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set,
+    ColumnTrait, EntityTrait, QueryFilter, Set,
     sea_query::{Expr, ExprTrait, Func},
 };
 use serde_json::json;
@@ -20,6 +20,15 @@ use crate::{
 };
 
 use super::{input, text};
+
+crate::service::audit::audited!(vendor, RecordKind::Vendor, "the vendor", |v| json!({
+    "name": v.name, "orgNumber": v.org_number, "website": v.website,
+}));
+
+crate::service::audit::audited!(product, RecordKind::Product, "the product", |p| json!({
+    "vendorId": p.vendor_id, "name": p.name, "category": p.category,
+    "standards": serde_json::from_str::<serde_json::Value>(&p.standards).unwrap_or_default(),
+}));
 
 impl Scope<'_> {
     /// Vendors by name, optionally containing `search`.
@@ -63,11 +72,12 @@ impl Scope<'_> {
         org_number: &str,
         website: &str,
     ) -> ApiResult<vendor::Model> {
-        self.authorized(Action::AddReferenceData, Standing::default())?;
+        self.refuse_early(Action::AddReferenceData)?;
         let org = OrgNumber::parse(org_number).map_err(input("orgNumber"))?;
         let name = text("name", name, 200, true).map_err(input("name"))?;
         let website = text("website", website, 500, false).map_err(input("website"))?;
         let mut tx = self.write("createVendor").await?;
+        let grant = tx.authorize(Action::AddReferenceData, Standing::default())?;
         if let Some(v) = vendor::Entity::find()
             .filter(vendor::Column::OrgNumber.eq(org.as_str()))
             .one(tx.conn())
@@ -86,16 +96,9 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
+        };
+        let v = tx.insert(&grant, v).await?;
         tx.within(Parent::Vendor(v.id));
-        tx.record(
-            RecordKind::Vendor,
-            v.id,
-            None,
-            Some(json!({"name": v.name, "orgNumber": v.org_number, "website": v.website})),
-        );
         tx.commit().await?;
         Ok(v)
     }
@@ -132,7 +135,7 @@ impl Scope<'_> {
         category: ProductCategory,
         standards: &[String],
     ) -> ApiResult<product::Model> {
-        self.authorized(Action::AddReferenceData, Standing::default())?;
+        self.refuse_early(Action::AddReferenceData)?;
         let name = text("name", name, 200, true).map_err(input("name"))?;
         if standards.len() > 20 {
             return Err(ApiError::input("standards", "at most 20 standards"));
@@ -146,6 +149,7 @@ impl Scope<'_> {
             .filter(|s| !s.is_empty())
             .collect();
         let mut tx = self.write("createProduct").await?;
+        let grant = tx.authorize(Action::AddReferenceData, Standing::default())?;
         let v = vendor::Entity::find_by_id(vendor_id)
             .one(tx.conn())
             .await?
@@ -172,16 +176,9 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
+        };
+        let p = tx.insert(&grant, p).await?;
         tx.within(Parent::Vendor(v.id));
-        tx.record(
-            RecordKind::Product,
-            p.id,
-            None,
-            Some(json!({"vendorId": v.id, "name": p.name, "category": p.category, "standards": standards})),
-        );
         tx.commit().await?;
         Ok(p)
     }

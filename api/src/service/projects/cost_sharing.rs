@@ -1,10 +1,9 @@
 //! The cost-sharing key (kostnadsfördelning) and CUSTOM percentages, set while planning.
-use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{participation, project};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::{CostSharingInput, participation_json};
+use super::CostSharingInput;
 use crate::service::{Scope, visibility::Visible};
 use crate::{
     domain::{CostKey, ParticipationRole as Role, ParticipationState as State, Phase},
@@ -20,7 +19,10 @@ impl Scope<'_> {
         input: CostSharingInput,
     ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("setCostSharing").await?;
-        let before = self.lead_project(&tx, project_id, "projectId").await?;
+        let (before, grant) = self
+            .lead_project(&tx, project_id, "projectId")
+            .await?
+            .into_parts();
         if before.phase > Phase::Planning {
             return Err(ApiError::input(
                 "projectId",
@@ -100,20 +102,13 @@ impl Scope<'_> {
         for p in &parts {
             let new_bp = wanted.iter().find(|(id, _)| *id == p.id).and_then(|(_, bp)| *bp);
             if p.custom_bp != new_bp {
-                let before_json = participation_json(p);
-                let mut a = p.clone().into_active_model();
-                a.custom_bp = Set(new_bp);
-                a.updated_at = Set(Utc::now());
-                let saved = a.update(tx.writer()).await?;
-                tx.record(
-                    RecordKind::Participation,
-                    saved.id,
-                    Some(before_json),
-                    Some(participation_json(&saved)),
-                );
+                let mut changed = p.clone();
+                changed.custom_bp = new_bp;
+                changed.updated_at = Utc::now();
+                tx.update(&grant, p, changed).await?;
             }
         }
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }

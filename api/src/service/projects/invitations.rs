@@ -1,16 +1,12 @@
 //! Taking part: invitations by the lead, answers and withdrawal by the invited kommun's admins.
-use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{participation, project};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
-use super::{not_found, participation_json};
-use crate::service::{Parent, Scope, WriteTx, authorize};
+use super::not_found;
+use crate::service::{Grant, Scope, WriteTx};
 use crate::{
-    domain::authz::{Action, Standing},
+    domain::authz::Action,
     domain::{ParticipationRole as Role, ParticipationState as State, Visibility},
     error::{ApiError, ApiResult},
 };
@@ -19,7 +15,10 @@ impl Scope<'_> {
     /// Invites a kommun of the same county to take part.
     pub async fn invite(&self, project_id: i64, code: &str, role: Role) -> ApiResult<participation::Model> {
         let mut tx = self.write("inviteMunicipality").await?;
-        let p = self.lead_project(&tx, project_id, "projectId").await?;
+        let (p, grant) = self
+            .lead_project(&tx, project_id, "projectId")
+            .await?
+            .into_parts();
         if role == Role::Lead {
             return Err(ApiError::input(
                 "role",
@@ -54,23 +53,15 @@ impl Scope<'_> {
                 )));
             }
             Some(e) => {
-                let before = participation_json(&e);
-                let mut a = e.into_active_model();
-                a.role = Set(role);
-                a.state = Set(State::Invited);
-                a.custom_bp = Set(None);
-                a.updated_at = Set(now);
-                let saved = a.update(tx.writer()).await?;
-                tx.record(
-                    RecordKind::Participation,
-                    saved.id,
-                    Some(before),
-                    Some(participation_json(&saved)),
-                );
-                saved
+                let mut after = e.clone();
+                after.role = role;
+                after.state = State::Invited;
+                after.custom_bp = None;
+                after.updated_at = now;
+                tx.update(&grant, &e, after).await?
             }
             None => {
-                let saved = participation::ActiveModel {
+                let row = participation::ActiveModel {
                     project_id: Set(project_id),
                     municipality_id: Set(mid),
                     role: Set(role),
@@ -79,41 +70,25 @@ impl Scope<'_> {
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
-                }
-                .insert(tx.writer())
-                .await?;
-                tx.record(
-                    RecordKind::Participation,
-                    saved.id,
-                    None,
-                    Some(participation_json(&saved)),
-                );
-                saved
+                };
+                tx.insert(&grant, row).await?
             }
         };
         tx.commit().await?;
         Ok(saved)
     }
 
-    /// Moves the caller's own participation from `from` to `to`, as an admin of its kommun.
+    /// Moves the caller's own participation from `from` to `to`, as an admin of its kommun
+    /// (`grant`, for answering for the kommun).
     async fn change_own_participation(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         part: participation::Model,
         field: &'static str,
         from: State,
         to: State,
     ) -> ApiResult<participation::Model> {
-        let me = tx.principal();
-        let own_invitation = part.municipality_id == me.municipality_id;
-        authorize(
-            me,
-            Action::AnswerForKommun,
-            Standing {
-                own_invitation,
-                ..Default::default()
-            },
-        )?;
         if part.state != from {
             return Err(ApiError::input(
                 field,
@@ -130,28 +105,20 @@ impl Scope<'_> {
                 format!("the project is {}", project.phase.with_next()),
             ));
         }
-        let before = participation_json(&part);
-        let res = participation::Entity::update_many()
-            .col_expr(participation::Column::State, Expr::value(to))
-            .col_expr(participation::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(participation::Column::Id.eq(part.id))
-            .filter(participation::Column::State.eq(from))
-            .exec(tx.writer())
-            .await?;
-        if res.rows_affected != 1 {
-            return Err(ApiError::Conflict("the participation changed meanwhile".into()));
-        }
-        let after = participation::Entity::find_by_id(part.id)
-            .one(tx.conn())
-            .await?
-            .ok_or_else(not_found)?;
-        tx.record(
-            RecordKind::Participation,
-            after.id,
-            Some(before),
-            Some(participation_json(&after)),
-        );
-        Ok(after)
+        let mut after = part.clone();
+        after.state = to;
+        after.updated_at = Utc::now();
+        tx.update_where(
+            grant,
+            &part,
+            after,
+            Condition::all().add(participation::Column::State.eq(from)),
+        )
+        .await
+        .map_err(|e| match e {
+            ApiError::Conflict(_) => ApiError::Conflict("the participation changed meanwhile".into()),
+            e => e,
+        })
     }
 
     /// Accepts or declines an invitation, as an admin of the invited kommun.
@@ -161,26 +128,13 @@ impl Scope<'_> {
         accept: bool,
     ) -> ApiResult<participation::Model> {
         let mut tx = self.write("respondToInvitation").await?;
-        let part = participation::Entity::find_by_id(participation_id)
-            .one(tx.conn())
-            .await?;
-        let visible = match &part {
-            Some(p) => {
-                self.visible_projects()
-                    .filter(project::Column::Id.eq(p.project_id))
-                    .count(tx.conn())
-                    .await?
-                    > 0
-            }
-            None => false,
-        };
-        let part = part
-            .filter(|_| visible)
-            .ok_or_else(|| ApiError::NotFound("no participation with that id".into()))?;
-        tx.within(Parent::Project(part.project_id));
+        let (part, grant) = self
+            .changeable::<participation::Model>(&tx, participation_id, Action::AnswerForKommun)
+            .await?
+            .into_parts();
         let to = if accept { State::Accepted } else { State::Declined };
         let saved = self
-            .change_own_participation(&mut tx, part, "participationId", State::Invited, to)
+            .change_own_participation(&mut tx, &grant, part, "participationId", State::Invited, to)
             .await?;
         tx.commit().await?;
         Ok(saved)
@@ -190,16 +144,16 @@ impl Scope<'_> {
     pub async fn withdraw(&self, project_id: i64) -> ApiResult<participation::Model> {
         let mut tx = self.write("withdrawFromProject").await?;
         let me = tx.principal();
-        let visible = self
+        if self
             .visible_projects()
             .filter(project::Column::Id.eq(project_id))
             .count(tx.conn())
-            .await?;
-        if visible == 0 {
+            .await?
+            == 0
+        {
             return Err(not_found());
         }
-        tx.within(Parent::Project(project_id));
-        let part = participation::Entity::find()
+        let mine = participation::Entity::find()
             .filter(participation::Column::ProjectId.eq(project_id))
             .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
@@ -210,14 +164,10 @@ impl Scope<'_> {
                     format!("kommun {} does not take part in this project", me.kommun),
                 )
             })?;
-        authorize(
-            me,
-            Action::AnswerForKommun,
-            Standing {
-                own_invitation: true,
-                ..Default::default()
-            },
-        )?;
+        let (part, grant) = self
+            .changeable::<participation::Model>(&tx, mine.id, Action::AnswerForKommun)
+            .await?
+            .into_parts();
         if part.role == Role::Lead {
             return Err(ApiError::input(
                 "projectId",
@@ -225,7 +175,14 @@ impl Scope<'_> {
             ));
         }
         let saved = self
-            .change_own_participation(&mut tx, part, "projectId", State::Accepted, State::Withdrawn)
+            .change_own_participation(
+                &mut tx,
+                &grant,
+                part,
+                "projectId",
+                State::Accepted,
+                State::Withdrawn,
+            )
             .await?;
         tx.commit().await?;
         Ok(saved)

@@ -1,15 +1,10 @@
 //! A project's life: creation, edits, tollgate decisions (advance, cancel) and status reports.
-use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
 use entity::{decision, participation, project, status_report};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
-use serde_json::json;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
-use super::{
-    DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, participation_json,
-    tags_json,
-};
-use crate::service::{Parent, Scope, WriteTx, text, visibility::Visible};
+use super::{DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, tags_json};
+use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{CostKey, Health, ParticipationRole as Role, ParticipationState as State, Phase, Visibility},
@@ -19,7 +14,9 @@ use crate::{
 impl Scope<'_> {
     /// Creates a project led by the caller's kommun, which becomes its accepted LEAD.
     pub async fn create_project(&self, input: NewProject) -> ApiResult<Visible<project::Model>> {
-        let me = self.authorized(Action::Create, Standing::default())?;
+        let mut tx = self.write("createEServiceProject").await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
+        let me = tx.principal();
         let now = Utc::now();
         let model = project::ActiveModel {
             title: Set(text("title", &input.title, 200, true)?),
@@ -41,8 +38,7 @@ impl Scope<'_> {
             updated_at: Set(now),
             ..Default::default()
         };
-        let mut tx = self.write("createEServiceProject").await?;
-        let p = model.insert(tx.writer()).await?;
+        let p = tx.insert(&grant, model).await?;
         tx.within(Parent::Project(p.id));
         let lead = participation::ActiveModel {
             project_id: Set(p.id),
@@ -53,16 +49,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.created(&p);
-        tx.record(
-            RecordKind::Participation,
-            lead.id,
-            None,
-            Some(participation_json(&lead)),
-        );
+        };
+        tx.insert(&grant, lead).await?;
         tx.commit().await?;
         Ok(Visible::new(p))
     }
@@ -75,7 +63,7 @@ impl Scope<'_> {
         patch: ProjectPatch,
     ) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("updateEServiceProject").await?;
-        let before = self.lead_project(&tx, id, "id").await?;
+        let (before, grant) = self.lead_project(&tx, id, "id").await?.into_parts();
         let mut after = before.clone();
         if let Some(t) = &patch.title {
             after.title = text("title", t, 200, true)?;
@@ -115,7 +103,7 @@ impl Scope<'_> {
             }
             after.visibility = v;
         }
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -123,13 +111,14 @@ impl Scope<'_> {
     async fn insert_decision(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         p: &project::Model,
         to: Phase,
         d: &DecisionInput,
     ) -> ApiResult<decision::Model> {
         let d = decision_input(d)?;
         let now = Utc::now();
-        let saved = decision::ActiveModel {
+        let row = decision::ActiveModel {
             project_id: Set(p.id),
             from_phase: Set(p.phase),
             to_phase: Set(to),
@@ -141,20 +130,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.record(
-            RecordKind::Decision,
-            saved.id,
-            None,
-            Some(json!({
-                "projectId": saved.project_id, "fromPhase": saved.from_phase, "toPhase": saved.to_phase,
-                "decidedOn": saved.decided_on, "decidingBody": saved.deciding_body,
-                "diarienummer": saved.diarienummer, "summary": saved.summary,
-            })),
-        );
-        Ok(saved)
+        };
+        tx.insert(grant, row).await
     }
 
     /// Passes a tollgate: moves the project one phase forward and records the decision.
@@ -166,7 +143,7 @@ impl Scope<'_> {
         decision: &DecisionInput,
     ) -> ApiResult<(Visible<project::Model>, decision::Model)> {
         let mut tx = self.write("advanceProjectPhase").await?;
-        let before = self.tollgate_project(&tx, id).await?;
+        let (before, grant) = self.tollgate_project(&tx, id).await?.into_parts();
         let from = before.phase;
         match from.next() {
             Some(next) if next == to => {}
@@ -210,8 +187,10 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.phase = to;
-        let saved = tx.save(&before, after, version).await?;
-        let d = self.insert_decision(&mut tx, &before, to, decision).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
+        let d = self
+            .insert_decision(&mut tx, &grant, &before, to, decision)
+            .await?;
         tx.commit().await?;
         Ok((Visible::new(saved), d))
     }
@@ -224,12 +203,12 @@ impl Scope<'_> {
         decision: &DecisionInput,
     ) -> ApiResult<(Visible<project::Model>, decision::Model)> {
         let mut tx = self.write("cancelEServiceProject").await?;
-        let before = self.tollgate_project(&tx, id).await?;
+        let (before, grant) = self.tollgate_project(&tx, id).await?.into_parts();
         let mut after = before.clone();
         after.phase = Phase::Cancelled;
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         let d = self
-            .insert_decision(&mut tx, &before, Phase::Cancelled, decision)
+            .insert_decision(&mut tx, &grant, &before, Phase::Cancelled, decision)
             .await?;
         tx.commit().await?;
         Ok((Visible::new(saved), d))
@@ -244,7 +223,10 @@ impl Scope<'_> {
         summary: &str,
     ) -> ApiResult<(Visible<project::Model>, status_report::Model)> {
         let mut tx = self.write("addStatusReport").await?;
-        let before = self.lead_project(&tx, project_id, "projectId").await?;
+        let (before, grant) = self
+            .lead_project(&tx, project_id, "projectId")
+            .await?
+            .into_parts();
         let now = Utc::now();
         let report = status_report::ActiveModel {
             project_id: Set(project_id),
@@ -255,15 +237,8 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.record(
-            RecordKind::StatusReport,
-            report.id,
-            None,
-            Some(json!({"projectId": project_id, "reportedOn": report.reported_on, "health": report.health, "summary": report.summary})),
-        );
+        };
+        let report = tx.insert(&grant, report).await?;
         let latest = status_report::Entity::find()
             .filter(status_report::Column::ProjectId.eq(project_id))
             .order_by_desc(status_report::Column::ReportedOn)
@@ -275,7 +250,7 @@ impl Scope<'_> {
         after.health = Some(latest.health);
         let saved = if after.health != before.health {
             let v = before.version;
-            tx.save(&before, after, v).await?
+            tx.save(&grant, &before, after, v).await?
         } else {
             before
         };

@@ -15,10 +15,11 @@ use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select,
     sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
-    Parent, Scope, WriteTx, authorize,
+    Parent, Scope, WriteTx,
+    audit::{Changeable, Guarded},
     pagination::{KeysetOrder, Page, PageArgs, finish},
     text, visibility,
     visibility::Visible,
@@ -112,11 +113,97 @@ super::audit::versioned!(project, RecordKind::EServiceProject, "the project", |m
     "version": m.version,
 }));
 
-fn participation_json(m: &participation::Model) -> Value {
-    json!({
+super::audit::audited!(
+    participation,
+    RecordKind::Participation,
+    "the participation",
+    |m| json!({
         "projectId": m.project_id, "municipalityId": m.municipality_id, "role": m.role,
         "state": m.state, "customBp": m.custom_bp,
     })
+);
+
+super::audit::audited!(decision, RecordKind::Decision, "the decision", |m| json!({
+    "projectId": m.project_id, "fromPhase": m.from_phase, "toPhase": m.to_phase,
+    "decidedOn": m.decided_on, "decidingBody": m.deciding_body,
+    "diarienummer": m.diarienummer, "summary": m.summary,
+}));
+
+super::audit::audited!(
+    status_report,
+    RecordKind::StatusReport,
+    "the status report",
+    |m| json!({
+        "projectId": m.project_id, "reportedOn": m.reported_on, "health": m.health, "summary": m.summary,
+    })
+);
+
+impl Guarded for project::Model {
+    const MISSING: &'static str = "no e-service project with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        Ok(scope
+            .visible_projects()
+            .filter(project::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?)
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::Project(self.id)
+    }
+
+    /// The lead kommun owns it; the committee's county shares it while it is COUNTY or
+    /// PUBLIC; a member pays its part (publishing); the kommun's own participation is what
+    /// its admins answer for (withdrawing).
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, action: Action) -> ApiResult<Standing> {
+        let me = tx.principal();
+        let mut s = Standing {
+            owner: self.owner_id == me.municipality_id,
+            county_shared: self.county_id == me.county_id
+                && matches!(self.visibility, Visibility::County | Visibility::Public),
+            ..Default::default()
+        };
+        if matches!(action, Action::ActAsMember | Action::AnswerForKommun) {
+            let mine = participation::Entity::find()
+                .filter(participation::Column::ProjectId.eq(self.id))
+                .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
+                .one(tx.conn())
+                .await?;
+            s.member = mine.as_ref().is_some_and(is_paying);
+            s.own_invitation = mine.is_some();
+        }
+        Ok(s)
+    }
+}
+
+/// A participation is answered for by the admins of its own kommun, within its project.
+impl Guarded for participation::Model {
+    const MISSING: &'static str = "no participation with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        let Some(part) = participation::Entity::find_by_id(id).one(tx.conn()).await? else {
+            return Ok(None);
+        };
+        let visible = scope
+            .visible_projects()
+            .filter(project::Column::Id.eq(part.project_id))
+            .count(tx.conn())
+            .await?
+            > 0;
+        Ok(visible.then_some(part))
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::Project(self.project_id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, _: Action) -> ApiResult<Standing> {
+        Ok(Standing {
+            own_invitation: self.municipality_id == tx.principal().municipality_id,
+            ..Default::default()
+        })
+    }
 }
 
 fn tags_json(tags: &[String]) -> ApiResult<String> {
@@ -369,44 +456,26 @@ impl Scope<'_> {
         tx: &WriteTx<'_>,
         id: i64,
         field: &'static str,
-    ) -> ApiResult<project::Model> {
-        self.changeable_project(tx, id, field, false).await
+    ) -> ApiResult<Changeable<project::Model>> {
+        self.open_project(tx, id, field, Action::Change).await
     }
 
     /// A project whose tollgate decision the caller may record: the lead kommun's editors,
     /// or the joint committee (`namnd`) for the county's shared projects. The committee only
     /// reaches projects its county view shows, so never a kommun's PRIVATE one.
-    async fn tollgate_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<project::Model> {
-        self.changeable_project(tx, id, "id", true).await
+    async fn tollgate_project(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<Changeable<project::Model>> {
+        self.open_project(tx, id, "id", Action::DecideTollgate).await
     }
 
-    async fn changeable_project(
+    /// A project loaded for `action` that is still open (not CLOSED or CANCELLED).
+    async fn open_project(
         &self,
         tx: &WriteTx<'_>,
         id: i64,
         field: &'static str,
-        committee_may: bool,
-    ) -> ApiResult<project::Model> {
-        let p = self
-            .visible_projects()
-            .filter(project::Column::Id.eq(id))
-            .one(tx.conn())
-            .await?
-            .ok_or_else(not_found)?;
-        tx.within(Parent::Project(p.id));
-        let me = tx.principal();
-        let standing = Standing {
-            owner: p.owner_id == me.municipality_id,
-            county_shared: p.county_id == me.county_id
-                && matches!(p.visibility, Visibility::County | Visibility::Public),
-            ..Default::default()
-        };
-        let action = if committee_may {
-            Action::DecideTollgate
-        } else {
-            Action::Change
-        };
-        authorize(me, action, standing)?;
+        action: Action,
+    ) -> ApiResult<Changeable<project::Model>> {
+        let p = self.changeable::<project::Model>(tx, id, action).await?;
         if !p.phase.is_open() {
             return Err(ApiError::input(
                 field,
@@ -422,7 +491,7 @@ impl Scope<'_> {
         tx: &WriteTx<'_>,
         id: i64,
         field: &'static str,
-    ) -> ApiResult<project::Model> {
+    ) -> ApiResult<Changeable<project::Model>> {
         self.lead_project(tx, id, field).await
     }
 }
@@ -461,8 +530,8 @@ impl super::Services {
 /// The kommuner that own projects, one index probe each (a recursive walk of
 /// `ix_project_owner_parts` from one owner to the next: 1.5 ms at 500,000 projects on PostgreSQL,
 /// where `SELECT DISTINCT` reads the whole index in 60 ms).
-async fn owners(db: &sea_orm::DatabaseConnection) -> ApiResult<Vec<i32>> {
-    use sea_orm::{ConnectionTrait, Statement};
+async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
+    use sea_orm::Statement;
     const OWNERS: &str = "WITH RECURSIVE o(id) AS ( \
         SELECT MIN(owner_id) FROM project \
         UNION ALL SELECT (SELECT MIN(owner_id) FROM project WHERE owner_id > o.id) FROM o WHERE o.id IS NOT NULL \

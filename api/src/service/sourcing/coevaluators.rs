@@ -1,13 +1,12 @@
 //! Co-evaluating kommuner: invitations by the owner, answers by the invited kommun's admins.
-use crate::domain::RecordKind;
 use chrono::Utc;
-use entity::{sourcing_coevaluator, sourcing_evaluation};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use serde_json::json;
+use entity::sourcing_coevaluator;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use crate::service::{Parent, Scope, authorize};
+use super::Eval;
+use crate::service::Scope;
 use crate::{
-    domain::authz::{Action, Standing},
+    domain::authz::Action,
     domain::{ParticipationState as State, Visibility, sourcing::SourcingState},
     error::{ApiError, ApiResult},
 };
@@ -22,14 +21,15 @@ impl Scope<'_> {
         code: &str,
     ) -> ApiResult<sourcing_coevaluator::Model> {
         let mut tx = self.write("inviteCoEvaluator").await?;
-        let e = self
+        let (e, grant) = self
             .owned_evaluation(
                 &tx,
                 evaluation,
                 "evaluationId",
                 &[SourcingState::Draft, SourcingState::Scoring],
             )
-            .await?;
+            .await?
+            .into_parts();
         if e.visibility == Visibility::Private {
             return Err(ApiError::input(
                 "evaluationId",
@@ -64,37 +64,21 @@ impl Scope<'_> {
                 )));
             }
             Some(x) => {
-                let before = json!({"state": x.state});
-                let mut a = x.into_active_model();
-                a.state = Set(State::Invited);
-                a.updated_at = Set(now);
-                let saved = a.update(tx.writer()).await?;
-                tx.record(
-                    RecordKind::CoEvaluator,
-                    saved.id,
-                    Some(before),
-                    Some(json!({"state": saved.state})),
-                );
-                saved
+                let mut after = x.clone();
+                after.state = State::Invited;
+                after.updated_at = now;
+                tx.update(&grant, &x, after).await?
             }
             None => {
-                let saved = sourcing_coevaluator::ActiveModel {
+                let row = sourcing_coevaluator::ActiveModel {
                     evaluation_id: Set(evaluation),
                     municipality_id: Set(mid),
                     state: Set(State::Invited),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
-                }
-                .insert(tx.writer())
-                .await?;
-                tx.record(
-                    RecordKind::CoEvaluator,
-                    saved.id,
-                    None,
-                    Some(json!({"evaluationId": evaluation, "municipalityId": mid, "state": saved.state})),
-                );
-                saved
+                };
+                tx.insert(&grant, row).await?
             }
         };
         tx.commit().await?;
@@ -109,26 +93,15 @@ impl Scope<'_> {
     ) -> ApiResult<sourcing_coevaluator::Model> {
         let mut tx = self.write("respondToCoEvaluation").await?;
         let me = tx.principal();
-        let e = self
-            .visible_evaluations()
-            .filter(sourcing_evaluation::Column::Id.eq(evaluation))
-            .one(tx.conn())
+        let (e, grant) = self
+            .changeable::<Eval>(&tx, evaluation, Action::AnswerForKommun)
             .await?
-            .ok_or_else(not_found)?;
-        tx.within(Parent::SourcingEvaluation(e.id));
+            .into_parts();
         let mine = sourcing_coevaluator::Entity::find()
             .filter(sourcing_coevaluator::Column::EvaluationId.eq(e.id))
             .filter(sourcing_coevaluator::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
             .await?;
-        authorize(
-            me,
-            Action::AnswerForKommun,
-            Standing {
-                own_invitation: mine.is_some(),
-                ..Default::default()
-            },
-        )?;
         let mine = mine.ok_or_else(|| {
             ApiError::input(
                 "evaluationId",
@@ -138,17 +111,10 @@ impl Scope<'_> {
         if mine.state != State::Invited {
             return Err(ApiError::Conflict(format!("the invitation is {}", mine.state)));
         }
-        let before = json!({"state": mine.state});
-        let mut a = mine.into_active_model();
-        a.state = Set(if accept { State::Accepted } else { State::Declined });
-        a.updated_at = Set(Utc::now());
-        let saved = a.update(tx.writer()).await?;
-        tx.record(
-            RecordKind::CoEvaluator,
-            saved.id,
-            Some(before),
-            Some(json!({"state": saved.state})),
-        );
+        let mut after = mine.clone();
+        after.state = if accept { State::Accepted } else { State::Declined };
+        after.updated_at = Utc::now();
+        let saved = tx.update(&grant, &mine, after).await?;
         tx.commit().await?;
         Ok(saved)
     }

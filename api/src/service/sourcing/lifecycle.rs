@@ -2,10 +2,10 @@
 use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::{sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::service::{Parent, Scope, Versioned, text, visibility::Visible};
+use crate::service::{Parent, Scope, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -24,8 +24,9 @@ impl Scope<'_> {
     /// Creates an evaluation owned by the caller's kommun, with the standard criteria unless
     /// others are given.
     pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Visible<Eval>> {
-        let me = self.authorized(Action::Create, Standing::default())?;
         let mut tx = self.write("createSourcingEvaluation").await?;
+        let grant = tx.authorize(Action::Create, Standing::default())?;
+        let me = tx.principal();
         if let Some(p) = input.subject_project {
             let visible = self.projects_by_ids(&[p]).await?;
             if visible.is_empty() {
@@ -64,13 +65,11 @@ impl Scope<'_> {
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
-        }
-        .insert(tx.writer())
-        .await?;
-        tx.within(Parent::SourcingEvaluation(e.id));
+        };
         // The evaluation first: the event is named after its first change.
-        tx.record(RecordKind::SourcingEvaluation, e.id, None, Some(e.audit_json()));
-        let criteria = self.insert_criteria(&mut tx, e.id, &specs).await?;
+        let e = tx.insert(&grant, e).await?;
+        tx.within(Parent::SourcingEvaluation(e.id));
+        let criteria = self.insert_criteria(&mut tx, &grant, e.id, &specs).await?;
         tx.record(
             RecordKind::SourcingEvaluation,
             e.id,
@@ -89,9 +88,10 @@ impl Scope<'_> {
         patch: EvaluationPatch,
     ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("updateSourcingEvaluation").await?;
-        let before = self
+        let (before, grant) = self
             .owned_evaluation(&tx, id, "id", &[SourcingState::Draft, SourcingState::Scoring])
-            .await?;
+            .await?
+            .into_parts();
         let mut after = before.clone();
         if let Some(t) = &patch.title {
             after.title = text("title", t, 200, true)?;
@@ -123,7 +123,7 @@ impl Scope<'_> {
             after.integrity = level("informationClass.integrity", i.integrity as i32)?;
             after.availability = level("informationClass.availability", i.availability as i32)?;
         }
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -136,26 +136,27 @@ impl Scope<'_> {
         specs: &[CriterionSpec],
     ) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("setSourcingCriteria").await?;
-        let before = self
+        let (before, grant) = self
             .owned_evaluation(&tx, id, "id", &[SourcingState::Draft])
-            .await?;
+            .await?
+            .into_parts();
         let specs = validate_criteria(specs)?;
         let old = sourcing_criterion::Entity::find()
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
             .all(tx.conn())
             .await?;
-        sourcing_criterion::Entity::delete_many()
-            .filter(sourcing_criterion::Column::EvaluationId.eq(id))
-            .exec(tx.writer())
-            .await?;
-        let new = self.insert_criteria(&mut tx, id, &specs).await?;
+        // The evaluation's own change first: the event is about it, not about a criterion.
+        let saved = tx.save(&grant, &before, before.clone(), version).await?;
+        for c in &old {
+            tx.delete(&grant, c).await?;
+        }
+        let new = self.insert_criteria(&mut tx, &grant, id, &specs).await?;
         tx.record(
             RecordKind::SourcingEvaluation,
             id,
             Some(json!({"criteria": criteria_json(&old)})),
             Some(json!({"criteria": criteria_json(&new)})),
         );
-        let saved = tx.save(&before, before.clone(), version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -163,9 +164,10 @@ impl Scope<'_> {
     /// Opens scoring: needs two options and criteria whose weights sum to exactly 100.
     pub async fn start_scoring(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("startScoring").await?;
-        let before = self
+        let (before, grant) = self
             .owned_evaluation(&tx, id, "id", &[SourcingState::Draft])
-            .await?;
+            .await?
+            .into_parts();
         let criteria = sourcing_criterion::Entity::find()
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
             .all(tx.conn())
@@ -191,7 +193,7 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.state = SourcingState::Scoring;
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -200,9 +202,10 @@ impl Scope<'_> {
     /// needs a justification.
     pub async fn decide(&self, id: i64, version: i32, d: SourcingDecision) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("decideSourcingEvaluation").await?;
-        let before = self
+        let (before, grant) = self
             .owned_evaluation(&tx, id, "id", &[SourcingState::Scoring])
-            .await?;
+            .await?
+            .into_parts();
         let parts = self.parts_in(&tx, id).await?;
         if !parts.options.iter().any(|o| o.id == d.option) {
             return Err(ApiError::input(
@@ -242,7 +245,7 @@ impl Scope<'_> {
         after.justification = justification
             .map(|j| text("justification", &j, 4000, false))
             .transpose()?;
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }
@@ -250,12 +253,13 @@ impl Scope<'_> {
     /// Cancels an evaluation that has not been decided.
     pub async fn cancel_evaluation(&self, id: i64, version: i32) -> ApiResult<Visible<Eval>> {
         let mut tx = self.write("cancelSourcingEvaluation").await?;
-        let before = self
+        let (before, grant) = self
             .owned_evaluation(&tx, id, "id", &[SourcingState::Draft, SourcingState::Scoring])
-            .await?;
+            .await?
+            .into_parts();
         let mut after = before.clone();
         after.state = SourcingState::Cancelled;
-        let saved = tx.save(&before, after, version).await?;
+        let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }

@@ -12,13 +12,12 @@ use chrono::{NaiveDate, Utc};
 use entity::{
     sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sourcing_option, sourcing_score,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, Set};
 use serde_json::{Value, json};
 
 use super::{
-    Parent, Scope, WriteTx, authorize,
+    Grant, Parent, Scope, WriteTx,
+    audit::{Changeable, Guarded},
     pagination::{KeysetOrder, Page, PageArgs, finish},
     text, visibility,
     visibility::Visible,
@@ -36,6 +35,22 @@ use crate::{
 };
 
 type Eval = sourcing_evaluation::Model;
+
+/// Refuses a change of an evaluation that is not in one of `states`.
+fn in_state(e: &Eval, field: &'static str, states: &[SourcingState]) -> ApiResult<()> {
+    if states.contains(&e.state) {
+        return Ok(());
+    }
+    let needed: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    Err(ApiError::input(
+        field,
+        format!(
+            "this needs the evaluation to be {}; it is {}",
+            needed.join(" or "),
+            e.state.with_next()
+        ),
+    ))
+}
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no sourcing evaluation with that id".into())
@@ -60,12 +75,78 @@ super::audit::versioned!(
     })
 );
 
-fn option_json(o: &sourcing_option::Model) -> Value {
-    json!({
+super::audit::audited!(
+    sourcing_option,
+    RecordKind::SourcingOption,
+    "the option",
+    |o| json!({
         "evaluationId": o.evaluation_id, "kind": o.kind, "description": o.description,
         "oneOffOre": o.one_off_ore, "annualOre": o.annual_ore, "contractYears": o.contract_years,
         "dataLocation": o.data_location, "exitPlan": o.exit_plan,
     })
+);
+
+super::audit::audited!(
+    sourcing_criterion,
+    RecordKind::SourcingCriterion,
+    "the criterion",
+    |c| json!({
+        "code": c.code, "name": c.name, "weight": c.weight,
+    })
+);
+
+super::audit::audited!(
+    sourcing_coevaluator,
+    RecordKind::CoEvaluator,
+    "the co-evaluation",
+    |c| json!({
+        "evaluationId": c.evaluation_id, "municipalityId": c.municipality_id, "state": c.state,
+    })
+);
+
+super::audit::audited!(
+    sourcing_score,
+    RecordKind::SourcingScore,
+    "the score",
+    |s| json!({
+        "optionId": s.option_id, "criterionId": s.criterion_id, "municipalityId": s.municipality_id,
+        "score": s.score, "rationale": s.rationale,
+    })
+);
+
+/// The owner kommun owns an evaluation; an invited kommun answers its own invitation; the
+/// owner and the accepted co-evaluators are its scoring members.
+impl Guarded for Eval {
+    const MISSING: &'static str = "no sourcing evaluation with that id";
+
+    async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
+        Ok(scope
+            .visible_evaluations()
+            .filter(sourcing_evaluation::Column::Id.eq(id))
+            .one(tx.conn())
+            .await?)
+    }
+
+    fn parent(&self) -> Parent {
+        Parent::SourcingEvaluation(self.id)
+    }
+
+    async fn standing(&self, _: &Scope<'_>, tx: &WriteTx<'_>, action: Action) -> ApiResult<Standing> {
+        let me = tx.principal().municipality_id;
+        let mut s = Standing {
+            owner: self.owner_id == me,
+            ..Default::default()
+        };
+        if matches!(action, Action::ActAsMember | Action::AnswerForKommun) {
+            let coevaluators = sourcing_coevaluator::Entity::find()
+                .filter(sourcing_coevaluator::Column::EvaluationId.eq(self.id))
+                .all(tx.conn())
+                .await?;
+            s.member = scoring_kommuner(self, &coevaluators).contains(&me);
+            s.own_invitation = coevaluators.iter().any(|c| c.municipality_id == me);
+        }
+        Ok(s)
+    }
 }
 
 fn criteria_json(c: &[sourcing_criterion::Model]) -> Value {
@@ -303,48 +384,23 @@ impl Scope<'_> {
         id: i64,
         field: &'static str,
         states: &[SourcingState],
-    ) -> ApiResult<Eval> {
-        let e = self
-            .visible_evaluations()
-            .filter(sourcing_evaluation::Column::Id.eq(id))
-            .one(tx.conn())
-            .await?
-            .ok_or_else(not_found)?;
-        tx.within(Parent::SourcingEvaluation(e.id));
-        let me = tx.principal();
-        let owner = e.owner_id == me.municipality_id;
-        authorize(
-            me,
-            Action::Change,
-            Standing {
-                owner,
-                ..Default::default()
-            },
-        )?;
-        if !states.contains(&e.state) {
-            let needed: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-            return Err(ApiError::input(
-                field,
-                format!(
-                    "this needs the evaluation to be {}; it is {}",
-                    needed.join(" or "),
-                    e.state.with_next()
-                ),
-            ));
-        }
+    ) -> ApiResult<Changeable<Eval>> {
+        let e = self.changeable::<Eval>(tx, id, Action::Change).await?;
+        in_state(&e, field, states)?;
         Ok(e)
     }
 
     async fn insert_criteria(
         &self,
         tx: &mut WriteTx<'_>,
+        grant: &Grant,
         evaluation: i64,
         specs: &[(String, String, i32)],
     ) -> ApiResult<Vec<sourcing_criterion::Model>> {
         let now = Utc::now();
         let mut out = Vec::with_capacity(specs.len());
         for (i, (code, name, weight)) in specs.iter().enumerate() {
-            let c = sourcing_criterion::ActiveModel {
+            let row = sourcing_criterion::ActiveModel {
                 evaluation_id: Set(evaluation),
                 code: Set(code.clone()),
                 name: Set(name.clone()),
@@ -353,16 +409,8 @@ impl Scope<'_> {
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
-            .insert(tx.writer())
-            .await?;
-            tx.record(
-                RecordKind::SourcingCriterion,
-                c.id,
-                None,
-                Some(json!({"code": c.code, "name": c.name, "weight": c.weight})),
-            );
-            out.push(c);
+            };
+            out.push(tx.insert(grant, row).await?);
         }
         Ok(out)
     }

@@ -1,16 +1,15 @@
 //! The options an evaluation weighs (in-house, shared, outsourced, cloud).
-use crate::domain::RecordKind;
 use chrono::Utc;
 use entity::sourcing_option;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 
-use crate::service::{Scope, WriteTx, text};
+use crate::service::{Grant, Scope, WriteTx, text};
 use crate::{
     domain::sourcing::{DataLocation, SourcingState},
     error::{ApiError, ApiResult},
 };
 
-use super::{OptionSpec, option_json};
+use super::OptionSpec;
 
 impl Scope<'_> {
     fn apply_option(o: &mut sourcing_option::Model, spec: &OptionSpec) -> ApiResult<()> {
@@ -47,8 +46,10 @@ impl Scope<'_> {
     /// Adds an option while the evaluation is a draft.
     pub async fn add_option(&self, evaluation: i64, spec: OptionSpec) -> ApiResult<sourcing_option::Model> {
         let mut tx = self.write("addSourcingOption").await?;
-        self.owned_evaluation(&tx, evaluation, "evaluationId", &[SourcingState::Draft])
-            .await?;
+        let (_, grant) = self
+            .owned_evaluation(&tx, evaluation, "evaluationId", &[SourcingState::Draft])
+            .await?
+            .into_parts();
         let count = sourcing_option::Entity::find()
             .filter(sourcing_option::Column::EvaluationId.eq(evaluation))
             .count(tx.conn())
@@ -75,15 +76,9 @@ impl Scope<'_> {
             updated_at: now,
         };
         Self::apply_option(&mut m, &spec)?;
-        let mut a = m.into_active_model().reset_all();
-        a.id = sea_orm::NotSet;
-        let saved = a.insert(tx.writer()).await?;
-        tx.record(
-            RecordKind::SourcingOption,
-            saved.id,
-            None,
-            Some(option_json(&saved)),
-        );
+        let mut row = m.into_active_model().reset_all();
+        row.id = sea_orm::NotSet;
+        let saved = tx.insert(&grant, row).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -93,7 +88,7 @@ impl Scope<'_> {
         tx: &WriteTx<'_>,
         id: i64,
         states: &[SourcingState],
-    ) -> ApiResult<sourcing_option::Model> {
+    ) -> ApiResult<(sourcing_option::Model, Grant)> {
         let o = sourcing_option::Entity::find_by_id(id)
             .one(tx.conn())
             .await?
@@ -101,26 +96,20 @@ impl Scope<'_> {
         match self.owned_evaluation(tx, o.evaluation_id, "id", states).await {
             Err(ApiError::NotFound(_)) => Err(ApiError::NotFound("no sourcing option with that id".into())),
             Err(e) => Err(e),
-            Ok(_) => Ok(o),
+            Ok(e) => Ok((o, e.into_parts().1)),
         }
     }
 
     /// Changes an option; while scoring only costs, data location and exit plan may change.
     pub async fn update_option(&self, id: i64, spec: OptionSpec) -> ApiResult<sourcing_option::Model> {
         let mut tx = self.write("updateSourcingOption").await?;
-        let before = self
+        let (before, grant) = self
             .option_for_change(&tx, id, &[SourcingState::Draft, SourcingState::Scoring])
             .await?;
         let mut after = before.clone();
         Self::apply_option(&mut after, &spec)?;
         after.updated_at = Utc::now();
-        let saved = after.into_active_model().reset_all().update(tx.writer()).await?;
-        tx.record(
-            RecordKind::SourcingOption,
-            id,
-            Some(option_json(&before)),
-            Some(option_json(&saved)),
-        );
+        let saved = tx.update(&grant, &before, after).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -128,11 +117,8 @@ impl Scope<'_> {
     /// Removes an option while the evaluation is a draft.
     pub async fn remove_option(&self, id: i64) -> ApiResult<i64> {
         let mut tx = self.write("removeSourcingOption").await?;
-        let before = self.option_for_change(&tx, id, &[SourcingState::Draft]).await?;
-        sourcing_option::Entity::delete_by_id(id)
-            .exec(tx.writer())
-            .await?;
-        tx.record(RecordKind::SourcingOption, id, Some(option_json(&before)), None);
+        let (before, grant) = self.option_for_change(&tx, id, &[SourcingState::Draft]).await?;
+        tx.delete(&grant, &before).await?;
         tx.commit().await?;
         Ok(before.evaluation_id)
     }

@@ -1,12 +1,13 @@
-//! Benefits and follow-ups on projects.
+//! Benefits and follow-ups on projects (a part of the project area: a benefit hangs off its
+//! project and is read and changed only through it).
 use crate::domain::RecordKind;
 use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::{benefit, benefit_follow_up, project};
 
-use super::{
+use super::EServiceProject;
+use crate::graphql::{
     children, ids, loaders,
-    projects::EServiceProject,
     reference::{Municipality, municipality},
     rows_of,
     scalars::Date,
