@@ -189,14 +189,14 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let settings = Settings::load()?;
-            telemetry::init(&settings.log_format);
+            let _telemetry = telemetry::init(&settings.log_format, settings.otlp_endpoint.as_deref());
             let db = startup::connect(&settings, None).await?;
             startup::prepare_database(&db, &settings).await?;
             tracing::info!("database migrated");
         }
         Command::Serve => {
             let settings = Settings::load()?;
-            telemetry::init(&settings.log_format);
+            let _telemetry = telemetry::init(&settings.log_format, settings.otlp_endpoint.as_deref());
             let host = settings
                 .bind
                 .rsplit_once(':')

@@ -172,6 +172,9 @@ pub struct Settings {
     /// On SIGTERM, how long `/readyz` answers 503 while requests are still served, before
     /// the listener closes.
     pub drain_seconds: u64,
+    /// Where spans go as OTLP over HTTP (JSON), e.g. `http://collector:4318/v1/traces`;
+    /// unset (the default) exports nothing.
+    pub otlp_endpoint: Option<String>,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -195,6 +198,7 @@ impl Default for Settings {
             response_cache_mb: 64,
             metrics_bind: "127.0.0.1:9464".into(),
             drain_seconds: 5,
+            otlp_endpoint: None,
             limits: Limits::default(),
         }
     }
@@ -284,6 +288,13 @@ impl Settings {
                         .map_err(|_| bad("SAMVERKAN_TRUSTED_PROXIES", format!("'{p}' is not an IP address")))
                 })
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(v) = get("SAMVERKAN_OTLP_ENDPOINT") {
+            let v = v.trim();
+            if !(v.is_empty() || v.starts_with("http://") || v.starts_with("https://")) {
+                return Err(bad("SAMVERKAN_OTLP_ENDPOINT", "expected an http(s) address"));
+            }
+            s.otlp_endpoint = (!v.is_empty()).then(|| v.to_owned());
         }
         if let Some(v) = get("SAMVERKAN_EXPLORER") {
             s.explorer = Some(flag("SAMVERKAN_EXPLORER", v)?);

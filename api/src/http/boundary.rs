@@ -58,6 +58,9 @@ impl actix_web::ResponseError for Refusal {
 pub struct Authenticated {
     pub caller: Caller,
     pub request_id: String,
+    /// The W3C trace context the client sent (`traceparent`, `tracestate`), for the
+    /// request's span to continue when spans are exported.
+    pub trace_context: (Option<String>, Option<String>),
     media: Media,
 }
 
@@ -154,9 +157,17 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
         Caller::Anonymous => client_address(state, req),
     };
     rate_limit(state, &key).map_err(fail)?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.len() <= 512)
+            .map(str::to_owned)
+    };
     Ok(Authenticated {
         caller,
         request_id,
+        trace_context: (header("traceparent"), header("tracestate")),
         media,
     })
 }

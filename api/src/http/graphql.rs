@@ -302,10 +302,20 @@ async fn run(
     let Authenticated {
         caller,
         request_id: rid,
+        trace_context,
         ..
     } = who;
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
-    let span = tracing::info_span!("graphql", request_id = %rid, kommun = %kommun, operation = p.operation_name.as_deref().unwrap_or(""));
+    let span = tracing::info_span!(
+        "graphql",
+        request_id = %rid,
+        kommun = %kommun,
+        operation = tracing::field::Empty
+    );
+    if let (Some(parent), state) = trace_context {
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let _ = span.set_parent(crate::telemetry::remote_context(Some(&parent), state.as_deref()));
+    }
     async {
         let admitted = match stage(&state, Stage::Admit, async {
             admit(&state, &caller, media, &rid, p, get, operation_label)
@@ -315,6 +325,9 @@ async fn run(
             ControlFlow::Continue(a) => a,
             ControlFlow::Break(refused) => return refused,
         };
+        if let Some(name) = operation_label.as_deref() {
+            tracing::Span::current().record("operation", name);
+        }
         let mut lookup = match stage(
             &state,
             Stage::Cached,

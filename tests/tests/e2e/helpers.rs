@@ -188,7 +188,7 @@ impl TestApp {
     pub async fn spawn_on(base: Option<String>, tweak: impl FnOnce(&mut Settings)) -> TestApp {
         if std::env::var_os("TEST_LOG").is_some() {
             // `TEST_LOG=1 cargo test … -- --nocapture` shows the servers' logs (RUST_LOG filters).
-            samverkan::telemetry::init("pretty");
+            let _logs = samverkan::telemetry::init("pretty", None);
         }
         let dir = std::env::temp_dir().join(format!("samverkan-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("temp dir");
