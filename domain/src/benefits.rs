@@ -65,6 +65,12 @@ impl Measure {
     }
 }
 
+/// The order of a benefit's follow-ups: by the date measured, and of two on one date the one
+/// entered last (the higher id) after; the latest follow-up is the last in this order.
+pub fn follow_up_order(measured_on: chrono::NaiveDate, id: i64) -> (chrono::NaiveDate, i64) {
+    (measured_on, id)
+}
+
 /// How far a benefit has come from its baseline towards its target:
 /// (latest − baseline) / (target − baseline). Works for targets below the baseline (e.g.
 /// shorter handling time). `None` when target and baseline are equal.

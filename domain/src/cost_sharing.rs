@@ -45,6 +45,28 @@ pub struct Share {
     pub amount: Sek,
 }
 
+/// 100 % in basis points (hundredths of a percent), the unit of every share percentage.
+pub const WHOLE_BP: i32 = 10_000;
+
+/// A percentage in basis points as a client may set one: 0 to 100 %.
+pub fn basis_points(v: i64) -> Result<i32, &'static str> {
+    i32::try_from(v)
+        .ok()
+        .filter(|v| (0..=WHOLE_BP).contains(v))
+        .ok_or("must be between 0 and 100")
+}
+
+/// The CUSTOM percentages of the paying members, summed (a member without one counts 0).
+pub fn custom_total(paying: impl IntoIterator<Item = Option<i32>>) -> i64 {
+    paying.into_iter().map(|bp| bp.unwrap_or(0) as i64).sum()
+}
+
+/// Whether a key splits the whole budget: every key does but CUSTOM, whose paying members'
+/// percentages must sum to exactly 100 % (before the project leaves PLANNING).
+pub fn split_complete(key: CostKey, custom_total_bp: i64) -> bool {
+    key != CostKey::Custom || custom_total_bp == WHOLE_BP as i64
+}
+
 /// Splits `budget` between `members` under `key`. `mixed_equal_bp` is the equally split part
 /// of a MIXED key, in basis points.
 ///
@@ -123,6 +145,18 @@ impl Share {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn percentages_run_from_0_to_100_and_only_custom_can_be_incomplete() {
+        assert_eq!(basis_points(0), Ok(0));
+        assert_eq!(basis_points(10_000), Ok(10_000));
+        assert!(basis_points(-1).is_err() && basis_points(10_001).is_err());
+        assert!(basis_points(i64::from(i32::MAX) + 1).is_err());
+        assert_eq!(custom_total([Some(2_500), None, Some(7_500)]), 10_000);
+        assert!(split_complete(CostKey::Custom, 10_000));
+        assert!(!split_complete(CostKey::Custom, 9_999));
+        assert!(split_complete(CostKey::Equal, 0));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -142,7 +142,7 @@ impl Phase {
 }
 
 text_enum!(
-    /// Who may see a record (see docs/domain.md, "Visibility").
+    /// Who may see a record (see DOMAIN.md, "Visibility").
     Visibility {
         /// The owning kommun only.
         Private = "PRIVATE",

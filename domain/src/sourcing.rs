@@ -99,6 +99,23 @@ pub fn klassa_level(v: i64) -> Result<u8, &'static str> {
         .ok_or("KLASSA levels run from 0 to 4")
 }
 
+/// A score as a scoring kommun gives it: 0 to 5.
+pub fn score(v: i64) -> Result<i32, &'static str> {
+    i32::try_from(v)
+        .ok()
+        .filter(|v| (0..=5).contains(v))
+        .ok_or("scores run from 0 to 5")
+}
+
+/// A criterion's weight: a whole number from 0 to 100 (the weights of an evaluation must sum
+/// to 100 before scoring starts).
+pub fn weight(v: i64) -> Result<i32, &'static str> {
+    i32::try_from(v)
+        .ok()
+        .filter(|v| (0..=100).contains(v))
+        .ok_or("weights are whole numbers from 0 to 100")
+}
+
 /// KLASSA levels (0–4) of the information involved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InfoClass {
@@ -477,6 +494,16 @@ pub const STANDARD_CRITERIA: &[(&str, &str, i32)] = &[
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn scores_weights_and_klassa_levels_are_checked_at_their_edges() {
+        assert_eq!((score(0), score(5)), (Ok(0), Ok(5)));
+        assert!(score(-1).is_err() && score(6).is_err());
+        assert_eq!((weight(0), weight(100)), (Ok(0), Ok(100)));
+        assert!(weight(-1).is_err() && weight(101).is_err());
+        assert_eq!((klassa_level(0), klassa_level(4)), (Ok(0), Ok(4)));
+        assert!(klassa_level(-1).is_err() && klassa_level(5).is_err());
+    }
+
     use super::*;
 
     fn option(

@@ -1,10 +1,9 @@
 //! Benefits (nyttokalkyl) and their follow-ups (effektbokslut).
 use crate::domain::RecordKind;
 use chrono::{NaiveDate, Utc};
-use entity::project;
 use entity::{benefit, benefit_follow_up, participation};
 use num_rational::Ratio;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::{Parent, Scope, WriteTx, audit::Guarded, text};
@@ -12,7 +11,7 @@ use crate::{
     domain::authz::{Action, Standing},
     domain::{
         ParticipationState,
-        benefits::{BenefitCategory, BenefitKind, Measure, realization},
+        benefits::{BenefitCategory, BenefitKind, Measure, follow_up_order, realization},
     },
     error::{ApiError, ApiResult},
 };
@@ -41,12 +40,7 @@ impl Guarded for benefit::Model {
         let Some(b) = benefit::Entity::find_by_id(id).one(tx.conn()).await? else {
             return Ok(None);
         };
-        let visible = scope
-            .visible_projects()
-            .filter(project::Column::Id.eq(b.project_id))
-            .count(tx.conn())
-            .await?
-            > 0;
+        let visible = scope.project_visible_in(tx, b.project_id).await?;
         Ok(visible.then_some(b))
     }
 
@@ -87,7 +81,7 @@ pub fn latest<'a>(
         .iter()
         .filter(|f| f.benefit_id == b.id && f.municipality_id == b.owner_id)
         .filter(|f| until.is_none_or(|u| f.measured_on <= u))
-        .max_by_key(|f| (f.measured_on, f.id))
+        .max_by_key(|f| follow_up_order(f.measured_on, f.id))
 }
 
 /// A quantitative benefit's realisation from its owner's latest follow-up.

@@ -80,7 +80,7 @@ impl Benefit {
             .into_iter()
             .filter(|f| f.benefit_id == self.0.id)
             .collect();
-        rows.sort_by_key(|f| (f.measured_on, f.id));
+        rows.sort_by_key(|f| crate::domain::benefits::follow_up_order(f.measured_on, f.id));
         Ok(rows.into_iter().map(BenefitFollowUp).collect())
     }
     /// The owner's latest measured value: the follow-up with the latest measurement date

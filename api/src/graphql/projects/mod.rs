@@ -102,16 +102,16 @@ impl EServiceProject {
     async fn cost_sharing(&self, ctx: &Context<'_>) -> Result<CostSharing> {
         let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
         let key: CostKey = self.0.cost_key;
-        let paying_bp: i32 = rows
-            .iter()
-            .filter(|p| crate::service::projects::is_paying(p))
-            .map(|p| p.custom_bp.unwrap_or(0))
-            .sum();
+        let paying_bp = crate::domain::cost_sharing::custom_total(
+            rows.iter()
+                .filter(|p| crate::service::projects::is_paying(p))
+                .map(|p| p.custom_bp),
+        );
         Ok(CostSharing {
             key,
             mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
-            custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp)),
-            complete: key != CostKey::Custom || paying_bp == 10_000,
+            custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp as i32)),
+            complete: crate::domain::cost_sharing::split_complete(key, paying_bp),
         })
     }
     /// Each paying member's share, computed by the server; amounts sum exactly to the budget.

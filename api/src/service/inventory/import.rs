@@ -147,9 +147,10 @@ fn resolve_row(
         })?;
     let level = |c: &str| -> Result<i32, RowError> {
         cell(c)
-            .parse::<i32>()
+            .parse::<i64>()
             .ok()
-            .filter(|v| (0..=4).contains(v))
+            .and_then(|v| crate::domain::sourcing::klassa_level(v).ok())
+            .map(i32::from)
             .ok_or_else(|| err(c, format!("'{}' is not a KLASSA level 0–4", cell(c))))
     };
     let hosting: Hosting = cell("hosting").to_uppercase().parse().map_err(|_| {

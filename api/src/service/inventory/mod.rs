@@ -18,10 +18,9 @@ use serde_json::json;
 use super::{
     Grant, Scope, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
-    visibility,
+    text, visibility,
 };
 use crate::{
-    domain::text::Shape,
     domain::{Visibility, inventory::Hosting, sourcing::DataLocation},
     error::{ApiError, ApiResult},
 };
@@ -58,11 +57,6 @@ pub struct ProductUsage {
     pub total: usize,
 }
 
-fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, String> {
-    let shape = if max > 200 { Shape::Long } else { Shape::Line };
-    crate::domain::text::parse(value, max, required, shape).map_err(|m| format!("{field} {m}"))
-}
-
 fn input(field: &str) -> impl Fn(String) -> ApiError + '_ {
     move |m| ApiError::input(field, m)
 }
@@ -87,9 +81,7 @@ fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
         ("integrity", spec.integrity),
         ("availability", spec.availability),
     ] {
-        if !(0..=4).contains(&v) {
-            return Err((f.into(), "KLASSA levels run from 0 to 4".into()));
-        }
+        crate::domain::sourcing::klassa_level(v.into()).map_err(|m| (f.to_owned(), m.to_owned()))?;
     }
     if !matches!(spec.visibility, Visibility::County | Visibility::Private) {
         return Err((
@@ -105,7 +97,7 @@ fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
         ("objectManagerBusiness", &spec.object_manager_business, 200),
         ("objectManagerIt", &spec.object_manager_it, 200),
     ] {
-        text(f, v, max, false).map_err(|m| (f.to_owned(), m))?;
+        text(f, v, max, false).map_err(|e| (f.to_owned(), e.message()))?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use crate::{
     error::{ApiError, ApiResult},
 };
 
-use super::{InstanceSpec, check_instance, input, text};
+use super::{InstanceSpec, check_instance, text};
 
 impl Scope<'_> {
     /// Registers a system the caller's kommun runs.
@@ -118,9 +118,9 @@ impl Scope<'_> {
             owner_id: Set(me.municipality_id),
             from_instance_id: Set(from),
             to_instance_id: Set(to),
-            protocol: Set(text("protocol", protocol, 100, true).map_err(input("protocol"))?),
-            standard: Set(text("standard", standard, 100, false).map_err(input("standard"))?),
-            description: Set(text("description", description, 4000, false).map_err(input("description"))?),
+            protocol: Set(text("protocol", protocol, 100, true)?),
+            standard: Set(text("standard", standard, 100, false)?),
+            description: Set(text("description", description, 4000, false)?),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

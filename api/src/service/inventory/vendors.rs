@@ -74,8 +74,8 @@ impl Scope<'_> {
     ) -> ApiResult<vendor::Model> {
         self.refuse_early(Action::AddReferenceData)?;
         let org = OrgNumber::parse(org_number).map_err(input("orgNumber"))?;
-        let name = text("name", name, 200, true).map_err(input("name"))?;
-        let website = text("website", website, 500, false).map_err(input("website"))?;
+        let name = text("name", name, 200, true)?;
+        let website = text("website", website, 500, false)?;
         let mut tx = self.write("createVendor").await?;
         let grant = tx.authorize(Action::AddReferenceData, Standing::default())?;
         if let Some(v) = vendor::Entity::find()
@@ -136,14 +136,17 @@ impl Scope<'_> {
         standards: &[String],
     ) -> ApiResult<product::Model> {
         self.refuse_early(Action::AddReferenceData)?;
-        let name = text("name", name, 200, true).map_err(input("name"))?;
+        let name = text("name", name, 200, true)?;
         if standards.len() > 20 {
             return Err(ApiError::input("standards", "at most 20 standards"));
         }
         let standards: Vec<String> = standards
             .iter()
             .enumerate()
-            .map(|(i, s)| text(&format!("standards[{i}]"), s, 100, false).map_err(input("standards")))
+            .map(|(i, s)| {
+                text(&format!("standards[{i}]"), s, 100, false)
+                    .map_err(|e| ApiError::input("standards", e.message()))
+            })
             .collect::<ApiResult<Vec<_>>>()?
             .into_iter()
             .filter(|s| !s.is_empty())

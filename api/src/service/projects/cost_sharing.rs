@@ -4,6 +4,7 @@ use entity::{participation, project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::CostSharingInput;
+use crate::domain::cost_sharing::{WHOLE_BP, basis_points};
 use crate::service::{Scope, visibility::Visible};
 use crate::{
     domain::{CostKey, ParticipationRole as Role, ParticipationState as State, Phase},
@@ -32,7 +33,7 @@ impl Scope<'_> {
         let mut after = before.clone();
         after.cost_key = input.key;
         after.mixed_equal_bp = match (input.key, input.mixed_equal_bp) {
-            (CostKey::Mixed, Some(bp)) if (0..=10_000).contains(&bp) => bp,
+            (CostKey::Mixed, Some(bp)) if basis_points(bp.into()).is_ok() => bp,
             (CostKey::Mixed, _) => {
                 return Err(ApiError::input(
                     "mixedEqualPercent",
@@ -62,12 +63,7 @@ impl Scope<'_> {
         for (i, (code, bp)) in input.custom.iter().enumerate() {
             let field = format!("customPercents[{i}]");
             let mid = self.municipality_id(&format!("{field}.municipalityCode"), code)?;
-            if !(0..=10_000).contains(bp) {
-                return Err(ApiError::input(
-                    format!("{field}.percent"),
-                    "must be between 0 and 100",
-                ));
-            }
+            basis_points((*bp).into()).map_err(|m| ApiError::input(format!("{field}.percent"), m))?;
             let part = parts
                 .iter()
                 .find(|p| {
@@ -90,7 +86,7 @@ impl Scope<'_> {
             total += *bp as i64;
             wanted.push((part.id, Some(*bp)));
         }
-        if total > 10_000 {
+        if total > WHOLE_BP as i64 {
             return Err(ApiError::input(
                 "customPercents",
                 format!(
@@ -202,12 +198,8 @@ impl Scope<'_> {
             .mixed_equal_bp
             .or(project.as_ref().map(|p| p.mixed_equal_bp))
             .unwrap_or(0);
-        if !(0..=10_000).contains(&mixed_equal_bp) {
-            return Err(ApiError::input(
-                "mixedEqualPercent",
-                "mixedEqualPercent must be between 0 and 100",
-            ));
-        }
+        basis_points(mixed_equal_bp.into())
+            .map_err(|m| ApiError::input("mixedEqualPercent", format!("mixedEqualPercent {m}")))?;
         // Paying members today with their CUSTOM percentages, then the changes.
         let mut members: std::collections::BTreeMap<i32, Option<i32>> = match &project {
             Some(_) => parts

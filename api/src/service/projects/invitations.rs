@@ -1,7 +1,7 @@
 //! Taking part: invitations by the lead, answers and withdrawal by the invited kommun's admins.
 use chrono::Utc;
 use entity::{participation, project};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
 use super::not_found;
 use crate::service::{Grant, Scope, WriteTx};
@@ -144,13 +144,7 @@ impl Scope<'_> {
     pub async fn withdraw(&self, project_id: i64) -> ApiResult<participation::Model> {
         let mut tx = self.write("withdrawFromProject").await?;
         let me = tx.principal();
-        if self
-            .visible_projects()
-            .filter(project::Column::Id.eq(project_id))
-            .count(tx.conn())
-            .await?
-            == 0
-        {
+        if !self.project_visible_in(&tx, project_id).await? {
             return Err(not_found());
         }
         let mine = participation::Entity::find()

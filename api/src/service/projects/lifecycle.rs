@@ -3,6 +3,8 @@ use chrono::{NaiveDate, Utc};
 use entity::{decision, participation, project, status_report};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
+use crate::domain::cost_sharing::{custom_total, split_complete};
+
 use super::{DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, tags_json};
 use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
 use crate::{
@@ -170,12 +172,8 @@ impl Scope<'_> {
                 .filter(participation::Column::ProjectId.eq(id))
                 .all(tx.conn())
                 .await?;
-            let sum: i64 = parts
-                .iter()
-                .filter(|p| is_paying(p))
-                .map(|p| p.custom_bp.unwrap_or(0) as i64)
-                .sum();
-            if sum != 10_000 {
+            let sum = custom_total(parts.iter().filter(|p| is_paying(p)).map(|p| p.custom_bp));
+            if !split_complete(before.cost_key, sum) {
                 return Err(ApiError::input(
                     "costSharing",
                     format!(

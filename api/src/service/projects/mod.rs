@@ -185,12 +185,7 @@ impl Guarded for participation::Model {
         let Some(part) = participation::Entity::find_by_id(id).one(tx.conn()).await? else {
             return Ok(None);
         };
-        let visible = scope
-            .visible_projects()
-            .filter(project::Column::Id.eq(part.project_id))
-            .count(tx.conn())
-            .await?
-            > 0;
+        let visible = scope.project_visible_in(tx, part.project_id).await?;
         Ok(visible.then_some(part))
     }
 
@@ -447,6 +442,17 @@ impl Scope<'_> {
             p.mixed_equal_bp,
             &members,
         ))
+    }
+
+    /// Whether the caller may see project `id`, as the transaction sees it: what makes a
+    /// project's child (a participation, a benefit) changeable at all.
+    pub(in crate::service) async fn project_visible_in(&self, tx: &WriteTx<'_>, id: i64) -> ApiResult<bool> {
+        Ok(self
+            .visible_projects()
+            .filter(project::Column::Id.eq(id))
+            .count(tx.conn())
+            .await?
+            > 0)
     }
 
     /// Loads a project for a change by its lead: visible, open, and the caller an editor of

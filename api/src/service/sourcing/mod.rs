@@ -288,12 +288,8 @@ fn validate_criteria(specs: &[CriterionSpec]) -> ApiResult<Vec<(String, String, 
     let mut out: Vec<(String, String, i32)> = Vec::new();
     for (i, c) in specs.iter().enumerate() {
         let name = text(&format!("criteria[{i}].name"), &c.name, 200, true)?;
-        if !(0..=100).contains(&c.weight) {
-            return Err(ApiError::input(
-                format!("criteria[{i}].weight"),
-                "weights are whole numbers from 0 to 100",
-            ));
-        }
+        crate::domain::sourcing::weight(c.weight.into())
+            .map_err(|m| ApiError::input(format!("criteria[{i}].weight"), m))?;
         let code = match &c.code {
             Some(code) => text(&format!("criteria[{i}].code"), code, 50, true)?.to_uppercase(),
             None => format!("CUSTOM_{}", i + 1),

@@ -48,9 +48,7 @@ impl Scope<'_> {
                 ),
             ));
         }
-        if !(0..=5).contains(&score) {
-            return Err(ApiError::input("score", "scores run from 0 to 5"));
-        }
+        crate::domain::sourcing::score(score.into()).map_err(|m| ApiError::input("score", m))?;
         let rationale = text("rationale", rationale, 4000, false)?;
         let existing = sourcing_score::Entity::find()
             .filter(sourcing_score::Column::OptionId.eq(o.id))
