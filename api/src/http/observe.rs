@@ -81,6 +81,15 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage, in order (and in the order of `Metrics::stages`).
+    pub const ALL: [Stage; 5] = [
+        Stage::Admit,
+        Stage::Cached,
+        Stage::Plan,
+        Stage::Execute,
+        Stage::Respond,
+    ];
+
     /// The stage's name in spans and metrics.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -98,7 +107,9 @@ pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
-    stages: Family<StageLabels, Histogram>,
+    /// One histogram per stage, resolved once: observing is then a few atomic adds, with no
+    /// lock or label hash on the request's path.
+    stages: [Histogram; 5],
     rate_limited: Counter,
     pool_size: Gauge,
     pool_idle: Gauge,
@@ -142,6 +153,13 @@ impl Metrics {
             "Time a GraphQL request spent in each stage (admit, cached, plan, execute, respond)",
             stages.clone(),
         );
+        let stages = Stage::ALL.map(|stage| {
+            stages
+                .get_or_create(&StageLabels {
+                    stage: stage.as_str(),
+                })
+                .clone()
+        });
         let rate_limited = Counter::default();
         registry.register(
             "rate_limited_requests",
@@ -219,11 +237,7 @@ impl Metrics {
 
     /// Time a GraphQL request spent in one stage.
     pub fn stage(&self, stage: Stage, took: std::time::Duration) {
-        self.stages
-            .get_or_create(&StageLabels {
-                stage: stage.as_str(),
-            })
-            .observe(took.as_secs_f64());
+        self.stages[stage as usize].observe(took.as_secs_f64());
     }
 
     /// One more request refused by the rate limit.
