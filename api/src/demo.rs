@@ -68,6 +68,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             mixed_equal_bp: Set(3_000),
             health: Set(None),
             next_tollgate_due: Set(None),
+            // Örebro plans its projects in the business plan; the others have not started to.
+            plan_year: Set((owner == "1880").then_some(2026)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -98,6 +100,22 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Each demo row with a last review date: Örebro reviewed its systems this autumn, the others
+/// have not recorded a review.
+fn reviewed(csv: &str) -> String {
+    let today = chrono::Utc::now().date_naive();
+    csv.lines()
+        .map(|l| {
+            if l.starts_with("556677-8899;Elevkoll;5.1") || l.starts_with("212000-1355;Ekonomi Plus;2024") {
+                format!("{l};{}", today - chrono::Days::new(60))
+            } else {
+                format!("{l};")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 const INVENTORY_HEADER: &str = "vendor_org_number;product;version;system_owner;maintenance_object;object_owner;\
 object_manager_business;object_manager_it;hosting;data_location;confidentiality;integrity;availability;contract_end;visibility";
 
@@ -106,7 +124,8 @@ object_manager_business;object_manager_it;hosting;data_location;confidentiality;
 pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
     use crate::{
         domain::inventory::{InitiativeState, ProductCategory, RequirementPriority},
-        service::{Reference, Services, initiatives::InitiativeSpec},
+        domain::readiness::{BodyKind, DocumentKind},
+        service::{Reference, Services, initiatives::InitiativeSpec, readiness::DocumentSpec},
     };
     if entity::vendor::Entity::find().count(db).await? > 0 {
         return Ok(());
@@ -178,11 +197,63 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
     ];
     for (code, csv) in rows {
         let caller = as_kommun(code)?;
-        services
-            .scope(&caller, "demo")
-            .import_instances(&format!("{INVENTORY_HEADER}\n{csv}\n"))
+        let k = services.scope(&caller, "demo");
+        // The kommun's register first: the import names people by exact name.
+        let mut people = std::collections::BTreeSet::new();
+        for line in csv.lines() {
+            let cells: Vec<&str> = line.split(';').collect();
+            for i in [3, 5, 6, 7] {
+                people.insert(cells[i].to_owned());
+            }
+        }
+        for name in people {
+            k.create_role_holder(&name, None)
+                .await
+                .map_err(failed("role holder"))?;
+        }
+        k.import_instances(&format!("{INVENTORY_HEADER};last_reviewed\n{}\n", reviewed(&csv)))
             .await
             .map_err(failed("systems"))?;
+    }
+
+    // Örebro's governing documents, so that its audit answers show at once: an IT strategy
+    // adopted by the council (MEETS), guidelines adopted by an official only.
+    for (kind, title, body, elected, decided, diarienummer) in [
+        (
+            DocumentKind::ItStrategy,
+            "IT-strategi för Örebro kommun 2024–2027",
+            "Kommunfullmäktige",
+            true,
+            "2024-03-14",
+            "KS 2023/812",
+        ),
+        (
+            DocumentKind::ItGuidelines,
+            "Riktlinjer för systemförvaltning enligt pm3",
+            "Kommundirektören",
+            false,
+            "2025-01-20",
+            "KS 2024/1033",
+        ),
+    ] {
+        let decided_on = chrono::NaiveDate::parse_from_str(decided, "%Y-%m-%d")?;
+        s.create_governing_document(DocumentSpec {
+            kind: Some(kind),
+            title: Some(title.into()),
+            adopting_body: Some(body.into()),
+            body_kind: Some(if elected {
+                BodyKind::Elected
+            } else {
+                BodyKind::Official
+            }),
+            decided_on: Some(decided_on),
+            diarienummer: Some(diarienummer.into()),
+            next_review: Some(decided_on.checked_add_months(chrono::Months::new(36))),
+            link: None,
+            visibility: None,
+        })
+        .await
+        .map_err(failed("governing document"))?;
     }
 
     let initiative = s
@@ -267,6 +338,7 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
                 mixed_equal_bp: Set(0),
                 health: Set(None),
                 next_tollgate_due: Set(None),
+                plan_year: Set(None),
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),

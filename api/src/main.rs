@@ -68,7 +68,7 @@ enum Command {
         /// Kommunkod the token acts for, e.g. 1880.
         #[arg(long)]
         kommun: String,
-        /// Comma-separated roles: viewer, editor, admin, namnd, integration.
+        /// Comma-separated roles: viewer, editor, admin, namnd, integration, revisor.
         #[arg(long, value_delimiter = ',', default_value = "viewer")]
         roles: Vec<String>,
         /// Lifetime, e.g. 30m, 8h, 7d.

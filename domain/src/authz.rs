@@ -19,6 +19,9 @@ pub enum Role {
     Namnd,
     /// A municipal portal: reads the published e-service catalogue only.
     Integration,
+    /// The kommun's auditors (revisorer) and their experts: read everything of its own kommun
+    /// and its audit trail, write nothing.
+    Revisor,
 }
 
 impl Role {
@@ -30,6 +33,7 @@ impl Role {
             Role::Admin => "admin",
             Role::Namnd => "namnd",
             Role::Integration => "integration",
+            Role::Revisor => "revisor",
         }
     }
 }
@@ -43,6 +47,7 @@ impl FromStr for Role {
             "admin" => Role::Admin,
             "namnd" => Role::Namnd,
             "integration" => Role::Integration,
+            "revisor" => Role::Revisor,
             _ => return Err(()),
         })
     }
@@ -117,7 +122,8 @@ pub struct Standing {
 pub fn grants(role: Role, action: Action, s: Standing) -> bool {
     use Action::*;
     match role {
-        Role::Viewer | Role::Integration => false,
+        // An auditor's independence is that it changes nothing it audits.
+        Role::Viewer | Role::Integration | Role::Revisor => false,
         Role::Editor => match action {
             Create | AddReferenceData | Support => true,
             Change | DecideTollgate => s.owner,
@@ -143,12 +149,13 @@ pub fn may(roles: &BTreeSet<Role>, action: Action, standing: Standing) -> bool {
 mod tests {
     use super::*;
 
-    const ROLES: [Role; 5] = [
+    const ROLES: [Role; 6] = [
         Role::Viewer,
         Role::Editor,
         Role::Admin,
         Role::Namnd,
         Role::Integration,
+        Role::Revisor,
     ];
 
     fn standings() -> Vec<Standing> {
@@ -166,8 +173,8 @@ mod tests {
 
     #[test]
     fn every_role_set_may_exactly_what_one_of_its_roles_may() {
-        for mask in 0..32u8 {
-            let set: BTreeSet<Role> = (0..5)
+        for mask in 0..64u8 {
+            let set: BTreeSet<Role> = (0..6)
                 .filter(|i| mask & (1 << i) != 0)
                 .map(|i| ROLES[i])
                 .collect();
@@ -202,8 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn viewers_and_portals_change_nothing() {
-        for role in [Role::Viewer, Role::Integration] {
+    fn viewers_portals_and_auditors_change_nothing() {
+        for role in [Role::Viewer, Role::Integration, Role::Revisor] {
             for action in Action::ALL {
                 for s in standings() {
                     assert!(!grants(role, action, s));

@@ -17,6 +17,7 @@ pub mod money;
 pub mod org_number;
 pub mod procurement;
 pub mod project;
+pub mod readiness;
 pub mod record;
 pub mod sourcing;
 pub mod text;

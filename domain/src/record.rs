@@ -20,6 +20,8 @@ text_enum!(
         Decision = "Decision",
         /// An e-service project.
         EServiceProject = "EServiceProject",
+        /// A kommun's governing document (styrdokument).
+        GoverningDocument = "GoverningDocument",
         /// A requirement of a vendor initiative.
         InitiativeRequirement = "InitiativeRequirement",
         /// A kommun's support of a vendor initiative.
@@ -42,6 +44,8 @@ text_enum!(
         SourcingOption = "SourcingOption",
         /// One kommun's score of one option on one criterion.
         SourcingScore = "SourcingScore",
+        /// A person in a pm3 role, in their kommun's register.
+        RoleHolder = "RoleHolder",
         /// A project's status report.
         StatusReport = "StatusReport",
         /// A kommun's installation of a product.

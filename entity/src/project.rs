@@ -25,6 +25,8 @@ pub struct Model {
     pub health: Option<domain::Health>,
     /// When the next tollgate decision is planned.
     pub next_tollgate_due: Option<Date>,
+    /// The year of the business plan (verksamhetsplan) the project belongs to.
+    pub plan_year: Option<i32>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

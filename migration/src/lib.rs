@@ -14,6 +14,7 @@ mod m20261125_000009_add_annual_cost_and_contract_end_index;
 mod m20261125_000010_create_data_generation;
 mod m20261126_000011_create_count_part_generation;
 mod m20261126_000012_cover_count_parts;
+mod m20261202_000013_audit_questions;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_create_data_generation::Migration),
             Box::new(m20261126_000011_create_count_part_generation::Migration),
             Box::new(m20261126_000012_cover_count_parts::Migration),
+            Box::new(m20261202_000013_audit_questions::Migration),
         ]
     }
 }

@@ -65,11 +65,12 @@ impl Principal {
         }
     }
 
-    /// Reads the kommun's own view (viewer, editor or admin).
+    /// Reads the kommun's own view (viewer, editor, admin or revisor): its own records of every
+    /// visibility, what it takes part in, and what its county shares.
     pub fn reads_as_kommun(&self) -> bool {
         self.roles
             .iter()
-            .any(|r| matches!(r, Role::Viewer | Role::Editor | Role::Admin))
+            .any(|r| matches!(r, Role::Viewer | Role::Editor | Role::Admin | Role::Revisor))
     }
     /// Changes its kommun's records.
     pub fn is_editor(&self) -> bool {
@@ -139,7 +140,7 @@ pub struct Claims {
     /// The kommunkod the token acts for.
     pub kommun: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// Role names: viewer, editor, admin, namnd, integration.
+    /// Role names: viewer, editor, admin, namnd, integration, revisor.
     pub roles: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The user's display name.
@@ -314,7 +315,7 @@ impl Verifier {
             for (theirs, ours) in &s.role_names {
                 let role = ours.parse::<Role>().map_err(|_| {
                     anyhow::anyhow!(
-                        "role_names maps '{theirs}' to '{ours}', which is not one of viewer, editor, admin, namnd, integration"
+                        "role_names maps '{theirs}' to '{ours}', which is not one of viewer, editor, admin, namnd, integration, revisor"
                     )
                 })?;
                 map.insert(theirs.clone(), role);
@@ -581,7 +582,7 @@ impl Verifier {
                         ApiError::token(
                             R::UnknownRole,
                             format!(
-                                "unknown role '{r}': expected viewer, editor, admin, namnd or integration"
+                                "unknown role '{r}': expected viewer, editor, admin, namnd, integration or revisor"
                             ),
                         )
                     })?);

@@ -34,6 +34,13 @@ fn declared_bound(ty: &str, field: &str) -> Option<u64> {
         ("Query", "municipalities" | "counties") => 300,
         ("Query", "productUsage" | "expiringContracts" | "sensitiveThirdCountrySystems") => 200,
         ("SystemMap", "systems" | "integrations") => 200,
+        ("AuditReadiness", "answers") => 9,
+        ("AuditReadiness", "trend") => 8,
+        ("AuditQuarter", "statuses") => 9,
+        ("KeyPersonRiskReport", "systemsAtRisk" | "keyPersons") => 200,
+        ("Query", "keyPersonRiskByMunicipality") => 50,
+        ("ProductCostComparison", "kommuner") => 50,
+        ("Query", "systemCostTotals") => 50,
         (_, "municipalities") => 50,
         _ => return None,
     })

@@ -12,6 +12,7 @@ mod node;
 mod order;
 mod procurement;
 mod projects;
+mod readiness;
 mod reference;
 mod report;
 mod scalars;

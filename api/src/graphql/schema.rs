@@ -2,8 +2,8 @@
 use async_graphql::{MergedObject, Schema};
 
 use super::{
-    audit, catalogue, initiatives, inventory, node, procurement, projects, reference, report, sourcing,
-    subscriptions,
+    audit, catalogue, initiatives, inventory, node, procurement, projects, readiness, reference, report,
+    sourcing, subscriptions,
 };
 use crate::{auth::Caller, service::Services, settings::Limits};
 
@@ -24,6 +24,7 @@ pub struct Query(
     inventory::InventoryQuery,
     initiatives::InitiativeQuery,
     procurement::ProcurementQuery,
+    readiness::ReadinessQuery,
 );
 
 /// Every mutation field, merged from the areas.
@@ -35,6 +36,7 @@ pub struct Mutation(
     inventory::InventoryMutation,
     initiatives::InitiativeMutation,
     procurement::ProcurementMutation,
+    readiness::ReadinessMutation,
 );
 
 /// What one request brings to its resolvers.

@@ -52,6 +52,7 @@ macro_rules! loaders {
             $($field: Cached<$m::Entity>,)*
             $($id_field: DataLoader<ById<$id_m::Entity>, HashMapCache>,)*
             projects: DataLoader<VisibleProjects, HashMapCache>,
+            holders: DataLoader<OwnHolders, HashMapCache>,
         }
 
         impl Loaders {
@@ -59,6 +60,7 @@ macro_rules! loaders {
                 Self {
                     $($field: cached(ByParent::new(&db)),)*
                     $($id_field: cached(ById::new(&db)),)*
+                    holders: cached(OwnHolders { db: db.clone(), caller: caller.clone() }),
                     projects: cached(VisibleProjects { db, caller }),
                 }
             }
@@ -70,6 +72,7 @@ macro_rules! loaders {
                 $(self.$field.clear::<i64>();)*
                 $(self.$id_field.clear::<i64>();)*
                 self.projects.clear::<i64>();
+                self.holders.clear::<i64>();
             }
         }
 
@@ -119,6 +122,12 @@ impl Loaders {
     /// caller may see it: one statement for every such row of the request.
     pub async fn project(&self, id: i64) -> ApiResult<Option<Visible<project::Model>>> {
         self.projects.load_one(id).await.map_err(failed)
+    }
+
+    /// A person in a pm3 role, if of the caller's own kommun's register: one statement for
+    /// every role of every system in the request.
+    pub async fn role_holder(&self, id: i64) -> ApiResult<Option<entity::role_holder::Model>> {
+        self.holders.load_one(id).await.map_err(failed)
     }
 
     /// A product by id: shared reference data every reader may see.
@@ -273,6 +282,32 @@ macro_rules! by_id {
 }
 by_id!(product);
 by_id!(vendor);
+
+/// People in pm3 roles by id, of the caller's own kommun only (people are named to their own
+/// kommun alone).
+pub struct OwnHolders {
+    db: Reads<DatabaseConnection>,
+    caller: Caller,
+}
+
+impl Loader<i64> for OwnHolders {
+    type Value = entity::role_holder::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        use entity::role_holder;
+        let rows = role_holder::Entity::find()
+            .filter(visibility::own_register(
+                &self.caller,
+                role_holder::Column::MunicipalityId,
+            ))
+            .filter(one_of(&self.db, role_holder::Column::Id, keys))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+}
 
 /// Projects by id, narrowed by the visibility rule for the request's caller.
 pub struct VisibleProjects {

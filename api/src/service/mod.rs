@@ -14,6 +14,7 @@ pub mod loaders;
 pub mod pagination;
 pub mod procurement;
 pub mod projects;
+pub mod readiness;
 /// The reference data lives below `auth`, which needs it; services use it from here too.
 pub(crate) use crate::reference;
 pub mod report;

@@ -115,6 +115,37 @@ pub struct Page<T> {
     pub has_next: bool,
 }
 
+impl<T> Page<T> {
+    /// The same page with every item turned into `f(item)`.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_previous: self.has_previous,
+            has_next: self.has_next,
+        }
+    }
+}
+
+/// One page, in id order, of a list of ids already in memory (the records an answer counted),
+/// forwards only: the ids after the cursor, up to the page's size.
+pub fn page_of_ids(ids: &[i64], req: &PageRequest) -> ApiResult<(Vec<i64>, bool, bool)> {
+    if !req.forward || req.before.is_some() {
+        return Err(ApiError::input(
+            "last",
+            "this list pages forwards only (first, after)",
+        ));
+    }
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let start = match &req.after {
+        Some(c) => sorted.partition_point(|id| *id <= c.id),
+        None => 0,
+    };
+    let end = Ord::min(start + req.limit as usize, sorted.len());
+    Ok((sorted[start..end].to_vec(), start > 0, end < sorted.len()))
+}
+
 /// A keyset order: an optional text key, then the id, in one direction.
 pub struct KeysetOrder<C> {
     pub key: Option<C>,

@@ -238,6 +238,34 @@ pub fn vendor_initiatives(caller: &Caller) -> Condition {
     )
 }
 
+/// The governing documents `caller` may read: PRIVATE ones by their kommun, COUNTY and PUBLIC
+/// ones in the county. Documents have no participants.
+pub fn governing_documents(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            owner: entity::governing_document::Column::OwnerId,
+            county: entity::governing_document::Column::CountyId,
+            visibility: entity::governing_document::Column::Visibility,
+        },
+        |_| {
+            Query::select()
+                .expr(Expr::val(1))
+                .and_where(Expr::cust("1 = 0"))
+                .to_owned()
+        },
+    )
+}
+
+/// Rows of a kommun's register of people (`municipality` names the kommun): only that kommun
+/// reads them, with any of its reading roles; the committee and other kommuner see counts.
+pub fn own_register<C: ColumnTrait>(caller: &Caller, municipality: C) -> Condition {
+    match caller.principal() {
+        Some(p) if p.reads_as_kommun() => Condition::all().add(municipality.eq(p.municipality_id)),
+        _ => nothing(),
+    }
+}
+
 /// A record that passed a read rule for this request's caller (the visibility rule, or the
 /// catalogue's for published e-services). Only the service layer makes one, so what the
 /// GraphQL layer holds of a shared record it may show, and may load what hangs off it.

@@ -1,5 +1,5 @@
-//! Who may do what, tried as an attacker would: every set of roles (all 32 subsets of the
-//! five) × every mutation × each visibility × the caller's kommun owning the record, taking
+//! Who may do what, tried as an attacker would: every set of roles (all 64 subsets of the
+//! six) × every mutation × each visibility × the caller's kommun owning the record, taking
 //! part in it, being invited to it, or none of these. What a set of roles may do must be
 //! exactly the union of what each of its roles alone may do, and each single role must do
 //! what the table in README.md ("Who may do what") says.
@@ -16,12 +16,12 @@ use crate::{
     mutations::{Case, Fixture, Rel, build, cases, schema_mutations, shared_fixture},
 };
 
-const ROLES: [&str; 5] = ["viewer", "editor", "admin", "namnd", "integration"];
+const ROLES: [&str; 6] = ["viewer", "editor", "admin", "namnd", "integration", "revisor"];
 
 fn role_sets() -> Vec<Vec<&'static str>> {
-    (0..32u32)
+    (0..64u32)
         .map(|mask| {
-            (0..5)
+            (0..6)
                 .filter(|i| mask & (1 << i) != 0)
                 .map(|i| ROLES[i])
                 .collect()

@@ -376,6 +376,12 @@ impl<'a> Actor<'a> {
     pub fn integration(self) -> Caller<'a> {
         self.role("integration").done()
     }
+    pub fn revisor(self) -> Caller<'a> {
+        self.role("revisor").done()
+    }
+    pub fn revisor_namnd(self) -> Caller<'a> {
+        self.role("revisor").role("namnd").done()
+    }
     fn done(self) -> Caller<'a> {
         let token =
             samverkan::auth::mint_dev_token(&self.app.secret, &self.sub, &self.kommun, &self.roles, 600)

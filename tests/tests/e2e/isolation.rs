@@ -55,68 +55,103 @@ async fn world(app: &TestApp) -> World {
 
 async fn a_kommun_cannot_read_another_kommuns_private_or_participant_records(app: TestApp) {
     let w = world(&app).await;
-    let laxa = app.as_kommun("1860").editor_admin();
-    let missing = gid("EServiceProject", 987_654);
-
-    let not_found = laxa.gql(PROJECT, json!({"id": missing})).await;
-    not_found.expect_code("NOT_FOUND");
-    for id in [&w.private, &w.participants, &w.kumla_part, &w.decision, &w.report] {
-        let r = laxa
-            .gql("query($id: ID!) { node(id: $id) { id } }", json!({"id": id}))
-            .await;
-        r.expect_code("NOT_FOUND");
-        assert!(r.body["data"].is_null() || r.body["data"]["node"].is_null());
-        // Indistinguishable from an id that never existed.
-        assert_eq!(
-            r.body["errors"][0]["message"],
-            not_found.body["errors"][0]["message"]
-        );
-    }
-    assert_eq!(
-        project(&laxa, &w.county).await["title"],
-        "Länets gemensamma e-arkiv"
-    );
-
-    let r = laxa
-        .gql(
-            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-            json!({"ids": [w.private, w.participants, w.county]}),
-        )
-        .await;
-    let nodes = r.body["data"]["nodes"].as_array().unwrap();
-    assert!(nodes[0].is_null() && nodes[1].is_null());
-    assert_eq!(nodes[2]["id"], json!(w.county));
-    assert_eq!(r.body["errors"].as_array().unwrap().len(), 2);
-    r.expect_code("NOT_FOUND");
-
-    let all = laxa.ok(LIST, json!({"first": 100})).await;
-    assert_eq!(all["eServiceProjects"]["totalCount"], 1);
-    for filter in [
-        json!({"owner": "1880"}),
-        json!({"search": "Hemligt"}),
-        json!({"participant": "1881"}),
-        json!({"visibility": ["PRIVATE", "PARTICIPANTS"]}),
+    // An auditor of another kommun sees no more of Örebro than its editors do.
+    for laxa in [
+        app.as_kommun("1860").editor_admin(),
+        app.as_kommun("1860").revisor(),
     ] {
-        let d = laxa.ok(LIST, json!({"filter": filter})).await;
-        let titles: Vec<&Value> = d["eServiceProjects"]["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| &e["node"]["title"])
-            .collect();
-        assert!(
-            titles.iter().all(|t| *t == "Länets gemensamma e-arkiv"),
-            "{filter}: {titles:?}"
+        let missing = gid("EServiceProject", 987_654);
+
+        let not_found = laxa.gql(PROJECT, json!({"id": missing})).await;
+        not_found.expect_code("NOT_FOUND");
+        for id in [&w.private, &w.participants, &w.kumla_part, &w.decision, &w.report] {
+            let r = laxa
+                .gql("query($id: ID!) { node(id: $id) { id } }", json!({"id": id}))
+                .await;
+            r.expect_code("NOT_FOUND");
+            assert!(r.body["data"].is_null() || r.body["data"]["node"].is_null());
+            // Indistinguishable from an id that never existed.
+            assert_eq!(
+                r.body["errors"][0]["message"],
+                not_found.body["errors"][0]["message"]
+            );
+        }
+        assert_eq!(
+            project(&laxa, &w.county).await["title"],
+            "Länets gemensamma e-arkiv"
         );
+
+        let r = laxa
+            .gql(
+                "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+                json!({"ids": [w.private, w.participants, w.county]}),
+            )
+            .await;
+        let nodes = r.body["data"]["nodes"].as_array().unwrap();
+        assert!(nodes[0].is_null() && nodes[1].is_null());
+        assert_eq!(nodes[2]["id"], json!(w.county));
+        assert_eq!(r.body["errors"].as_array().unwrap().len(), 2);
+        r.expect_code("NOT_FOUND");
+
+        let all = laxa.ok(LIST, json!({"first": 100})).await;
+        assert_eq!(all["eServiceProjects"]["totalCount"], 1);
+        for filter in [
+            json!({"owner": "1880"}),
+            json!({"search": "Hemligt"}),
+            json!({"participant": "1881"}),
+            json!({"visibility": ["PRIVATE", "PARTICIPANTS"]}),
+        ] {
+            let d = laxa.ok(LIST, json!({"filter": filter})).await;
+            let titles: Vec<&Value> = d["eServiceProjects"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| &e["node"]["title"])
+                .collect();
+            assert!(
+                titles.iter().all(|t| *t == "Länets gemensamma e-arkiv"),
+                "{filter}: {titles:?}"
+            );
+        }
     }
 
     // Kumla takes part in one, the committee sees the county's shared work only.
-    let kumla = app.as_kommun("1881").viewer();
-    assert!(project(&kumla, &w.private).await.is_null());
-    assert_eq!(
-        project(&kumla, &w.participants).await["title"],
-        "Samarbete med Kumla"
-    );
+    for kumla in [app.as_kommun("1881").viewer(), app.as_kommun("1881").revisor()] {
+        assert!(project(&kumla, &w.private).await.is_null());
+        assert_eq!(
+            project(&kumla, &w.participants).await["title"],
+            "Samarbete med Kumla"
+        );
+    }
+    // Örebro's auditors read all of Örebro, PRIVATE included, and the PRIVATE project's
+    // history; with the committee's role beside it the union is still Örebro's view.
+    for revisor in [
+        app.as_kommun("1880").revisor(),
+        app.as_kommun("1880").revisor_namnd(),
+    ] {
+        let own = revisor.ok(LIST, json!({"first": 100})).await;
+        assert_eq!(own["eServiceProjects"]["totalCount"], 3);
+        assert_eq!(
+            project(&revisor, &w.private).await["title"],
+            "Hemligt internt system"
+        );
+        let trail = revisor
+            .ok(
+                "query($id: ID!) { auditEvents(filter: {recordId: $id}, first: 50) { edges { node { action } } } }",
+                json!({"id": w.private}),
+            )
+            .await;
+        let actions: Vec<&Value> = trail["auditEvents"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["node"]["action"])
+            .collect();
+        assert!(
+            actions.iter().any(|a| *a == "createEServiceProject"),
+            "{actions:?}"
+        );
+    }
     let namnd = app.as_kommun("1880").namnd();
     let seen = namnd.ok(LIST, json!({})).await;
     assert_eq!(

@@ -24,6 +24,7 @@ mod outage;
 mod preview;
 mod procurement;
 mod queries;
+mod readiness;
 mod readme;
 mod report;
 mod schema;

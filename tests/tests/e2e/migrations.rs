@@ -164,3 +164,124 @@ async fn four_replicas_starting_at_once_on_an_empty_database_all_come_up() {
     db.close().await.unwrap();
     empty.drop_it().await;
 }
+
+/// The free-text pm3 roles of the systems as they were before the register: three kommuner'
+/// names, exact and near-identical, and empty roles.
+const ROLE_ROWS: &[(i32, &str, &str, &str, &str)] = &[
+    (1, "Anna Berg", "Anna Berg", "Bo Ek", ""),
+    (1, "anna berg", "", "Bo Ek", "IT-förvaltare"),
+    (2, "Anna Berg", "Cia Dahl", "", "IT"),
+    (3, "", "", "", ""),
+];
+
+/// Today's free-text role names move into each kommun's register by exact name: after the
+/// migration every instance names, through the register, exactly the text it held, and each
+/// kommun has one holder per distinct name of its own.
+async fn free_text_roles_move_into_the_register(db: &DatabaseConnection) {
+    let pending = migration::Migrator::migrations().len() as u32;
+    migration::Migrator::up(db, Some(pending - 1)).await.unwrap();
+    let run = |sql: String| async move { db.execute_unprepared(&sql).await.unwrap() };
+    run("INSERT INTO county (id, code, name) VALUES (1, '18', 'Örebro län')".into()).await;
+    run("INSERT INTO municipality (id, code, name, county_id, population, population_year) VALUES \
+         (1, '1880', 'Örebro', 1, 1, 2023), (2, '1881', 'Kumla', 1, 1, 2023), (3, '1882', 'Askersund', 1, 1, 2023)"
+        .into())
+    .await;
+    run("INSERT INTO vendor (id, name, org_number, website) VALUES (1, 'V', '556677-8899', '')".into()).await;
+    run(
+        "INSERT INTO product (id, vendor_id, name, category, standards) VALUES (1, 1, 'P', 'HR', '[]')"
+            .into(),
+    )
+    .await;
+    for (n, (owner, so, oo, mb, mi)) in ROLE_ROWS.iter().enumerate() {
+        run(format!(
+            "INSERT INTO system_instance (id, owner_id, county_id, product_id, product_version, system_owner, \
+             maintenance_object, object_owner, object_manager_business, object_manager_it, hosting, data_location, \
+             confidentiality, integrity, availability, visibility, version) VALUES \
+             ({}, {owner}, 1, 1, '1', '{so}', 'Objekt', '{oo}', '{mb}', '{mi}', 'OWN_DATACENTER', 'SWEDEN', 1, 1, 1, 'COUNTY', 1)",
+            n + 1
+        ))
+        .await;
+    }
+    migration::Migrator::up(db, None).await.unwrap();
+    let backend = db.get_database_backend();
+    for (n, (owner, so, oo, mb, mi)) in ROLE_ROWS.iter().enumerate() {
+        for (col, want) in [
+            ("system_owner_id", so),
+            ("object_owner_id", oo),
+            ("object_manager_business_id", mb),
+            ("object_manager_it_id", mi),
+        ] {
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    backend,
+                    format!(
+                        "SELECT r.display_name AS name, r.municipality_id AS m FROM system_instance s \
+                         LEFT JOIN role_holder r ON r.id = s.{col} WHERE s.id = {}",
+                        n + 1
+                    ),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            let name: Option<String> = row.try_get("", "name").unwrap();
+            assert_eq!(name.as_deref().unwrap_or(""), *want, "instance {} {col}", n + 1);
+            if name.is_some() {
+                let m: i32 = row.try_get("", "m").unwrap();
+                assert_eq!(m, *owner, "a holder belongs to the instance's own kommun");
+            }
+        }
+    }
+    let holders = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT municipality_id AS m, display_name AS name FROM role_holder ORDER BY 1, 2",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<i32>("", "m").unwrap(),
+                r.try_get::<String>("", "name").unwrap(),
+            )
+        })
+        .collect::<Vec<_>>();
+    let want: Vec<(i32, String)> = [
+        (1, "Anna Berg"),
+        (1, "Bo Ek"),
+        (1, "IT-förvaltare"),
+        (1, "anna berg"),
+        (2, "Anna Berg"),
+        (2, "Cia Dahl"),
+        (2, "IT"),
+    ]
+    .into_iter()
+    .map(|(m, n)| (m, n.to_owned()))
+    .collect();
+    let mut sorted = holders.clone();
+    sorted.sort();
+    let mut want_sorted = want.clone();
+    want_sorted.sort();
+    assert_eq!(sorted, want_sorted);
+}
+
+#[tokio::test]
+async fn free_text_roles_move_into_the_register_on_sqlite() {
+    let dir = TempDir(std::env::temp_dir().join(format!("samverkan-mig-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let db = Database::connect(format!("sqlite://{}?mode=rwc", dir.0.join("m.db").display()))
+        .await
+        .unwrap();
+    free_text_roles_move_into_the_register(&db).await;
+}
+
+#[tokio::test]
+async fn free_text_roles_move_into_the_register_on_postgres() {
+    let Some(empty) = EmptyDatabase::create().await else {
+        return;
+    };
+    let db = Database::connect(&empty.url).await.unwrap();
+    free_text_roles_move_into_the_register(&db).await;
+    db.close().await.unwrap();
+    empty.drop_it().await;
+}

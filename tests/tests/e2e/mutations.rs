@@ -55,6 +55,10 @@ pub enum Setup {
     Initiative,
     /// The same initiative SUBMITTED to the vendor.
     SubmittedInitiative,
+    /// A governing document of the owner, decided on 2025-01-01.
+    Document,
+    /// A person in the owner's register who holds no role.
+    Holder,
     /// Systems of one product whose contracts end two and four months from now: the owner's
     /// first, then the member's, so the owner sees one procurement window at either visibility.
     Window,
@@ -106,6 +110,7 @@ const EVAL_VIS: &[&str] = &["PRIVATE", "PARTICIPANTS", "COUNTY"];
 const SYSTEM_VIS: &[&str] = &["PRIVATE", "COUNTY"];
 const INITIATIVE_VIS: &[&str] = &["PRIVATE", "COUNTY"];
 const ANY: &[&str] = &["-"];
+const DOCUMENT_VIS: &[&str] = &["PRIVATE", "COUNTY"];
 
 pub fn cases() -> Vec<Case> {
     let own = |r: &str, rel: Rel, _: &str| editing(r) && rel == Rel::Own;
@@ -463,6 +468,61 @@ pub fn cases() -> Vec<Case> {
             input: |f, _| json!({"initiativeId": f["initiative"], "date": "2027-01-01", "summary": "Ja", "outcome": "ACCEPTED"}),
             single: own,
         },
+        // The audit's records: governing documents and the register of people in pm3 roles.
+        Case {
+            field: "createGoverningDocument",
+            input_type: "GoverningDocumentInput",
+            setup: Setup::Nothing,
+            visibilities: ANY,
+            rels: &[Rel::Other],
+            input: |_, _| json!({"kind": "IT_STRATEGY", "title": "IT-strategi", "adoptingBody": "KF", "bodyKind": "ELECTED", "decidedOn": "2025-03-01"}),
+            single: editor_anywhere,
+        },
+        Case {
+            field: "updateGoverningDocument",
+            input_type: "UpdateGoverningDocumentInput",
+            setup: Setup::Document,
+            visibilities: DOCUMENT_VIS,
+            rels: &[Rel::Own, Rel::Other],
+            input: |f, _| json!({"id": f["document"], "version": 1, "title": "Kapad"}),
+            single: own,
+        },
+        Case {
+            field: "replaceGoverningDocument",
+            input_type: "ReplaceGoverningDocumentInput",
+            setup: Setup::Document,
+            visibilities: DOCUMENT_VIS,
+            rels: &[Rel::Own, Rel::Other],
+            input: |f, _| json!({"id": f["document"], "version": 1, "document": {"title": "Ny strategi", "adoptingBody": "KF", "bodyKind": "ELECTED", "decidedOn": "2026-01-01"}}),
+            single: own,
+        },
+        Case {
+            field: "createRoleHolder",
+            input_type: "CreateRoleHolderInput",
+            setup: Setup::Nothing,
+            visibilities: ANY,
+            rels: &[Rel::Other],
+            input: |_, n| json!({"displayName": format!("Person {n}")}),
+            single: editor_anywhere,
+        },
+        Case {
+            field: "updateRoleHolder",
+            input_type: "UpdateRoleHolderInput",
+            setup: Setup::Holder,
+            visibilities: ANY,
+            rels: &[Rel::Own, Rel::Other],
+            input: |f, _| json!({"id": f["holder"], "version": 1, "displayName": "Omdöpt"}),
+            single: own,
+        },
+        Case {
+            field: "deleteRoleHolder",
+            input_type: "DeleteRoleHolderInput",
+            setup: Setup::Holder,
+            visibilities: ANY,
+            rels: &[Rel::Own, Rel::Other],
+            input: |f, _| json!({"id": f["holder"]}),
+            single: own,
+        },
     ]
 }
 
@@ -651,6 +711,24 @@ pub async fn build(app: &TestApp, setup: Setup, vis: &str, shared: &Fixture) -> 
             f.insert("integration", id(&d, &["addIntegration", "integration", "id"]));
             f.insert("system", ids[0].clone());
             f.insert("system2", ids[1].clone());
+        }
+        Setup::Document => {
+            let d = owner
+                .ok(
+                    "mutation($i: GoverningDocumentInput!) { createGoverningDocument(input: $i) { document { id } } }",
+                    json!({"i": {"kind": "IT_STRATEGY", "title": "Fixtur", "adoptingBody": "KF", "bodyKind": "ELECTED", "decidedOn": "2025-01-01", "visibility": vis}}),
+                )
+                .await;
+            f.insert("document", id(&d, &["createGoverningDocument", "document", "id"]));
+        }
+        Setup::Holder => {
+            let d = owner
+                .ok(
+                    "mutation($i: CreateRoleHolderInput!) { createRoleHolder(input: $i) { person { id } } }",
+                    json!({"i": {"displayName": "Fixturperson"}}),
+                )
+                .await;
+            f.insert("holder", id(&d, &["createRoleHolder", "person", "id"]));
         }
         Setup::Initiative | Setup::SubmittedInitiative => {
             let d = owner

@@ -49,6 +49,24 @@ async fn examples_run_on_the_demo_data(app: TestApp) {
     );
     assert_eq!(d["systemMap"]["systems"].as_array().unwrap().len(), 2);
 
+    let audit = readme_queries("### The audit's questions");
+    assert_eq!(audit.len(), 1);
+    let r = app.as_kommun("1880").revisor().ok(&audit[0], json!({})).await;
+    let statuses: Vec<&str> = r["auditReadiness"]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 9);
+    for s in ["MEETS", "PARTLY", "NOT_MET"] {
+        assert!(statuses.contains(&s), "the demo shows {s}: {statuses:?}");
+    }
+    assert_eq!(
+        r["auditReadiness"]["answers"][0]["documents"][0]["adoptingBody"],
+        "Kommunfullmäktige"
+    );
+
     let report = readme_queries("### The committee report");
     assert_eq!(report.len(), 1);
     let r = app.as_kommun("1880").namnd().ok(&report[0], json!({})).await;

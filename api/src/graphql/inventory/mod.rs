@@ -91,25 +91,35 @@ impl SystemInstance {
     async fn product_version(&self) -> &str {
         &self.0.product_version
     }
-    /// Systemägare.
-    async fn system_owner(&self) -> &str {
-        &self.0.system_owner
+    /// Systemägare's name; empty when nobody holds the role, and outside the system's own
+    /// kommun, where people are not named (`roles` tells who is filled).
+    async fn system_owner(&self, ctx: &Context<'_>) -> Result<String> {
+        name_of(ctx, self.0.system_owner_id).await
     }
     /// The pm3 förvaltningsobjekt.
     async fn maintenance_object(&self) -> &str {
         &self.0.maintenance_object
     }
-    /// Objektägare.
-    async fn object_owner(&self) -> &str {
-        &self.0.object_owner
+    /// Objektägare's name, as `systemOwner`.
+    async fn object_owner(&self, ctx: &Context<'_>) -> Result<String> {
+        name_of(ctx, self.0.object_owner_id).await
     }
-    /// Objektledare verksamhet.
-    async fn object_manager_business(&self) -> &str {
-        &self.0.object_manager_business
+    /// Förvaltningsledare (verksamhet)'s name, as `systemOwner`.
+    async fn object_manager_business(&self, ctx: &Context<'_>) -> Result<String> {
+        name_of(ctx, self.0.object_manager_business_id).await
     }
-    /// Objektledare IT.
-    async fn object_manager_it(&self) -> &str {
-        &self.0.object_manager_it
+    /// IT-förvaltningsledare's name, as `systemOwner`.
+    async fn object_manager_it(&self, ctx: &Context<'_>) -> Result<String> {
+        name_of(ctx, self.0.object_manager_it_id).await
+    }
+    /// The pm3 roles: who holds each (named to the system's own kommun only) and whether the
+    /// system is at key-person risk.
+    async fn roles(&self) -> SystemRoles {
+        SystemRoles(self.0.clone())
+    }
+    /// When the kommun last reviewed the entry.
+    async fn last_reviewed(&self) -> Option<Date> {
+        self.0.last_reviewed.map(Date)
     }
     async fn hosting(&self) -> Hosting {
         self.0.hosting
@@ -140,6 +150,84 @@ impl SystemInstance {
     }
     async fn version(&self) -> i32 {
         self.0.version
+    }
+}
+
+async fn name_of(ctx: &Context<'_>, id: Option<i64>) -> Result<String> {
+    Ok(match id {
+        Some(id) => loaders(ctx)
+            .role_holder(id)
+            .await?
+            .map(|h| h.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    })
+}
+
+async fn holder(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<RoleHolder>> {
+    Ok(match id {
+        Some(id) => loaders(ctx).role_holder(id).await?.map(RoleHolder),
+        None => None,
+    })
+}
+
+/// A person in a pm3 role, in their kommun's own register.
+#[derive(Clone)]
+pub struct RoleHolder(pub entity::role_holder::Model);
+
+#[Object]
+impl RoleHolder {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(RecordKind::RoleHolder, self.0.id)
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+    /// The kommun's own key for the person (an employee number).
+    async fn key(&self) -> Option<&str> {
+        self.0.holder_key.as_deref()
+    }
+    async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
+        municipality(ctx, self.0.municipality_id)
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// A system's pm3 roles. Holders are named to the system's own kommun only; everyone who sees
+/// the system sees which roles are filled and whether it is at key-person risk.
+pub struct SystemRoles(system_instance::Model);
+
+#[Object]
+impl SystemRoles {
+    /// Systemägare.
+    async fn system_owner(&self, ctx: &Context<'_>) -> Result<Option<RoleHolder>> {
+        holder(ctx, self.0.system_owner_id).await
+    }
+    /// Objektägare.
+    async fn object_owner(&self, ctx: &Context<'_>) -> Result<Option<RoleHolder>> {
+        holder(ctx, self.0.object_owner_id).await
+    }
+    /// Förvaltningsledare (verksamhet).
+    async fn object_manager_business(&self, ctx: &Context<'_>) -> Result<Option<RoleHolder>> {
+        holder(ctx, self.0.object_manager_business_id).await
+    }
+    /// IT-förvaltningsledare.
+    async fn object_manager_it(&self, ctx: &Context<'_>) -> Result<Option<RoleHolder>> {
+        holder(ctx, self.0.object_manager_it_id).await
+    }
+    /// System owner, object owner and business maintenance lead (the critical roles) are all
+    /// filled.
+    async fn critical_filled(&self) -> bool {
+        crate::service::readiness::critical_of(&self.0)
+            .iter()
+            .all(Option::is_some)
+    }
+    /// At key-person risk: a critical role empty, or one person in all of them.
+    async fn key_person_risk(&self) -> bool {
+        crate::service::readiness::at_risk(&self.0)
     }
 }
 

@@ -54,16 +54,22 @@ pub struct SystemInstanceInput {
     product_id: ID,
     #[graphql(default)]
     product_version: String,
+    /// Systemägare: the key or exact name of someone in the kommun's register (empty: nobody).
     #[graphql(default)]
     system_owner: String,
     #[graphql(default)]
     maintenance_object: String,
+    /// Objektägare, as `systemOwner`.
     #[graphql(default)]
     object_owner: String,
+    /// Förvaltningsledare (verksamhet), as `systemOwner`.
     #[graphql(default)]
     object_manager_business: String,
+    /// IT-förvaltningsledare, as `systemOwner`.
     #[graphql(default)]
     object_manager_it: String,
+    /// When the kommun last reviewed the entry.
+    last_reviewed: Option<Date>,
     hosting: Hosting,
     data_location: DataLocation,
     #[graphql(default)]
@@ -86,11 +92,14 @@ impl SystemInstanceInput {
         Ok(InstanceSpec {
             product_id: ids::decode("productId", RecordKind::Product, &self.product_id)?,
             product_version: self.product_version,
-            system_owner: self.system_owner,
             maintenance_object: self.maintenance_object,
-            object_owner: self.object_owner,
-            object_manager_business: self.object_manager_business,
-            object_manager_it: self.object_manager_it,
+            roles: crate::service::readiness::RoleRefs {
+                system_owner: self.system_owner,
+                object_owner: self.object_owner,
+                object_manager_business: self.object_manager_business,
+                object_manager_it: self.object_manager_it,
+            },
+            last_reviewed: self.last_reviewed.map(|d| d.0),
             hosting: self.hosting,
             data_location: self.data_location,
             confidentiality: self.confidentiality,

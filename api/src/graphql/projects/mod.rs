@@ -83,6 +83,10 @@ impl EServiceProject {
     async fn next_tollgate_due(&self) -> Option<Date> {
         self.0.next_tollgate_due.map(Date)
     }
+    /// The year of the business plan (verksamhetsplan) it belongs to.
+    async fn plan_year(&self) -> Option<i32> {
+        self.0.plan_year
+    }
     /// Changes with every update; pass it back to update the project.
     async fn version(&self) -> i32 {
         self.0.version

@@ -55,6 +55,8 @@ pub struct CreateEServiceProjectInput {
     budget: Decimal,
     /// When the next tollgate decision is planned.
     next_tollgate_due: Option<Date>,
+    /// The year of the business plan (verksamhetsplan) the project belongs to, 2000–2100.
+    plan_year: Option<i32>,
 }
 
 /// The created project.
@@ -78,6 +80,8 @@ pub struct UpdateEServiceProjectInput {
     budget: Option<Decimal>,
     /// Give null to clear the date.
     next_tollgate_due: async_graphql::MaybeUndefined<Date>,
+    /// Give null to clear the plan year.
+    plan_year: async_graphql::MaybeUndefined<i32>,
 }
 
 /// The updated project.
@@ -221,6 +225,7 @@ impl ProjectMutation {
                 visibility: input.visibility,
                 budget: money("budget", input.budget)?,
                 next_tollgate_due: input.next_tollgate_due.map(|d| d.0),
+                plan_year: input.plan_year,
             })
             .await?;
         Ok(CreateEServiceProjectPayload {
@@ -247,6 +252,11 @@ impl ProjectMutation {
                 async_graphql::MaybeUndefined::Undefined => None,
                 async_graphql::MaybeUndefined::Null => Some(None),
                 async_graphql::MaybeUndefined::Value(d) => Some(Some(d.0)),
+            },
+            plan_year: match input.plan_year {
+                async_graphql::MaybeUndefined::Undefined => None,
+                async_graphql::MaybeUndefined::Null => Some(None),
+                async_graphql::MaybeUndefined::Value(y) => Some(Some(y)),
             },
         };
         let p = scope(ctx).update_project(id, input.version, patch).await?;

@@ -73,6 +73,10 @@ pub enum Parent {
     VendorInitiative(i64),
     /// Shared reference data: vendors and their products, visible to every kommun.
     Vendor(i64),
+    GoverningDocument(i64),
+    /// A kommun's register of people in pm3 roles, by municipality id: its events name people,
+    /// so only that kommun reads them.
+    RoleRegister(i32),
 }
 
 impl Parent {
@@ -84,6 +88,8 @@ impl Parent {
             Parent::SystemInstance(id) => (RecordKind::SystemInstance, id),
             Parent::VendorInitiative(id) => (RecordKind::VendorInitiative, id),
             Parent::Vendor(id) => (RecordKind::Vendor, id),
+            Parent::GoverningDocument(id) => (RecordKind::GoverningDocument, id),
+            Parent::RoleRegister(m) => (RecordKind::Municipality, i64::from(m)),
         }
     }
 }

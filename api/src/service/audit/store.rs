@@ -218,6 +218,7 @@ mod tests {
             mixed_equal_bp: Set(0),
             health: Set(None),
             next_tollgate_due: Set(None),
+            plan_year: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -73,6 +73,12 @@ impl crate::service::Scope<'_> {
             .from(entity::vendor_initiative::Entity)
             .cond_where(crate::service::visibility::vendor_initiatives(self.caller()))
             .to_owned();
+        let documents = Query::select()
+            .column(entity::governing_document::Column::Id)
+            .from(entity::governing_document::Entity)
+            .cond_where(crate::service::visibility::governing_documents(self.caller()))
+            .to_owned();
+        let register = crate::service::visibility::own_register(self.caller(), audit_event::Column::ScopeId);
         // An event names further records (an integration's far end): it shows only if the
         // caller may see each of them too.
         let hidden_name = Query::select()
@@ -91,6 +97,14 @@ impl crate::service::Scope<'_> {
                     .add(named_visible(RecordKind::SourcingEvaluation, evaluations.clone()))
                     .add(named_visible(RecordKind::SystemInstance, instances.clone()))
                     .add(named_visible(RecordKind::VendorInitiative, initiatives.clone()))
+                    .add(
+                        Condition::all()
+                            .add(audit_event_scope::Column::ScopeType.eq(RecordKind::Municipality))
+                            .add(crate::service::visibility::own_register(
+                                self.caller(),
+                                audit_event_scope::Column::ScopeId,
+                            )),
+                    )
                     .add(audit_event_scope::Column::ScopeType.eq(RecordKind::Vendor))
                     .not(),
             )
@@ -104,6 +118,12 @@ impl crate::service::Scope<'_> {
                     .add(visible(RecordKind::SourcingEvaluation, evaluations))
                     .add(visible(RecordKind::SystemInstance, instances))
                     .add(visible(RecordKind::VendorInitiative, initiatives))
+                    .add(visible(RecordKind::GoverningDocument, documents))
+                    .add(
+                        Condition::all()
+                            .add(audit_event::Column::ScopeType.eq(RecordKind::Municipality))
+                            .add(register),
+                    )
                     .add(audit_event::Column::ScopeType.eq(RecordKind::Vendor)),
             )
             .add(sea_orm::sea_query::Expr::exists(hidden_name).not());

@@ -201,7 +201,9 @@ impl<'a> WriteTx<'a> {
     /// Names a further record the change involves (the system an integration leads to): the
     /// event is then shown only to callers who may also see that record.
     pub fn names(&mut self, record: Parent) {
-        self.names.push(record);
+        if !self.names.contains(&record) {
+            self.names.push(record);
+        }
     }
 
     /// Records a change of one record; only fields whose values differ are kept.

@@ -22,10 +22,11 @@ impl Scope<'_> {
         let rows = parse_import(csv_text)?;
         let vendors = vendor::Entity::find().all(self.db()).await?;
         let products = product::Entity::find().all(self.db()).await?;
+        let register = self.own_register().await?;
         let mut specs = Vec::new();
         let mut errors = Vec::new();
         for row in rows {
-            match resolve_row(&row, &vendors, &products) {
+            match resolve_row(&row, &vendors, &products, &register) {
                 Ok(spec) => specs.push(spec),
                 Err(e) => errors.push(e),
             }
@@ -38,9 +39,11 @@ impl Scope<'_> {
         }
         let mut tx = self.write("importSystemInstances").await?;
         let grant = tx.authorize(Action::Create, Standing::default())?;
+        let mut register = self.register(&tx).await?;
         let mut out = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            let i = self.insert_instance(&mut tx, &grant, spec).await?;
+        for (spec, named) in specs {
+            let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+            let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
             tx.within(Parent::SystemInstance(i.id));
             out.push(i);
         }
@@ -67,6 +70,9 @@ pub const IMPORT_COLUMNS: &[&str] = &[
     "contract_end",
     "visibility",
 ];
+
+/// Columns a file may add after those: when the entry was last reviewed.
+pub const OPTIONAL_COLUMNS: &[&str] = &["last_reviewed"];
 
 struct ImportRow {
     line: usize,
@@ -109,6 +115,11 @@ fn parse_import(text: &str) -> ApiResult<Vec<ImportRow>> {
             let idx = header.iter().position(|h| h == c).unwrap_or(0);
             cells.insert(*c, record.get(idx).unwrap_or("").trim().to_owned());
         }
+        for c in OPTIONAL_COLUMNS {
+            if let Some(idx) = header.iter().position(|h| h == c) {
+                cells.insert(*c, record.get(idx).unwrap_or("").trim().to_owned());
+            }
+        }
         rows.push(ImportRow {
             line: record.position().map(|p| p.line() as usize).unwrap_or(n + 2),
             cells,
@@ -124,7 +135,8 @@ fn resolve_row(
     row: &ImportRow,
     vendors: &[vendor::Model],
     products: &[product::Model],
-) -> Result<InstanceSpec, RowError> {
+    register: &crate::service::readiness::Register,
+) -> Result<(InstanceSpec, [crate::service::readiness::Named; 4]), RowError> {
     let err = |column: &str, reason: String| RowError {
         line: row.line,
         column: column.into(),
@@ -178,6 +190,15 @@ fn resolve_row(
                 .map_err(|_| err("contract_end", format!("'{d}' is not a date (YYYY-MM-DD)")))?,
         ),
     };
+    let date = |c: &str| -> Result<Option<NaiveDate>, RowError> {
+        match cell(c) {
+            "" => Ok(None),
+            d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| err(c, format!("'{d}' is not a date (YYYY-MM-DD)"))),
+        }
+    };
+    let last_reviewed = date("last_reviewed")?;
     let visibility = match cell("visibility").to_uppercase().as_str() {
         "" | "COUNTY" => Visibility::County,
         "PRIVATE" => Visibility::Private,
@@ -186,11 +207,14 @@ fn resolve_row(
     let spec = InstanceSpec {
         product_id: p.id,
         product_version: cell("version").into(),
-        system_owner: cell("system_owner").into(),
         maintenance_object: cell("maintenance_object").into(),
-        object_owner: cell("object_owner").into(),
-        object_manager_business: cell("object_manager_business").into(),
-        object_manager_it: cell("object_manager_it").into(),
+        roles: crate::service::readiness::RoleRefs {
+            system_owner: cell("system_owner").into(),
+            object_owner: cell("object_owner").into(),
+            object_manager_business: cell("object_manager_business").into(),
+            object_manager_it: cell("object_manager_it").into(),
+        },
+        last_reviewed,
         hosting,
         data_location: location,
         confidentiality: level("confidentiality")?,
@@ -201,5 +225,14 @@ fn resolve_row(
         visibility,
     };
     check_instance(&spec).map_err(|(c, m)| err(&c, m))?;
-    Ok(spec)
+    let column = |f: &str| match f {
+        "systemOwner" => "system_owner",
+        "objectOwner" => "object_owner",
+        "objectManagerBusiness" => "object_manager_business",
+        _ => "object_manager_it",
+    };
+    let roles = register
+        .resolve_all(&spec.roles)
+        .map_err(|(f, m)| err(column(f), m))?;
+    Ok((spec, roles))
 }

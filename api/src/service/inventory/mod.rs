@@ -30,11 +30,10 @@ use crate::{
 pub struct InstanceSpec {
     pub product_id: i64,
     pub product_version: String,
-    pub system_owner: String,
     pub maintenance_object: String,
-    pub object_owner: String,
-    pub object_manager_business: String,
-    pub object_manager_it: String,
+    /// The pm3 roles, by key or exact name in the kommun's register.
+    pub roles: crate::service::readiness::RoleRefs,
+    pub last_reviewed: Option<NaiveDate>,
     pub hosting: Hosting,
     pub data_location: DataLocation,
     pub confidentiality: i32,
@@ -66,9 +65,10 @@ super::audit::versioned!(
     RecordKind::SystemInstance,
     "the system instance",
     |i| json!({
-        "productId": i.product_id, "productVersion": i.product_version, "systemOwner": i.system_owner,
-        "maintenanceObject": i.maintenance_object, "objectOwner": i.object_owner,
-        "objectManagerBusiness": i.object_manager_business, "objectManagerIt": i.object_manager_it,
+        "productId": i.product_id, "productVersion": i.product_version,
+        "maintenanceObject": i.maintenance_object, "systemOwnerId": i.system_owner_id,
+        "objectOwnerId": i.object_owner_id, "objectManagerBusinessId": i.object_manager_business_id,
+        "objectManagerItId": i.object_manager_it_id, "lastReviewed": i.last_reviewed,
         "hosting": i.hosting, "dataLocation": i.data_location, "confidentiality": i.confidentiality,
         "integrity": i.integrity, "availability": i.availability, "contractEnd": i.contract_end, "annualCostOre": i.annual_cost_ore,
         "visibility": i.visibility, "version": i.version,
@@ -91,11 +91,11 @@ fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
     }
     for (f, v, max) in [
         ("productVersion", &spec.product_version, 100),
-        ("systemOwner", &spec.system_owner, 200),
         ("maintenanceObject", &spec.maintenance_object, 200),
-        ("objectOwner", &spec.object_owner, 200),
-        ("objectManagerBusiness", &spec.object_manager_business, 200),
-        ("objectManagerIt", &spec.object_manager_it, 200),
+        ("systemOwner", &spec.roles.system_owner, 200),
+        ("objectOwner", &spec.roles.object_owner, 200),
+        ("objectManagerBusiness", &spec.roles.object_manager_business, 200),
+        ("objectManagerIt", &spec.roles.object_manager_it, 200),
     ] {
         text(f, v, max, false).map_err(|e| (f.to_owned(), e.message()))?;
     }
@@ -148,6 +148,7 @@ impl Scope<'_> {
         tx: &mut WriteTx<'_>,
         grant: &Grant,
         spec: &InstanceSpec,
+        roles: [Option<i64>; 4],
     ) -> ApiResult<system_instance::Model> {
         let me = tx.principal();
         let now = Utc::now();
@@ -156,11 +157,12 @@ impl Scope<'_> {
             county_id: Set(me.county_id),
             product_id: Set(spec.product_id),
             product_version: Set(spec.product_version.trim().into()),
-            system_owner: Set(spec.system_owner.trim().into()),
             maintenance_object: Set(spec.maintenance_object.trim().into()),
-            object_owner: Set(spec.object_owner.trim().into()),
-            object_manager_business: Set(spec.object_manager_business.trim().into()),
-            object_manager_it: Set(spec.object_manager_it.trim().into()),
+            system_owner_id: Set(roles[0]),
+            object_owner_id: Set(roles[1]),
+            object_manager_business_id: Set(roles[2]),
+            object_manager_it_id: Set(roles[3]),
+            last_reviewed: Set(spec.last_reviewed),
             hosting: Set(spec.hosting),
             data_location: Set(spec.data_location),
             confidentiality: Set(spec.confidentiality),

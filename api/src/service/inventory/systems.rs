@@ -28,7 +28,12 @@ impl Scope<'_> {
         {
             return Err(ApiError::input("productId", "no product with that id"));
         }
-        let i = self.insert_instance(&mut tx, &grant, &spec).await?;
+        let mut register = self.register(&tx).await?;
+        let named = register
+            .resolve_all(&spec.roles)
+            .map_err(|(f, m)| ApiError::input(f, m))?;
+        let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+        let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
         tx.within(Parent::SystemInstance(i.id));
         tx.commit().await?;
         Ok(i)
@@ -55,14 +60,22 @@ impl Scope<'_> {
             .changeable::<system_instance::Model>(&tx, id, Action::Change)
             .await?
             .into_parts();
+        let mut register = self.register(&tx).await?;
+        let named = register
+            .resolve_all(&spec.roles)
+            .map_err(|(f, m)| ApiError::input(format!("system.{f}"), m))?;
+        let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
         let mut after = before.clone();
         after.product_id = spec.product_id;
         after.product_version = spec.product_version.trim().into();
-        after.system_owner = spec.system_owner.trim().into();
         after.maintenance_object = spec.maintenance_object.trim().into();
-        after.object_owner = spec.object_owner.trim().into();
-        after.object_manager_business = spec.object_manager_business.trim().into();
-        after.object_manager_it = spec.object_manager_it.trim().into();
+        [
+            after.system_owner_id,
+            after.object_owner_id,
+            after.object_manager_business_id,
+            after.object_manager_it_id,
+        ] = roles;
+        after.last_reviewed = spec.last_reviewed;
         after.hosting = spec.hosting;
         after.data_location = spec.data_location;
         after.confidentiality = spec.confidentiality;

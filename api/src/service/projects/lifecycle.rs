@@ -35,6 +35,7 @@ impl Scope<'_> {
             mixed_equal_bp: Set(0),
             health: Set(None),
             next_tollgate_due: Set(input.next_tollgate_due),
+            plan_year: Set(super::plan_year(input.plan_year)?),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -87,6 +88,9 @@ impl Scope<'_> {
         }
         if let Some(d) = patch.next_tollgate_due {
             after.next_tollgate_due = d;
+        }
+        if let Some(y) = patch.plan_year {
+            after.plan_year = super::plan_year(y)?;
         }
         if let Some(v) = patch.visibility {
             if v == Visibility::Private {

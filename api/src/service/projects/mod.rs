@@ -75,6 +75,8 @@ pub struct NewProject {
     pub visibility: Visibility,
     pub budget: Sek,
     pub next_tollgate_due: Option<NaiveDate>,
+    /// The year of the business plan it belongs to.
+    pub plan_year: Option<i32>,
 }
 
 /// Changes to a project; `None` leaves a field as it is.
@@ -89,6 +91,19 @@ pub struct ProjectPatch {
     pub budget: Option<Sek>,
     /// `Some(None)` clears the date.
     pub next_tollgate_due: Option<Option<NaiveDate>>,
+    /// `Some(None)` clears the plan year.
+    pub plan_year: Option<Option<i32>>,
+}
+
+/// A plan year within 2000–2100, or `BAD_USER_INPUT` naming `planYear`.
+pub(in crate::service) fn plan_year(year: Option<i32>) -> ApiResult<Option<i32>> {
+    match year {
+        Some(y) if !crate::domain::readiness::PLAN_YEARS.contains(&y) => Err(ApiError::input(
+            "planYear",
+            format!("planYear {y} is outside 2000–2100"),
+        )),
+        y => Ok(y),
+    }
 }
 
 /// A new cost-sharing key.
@@ -110,7 +125,7 @@ super::audit::versioned!(project, RecordKind::EServiceProject, "the project", |m
     "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
     "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
     "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
-    "version": m.version,
+    "planYear": m.plan_year, "version": m.version,
 }));
 
 super::audit::audited!(
