@@ -58,6 +58,70 @@ impl Sheet<'_> {
     }
 }
 
+/// The nine answers as CSV for the auditors' working papers, with the committee file's
+/// conventions: one row per figure (question, status, rule, counted records), then the trend.
+pub fn audit_readiness_csv(
+    r: &crate::service::readiness::Readiness,
+    reference: &Reference,
+) -> Result<Vec<u8>, csv::Error> {
+    let kommun = reference.municipality(r.municipality_id);
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = Sheet(
+            csv::WriterBuilder::new()
+                .delimiter(b';')
+                .flexible(true)
+                .from_writer(&mut out),
+        );
+        w.write_record([format!(
+            "Revisionsunderlag: {} ({}) per {}",
+            kommun.map(|m| m.name.as_str()).unwrap_or(""),
+            kommun.map(|m| m.code.as_str()).unwrap_or(""),
+            r.as_of
+        )])?;
+        w.write_record([""])?;
+        w.write_record([
+            "Fråga",
+            "Status",
+            "Mått",
+            "Värde",
+            "Av",
+            "Procent",
+            "Räknade poster",
+            "Regel",
+        ])?;
+        for a in &r.answers {
+            for f in &a.figures {
+                let pct = f.of.filter(|o| *o > 0).map(|o| {
+                    num((Decimal::from(f.value) * Decimal::from(100) / Decimal::from(o)).round_dp(1))
+                });
+                w.write_record([
+                    a.question.as_str().to_owned(),
+                    a.status.as_str().to_owned(),
+                    f.name.to_owned(),
+                    f.value.to_string(),
+                    f.of.map(|o| o.to_string()).unwrap_or_default(),
+                    pct.unwrap_or_default(),
+                    a.counted().to_string(),
+                    a.rule.clone(),
+                ])?;
+            }
+        }
+        w.write_record([""])?;
+        w.write_record(["Utveckling per kvartalsslut"])?;
+        let mut header = vec!["Kvartalsslut".to_owned()];
+        header.extend(r.answers.iter().map(|a| a.question.as_str().to_owned()));
+        w.write_record(&header)?;
+        for (q, statuses) in &r.trend {
+            let mut row = vec![q.to_string()];
+            row.extend(statuses.iter().map(|s| s.as_str().to_owned()));
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
 /// Writes the report as CSV bytes.
 pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u8>, csv::Error> {
     let name = |id: i32| {

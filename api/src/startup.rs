@@ -229,6 +229,10 @@ impl Application {
                     web::get().to(http::committee_csv),
                 )
                 .route(
+                    "/reports/audit/{kommun}.csv",
+                    web::get().to(http::audit_readiness_csv),
+                )
+                .route(
                     "/catalogue/{kommun}.jsonld",
                     web::get().to(http::catalogue_schema_org),
                 )

@@ -26,7 +26,7 @@ pub use explorer::asset as explorer_asset;
 pub use graphql::{graphql_get, graphql_post};
 pub use health::{healthz, readyz};
 use media::{Media, negotiate, refuse, request_id};
-pub use reports::committee_csv;
+pub use reports::{audit_readiness_csv, committee_csv};
 pub use subscriptions::subscriptions;
 
 use crate::{auth::Verifier, graphql::SamverkanSchema, service::Services, settings::Limits};

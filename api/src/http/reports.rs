@@ -1,4 +1,4 @@
-//! Reports as files: the committee report as CSV.
+//! Reports as files: the committee report and the audit's answers as CSV.
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 use tracing::Instrument;
 
@@ -57,6 +57,58 @@ pub async fn committee_csv(
                 format!(
                     "attachment; filename=\"committee-{}-{from}-{to}.csv\"",
                     report.county.code
+                ),
+            ))
+            .insert_header(("x-request-id", rid.as_str()))
+            .body(bytes)),
+        Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
+    }
+}
+
+/// `GET /reports/audit/{kommun}.csv?asOf=YYYY-MM-DD`: the audit's nine answers for a kommun as
+/// CSV (today by default), with the same bearer token and visibility as `auditReadiness`.
+pub async fn audit_readiness_csv(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Refusal> {
+    let rid = who.request_id.clone();
+    if who.caller.principal().is_none() {
+        return Err(who.refusal(ApiError::Unauthenticated {
+            reason: None,
+            message: "the answers need a bearer token".into(),
+        }));
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let as_of = match pairs.iter().find(|(n, _)| n == "asOf") {
+        None => None,
+        Some((_, v)) => match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => return Err(who.refusal(ApiError::input("asOf", "asOf must be a date (YYYY-MM-DD)"))),
+        },
+    };
+    let span = tracing::info_span!("report", request_id = %rid);
+    let scope = state.services.scope(&who.caller, &rid);
+    let r = match scope.audit_readiness(&path, as_of).instrument(span.clone()).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _enter = span.enter();
+            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
+                tracing::error!(error = %format!("{inner:#}"), "audit answers failed");
+            }
+            return Err(who.refusal(e));
+        }
+    };
+    match crate::export::audit_readiness_csv(&r, state.services.reference()) {
+        Ok(bytes) => Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"revisionsunderlag-{}-{}.csv\"",
+                    path.as_str(),
+                    r.as_of
                 ),
             ))
             .insert_header(("x-request-id", rid.as_str()))

@@ -569,3 +569,45 @@ async fn the_answers_cost_the_same_statements_at_any_size(app: TestApp) {
     );
 }
 both_backends!(the_answers_cost_the_same_statements_at_any_size);
+
+async fn the_auditors_csv_holds_the_answers_and_their_trend(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor();
+    orebro
+        .ok(DOCUMENT, json!({"i": {"kind": "IT_STRATEGY", "title": "IT-strategi", "adoptingBody": "KF", "bodyKind": "ELECTED", "decidedOn": "2025-01-01"}}))
+        .await;
+    let token = samverkan::auth::mint_dev_token(&app.secret, "rev", "1880", &["revisor".into()], 60).unwrap();
+    let res = app
+        .get("/reports/audit/1880.csv")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], "\u{feff}".as_bytes());
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let instrument: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "INSTRUMENT").collect();
+    assert_eq!(instrument.len(), 2, "{rows:?}");
+    assert_eq!(instrument[0][1], "MEETS");
+    // Eight quarter ends after the header of the trend.
+    let trend = rows.iter().position(|r| r[0] == "Kvartalsslut").unwrap();
+    assert_eq!(rows.len() - trend - 1, 8);
+    let bad = app
+        .get("/reports/audit/1880.csv?asOf=igår")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    let anonymous = app.get("/reports/audit/1880.csv").send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+both_backends!(the_auditors_csv_holds_the_answers_and_their_trend);
