@@ -49,17 +49,28 @@ pub async fn committee_csv(
             return Err(who.refusal(e));
         }
     };
-    match crate::export::committee_csv(&report, state.services.reference()) {
+    let name = format!("committee-{}-{from}-{to}.csv", report.county.code);
+    csv_file(
+        &who,
+        &name,
+        crate::export::committee_csv(&report, state.services.reference()),
+    )
+}
+
+/// A CSV file as the answer, or the writer's failure as INTERNAL.
+fn csv_file(
+    who: &Authenticated,
+    name: &str,
+    bytes: Result<Vec<u8>, csv::Error>,
+) -> Result<HttpResponse, Refusal> {
+    match bytes {
         Ok(bytes) => Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
                 header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"committee-{}-{from}-{to}.csv\"",
-                    report.county.code
-                ),
+                format!("attachment; filename=\"{name}\""),
             ))
-            .insert_header(("x-request-id", rid.as_str()))
+            .insert_header(("x-request-id", who.request_id.as_str()))
             .body(bytes)),
         Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
     }
@@ -100,19 +111,10 @@ pub async fn audit_readiness_csv(
             return Err(who.refusal(e));
         }
     };
-    match crate::export::audit_readiness_csv(&r, state.services.reference()) {
-        Ok(bytes) => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"revisionsunderlag-{}-{}.csv\"",
-                    path.as_str(),
-                    r.as_of
-                ),
-            ))
-            .insert_header(("x-request-id", rid.as_str()))
-            .body(bytes)),
-        Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
-    }
+    let name = format!("revisionsunderlag-{}-{}.csv", path.as_str(), r.as_of);
+    csv_file(
+        &who,
+        &name,
+        crate::export::audit_readiness_csv(&r, state.services.reference()),
+    )
 }
