@@ -54,8 +54,20 @@ async fn portals_read_the_catalogue_and_nothing_else(app: TestApp) {
         r#"{ municipality(code: "1880") { name } }"#,
         r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { county { code } } }"#,
         "{ viewer { sub } }",
-    ];
+        "{ governingDocuments { edges { node { id } } } }",
+        "{ roleHolders { edges { node { id } } } }",
+        r#"{ auditReadiness(kommun: "1880") { asOf } }"#,
+        r#"{ keyPersonRisk(kommun: "1880") { keyPersonCount } }"#,
+        "{ keyPersonRiskByMunicipality { keyPersonCount } }",
+        "{ systemCostTotals { annualCost } }",
+    ]
+    .map(str::to_owned)
+    .into_iter()
+    .chain([format!(
+        r#"{{ costComparison(productId: "{product}") {{ hiddenCount }} }}"#
+    )]);
     for q in fields {
+        let q = q.as_str();
         let r = portal.gql(q, json!({})).await;
         r.expect_code("FORBIDDEN");
         assert!(
