@@ -401,6 +401,27 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             ])?;
         }
         w.write_record([""])?;
+        section(
+            &mut w,
+            "Personberoende per kommun",
+            &[
+                "Kommun",
+                "Kommunkod",
+                "System",
+                "System med risk",
+                "Nyckelpersoner",
+            ],
+        )?;
+        for row in &r.key_person_risk {
+            w.write_record([
+                name(row.municipality_id),
+                code(row.municipality_id),
+                row.systems.to_string(),
+                row.at_risk.to_string(),
+                row.key_persons.to_string(),
+            ])?;
+        }
+        w.write_record([""])?;
         w.flush()?;
     }
     Ok(out)

@@ -74,11 +74,14 @@ pub enum Action {
     ActAsMember,
     /// Co-sign an open initiative the caller may see.
     Support,
+    /// Set a county's own settings (the thresholds of the audit's answers): the joint
+    /// committee of that county.
+    SetCountySettings,
 }
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::Create,
         Action::AddReferenceData,
         Action::Change,
@@ -86,6 +89,7 @@ impl Action {
         Action::AnswerForKommun,
         Action::ActAsMember,
         Action::Support,
+        Action::SetCountySettings,
     ];
 
     /// Why a refusal happened, in the words of the rule.
@@ -99,6 +103,7 @@ impl Action {
             }
             Action::AnswerForKommun => "only the admin role of the kommun concerned answers for it",
             Action::ActAsMember => "only editors of a kommun taking part in this record may do this",
+            Action::SetCountySettings => "only the joint committee (namnd) of the county sets its settings",
         }
     }
 }
@@ -128,14 +133,14 @@ pub fn grants(role: Role, action: Action, s: Standing) -> bool {
             Create | AddReferenceData | Support => true,
             Change | DecideTollgate => s.owner,
             ActAsMember => s.member,
-            AnswerForKommun => false,
+            AnswerForKommun | SetCountySettings => false,
         },
         // The admin role also answers for its kommun, on top of everything an editor does.
         Role::Admin => match action {
             AnswerForKommun => s.own_invitation,
             other => grants(Role::Editor, other, s),
         },
-        Role::Namnd => action == DecideTollgate && s.county_shared,
+        Role::Namnd => matches!(action, DecideTollgate | SetCountySettings) && s.county_shared,
     }
 }
 
@@ -188,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn the_committee_decides_tollgates_of_county_shared_projects_only() {
+    fn the_committee_decides_tollgates_of_county_shared_projects_and_sets_its_countys_settings() {
         let namnd_viewer = BTreeSet::from([Role::Namnd, Role::Viewer]);
         let shared = Standing {
             county_shared: true,
@@ -201,7 +206,18 @@ mod tests {
             ..Default::default()
         };
         assert!(!may(&namnd_viewer, Action::DecideTollgate, invited));
-        for action in Action::ALL.into_iter().filter(|a| *a != Action::DecideTollgate) {
+        let committee = BTreeSet::from([Role::Namnd]);
+        assert!(may(&committee, Action::SetCountySettings, shared));
+        assert!(!may(&committee, Action::SetCountySettings, Standing::default()));
+        for role in [Role::Editor, Role::Admin] {
+            for s in standings() {
+                assert!(!grants(role, Action::SetCountySettings, s), "{role:?}");
+            }
+        }
+        for action in Action::ALL
+            .into_iter()
+            .filter(|a| !matches!(a, Action::DecideTollgate | Action::SetCountySettings))
+        {
             for s in standings() {
                 assert!(!may(&BTreeSet::from([Role::Namnd]), action, s), "{action:?}");
             }

@@ -38,7 +38,7 @@ fn declared_bound(ty: &str, field: &str) -> Option<u64> {
         ("AuditReadiness", "trend") => 8,
         ("AuditQuarter", "statuses") => 9,
         ("KeyPersonRiskReport", "systemsAtRisk" | "keyPersons") => 200,
-        ("Query", "keyPersonRiskByMunicipality") => 50,
+        ("Query", "keyPersonRiskByMunicipality") | ("CommitteeReport", "keyPersonRisk") => 50,
         ("ProductCostComparison", "kommuner") => 50,
         ("Query", "systemCostTotals") => 50,
         (_, "municipalities") => 50,

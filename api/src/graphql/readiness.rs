@@ -269,6 +269,24 @@ pub struct AuditThresholds {
     key_person_availability: i32,
 }
 
+impl From<&crate::domain::readiness::Thresholds> for AuditThresholds {
+    fn from(t: &crate::domain::readiness::Thresholds) -> Self {
+        Self {
+            maintenance_object: t.maintenance_object as i32,
+            reviewed: t.reviewed as i32,
+            review_months: t.review_months as i32,
+            roles_meets: t.roles_meets as i32,
+            roles_partly: t.roles_partly as i32,
+            share_meets: t.share_meets as i32,
+            share_partly: t.share_partly as i32,
+            sourcing: t.sourcing as i32,
+            cooperation: t.cooperation as i32,
+            key_person_systems: t.key_person_systems as i32,
+            key_person_availability: t.key_person_availability,
+        }
+    }
+}
+
 /// Where a kommun stands on the audit's nine questions at a date.
 pub struct AuditReadiness(crate::service::readiness::Readiness);
 
@@ -312,20 +330,7 @@ impl AuditReadiness {
             .collect()
     }
     async fn thresholds(&self) -> AuditThresholds {
-        let t = &self.0.thresholds;
-        AuditThresholds {
-            maintenance_object: t.maintenance_object as i32,
-            reviewed: t.reviewed as i32,
-            review_months: t.review_months as i32,
-            roles_meets: t.roles_meets as i32,
-            roles_partly: t.roles_partly as i32,
-            share_meets: t.share_meets as i32,
-            share_partly: t.share_partly as i32,
-            sourcing: t.sourcing as i32,
-            cooperation: t.cooperation as i32,
-            key_person_systems: t.key_person_systems as i32,
-            key_person_availability: t.key_person_availability,
-        }
+        AuditThresholds::from(&self.0.thresholds)
     }
 }
 
@@ -372,6 +377,17 @@ pub struct KeyPersonRiskCount {
     systems_counted: i32,
     systems_at_risk: i32,
     key_person_count: i32,
+}
+
+impl KeyPersonRiskCount {
+    pub(super) fn of(ctx: &Context<'_>, r: &crate::service::readiness::KommunKeyPersons) -> Result<Self> {
+        Ok(Self {
+            municipality: municipality(ctx, r.municipality_id)?,
+            systems_counted: r.systems as i32,
+            systems_at_risk: r.at_risk as i32,
+            key_person_count: r.key_persons as i32,
+        })
+    }
 }
 
 /// One kommun's cost for a product.
@@ -499,6 +515,14 @@ impl ReadinessQuery {
         ))
     }
 
+    /// The thresholds the audit's answers use in the caller's county (`county`: länskod):
+    /// docs/domain.md's until its committee sets its own.
+    async fn audit_thresholds(&self, ctx: &Context<'_>, county: String) -> Result<AuditThresholds> {
+        Ok(AuditThresholds::from(
+            &scope(ctx).county_thresholds(&county).await?,
+        ))
+    }
+
     /// Key-person risk in a kommun's systems; people are named to their own kommun only.
     async fn key_person_risk(&self, ctx: &Context<'_>, kommun: String) -> Result<KeyPersonRiskReport> {
         let r = scope(ctx).key_person_risk(&kommun).await?;
@@ -535,16 +559,7 @@ impl ReadinessQuery {
     /// caller may see.
     async fn key_person_risk_by_municipality(&self, ctx: &Context<'_>) -> Result<Vec<KeyPersonRiskCount>> {
         let rows = scope(ctx).key_person_risk_by_kommun().await?;
-        rows.into_iter()
-            .map(|(k, systems, risky, keys)| {
-                Ok(KeyPersonRiskCount {
-                    municipality: municipality(ctx, k)?,
-                    systems_counted: systems as i32,
-                    systems_at_risk: risky as i32,
-                    key_person_count: keys as i32,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| KeyPersonRiskCount::of(ctx, r)).collect()
     }
 
     /// What the kommuner of the caller's county pay for one product: named where the caller
@@ -706,6 +721,65 @@ fn maybe<T, U>(m: async_graphql::MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> O
     }
 }
 
+/// New thresholds for the audit's answers in a county; omitted figures stay as they are.
+/// Percentages are 0–100, `reviewMonths` 1–120, `keyPersonSystems` 1–1000,
+/// `keyPersonAvailability` a KLASSA level 0–4.
+#[derive(InputObject)]
+pub struct SetAuditThresholdsInput {
+    /// The county (länskod), the caller's own.
+    county: String,
+    /// Start from docs/domain.md's figures instead of the county's current ones.
+    #[graphql(default)]
+    reset: bool,
+    maintenance_object: Option<i32>,
+    reviewed: Option<i32>,
+    review_months: Option<i32>,
+    roles_meets: Option<i32>,
+    roles_partly: Option<i32>,
+    share_meets: Option<i32>,
+    share_partly: Option<i32>,
+    sourcing: Option<i32>,
+    cooperation: Option<i32>,
+    key_person_systems: Option<i32>,
+    key_person_availability: Option<i32>,
+}
+
+impl SetAuditThresholdsInput {
+    fn change(&self) -> Result<crate::service::readiness::ThresholdChange> {
+        let pct = |field: &str, v: Option<i32>| -> Result<Option<u32>> {
+            v.map(|v| {
+                u32::try_from(v).map_err(|_| {
+                    async_graphql::Error::from(crate::error::ApiError::input(
+                        field,
+                        format!("{field} must not be negative"),
+                    ))
+                })
+            })
+            .transpose()
+        };
+        Ok(crate::service::readiness::ThresholdChange {
+            maintenance_object: pct("maintenanceObject", self.maintenance_object)?,
+            reviewed: pct("reviewed", self.reviewed)?,
+            review_months: pct("reviewMonths", self.review_months)?,
+            roles_meets: pct("rolesMeets", self.roles_meets)?,
+            roles_partly: pct("rolesPartly", self.roles_partly)?,
+            share_meets: pct("shareMeets", self.share_meets)?,
+            share_partly: pct("sharePartly", self.share_partly)?,
+            sourcing: pct("sourcing", self.sourcing)?,
+            cooperation: pct("cooperation", self.cooperation)?,
+            key_person_systems: pct("keyPersonSystems", self.key_person_systems)?,
+            key_person_availability: self.key_person_availability,
+            reset: self.reset,
+        })
+    }
+}
+
+/// The county's thresholds as they now stand.
+#[derive(SimpleObject)]
+pub struct SetAuditThresholdsPayload {
+    thresholds: AuditThresholds,
+}
+
 /// Mutations on the audit's records.
 #[derive(Default)]
 pub struct ReadinessMutation;
@@ -799,6 +873,21 @@ impl ReadinessMutation {
             .await?;
         Ok(RoleHolderPayload {
             person: RoleHolder(h),
+        })
+    }
+
+    /// Sets the thresholds of the audit's answers for the county (its joint committee,
+    /// `namnd`); every figure is checked before anything is written.
+    async fn set_audit_thresholds(
+        &self,
+        ctx: &Context<'_>,
+        input: SetAuditThresholdsInput,
+    ) -> Result<SetAuditThresholdsPayload> {
+        let t = scope(ctx)
+            .set_audit_thresholds(&input.county, input.change()?)
+            .await?;
+        Ok(SetAuditThresholdsPayload {
+            thresholds: AuditThresholds::from(&t),
         })
     }
 

@@ -297,6 +297,15 @@ impl CommitteeReport {
     }
     /// Joint procurement windows of the county as of today (24 months ahead, at least two
     /// kommuner), as `procurementWindows` gives them.
+    /// Key-person risk per kommun of the county, as counts over the systems the caller may
+    /// see; people are never named in the report.
+    async fn key_person_risk(&self, ctx: &Context<'_>) -> Result<Vec<super::readiness::KeyPersonRiskCount>> {
+        self.0
+            .key_person_risk
+            .iter()
+            .map(|r| super::readiness::KeyPersonRiskCount::of(ctx, r))
+            .collect()
+    }
     async fn procurement_windows(&self) -> Vec<super::procurement::ProcurementWindow> {
         self.0
             .procurement_windows

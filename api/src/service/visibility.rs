@@ -266,6 +266,15 @@ pub fn own_register<C: ColumnTrait>(caller: &Caller, municipality: C) -> Conditi
     }
 }
 
+/// Rows about a county as a whole (its settings; `county` names it): every caller of that
+/// county reads them, nobody else.
+pub fn own_county<C: ColumnTrait>(caller: &Caller, county: C) -> Condition {
+    match caller.principal() {
+        Some(p) => Condition::all().add(county.eq(p.county_id)),
+        None => nothing(),
+    }
+}
+
 /// A record that passed a read rule for this request's caller (the visibility rule, or the
 /// catalogue's for published e-services). Only the service layer makes one, so what the
 /// GraphQL layer holds of a shared record it may show, and may load what hangs off it.

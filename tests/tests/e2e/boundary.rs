@@ -60,6 +60,7 @@ async fn portals_read_the_catalogue_and_nothing_else(app: TestApp) {
         r#"{ keyPersonRisk(kommun: "1880") { keyPersonCount } }"#,
         "{ keyPersonRiskByMunicipality { keyPersonCount } }",
         "{ systemCostTotals { annualCost } }",
+        "{ auditThresholds(county: \"18\") { shareMeets } }",
     ]
     .map(str::to_owned)
     .into_iter()

@@ -523,6 +523,16 @@ pub fn cases() -> Vec<Case> {
             input: |f, _| json!({"id": f["holder"]}),
             single: own,
         },
+        // County settings: the committee of the county, whichever kommun its token names.
+        Case {
+            field: "setAuditThresholds",
+            input_type: "SetAuditThresholdsInput",
+            setup: Setup::Nothing,
+            visibilities: ANY,
+            rels: &[Rel::Own, Rel::Other],
+            input: |_, n| json!({"county": "18", "shareMeets": 70 + (n % 20) as i64}),
+            single: |r, _, _| r == "namnd",
+        },
     ]
 }
 

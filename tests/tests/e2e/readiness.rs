@@ -472,6 +472,44 @@ async fn key_persons_at_the_edges_are_named_to_their_kommun_only(app: TestApp) {
         .unwrap();
     assert_eq!(orebro_row["systemsAtRisk"], 2);
     assert_eq!(orebro_row["keyPersonCount"], 3);
+
+    // The committee's report and its CSV carry the same counts (all five systems are COUNTY).
+    let report = app
+        .as_kommun("1881")
+        .namnd()
+        .ok(
+            "{ committeeReport(county: \"18\", from: \"2026-01-01\", to: \"2026-12-31\") { keyPersonRisk { municipality { code } systemsCounted systemsAtRisk keyPersonCount } } }",
+            json!({}),
+        )
+        .await;
+    let rows = report["committeeReport"]["keyPersonRisk"].as_array().unwrap();
+    assert_eq!(rows.len(), 12, "every kommun of the county, each with its counts");
+    assert_eq!(
+        rows.iter().find(|r| r["municipality"]["code"] == "1880").unwrap(),
+        &json!({"municipality": {"code": "1880"}, "systemsCounted": 5, "systemsAtRisk": 2, "keyPersonCount": 3})
+    );
+    let token = samverkan::auth::mint_dev_token(&app.secret, "namnd", "1881", &["namnd".into()], 60).unwrap();
+    let res = app
+        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|l| *l != "Personberoende per kommun")
+        // A section ends with a record of one empty cell.
+        .take_while(|l| !l.is_empty() && *l != "\"\"")
+        .collect();
+    assert_eq!(
+        section[1],
+        "Kommun;Kommunkod;System;System med risk;Nyckelpersoner"
+    );
+    assert!(section.contains(&"Örebro;1880;5;2;3"), "{section:?}");
+    assert_eq!(section.len(), 2 + 12);
+    assert!(!text.contains("Dana"), "people are never named in the report");
 }
 both_backends!(key_persons_at_the_edges_are_named_to_their_kommun_only);
 
@@ -607,3 +645,105 @@ async fn the_auditors_csv_holds_the_answers_and_their_trend(app: TestApp) {
     assert_eq!(anonymous.status(), 401);
 }
 both_backends!(the_auditors_csv_holds_the_answers_and_their_trend);
+
+const SET_THRESHOLDS: &str = "mutation($i: SetAuditThresholdsInput!) { setAuditThresholds(input: $i) { thresholds { shareMeets sharePartly reviewMonths } } }";
+
+/// The county's committee sets the thresholds; the answers follow them at once, a bad figure
+/// changes nothing, nobody else may set them, and every kommun of the county reads the change
+/// in the audit trail.
+async fn the_committee_sets_the_countys_thresholds(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor();
+    let namnd = app.as_kommun("1883").namnd();
+    let (a, _) = create(&orebro, "Planerat", "COUNTY", "100").await;
+    create(&orebro, "Oplanerat", "COUNTY", "100").await;
+    orebro
+        .ok(
+            "mutation($i: UpdateEServiceProjectInput!) { updateEServiceProject(input: $i) { project { planYear } } }",
+            json!({"i": {"id": a, "version": version(&orebro, &a).await, "planYear": 2027}}),
+        )
+        .await;
+    let planning = |r: &Value| answer_of(r, "PLANNING")["status"].as_str().unwrap().to_owned();
+    let r = orebro.ok(READINESS, json!({"k": "1880"})).await;
+    assert_eq!(
+        figure(answer_of(&r, "PLANNING"), "createdWithPlanYear"),
+        (1, Some(2))
+    );
+    assert_eq!(planning(&r), "PARTLY", "50 % is below docs/domain.md's 80 %");
+
+    let read =
+        "query { auditThresholds(county: \"18\") { shareMeets sharePartly reviewMonths keyPersonSystems } }";
+    let defaults = app.as_kommun("1881").viewer().ok(read, json!({})).await;
+    assert_eq!(
+        defaults["auditThresholds"],
+        json!({"shareMeets": 80, "sharePartly": 30, "reviewMonths": 12, "keyPersonSystems": 3})
+    );
+
+    // Nobody but the committee sets them; bad figures are refused naming them.
+    for who in [
+        app.as_kommun("1880").editor_admin(),
+        app.as_kommun("1880").revisor(),
+        app.as_kommun("1880").viewer(),
+    ] {
+        who.gql(SET_THRESHOLDS, json!({"i": {"county": "18", "shareMeets": 50}}))
+            .await
+            .expect_code("FORBIDDEN");
+    }
+    for (input, field) in [
+        (json!({"county": "18", "shareMeets": 150}), "shareMeets"),
+        (json!({"county": "18", "sharePartly": -1}), "sharePartly"),
+        (json!({"county": "18", "reviewMonths": 0}), "reviewMonths"),
+        (
+            json!({"county": "18", "keyPersonAvailability": 5}),
+            "keyPersonAvailability",
+        ),
+        (json!({"county": "99", "shareMeets": 50}), "county"),
+    ] {
+        let r = namnd.gql(SET_THRESHOLDS, json!({"i": input})).await;
+        r.expect_code("BAD_USER_INPUT");
+        assert_eq!(r.body["errors"][0]["extensions"]["field"], field, "{}", r.body);
+    }
+    assert_eq!(
+        namnd.ok(read, json!({})).await,
+        defaults,
+        "a refused change wrote nothing"
+    );
+
+    let set = namnd
+        .ok(SET_THRESHOLDS, json!({"i": {"county": "18", "shareMeets": 50}}))
+        .await;
+    assert_eq!(
+        set["setAuditThresholds"]["thresholds"],
+        json!({"shareMeets": 50, "sharePartly": 30, "reviewMonths": 12})
+    );
+    let r = orebro.ok(READINESS, json!({"k": "1880"})).await;
+    assert_eq!(planning(&r), "MEETS", "50 % meets the county's own 50 %");
+
+    // Back to docs/domain.md's figures.
+    let reset = namnd
+        .ok(SET_THRESHOLDS, json!({"i": {"county": "18", "reset": true}}))
+        .await;
+    assert_eq!(reset["setAuditThresholds"]["thresholds"]["shareMeets"], 80);
+    assert_eq!(
+        planning(&orebro.ok(READINESS, json!({"k": "1880"})).await),
+        "PARTLY"
+    );
+
+    // Every kommun of the county reads both changes, newest first: the first created the
+    // county's own figures, the reset changed them back.
+    let trail = app
+        .as_kommun("1881")
+        .viewer()
+        .ok(
+            "query { auditEvents(filter: {action: \"setAuditThresholds\"}) { totalCount edges { node { recordType before after } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(trail["auditEvents"]["totalCount"], 2);
+    let share = |i: usize, side: &str| {
+        trail["auditEvents"]["edges"][i]["node"][side]["auditThresholds"]["shareMeets"].clone()
+    };
+    assert_eq!(trail["auditEvents"]["edges"][0]["node"]["recordType"], "County");
+    assert_eq!((share(0, "before"), share(0, "after")), (json!(50), json!(80)));
+    assert_eq!((share(1, "before"), share(1, "after")), (Value::Null, json!(50)));
+}
+both_backends!(the_committee_sets_the_countys_thresholds);

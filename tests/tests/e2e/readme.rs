@@ -50,7 +50,7 @@ async fn examples_run_on_the_demo_data(app: TestApp) {
     assert_eq!(d["systemMap"]["systems"].as_array().unwrap().len(), 2);
 
     let audit = readme_queries("### The audit's questions");
-    assert_eq!(audit.len(), 1);
+    assert_eq!(audit.len(), 2);
     let r = app.as_kommun("1880").revisor().ok(&audit[0], json!({})).await;
     let statuses: Vec<&str> = r["auditReadiness"]["answers"]
         .as_array()
@@ -65,6 +65,11 @@ async fn examples_run_on_the_demo_data(app: TestApp) {
     assert_eq!(
         r["auditReadiness"]["answers"][0]["documents"][0]["adoptingBody"],
         "Kommunfullmäktige"
+    );
+    let set = app.as_kommun("1880").namnd().ok(&audit[1], json!({})).await;
+    assert_eq!(
+        set["setAuditThresholds"]["thresholds"],
+        json!({"shareMeets": 75, "sharePartly": 30, "reviewMonths": 18})
     );
 
     let report = readme_queries("### The committee report");

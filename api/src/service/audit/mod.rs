@@ -77,6 +77,8 @@ pub enum Parent {
     /// A kommun's register of people in pm3 roles, by municipality id: its events name people,
     /// so only that kommun reads them.
     RoleRegister(i32),
+    /// A county's own settings, by county id: every caller of that county reads their events.
+    County(i32),
 }
 
 impl Parent {
@@ -90,6 +92,7 @@ impl Parent {
             Parent::Vendor(id) => (RecordKind::Vendor, id),
             Parent::GoverningDocument(id) => (RecordKind::GoverningDocument, id),
             Parent::RoleRegister(m) => (RecordKind::Municipality, i64::from(m)),
+            Parent::County(c) => (RecordKind::County, i64::from(c)),
         }
     }
 }

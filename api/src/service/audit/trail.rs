@@ -124,6 +124,14 @@ impl crate::service::Scope<'_> {
                             .add(audit_event::Column::ScopeType.eq(RecordKind::Municipality))
                             .add(register),
                     )
+                    .add(
+                        Condition::all()
+                            .add(audit_event::Column::ScopeType.eq(RecordKind::County))
+                            .add(crate::service::visibility::own_county(
+                                self.caller(),
+                                audit_event::Column::ScopeId,
+                            )),
+                    )
                     .add(audit_event::Column::ScopeType.eq(RecordKind::Vendor)),
             )
             .add(sea_orm::sea_query::Expr::exists(hidden_name).not());

@@ -53,6 +53,18 @@ pub fn at_risk(i: &system_instance::Model) -> bool {
     instance_of(i).risk().is_some()
 }
 
+/// Key-person risk in one kommun, as counts: what other kommuner and the committee see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KommunKeyPersons {
+    pub municipality_id: i32,
+    /// Systems counted (those the caller may see).
+    pub systems: usize,
+    /// Systems with a critical role empty or one person in all of them.
+    pub at_risk: usize,
+    /// People who are key persons.
+    pub key_persons: usize,
+}
+
 /// The answers for one kommun at one date, and how they stood at the last eight quarter ends.
 pub struct Readiness {
     pub municipality_id: i32,
@@ -426,32 +438,45 @@ impl Scope<'_> {
 
     /// Key-person risk for every kommun of the caller's county: counts only, over the systems
     /// the caller may see, in one statement.
-    pub async fn key_person_risk_by_kommun(&self) -> ApiResult<Vec<(i32, usize, usize, usize)>> {
+    pub async fn key_person_risk_by_kommun(&self) -> ApiResult<Vec<KommunKeyPersons>> {
         let p = self.reader()?;
-        let t = self.audit_thresholds(p.county_id).await?;
+        self.key_person_counts(p.county_id).await
+    }
+
+    /// Key-person risk counts per kommun of county `county_id` (the committee report's
+    /// section), over the systems the caller may see.
+    pub(in crate::service) async fn key_person_counts(
+        &self,
+        county_id: i32,
+    ) -> ApiResult<Vec<KommunKeyPersons>> {
+        let t = self.audit_thresholds(county_id).await?;
         let instances = system_instance::Entity::find()
             .filter(visibility::system_instances(self.caller()))
-            .filter(system_instance::Column::CountyId.eq(p.county_id))
+            .filter(system_instance::Column::CountyId.eq(county_id))
             .all(self.db())
             .await?;
         let mut by: BTreeMap<i32, Vec<Instance>> = self
             .reference()
             .municipalities()
             .iter()
-            .filter(|m| m.county_id == p.county_id)
+            .filter(|m| m.county_id == county_id)
             .map(|m| (m.id, Vec::new()))
             .collect();
         for i in &instances {
             by.entry(i.owner_id).or_default().push(instance_of(i));
         }
-        Ok(by
+        let mut rows: Vec<KommunKeyPersons> = by
             .into_iter()
-            .map(|(k, rules)| {
-                let risky = rules.iter().filter(|r| r.risk().is_some()).count();
-                let keys = readiness::key_persons(&rules, &t).len();
-                (k, rules.len(), risky, keys)
+            .map(|(municipality_id, rules)| KommunKeyPersons {
+                municipality_id,
+                systems: rules.len(),
+                at_risk: rules.iter().filter(|r| r.risk().is_some()).count(),
+                key_persons: readiness::key_persons(&rules, &t).len(),
             })
-            .collect())
+            .collect();
+        let code = |id: i32| self.reference().municipality(id).map(|m| m.code.clone());
+        rows.sort_by_key(|r| code(r.municipality_id));
+        Ok(rows)
     }
 
     /// What the county's kommuner pay per product: named for the instances the caller may see,

@@ -7,7 +7,9 @@
 mod answers;
 mod documents;
 mod people;
+mod thresholds;
 
-pub use answers::{Readiness, at_risk, critical_of};
+pub use answers::{KommunKeyPersons, Readiness, at_risk, critical_of};
 pub use documents::{DocumentFilter, DocumentSpec};
 pub use people::{Named, Register, RoleRefs};
+pub use thresholds::ThresholdChange;

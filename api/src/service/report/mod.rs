@@ -149,6 +149,8 @@ pub struct CommitteeReport {
     pub expiring_contracts: Vec<SystemRow>,
     /// Joint procurement windows of the county, as of today.
     pub procurement_windows: Vec<WindowRow>,
+    /// Key-person risk per kommun of the county, as counts (people are never named here).
+    pub key_person_risk: Vec<crate::service::readiness::KommunKeyPersons>,
 }
 
 /// A joint procurement window with the names the minutes need.
@@ -335,6 +337,7 @@ impl Scope<'_> {
         let initiatives = self.initiative_rows(county.id).await?;
         let (sensitive_systems, expiring_contracts) = self.system_rows(county.id, from).await?;
         let procurement_windows = self.window_rows(county.id).await?;
+        let key_person_risk = self.key_person_counts(county.id).await?;
         Ok(CommitteeReport {
             county,
             from,
@@ -350,6 +353,7 @@ impl Scope<'_> {
             sensitive_systems,
             expiring_contracts,
             procurement_windows,
+            key_person_risk,
         })
     }
 }
