@@ -75,3 +75,46 @@ pub async fn import_systems(
         .await
         .map_err(failure)
 }
+
+/// Verifies the audit trail's hash chain of one county (länskod) or of every county: one line
+/// per county (its events and head, or the first break and why) and whether all verified.
+pub async fn verify_audit(
+    db: &DatabaseConnection,
+    county: Option<&str>,
+) -> anyhow::Result<(Vec<String>, bool)> {
+    use crate::service::audit::chain;
+    let reference = Reference::load(db).await?;
+    let counties: Vec<_> = match county {
+        Some(code) => vec![
+            reference
+                .county_by_code(code)
+                .ok_or_else(|| anyhow::anyhow!("--county {code}: no county with that code"))?
+                .clone(),
+        ],
+        None => reference.counties().to_vec(),
+    };
+    let (mut lines, mut ok) = (Vec::new(), true);
+    for c in counties {
+        let check = chain::verify(db, c.id).await?;
+        match &check.broken {
+            None => lines.push(format!(
+                "county {} ({}): {} events, head {} at place {}: intact",
+                c.code, c.name, check.events, check.head_hash, check.head_seq
+            )),
+            Some(b) => {
+                ok = false;
+                lines.push(format!(
+                    "county {} ({}): BROKEN at place {}{}: {} ({}); {} events verified before it",
+                    c.code,
+                    c.name,
+                    b.seq,
+                    b.event_id.map(|id| format!(", event {id}")).unwrap_or_default(),
+                    b.reason.as_str(),
+                    b.detail,
+                    check.events
+                ));
+            }
+        }
+    }
+    Ok((lines, ok))
+}

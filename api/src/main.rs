@@ -63,6 +63,13 @@ enum Command {
         #[arg(long, env = "USER", default_value = "operator")]
         user: String,
     },
+    /// Verify the audit trail's hash chain of one county or all: exit 0 when every chain is
+    /// intact, 1 naming the first broken event and why.
+    VerifyAudit {
+        /// Länskod of the county, e.g. 18; every county by default.
+        #[arg(long)]
+        county: Option<String>,
+    },
     /// Print a signed development token (development mode only).
     Token {
         /// Kommunkod the token acts for, e.g. 1880.
@@ -158,6 +165,18 @@ async fn run() -> anyhow::Result<()> {
                 "imported {n} system{} for kommun {kommun}",
                 if n == 1 { "" } else { "s" }
             );
+        }
+        Command::VerifyAudit { county } => {
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            let (lines, ok) = samverkan::admin::verify_audit(&db, county.as_deref()).await?;
+            for l in &lines {
+                println!("{l}");
+            }
+            if !ok {
+                anyhow::bail!("the audit trail does not verify");
+            }
         }
         Command::Healthcheck { url } => {
             let url = match url {

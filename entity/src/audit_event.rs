@@ -21,6 +21,20 @@ pub struct Model {
     /// The parent record whose visibility governs who may read the event.
     pub scope_type: Option<domain::RecordKind>,
     pub scope_id: Option<i64>,
+    /// The county whose hash chain holds the event (the actor's kommun's).
+    pub county_id: Option<i32>,
+    /// The event's place in its county's chain, from 1 without gaps.
+    pub chain_seq: Option<i64>,
+    /// The hash of the event before it in the chain (`domain::chain::GENESIS` for the first).
+    pub prev_hash: Option<String>,
+    /// The hash of this event's canonical form (`domain::chain`).
+    pub hash: Option<String>,
+    /// The canonical form's version.
+    pub chain_form: Option<i16>,
+    /// SHA-256 of `actor_salt` and `actor_sub`: what the hash covers of the actor.
+    pub actor_digest: Option<String>,
+    /// Kept while `actor_sub` is the real one; removed with it by the retention.
+    pub actor_salt: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,6 +3,7 @@
 //! Entities are plain rows. Rules (visibility, phases, cost shares) live in the `api` crate's
 //! service layer, and GraphQL types are separate structs built from these models.
 
+pub mod audit_chain_head;
 pub mod audit_event;
 pub mod audit_event_scope;
 pub mod benefit;

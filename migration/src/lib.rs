@@ -15,6 +15,7 @@ mod m20261125_000010_create_data_generation;
 mod m20261126_000011_create_count_part_generation;
 mod m20261126_000012_cover_count_parts;
 mod m20261202_000013_audit_questions;
+mod m20261204_000014_chain_audit_trail;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_create_count_part_generation::Migration),
             Box::new(m20261126_000012_cover_count_parts::Migration),
             Box::new(m20261202_000013_audit_questions::Migration),
+            Box::new(m20261204_000014_chain_audit_trail::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod boundary;
 mod cache;
+mod chain;
 mod docs;
 mod flow;
 mod http;

@@ -178,8 +178,11 @@ const ROLE_ROWS: &[(i32, &str, &str, &str, &str)] = &[
 /// migration every instance names, through the register, exactly the text it held, and each
 /// kommun has one holder per distinct name of its own.
 async fn free_text_roles_move_into_the_register(db: &DatabaseConnection) {
-    let pending = migration::Migrator::migrations().len() as u32;
-    migration::Migrator::up(db, Some(pending - 1)).await.unwrap();
+    let before_13 = migration::Migrator::migrations()
+        .iter()
+        .position(|m| m.name().contains("_000013_"))
+        .unwrap() as u32;
+    migration::Migrator::up(db, Some(before_13)).await.unwrap();
     let run = |sql: String| async move { db.execute_unprepared(&sql).await.unwrap() };
     run("INSERT INTO county (id, code, name) VALUES (1, '18', 'Örebro län')".into()).await;
     run("INSERT INTO municipality (id, code, name, county_id, population, population_year) VALUES \
@@ -202,7 +205,35 @@ async fn free_text_roles_move_into_the_register(db: &DatabaseConnection) {
         ))
         .await;
     }
+    // Audit events written before the chain existed: two kommuner of one county, out of
+    // time order, one with nothing before and an odd character after.
+    for (id, kommun, at, before, after) in [
+        (
+            1,
+            1,
+            "2026-01-02 10:00:00.123456+00:00",
+            "NULL",
+            "'{\"title\":\"Å\"}'",
+        ),
+        (
+            2,
+            2,
+            "2026-01-01 09:00:00+00:00",
+            "'{\"title\":\"Å\"}'",
+            "'{\"title\":\"B\"}'",
+        ),
+        (3, 1, "2026-01-03 08:00:00.5+00:00", "NULL", "'{}'"),
+    ] {
+        run(format!(
+            "INSERT INTO audit_event (id, occurred_at, actor_sub, actor_municipality_id, actor_roles, action, \
+             record_type, record_id, before, after, request_id, scope_type, scope_id) VALUES \
+             ({id}, '{at}', 'user-{id}', {kommun}, 'editor', 'updateEServiceProject', 'EServiceProject', 7, \
+             {before}, {after}, 'req-{id}', 'EServiceProject', 7)"
+        ))
+        .await;
+    }
     migration::Migrator::up(db, None).await.unwrap();
+    events_are_chained_in_the_order_written(db).await;
     let backend = db.get_database_backend();
     for (n, (owner, so, oo, mb, mi)) in ROLE_ROWS.iter().enumerate() {
         for (col, want) in [
@@ -263,6 +294,67 @@ async fn free_text_roles_move_into_the_register(db: &DatabaseConnection) {
     let mut want_sorted = want.clone();
     want_sorted.sort();
     assert_eq!(sorted, want_sorted);
+}
+
+/// After migration 14 the events written before it form county 1's chain in id order: places
+/// 1, 2, 3, each naming the hash of the one before, each hash that of its canonical form.
+async fn events_are_chained_in_the_order_written(db: &DatabaseConnection) {
+    use samverkan::domain::chain;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT * FROM audit_event ORDER BY id",
+        ))
+        .await
+        .unwrap();
+    let mut prev = chain::GENESIS.to_owned();
+    for (n, r) in rows.iter().enumerate() {
+        let get = |c: &str| r.try_get::<Option<String>>("", c).unwrap();
+        let (salt, digest) = (get("actor_salt").unwrap(), get("actor_digest").unwrap());
+        let sub: String = r.try_get("", "actor_sub").unwrap();
+        assert_eq!(chain::actor_digest(&salt, &sub), digest);
+        assert_eq!(r.try_get::<i32>("", "county_id").unwrap(), 1);
+        assert_eq!(r.try_get::<i64>("", "chain_seq").unwrap(), n as i64 + 1);
+        assert_eq!(get("prev_hash").unwrap(), prev);
+        let (roles, action, kind, request) = (
+            get("actor_roles").unwrap(),
+            get("action").unwrap(),
+            get("record_type").unwrap(),
+            get("request_id").unwrap(),
+        );
+        let (before, after, scope) = (get("before"), get("after"), get("scope_type"));
+        let content = chain::EventContent {
+            county_id: 1,
+            seq: n as i64 + 1,
+            prev_hash: &prev,
+            occurred_at: r.try_get("", "occurred_at").unwrap(),
+            actor_digest: &digest,
+            actor_municipality_id: r.try_get("", "actor_municipality_id").unwrap(),
+            actor_roles: &roles,
+            action: &action,
+            record_type: &kind,
+            record_id: r.try_get("", "record_id").unwrap(),
+            before: before.as_deref(),
+            after: after.as_deref(),
+            request_id: &request,
+            scope_type: scope.as_deref(),
+            scope_id: r.try_get("", "scope_id").unwrap(),
+        };
+        let hash = get("hash").unwrap();
+        assert_eq!(content.hash(), hash, "event {}", n + 1);
+        prev = hash;
+    }
+    assert_eq!(rows.len(), 3);
+    let head = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT seq, hash FROM audit_chain_head WHERE county_id = 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(head.try_get::<i64>("", "seq").unwrap(), 3);
+    assert_eq!(head.try_get::<String>("", "hash").unwrap(), prev);
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The audit trail (loggning): every mutation writes its one event in its own transaction
 //! (`write_tx`: [`WriteTx`], versioned saves), and callers read the events of records they may
 //! see (`trail`).
+pub mod chain;
 pub mod store;
 mod trail;
 mod write_tx;

@@ -279,26 +279,58 @@ impl<'a> WriteTx<'a> {
             )));
         };
         let (scope_type, scope_id) = parent.parts();
-        let now = chrono::Utc::now();
+        let now = crate::domain::chain::instant(chrono::Utc::now());
+        let county_id = self.principal.county_id;
+        let (seq, prev_hash) = super::chain::lock_head(self.tx.writable(), county_id).await?;
+        let salt = uuid::Uuid::new_v4().simple().to_string();
+        let digest = crate::domain::chain::actor_digest(&salt, &self.principal.sub);
+        let (before, after) = (before.map(|v| v.to_string()), after.map(|v| v.to_string()));
+        let roles = self.principal.roles_text();
+        let hash = crate::domain::chain::EventContent {
+            county_id,
+            seq: seq + 1,
+            prev_hash: &prev_hash,
+            occurred_at: now,
+            actor_digest: &digest,
+            actor_municipality_id: self.principal.municipality_id,
+            actor_roles: &roles,
+            action,
+            record_type: record_type.as_str(),
+            record_id,
+            before: before.as_deref(),
+            after: after.as_deref(),
+            request_id: self.request_id,
+            scope_type: Some(scope_type.as_str()),
+            scope_id: Some(scope_id),
+        }
+        .hash();
         let event = audit_event::ActiveModel {
             occurred_at: Set(now),
             actor_sub: Set(self.principal.sub.clone()),
             actor_municipality_id: Set(self.principal.municipality_id),
-            actor_roles: Set(self.principal.roles_text()),
+            actor_roles: Set(roles),
             action: Set(action.to_owned()),
             record_type: Set(record_type),
             record_id: Set(record_id),
-            before: Set(before.map(|v| v.to_string())),
-            after: Set(after.map(|v| v.to_string())),
+            before: Set(before),
+            after: Set(after),
             request_id: Set(self.request_id.to_owned()),
             scope_type: Set(Some(scope_type)),
             scope_id: Set(Some(scope_id)),
+            county_id: Set(Some(county_id)),
+            chain_seq: Set(Some(seq + 1)),
+            prev_hash: Set(Some(prev_hash)),
+            hash: Set(Some(hash.clone())),
+            chain_form: Set(Some(crate::domain::chain::FORM)),
+            actor_digest: Set(Some(digest)),
+            actor_salt: Set(Some(salt)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
         }
         .insert(self.tx.writable())
         .await?;
+        super::chain::advance_head(self.tx.writable(), county_id, seq + 1, hash).await?;
         if !self.names.is_empty() {
             audit_event_scope::Entity::insert_many(self.names.iter().map(|n| {
                 let (scope_type, scope_id) = n.parts();
