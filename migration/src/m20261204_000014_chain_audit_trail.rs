@@ -174,18 +174,24 @@ impl MigrationTrait for Migration {
                 &["county_id", "chain_seq"],
                 true,
             ))
+            .await?;
+        // The chain's head at a period's end (the committee report).
+        manager
+            .create_index(index(
+                "ix_audit_event_chain_time",
+                "audit_event",
+                &["county_id", "occurred_at"],
+                false,
+            ))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ux_audit_event_chain")
-                    .table("audit_event")
-                    .to_owned(),
-            )
-            .await?;
+        for name in ["ix_audit_event_chain_time", "ux_audit_event_chain"] {
+            manager
+                .drop_index(Index::drop().name(name).table("audit_event").to_owned())
+                .await?;
+        }
         manager
             .drop_table(Table::drop().table("audit_chain_head").to_owned())
             .await?;

@@ -100,8 +100,91 @@ impl AuditConnectionFields {
 #[derive(Default)]
 pub struct AuditQuery;
 
+/// Why a chain does not verify.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ChainBreak {
+    /// An event's content is not what its hash covers (an edit, a replaced actor).
+    ContentChanged,
+    /// Events are gone from the chain.
+    EventMissing,
+    /// Events stand in another order than they were written in.
+    OrderChanged,
+}
+
+/// Where a chain first breaks.
+#[derive(async_graphql::SimpleObject)]
+pub struct ChainBroken {
+    /// The place in the chain (1 is the county's first event).
+    place: i64,
+    reason: ChainBreak,
+}
+
+/// One verification of a county's chain, from its first event to its head.
+#[derive(async_graphql::SimpleObject)]
+pub struct ChainVerification {
+    /// When it finished.
+    verified_at: chrono::DateTime<chrono::Utc>,
+    /// Every event from place 1 to the head it found is where and what it was written as.
+    intact: bool,
+    /// Events checked in chain order (up to the first break).
+    events_checked: i64,
+    /// The head it checked against.
+    head_place: i64,
+    head_hash: String,
+    /// The first break; `samverkan verify-audit` names the event.
+    broken: Option<ChainBroken>,
+}
+
+/// A county's audit trail as a hash chain: each event carries the hash of the one before it
+/// and of its own content, so an edit, a deletion or a reordering made behind the service's
+/// back is found. State `headHash` in the minutes to anchor the chain outside the database.
+#[derive(async_graphql::SimpleObject)]
+pub struct AuditChain {
+    /// Events in the chain; the head's place.
+    event_count: i64,
+    /// Hex SHA-256 of the newest event's canonical form.
+    head_hash: String,
+    /// The last verification on this server; null until the first has finished.
+    verification: Option<ChainVerification>,
+    /// A verification is running: ask again for its result. One starts whenever the chain
+    /// has grown since the last or that is older than 15 minutes.
+    verifying: bool,
+}
+
+impl From<crate::service::audit::chain::ChainStatus> for AuditChain {
+    fn from(s: crate::service::audit::chain::ChainStatus) -> Self {
+        use crate::service::audit::chain::BreakReason;
+        Self {
+            event_count: s.head_seq,
+            head_hash: s.head_hash,
+            verification: s.verified.map(|(c, at)| ChainVerification {
+                verified_at: at,
+                intact: c.broken.is_none(),
+                events_checked: c.events,
+                head_place: c.head_seq,
+                head_hash: c.head_hash,
+                broken: c.broken.map(|b| ChainBroken {
+                    place: b.seq,
+                    reason: match b.reason {
+                        BreakReason::ContentChanged => ChainBreak::ContentChanged,
+                        BreakReason::EventMissing => ChainBreak::EventMissing,
+                        BreakReason::OrderChanged => ChainBreak::OrderChanged,
+                    },
+                }),
+            }),
+            verifying: s.verifying,
+        }
+    }
+}
+
 #[Object]
 impl AuditQuery {
+    /// The county's audit chain and its last verification, for its joint committee (`namnd`)
+    /// and auditors (`revisor`); `county` is the länskod, the caller's own.
+    async fn audit_chain(&self, ctx: &Context<'_>, county: String) -> Result<AuditChain> {
+        Ok(scope(ctx).audit_chain(&county).await?.into())
+    }
+
     /// The history of records the caller may see, newest first; the committee (`namnd`) sees
     /// the county's shared records.
     #[graphql(complexity = "(first.or(last).unwrap_or(20).clamp(0, 100) as usize) * child_complexity + 1")]

@@ -306,6 +306,15 @@ impl CommitteeReport {
             .map(|r| super::readiness::KeyPersonRiskCount::of(ctx, r))
             .collect()
     }
+    /// The county's audit chain at the period's end (the end of `to`, UTC): state it in the
+    /// minutes, and a later `verify-audit` or `auditChain` shows the trail unchanged since.
+    async fn audit_chain_head(&self) -> AuditChainHead {
+        let h = &self.0.audit_chain_head;
+        AuditChainHead {
+            event_count: h.events,
+            head_hash: h.hash.clone(),
+        }
+    }
     async fn procurement_windows(&self) -> Vec<super::procurement::ProcurementWindow> {
         self.0
             .procurement_windows
@@ -334,4 +343,13 @@ impl ReportQuery {
             scope(ctx).committee_report(&county, from.0, to.0).await?,
         ))
     }
+}
+
+/// A county's audit chain at an instant.
+#[derive(async_graphql::SimpleObject)]
+pub struct AuditChainHead {
+    /// Events in the chain up to then.
+    event_count: i64,
+    /// Hex SHA-256 of the last of them (64 zeros before the first).
+    head_hash: String,
 }

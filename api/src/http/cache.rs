@@ -308,6 +308,28 @@ pub fn runs_a_query(doc: &ExecutableDocument, operation: Option<&str>) -> bool {
     ty == Some(OperationType::Query)
 }
 
+/// Fields whose answers follow state outside the database (a verification running in the
+/// background), which the data generation does not move: a document naming one is never kept.
+const LIVE_FIELDS: &[&str] = &["auditChain"];
+
+/// Whether a document names a field of [`LIVE_FIELDS`] anywhere (its operations or fragments).
+pub fn reads_live_state(doc: &ExecutableDocument) -> bool {
+    use async_graphql::parser::types::{Selection, SelectionSet};
+    fn walk(set: &SelectionSet) -> bool {
+        set.items.iter().any(|item| match &item.node {
+            Selection::Field(f) => {
+                LIVE_FIELDS.contains(&f.node.name.node.as_str()) || walk(&f.node.selection_set.node)
+            }
+            Selection::InlineFragment(i) => walk(&i.node.selection_set.node),
+            Selection::FragmentSpread(_) => false,
+        })
+    }
+    doc.operations
+        .iter()
+        .any(|(_, op)| walk(&op.node.selection_set.node))
+        || doc.fragments.values().any(|f| walk(&f.node.selection_set.node))
+}
+
 /// A strong entity tag of a body.
 pub fn etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);

@@ -424,9 +424,9 @@ fn admit(
             &ApiError::input("query", "mutations must be sent with POST"),
         ));
     }
-    let keepable = document
-        .as_deref()
-        .is_some_and(|doc| cache::runs_a_query(doc, p.operation_name.as_deref()));
+    let keepable = document.as_deref().is_some_and(|doc| {
+        cache::runs_a_query(doc, p.operation_name.as_deref()) && !cache::reads_live_state(doc)
+    });
     if let Some(doc) = &document
         && operation_label.is_none()
         && let async_graphql::parser::types::DocumentOperations::Multiple(ops) = &doc.operations

@@ -49,6 +49,7 @@ pub struct Services {
     reference: Arc<Reference>,
     counts: Arc<counts::CountCache>,
     events: events::Events,
+    verifications: audit::chain::Verifications,
 }
 
 impl Services {
@@ -61,6 +62,7 @@ impl Services {
             reference,
             counts: Arc::default(),
             events,
+            verifications: audit::chain::Verifications::default(),
         }
     }
 
@@ -162,6 +164,10 @@ impl<'a> Scope<'a> {
 
     fn db(&self) -> &Reads<DatabaseConnection> {
         &self.svc.db
+    }
+
+    fn verifications(&self) -> &audit::chain::Verifications {
+        &self.svc.verifications
     }
 
     /// The principal, or `UNAUTHENTICATED` for an anonymous caller.

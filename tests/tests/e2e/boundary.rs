@@ -61,6 +61,7 @@ async fn portals_read_the_catalogue_and_nothing_else(app: TestApp) {
         "{ keyPersonRiskByMunicipality { keyPersonCount } }",
         "{ systemCostTotals { annualCost } }",
         "{ auditThresholds(county: \"18\") { shareMeets } }",
+        "{ auditChain(county: \"18\") { headHash } }",
     ]
     .map(str::to_owned)
     .into_iter()

@@ -229,3 +229,107 @@ async fn concurrent_writers_make_one_line(app: TestApp) {
     db.close().await.unwrap();
 }
 both_backends!(concurrent_writers_make_one_line);
+
+const CHAIN: &str = "{ auditChain(county: \"18\") { eventCount headHash verifying verification { intact eventsChecked headPlace headHash broken { place reason } } } }";
+
+/// Asks for the chain until a verification of at least `place` events has finished.
+async fn verified(c: &crate::helpers::Caller<'_>, place: i64) -> serde_json::Value {
+    for _ in 0..100 {
+        let d = c.ok(CHAIN, json!({})).await;
+        if d["auditChain"]["verification"]["headPlace"].as_i64() >= Some(place) {
+            return d["auditChain"].clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no verification of {place} events finished: {}",
+        c.ok(CHAIN, json!({})).await
+    );
+}
+
+/// The committee and the auditors have the chain verified through the API; the committee
+/// report states its head at the period's end; nobody else asks.
+async fn the_committee_and_the_auditors_read_the_chain_and_its_verification(app: TestApp) {
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let orebro = app.as_kommun("1880").editor();
+    for n in 0..3 {
+        create(&orebro, &format!("Kedja {n}"), "COUNTY", "10").await;
+    }
+    let namnd = app.as_kommun("1881").namnd();
+    let c = verified(&namnd, 3).await;
+    assert_eq!(c["eventCount"], 3);
+    assert_eq!(c["verification"]["intact"], true);
+    assert_eq!(c["verification"]["eventsChecked"], 3);
+    assert_eq!(c["verification"]["headHash"], c["headHash"]);
+    let head = c["headHash"].as_str().unwrap().to_owned();
+    assert_eq!(head.len(), 64);
+    let rev = verified(&app.as_kommun("1880").revisor(), 3).await;
+    assert_eq!(rev["headHash"], head.as_str());
+
+    // The report anchors the head: all three events fall in the period.
+    let today = chrono::Utc::now().date_naive();
+    let report = format!(
+        "{{ committeeReport(county: \"18\", from: \"{}\", to: \"{today}\") {{ auditChainHead {{ eventCount headHash }} }} }}",
+        today - chrono::Days::new(30)
+    );
+    let r = namnd.ok(&report, json!({})).await;
+    assert_eq!(
+        r["committeeReport"]["auditChainHead"],
+        json!({"eventCount": 3, "headHash": head})
+    );
+    // A period that ended before the first event: the chain was empty then.
+    let r = namnd
+        .ok(
+            "{ committeeReport(county: \"18\", from: \"2020-01-01\", to: \"2020-12-31\") { auditChainHead { eventCount headHash } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["committeeReport"]["auditChainHead"]["eventCount"], 0);
+    let token = samverkan::auth::mint_dev_token(&app.secret, "n", "1881", &["namnd".into()], 60).unwrap();
+    let csv = app
+        .get(&format!(
+            "/reports/18/committee.csv?from={}&to={today}",
+            today - chrono::Days::new(30)
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(&format!("3 händelser, kedjans huvud {head}")),
+        "{csv}"
+    );
+
+    // Tampered with, the next verification (after the chain grows) says where.
+    let second = chain(&db).await[1].0;
+    sql(
+        &db,
+        &format!("UPDATE audit_event SET request_id = 'annat' WHERE id = {second}"),
+    )
+    .await;
+    create(&orebro, "Kedja 4", "COUNTY", "10").await;
+    let c = verified(&namnd, 4).await;
+    assert_eq!(c["verification"]["intact"], false);
+    assert_eq!(
+        c["verification"]["broken"],
+        json!({"place": 2, "reason": "CONTENT_CHANGED"})
+    );
+
+    // Kommun roles other than the auditors', and the portal, are refused.
+    for who in [
+        app.as_kommun("1880").editor_admin(),
+        app.as_kommun("1880").viewer(),
+        app.as_kommun("1880").integration(),
+    ] {
+        who.gql(CHAIN, json!({})).await.expect_code("FORBIDDEN");
+    }
+    namnd
+        .gql("{ auditChain(county: \"99\") { headHash } }", json!({}))
+        .await
+        .expect_code("BAD_USER_INPUT");
+    db.close().await.unwrap();
+}
+both_backends!(the_committee_and_the_auditors_read_the_chain_and_its_verification);

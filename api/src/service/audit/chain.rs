@@ -277,3 +277,142 @@ fn content_fault(
     };
     (content.hash() != stored).then(|| format!("event {}'s content is not what its hash covers", e.id))
 }
+
+/// The chain's last place and hash at an instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    pub county_id: i32,
+    /// Events in the chain up to the instant (places are gapless from 1).
+    pub events: i64,
+    pub hash: String,
+}
+
+/// County `county_id`'s head as it stood just before `until` (the last event written before
+/// it), read from the index on (county, time) in one statement.
+pub async fn head_before<C: ConnectionTrait>(
+    db: &C,
+    county_id: i32,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Result<ChainHead, sea_orm::DbErr> {
+    let last = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::ChainSeq)
+        .column(audit_event::Column::Hash)
+        .filter(audit_event::Column::CountyId.eq(county_id))
+        .filter(audit_event::Column::OccurredAt.lt(until))
+        .order_by_desc(audit_event::Column::OccurredAt)
+        .order_by_desc(audit_event::Column::ChainSeq)
+        .into_tuple::<(Option<i64>, Option<String>)>()
+        .one(db)
+        .await?;
+    let (events, hash) = match last {
+        Some((Some(seq), Some(hash))) => (seq, hash),
+        _ => (0, chain::GENESIS.to_owned()),
+    };
+    Ok(ChainHead {
+        county_id,
+        events,
+        hash,
+    })
+}
+
+/// The last verification of each county's chain on this replica, made in the background so
+/// that no request waits for a chain of millions of events: a request reads the last result
+/// and, when the chain has grown or the result is older than [`FRESH`], starts one
+/// verification (one at a time per replica, whatever the number of counties or callers).
+#[derive(Clone, Default)]
+pub struct Verifications {
+    state: std::sync::Arc<std::sync::Mutex<VerificationState>>,
+}
+
+#[derive(Default)]
+struct VerificationState {
+    last: std::collections::HashMap<i32, (ChainCheck, chrono::DateTime<chrono::Utc>)>,
+    running: bool,
+}
+
+/// How long a verification's result stands for a chain that has not grown.
+const FRESH: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
+impl Verifications {
+    /// The last result for `county_id` and whether one is running; starts one if the last is
+    /// missing, older than [`FRESH`] or short of `head_seq`.
+    pub fn last_or_start<C>(
+        &self,
+        db: &C,
+        county_id: i32,
+        head_seq: i64,
+    ) -> (Option<(ChainCheck, chrono::DateTime<chrono::Utc>)>, bool)
+    where
+        C: ConnectionTrait + Clone + Send + Sync + 'static,
+    {
+        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let last = s.last.get(&county_id).cloned();
+        let stale = last
+            .as_ref()
+            .is_none_or(|(c, at)| c.head_seq < head_seq || chrono::Utc::now() - *at > FRESH);
+        if stale && !s.running {
+            s.running = true;
+            let (db, me) = (db.clone(), self.clone());
+            tokio::spawn(async move {
+                let result = verify(&db, county_id).await;
+                let mut s = me.state.lock().unwrap_or_else(|p| p.into_inner());
+                s.running = false;
+                match result {
+                    Ok(check) => {
+                        s.last.insert(county_id, (check, chrono::Utc::now()));
+                    }
+                    Err(e) => tracing::warn!(county_id, error = %e, "audit chain verification failed to run"),
+                }
+            });
+        }
+        let running = s.running;
+        (last, running)
+    }
+}
+
+/// A county's chain as the committee and the auditors see it: its head, and the last
+/// verification of it on this replica.
+#[derive(Clone, Debug)]
+pub struct ChainStatus {
+    pub county_id: i32,
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The last verification and when it finished; none before the first has finished.
+    pub verified: Option<(ChainCheck, chrono::DateTime<chrono::Utc>)>,
+    /// A verification is running on this replica.
+    pub verifying: bool,
+}
+
+impl crate::service::Scope<'_> {
+    /// County `code`'s chain, for its joint committee (`namnd`) and auditors (`revisor`).
+    pub async fn audit_chain(&self, code: &str) -> ApiResult<ChainStatus> {
+        use crate::domain::authz::Role;
+        let p = self.reader()?;
+        if !(p.roles.contains(&Role::Namnd) || p.roles.contains(&Role::Revisor)) {
+            return Err(ApiError::Forbidden(
+                "the chain is verified for the joint committee (namnd) and the auditors (revisor)".into(),
+            ));
+        }
+        let county = self.reference().county_by_code(code).ok_or_else(|| {
+            ApiError::input("county", format!("county {code} is not known to this service"))
+        })?;
+        if county.id != p.county_id {
+            return Err(ApiError::Forbidden(format!(
+                "county {code}'s chain is verified for its own committee and auditors"
+            )));
+        }
+        let head = audit_chain_head::Entity::find_by_id(county.id)
+            .one(self.db())
+            .await?;
+        let (head_seq, head_hash) = head.map_or((0, chain::GENESIS.to_owned()), |h| (h.seq, h.hash));
+        let (verified, verifying) = self.verifications().last_or_start(self.db(), county.id, head_seq);
+        Ok(ChainStatus {
+            county_id: county.id,
+            head_seq,
+            head_hash,
+            verified,
+            verifying,
+        })
+    }
+}

@@ -279,9 +279,10 @@ impl<'a> WriteTx<'a> {
             )));
         };
         let (scope_type, scope_id) = parent.parts();
-        let now = crate::domain::chain::instant(chrono::Utc::now());
         let county_id = self.principal.county_id;
         let (seq, prev_hash) = super::chain::lock_head(self.tx.writable(), county_id).await?;
+        // Taken under the head's lock, so that times rise along each county's chain.
+        let now = crate::domain::chain::instant(chrono::Utc::now());
         let salt = uuid::Uuid::new_v4().simple().to_string();
         let digest = crate::domain::chain::actor_digest(&salt, &self.principal.sub);
         let (before, after) = (before.map(|v| v.to_string()), after.map(|v| v.to_string()));

@@ -151,6 +151,9 @@ pub struct CommitteeReport {
     pub procurement_windows: Vec<WindowRow>,
     /// Key-person risk per kommun of the county, as counts (people are never named here).
     pub key_person_risk: Vec<crate::service::readiness::KommunKeyPersons>,
+    /// The county's audit chain as it stood at the period's end (the end of `to`, UTC), for
+    /// the minutes to anchor it.
+    pub audit_chain_head: crate::service::audit::chain::ChainHead,
 }
 
 /// A joint procurement window with the names the minutes need.
@@ -338,6 +341,11 @@ impl Scope<'_> {
         let (sensitive_systems, expiring_contracts) = self.system_rows(county.id, from).await?;
         let procurement_windows = self.window_rows(county.id).await?;
         let key_person_risk = self.key_person_counts(county.id).await?;
+        let period_end = (to + chrono::Days::new(1))
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        let audit_chain_head =
+            crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?;
         Ok(CommitteeReport {
             county,
             from,
@@ -354,6 +362,7 @@ impl Scope<'_> {
             expiring_contracts,
             procurement_windows,
             key_person_risk,
+            audit_chain_head,
         })
     }
 }
