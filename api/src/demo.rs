@@ -384,3 +384,96 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
     db.execute_unprepared("ANALYZE").await?;
     Ok(())
 }
+
+/// Appends `n` audit events to the chain of the county of kommun 1880, chained exactly as
+/// `WriteTx::commit` chains them, for measuring the chain's verification at size. Like the
+/// rest of the bench seeding it writes directly, outside the audited path, and only for a
+/// development database.
+pub async fn seed_audit_events(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
+    use crate::domain::chain;
+    use entity::{audit_chain_head, audit_event};
+    use sea_orm::TransactionTrait;
+    let kommun = entity::municipality::Entity::find()
+        .filter(entity::municipality::Column::Code.eq("1880"))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("kommun 1880 missing: run migrate first"))?;
+    let county = kommun.county_id;
+    let tx = db.begin().await?;
+    let head = audit_chain_head::Entity::find_by_id(county).one(&tx).await?;
+    let (mut seq, mut prev) = head
+        .as_ref()
+        .map_or((0, chain::GENESIS.to_owned()), |h| (h.seq, h.hash.clone()));
+    let start = chain::instant(Utc::now()) - chrono::TimeDelta::seconds(n as i64);
+    for batch in (0..n).collect::<Vec<_>>().chunks(1_000) {
+        let mut rows = Vec::with_capacity(batch.len());
+        for i in batch {
+            let at = start + chrono::TimeDelta::seconds(*i as i64);
+            let salt = uuid::Uuid::new_v4().simple().to_string();
+            let sub = format!("bench-user-{}", i % 500);
+            let digest = chain::actor_digest(&salt, &sub);
+            let after = format!("{{\"title\":\"Projekt {i}\",\"phase\":\"IDEA\"}}");
+            let request_id = format!("bench-{i}");
+            let hash = chain::EventContent {
+                county_id: county,
+                seq: seq + 1,
+                prev_hash: &prev,
+                occurred_at: at,
+                actor_digest: &digest,
+                actor_municipality_id: kommun.id,
+                actor_roles: "editor",
+                action: "updateEServiceProject",
+                record_type: "EServiceProject",
+                record_id: *i as i64,
+                before: None,
+                after: Some(&after),
+                request_id: &request_id,
+                scope_type: Some("EServiceProject"),
+                scope_id: Some(*i as i64),
+            }
+            .hash();
+            seq += 1;
+            rows.push(audit_event::ActiveModel {
+                occurred_at: Set(at),
+                actor_sub: Set(sub),
+                actor_municipality_id: Set(kommun.id),
+                actor_roles: Set("editor".into()),
+                action: Set("updateEServiceProject".into()),
+                record_type: Set(crate::domain::RecordKind::EServiceProject),
+                record_id: Set(*i as i64),
+                before: Set(None),
+                after: Set(Some(after)),
+                request_id: Set(request_id),
+                scope_type: Set(Some(crate::domain::RecordKind::EServiceProject)),
+                scope_id: Set(Some(*i as i64)),
+                county_id: Set(Some(county)),
+                chain_seq: Set(Some(seq)),
+                prev_hash: Set(Some(prev.clone())),
+                hash: Set(Some(hash.clone())),
+                chain_form: Set(Some(chain::FORM)),
+                actor_digest: Set(Some(digest)),
+                actor_salt: Set(Some(salt)),
+                created_at: Set(at),
+                updated_at: Set(at),
+                ..Default::default()
+            });
+            prev = hash;
+        }
+        audit_event::Entity::insert_many(rows).exec(&tx).await?;
+    }
+    audit_chain_head::Entity::insert(audit_chain_head::ActiveModel {
+        county_id: Set(county),
+        seq: Set(seq),
+        hash: Set(prev.clone()),
+        updated_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(audit_chain_head::Column::CountyId)
+            .update_columns([audit_chain_head::Column::Seq, audit_chain_head::Column::Hash])
+            .to_owned(),
+    )
+    .exec(&tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

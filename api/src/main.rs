@@ -50,6 +50,9 @@ enum Command {
     BenchSeed {
         #[arg(long, default_value_t = 5000)]
         projects: usize,
+        /// Audit events to append to county 18's chain (for `scripts/bench-chain.sh`).
+        #[arg(long, default_value_t = 0)]
+        audit_events: usize,
     },
     /// Import a kommun's systems inventory from a CSV file: every row is checked first, then
     /// all are written in one transaction, or none and each bad row is reported.
@@ -142,7 +145,7 @@ async fn run() -> anyhow::Result<()> {
                 auth::mint_dev_token(&secret, &sub, &kommun, &roles, ttl_seconds(&ttl)?)?
             );
         }
-        Command::BenchSeed { projects } => {
+        Command::BenchSeed { projects, audit_events } => {
             let settings = Settings::load()?;
             anyhow::ensure!(
                 settings.mode == samverkan::settings::Mode::Development,
@@ -151,7 +154,8 @@ async fn run() -> anyhow::Result<()> {
             let db = startup::connect(&settings, None).await?;
             startup::prepare_database(&db, &settings).await?;
             samverkan::demo::seed_volume(&db, projects).await?;
-            eprintln!("seeded {projects} projects");
+            samverkan::demo::seed_audit_events(&db, audit_events).await?;
+            eprintln!("seeded {projects} projects and {audit_events} chained audit events");
         }
         Command::ImportSystems { file, kommun, user } => {
             let csv = std::fs::read_to_string(&file)
