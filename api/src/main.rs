@@ -145,7 +145,10 @@ async fn run() -> anyhow::Result<()> {
                 auth::mint_dev_token(&secret, &sub, &kommun, &roles, ttl_seconds(&ttl)?)?
             );
         }
-        Command::BenchSeed { projects, audit_events } => {
+        Command::BenchSeed {
+            projects,
+            audit_events,
+        } => {
             let settings = Settings::load()?;
             anyhow::ensure!(
                 settings.mode == samverkan::settings::Mode::Development,

@@ -333,3 +333,69 @@ async fn the_committee_and_the_auditors_read_the_chain_and_its_verification(app:
     db.close().await.unwrap();
 }
 both_backends!(the_committee_and_the_auditors_read_the_chain_and_its_verification);
+
+/// A replica killed (SIGKILL) in the middle of writes leaves no fork and no gap: each
+/// mutation's event and the head move together or not at all, and the next writer carries on.
+async fn a_replica_killed_during_writes_leaves_the_chain_whole(app: TestApp) {
+    let dir = app.data_dir().display().to_string();
+    let Some(mut replica) = crate::helpers::Process::start(&[
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("SAMVERKAN_DATA_DIR", dir.as_str()),
+        ("SAMVERKAN_WORKERS", "2"),
+    ]) else {
+        return;
+    };
+    let client = crate::helpers::http_client();
+    let tokens: Vec<String> = ["1880", "1881", "1882", "1883"]
+        .iter()
+        .map(|k| samverkan::auth::mint_dev_token(&app.secret, "kill", k, &["editor".into()], 600).unwrap())
+        .collect();
+    let url = format!("{}/graphql", replica.base);
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let (client, url, token) = (client.clone(), url.clone(), tokens[w % 4].clone());
+            tokio::spawn(async move {
+                let mut done = 0;
+                for n in 0..200 {
+                    let body = json!({"query": "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { project { id } } }",
+                        "variables": {"i": {"title": format!("Avbruten {w}-{n}"), "visibility": "COUNTY", "budget": "1"}}});
+                    match client.post(&url).bearer_auth(&token).json(&body).send().await {
+                        Ok(r) if r.status().is_success() => done += 1,
+                        _ => break,
+                    }
+                }
+                done
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    replica.child.kill().unwrap();
+    replica.child.wait().unwrap();
+    let mut answered = 0;
+    for w in writers {
+        answered += w.await.unwrap();
+    }
+    assert!(answered > 0, "some writes went through before the kill");
+
+    // The service on the same database writes on from the head the killed replica left.
+    create(&app.as_kommun("1884").editor(), "Efter avbrottet", "COUNTY", "1").await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let events = chain(&db).await;
+    assert!(
+        events.len() as i64 > answered,
+        "{} events, {answered} answered",
+        events.len()
+    );
+    assert!(
+        events
+            .iter()
+            .enumerate()
+            .all(|(i, (_, seq))| *seq == i as i64 + 1),
+        "no gap, no fork"
+    );
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("{} events", events.len())), "{out}");
+    db.close().await.unwrap();
+}
+both_backends!(a_replica_killed_during_writes_leaves_the_chain_whole);
