@@ -118,3 +118,27 @@ pub async fn verify_audit(
     }
     Ok((lines, ok))
 }
+
+/// A data subject's access request: every record naming the person with token subject `sub`,
+/// or the person with register key `key` in kommun `kommun`, as pretty JSON.
+pub async fn subject_access(
+    db: &DatabaseConnection,
+    sub: Option<&str>,
+    kommun_and_key: Option<(&str, &str)>,
+) -> anyhow::Result<String> {
+    use crate::service::audit::subject;
+    let found = match (sub, kommun_and_key) {
+        (Some(sub), None) => subject::by_actor(db, sub).await?,
+        (None, Some((kommun, key))) => {
+            let reference = Reference::load(db).await?;
+            let m = reference
+                .municipality_by_code(kommun)
+                .ok_or_else(|| anyhow::anyhow!("--kommun {kommun}: no kommun with that kommunkod"))?;
+            subject::by_holder_key(db, m.id, key).await?.ok_or_else(|| {
+                anyhow::anyhow!("kommun {kommun} has nobody with key '{key}' in its register")
+            })?
+        }
+        _ => anyhow::bail!("give either --sub, or --kommun with --holder-key"),
+    };
+    Ok(serde_json::to_string_pretty(&found)?)
+}

@@ -73,6 +73,18 @@ enum Command {
         #[arg(long)]
         county: Option<String>,
     },
+    /// A data subject's access request (GDPR art. 15): every record naming a person, as JSON.
+    SubjectAccess {
+        /// The person's token subject (`sub`): the audit events they made.
+        #[arg(long, conflicts_with_all = ["kommun", "holder_key"])]
+        sub: Option<String>,
+        /// Kommunkod of the register that holds the person, with --holder-key.
+        #[arg(long, requires = "holder_key")]
+        kommun: Option<String>,
+        /// The person's key in that kommun's register of pm3 role holders.
+        #[arg(long, requires = "kommun")]
+        holder_key: Option<String>,
+    },
     /// Print a signed development token (development mode only).
     Token {
         /// Kommunkod the token acts for, e.g. 1880.
@@ -171,6 +183,20 @@ async fn run() -> anyhow::Result<()> {
             println!(
                 "imported {n} system{} for kommun {kommun}",
                 if n == 1 { "" } else { "s" }
+            );
+        }
+        Command::SubjectAccess {
+            sub,
+            kommun,
+            holder_key,
+        } => {
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            let pair = kommun.as_deref().zip(holder_key.as_deref());
+            println!(
+                "{}",
+                samverkan::admin::subject_access(&db, sub.as_deref(), pair).await?
             );
         }
         Command::VerifyAudit { county } => {

@@ -14,11 +14,15 @@ use crate::{
 
 /// `samverkan verify-audit --county 18` against the app's database: (exit ok, output).
 fn verify(app: &TestApp) -> (bool, String) {
-    let dir =
-        TempDir(std::env::temp_dir().join(format!("samverkan-verify-{}", uuid::Uuid::new_v4().simple())));
+    cli(app, &["verify-audit", "--county", "18"])
+}
+
+/// A `samverkan` command against the app's database: (exit ok, stdout then stderr).
+fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let dir = TempDir(std::env::temp_dir().join(format!("samverkan-cli-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let out = std::process::Command::new(binary())
-        .args(["verify-audit", "--county", "18"])
+        .args(args)
         .env("DATABASE_URL", &app.database_url)
         .env("SAMVERKAN_DATA_DIR", &dir.0)
         .env("SAMVERKAN_DEMO_DATA", "false")
@@ -399,3 +403,53 @@ async fn a_replica_killed_during_writes_leaves_the_chain_whole(app: TestApp) {
     db.close().await.unwrap();
 }
 both_backends!(a_replica_killed_during_writes_leaves_the_chain_whole);
+
+/// A data subject's access request lists every record naming the person: the events they
+/// made, and their register entry with the systems whose roles they hold.
+async fn a_subject_access_request_lists_every_record_naming_the_person(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor();
+    create(&orebro, "Mitt", "PRIVATE", "1").await;
+    create(&orebro, "Mitt andra", "COUNTY", "1").await;
+    create(&app.as_kommun("1881").editor(), "Inte mitt", "COUNTY", "1").await;
+    let (ok, out) = cli(&app, &["subject-access", "--sub", "user-1880"]);
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let events = v["auditEventsAsActor"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{v}");
+    assert!(events.iter().all(|e| e["actorSub"] == "user-1880"));
+    assert_eq!(events[0]["after"]["title"], "Mitt");
+
+    let shared = crate::mutations::shared_fixture(&app).await;
+    orebro
+        .ok(
+            "mutation($i: CreateRoleHolderInput!) { createRoleHolder(input: $i) { person { id } } }",
+            json!({"i": {"displayName": "Anna Berg", "key": "E7"}}),
+        )
+        .await;
+    crate::docs::inventory::register(
+        &orebro,
+        shared["product"].as_str().unwrap(),
+        json!({"systemOwner": "E7", "objectOwner": "E7", "objectManagerBusiness": "Bo"}),
+    )
+    .await;
+    let (ok, out) = cli(
+        &app,
+        &["subject-access", "--kommun", "1880", "--holder-key", "E7"],
+    );
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["roleHolder"]["displayName"], "Anna Berg");
+    assert_eq!(v["systems"].as_array().unwrap().len(), 1);
+    assert_eq!(v["systems"][0]["roles"], json!(["systemOwner", "objectOwner"]));
+    assert_eq!(v["auditEventsAboutTheEntry"][0]["action"], "createRoleHolder");
+
+    let (ok, out) = cli(
+        &app,
+        &["subject-access", "--kommun", "1881", "--holder-key", "E7"],
+    );
+    assert!(!ok);
+    assert!(out.contains("kommun 1881 has nobody with key 'E7'"), "{out}");
+    let (ok, _) = cli(&app, &["subject-access"]);
+    assert!(!ok, "a request names its subject");
+}
+both_backends!(a_subject_access_request_lists_every_record_naming_the_person);

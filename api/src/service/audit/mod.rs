@@ -3,6 +3,7 @@
 //! see (`trail`).
 pub mod chain;
 pub mod store;
+pub mod subject;
 mod trail;
 mod write_tx;
 
