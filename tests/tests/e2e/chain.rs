@@ -41,6 +41,18 @@ async fn sql(db: &DatabaseConnection, q: &str) {
     db.execute_unprepared(q).await.unwrap();
 }
 
+/// Moves event `a.0` from place `a.1` to `b.1` and event `b.0` the other way, through a free
+/// place, as the unique index requires.
+async fn swap_places(db: &DatabaseConnection, a: (i64, i64), b: (i64, i64)) {
+    for (id, place) in [(a.0, -1), (b.0, a.1), (a.0, b.1)] {
+        sql(
+            db,
+            &format!("UPDATE audit_event SET chain_seq = {place} WHERE id = {id}"),
+        )
+        .await;
+    }
+}
+
 /// (id, place) of the county's events in chain order.
 async fn chain(db: &DatabaseConnection) -> Vec<(i64, i64)> {
     db.query_all_raw(Statement::from_string(
@@ -148,43 +160,15 @@ async fn tampering_behind_the_services_back_is_found_and_named(app: TestApp) {
     )
     .await;
 
-    // Two events swapped in the chain's order.
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = -1 WHERE id = {second}"),
-    )
-    .await;
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = 2 WHERE id = {third}"),
-    )
-    .await;
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = 3 WHERE id = {second}"),
-    )
-    .await;
+    // Two events swapped in the chain's order, then put back.
+    swap_places(&db, (second, 2), (third, 3)).await;
     let (ok, out) = verify(&app);
     assert!(!ok);
     assert!(
         out.contains(&format!("BROKEN at place 2, event {third}: ORDER_CHANGED")),
         "{out}"
     );
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = -1 WHERE id = {third}"),
-    )
-    .await;
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = 2 WHERE id = {second}"),
-    )
-    .await;
-    sql(
-        &db,
-        &format!("UPDATE audit_event SET chain_seq = 3 WHERE id = {third}"),
-    )
-    .await;
+    swap_places(&db, (third, 2), (second, 3)).await;
     let (ok, out) = verify(&app);
     assert!(ok, "restored order verifies: {out}");
 
