@@ -142,3 +142,48 @@ pub async fn subject_access(
     };
     Ok(serde_json::to_string_pretty(&found)?)
 }
+
+/// Applies the retention of personal data to county `county`'s audit trail: the actors of
+/// events older than `years` become pseudonyms. A dry run (`apply` false) only counts. Run as
+/// the county's committee from the command line (`cli:<user>`), audited as one event.
+pub async fn apply_retention(
+    db: DatabaseConnection,
+    county: &str,
+    years: u32,
+    apply: bool,
+    user: &str,
+) -> anyhow::Result<String> {
+    let reference = Reference::load(&db).await?;
+    let c = reference
+        .county_by_code(county)
+        .ok_or_else(|| anyhow::anyhow!("--county {county}: no county with that code"))?
+        .clone();
+    let kommun = reference
+        .municipalities()
+        .iter()
+        .filter(|m| m.county_id == c.id)
+        .min_by(|a, b| a.code.cmp(&b.code))
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("county {county} has no kommun"))?;
+    let caller = Caller::Principal(Principal::acting_for(&kommun, format!("cli:{user}"), Role::Namnd));
+    let services = Services::new(db, Arc::new(reference));
+    let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
+    let o = services
+        .scope(&caller, &request_id)
+        .apply_audit_retention(years, apply)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+    Ok(format!(
+        "county {} ({}): {} audit events of {} people before {} {}",
+        c.code,
+        c.name,
+        o.events,
+        o.people,
+        o.cutoff.format("%Y-%m-%d"),
+        if o.applied {
+            "now name pseudonyms instead of their actors"
+        } else {
+            "would name pseudonyms instead of their actors (dry run; --apply writes)"
+        }
+    ))
+}

@@ -73,6 +73,23 @@ enum Command {
         #[arg(long)]
         county: Option<String>,
     },
+    /// Replace the actors of audit events older than the county's retention period with
+    /// pseudonyms; a dry run (listing what would change) unless --apply.
+    ApplyRetention {
+        /// Länskod of the county, e.g. 18.
+        #[arg(long)]
+        county: String,
+        /// The retention period of audit events' actors in the county's information
+        /// management plan, in years.
+        #[arg(long)]
+        audit_actor_years: u32,
+        /// Write the change (audited as one event); without it nothing is written.
+        #[arg(long)]
+        apply: bool,
+        /// Who applies it, for the audit trail (recorded as `cli:<user>`).
+        #[arg(long, env = "USER", default_value = "operator")]
+        user: String,
+    },
     /// A data subject's access request (GDPR art. 15): every record naming a person, as JSON.
     SubjectAccess {
         /// The person's token subject (`sub`): the audit events they made.
@@ -183,6 +200,20 @@ async fn run() -> anyhow::Result<()> {
             println!(
                 "imported {n} system{} for kommun {kommun}",
                 if n == 1 { "" } else { "s" }
+            );
+        }
+        Command::ApplyRetention {
+            county,
+            audit_actor_years,
+            apply,
+            user,
+        } => {
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            println!(
+                "{}",
+                samverkan::admin::apply_retention(db, &county, audit_actor_years, apply, &user).await?
             );
         }
         Command::SubjectAccess {

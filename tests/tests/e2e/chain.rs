@@ -437,3 +437,196 @@ async fn a_subject_access_request_lists_every_record_naming_the_person(app: Test
     assert!(!ok, "a request names its subject");
 }
 both_backends!(a_subject_access_request_lists_every_record_naming_the_person);
+
+/// Moves the first `k` events of county 18's chain to 2010 and re-chains every event from
+/// there, as if they had been written then (the test's stand-in for waiting ten years).
+async fn age_first_events(db: &DatabaseConnection, k: usize) {
+    use samverkan::domain::chain as canon;
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT * FROM audit_event WHERE county_id = (SELECT id FROM county WHERE code = '18') ORDER BY chain_seq",
+        ))
+        .await
+        .unwrap();
+    let mut prev = canon::GENESIS.to_owned();
+    for (n, r) in rows.iter().enumerate() {
+        let get = |c: &str| r.try_get::<Option<String>>("", c).unwrap();
+        let id: i64 = r.try_get("", "id").unwrap();
+        let at: chrono::DateTime<chrono::Utc> = if n < k {
+            format!("2010-01-0{}T10:00:00Z", n + 1).parse().unwrap()
+        } else {
+            r.try_get("", "occurred_at").unwrap()
+        };
+        let (digest, roles, action, kind, request) = (
+            get("actor_digest").unwrap(),
+            get("actor_roles").unwrap(),
+            get("action").unwrap(),
+            get("record_type").unwrap(),
+            get("request_id").unwrap(),
+        );
+        let (before, after, scope) = (get("before"), get("after"), get("scope_type"));
+        let hash = canon::EventContent {
+            county_id: r.try_get("", "county_id").unwrap(),
+            seq: n as i64 + 1,
+            prev_hash: &prev,
+            occurred_at: at,
+            actor_digest: &digest,
+            actor_municipality_id: r.try_get("", "actor_municipality_id").unwrap(),
+            actor_roles: &roles,
+            action: &action,
+            record_type: &kind,
+            record_id: r.try_get("", "record_id").unwrap(),
+            before: before.as_deref(),
+            after: after.as_deref(),
+            request_id: &request,
+            scope_type: scope.as_deref(),
+            scope_id: r.try_get("", "scope_id").unwrap(),
+        }
+        .hash();
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE audit_event SET occurred_at = $1, prev_hash = $2, hash = $3 WHERE id = $4"
+                }
+                _ => "UPDATE audit_event SET occurred_at = ?, prev_hash = ?, hash = ? WHERE id = ?",
+            },
+            [at.into(), prev.clone().into(), hash.clone().into(), id.into()],
+        ))
+        .await
+        .unwrap();
+        prev = hash;
+    }
+    sql(db, &format!("UPDATE audit_chain_head SET hash = '{prev}' WHERE county_id = (SELECT id FROM county WHERE code = '18')")).await;
+}
+
+/// Rows of any table of the database with `needle` in any column.
+async fn rows_naming(db: &DatabaseConnection, needle: &str) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let tables_sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'"
+        }
+        _ => "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    };
+    let tables: Vec<String> = db
+        .query_all_raw(Statement::from_string(backend, tables_sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get("", "t").unwrap())
+        .collect();
+    let mut found = Vec::new();
+    for t in tables {
+        let condition = match backend {
+            sea_orm::DatabaseBackend::Postgres => format!("CAST(x AS text) LIKE '%{needle}%'"),
+            _ => {
+                let cols: Vec<String> = db
+                    .query_all_raw(Statement::from_string(backend, format!("PRAGMA table_info({t})")))
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String>("", "name").unwrap())
+                    .collect();
+                cols.iter()
+                    .map(|c| format!("CAST(\"{c}\" AS TEXT) LIKE '%{needle}%'"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            }
+        };
+        let n = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT count(*) AS n FROM {t} x WHERE {condition}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<i64>("", "n")
+            .unwrap();
+        if n > 0 {
+            found.push(format!("{t}: {n}"));
+        }
+    }
+    found
+}
+
+/// The retention replaces the actors of events past the period with pseudonyms: a dry run
+/// changes nothing, the application leaves the person's `sub` nowhere in the database, writes
+/// one event of its own, and the chain still verifies.
+async fn the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies(app: TestApp) {
+    let db = Database::connect(&app.database_url).await.unwrap();
+    create(&app.as_kommun("1880").editor(), "Gammalt", "PRIVATE", "1").await;
+    create(&app.as_kommun("1880").editor(), "Gammalt 2", "COUNTY", "1").await;
+    create(&app.as_kommun("1881").editor(), "Nytt", "COUNTY", "1").await;
+    age_first_events(&db, 2).await;
+    assert!(verify(&app).0, "aged and re-chained, the chain verifies");
+    assert_eq!(rows_naming(&db, "user-1880").await, ["audit_event: 2"]);
+
+    let args = [
+        "apply-retention",
+        "--county",
+        "18",
+        "--audit-actor-years",
+        "10",
+        "--user",
+        "arkivarie",
+    ];
+    let (ok, out) = cli(&app, &args);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2 audit events of 1 people") && out.contains("dry run"),
+        "{out}"
+    );
+    assert_eq!(
+        rows_naming(&db, "user-1880").await,
+        ["audit_event: 2"],
+        "a dry run writes nothing"
+    );
+
+    let (ok, out) = cli(&app, &[&args[..], &["--apply"]].concat());
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2 audit events of 1 people") && out.contains("now name pseudonyms"),
+        "{out}"
+    );
+    assert!(
+        rows_naming(&db, "user-1880").await.is_empty(),
+        "the person's sub is nowhere"
+    );
+    assert_eq!(
+        rows_naming(&db, "user-1881").await,
+        ["audit_event: 1"],
+        "recent events keep theirs"
+    );
+    assert_eq!(rows_naming(&db, "pseudonym-").await, ["audit_event: 2"]);
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("4 events"),
+        "the retention's own event is the fourth: {out}"
+    );
+    let last = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT action, actor_sub FROM audit_event ORDER BY id DESC LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.try_get::<String>("", "action").unwrap(), "applyRetention");
+    assert_eq!(last.try_get::<String>("", "actor_sub").unwrap(), "cli:arkivarie");
+
+    // Applied again, nothing is left to change; a period of no years is refused.
+    let (ok, out) = cli(&app, &[&args[..], &["--apply"]].concat());
+    assert!(ok && out.contains("0 audit events of 0 people"), "{out}");
+    let (ok, out) = cli(
+        &app,
+        &["apply-retention", "--county", "18", "--audit-actor-years", "0"],
+    );
+    assert!(!ok && out.contains("BAD_USER_INPUT"), "{out}");
+    db.close().await.unwrap();
+}
+both_backends!(the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies);

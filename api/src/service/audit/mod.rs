@@ -2,6 +2,7 @@
 //! (`write_tx`: [`WriteTx`], versioned saves), and callers read the events of records they may
 //! see (`trail`).
 pub mod chain;
+mod retention;
 pub mod store;
 pub mod subject;
 mod trail;

@@ -363,6 +363,34 @@ impl<'a> WriteTx<'a> {
     }
 }
 
+impl WriteTx<'_> {
+    /// Replaces actor `sub` of county `county_id`'s events before `cutoff` with `pseudonym` and
+    /// drops their salts (the retention); the hashes cover the salted digest, not the `sub`,
+    /// so the chain is untouched. Returns the number of events changed.
+    pub(in crate::service) async fn pseudonymise_actor(
+        &mut self,
+        grant: &Grant,
+        county_id: i32,
+        cutoff: chrono::DateTime<chrono::Utc>,
+        sub: &str,
+        pseudonym: &str,
+    ) -> ApiResult<u64> {
+        let res = audit_event::Entity::update_many()
+            .col_expr(audit_event::Column::ActorSub, pseudonym.into())
+            .col_expr(
+                audit_event::Column::ActorSalt,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(audit_event::Column::CountyId.eq(county_id))
+            .filter(audit_event::Column::OccurredAt.lt(cutoff))
+            .filter(audit_event::Column::ActorSub.eq(sub))
+            .filter(audit_event::Column::ActorSalt.is_not_null())
+            .exec(self.writer(grant)?)
+            .await?;
+        Ok(res.rows_affected)
+    }
+}
+
 /// Keeps only the fields that differ between `before` and `after` (both JSON objects).
 fn changed_fields(before: Option<Value>, after: Option<Value>) -> (Option<Value>, Option<Value>) {
     match (before, after) {
