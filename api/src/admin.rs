@@ -144,12 +144,12 @@ pub async fn subject_access(
 }
 
 /// Applies the retention of personal data to county `county`'s audit trail: the actors of
-/// events older than `years` become pseudonyms. A dry run (`apply` false) only counts. Run as
+/// events older than `years` (the county's own period when `None`) become pseudonyms. A dry run (`apply` false) only counts. Run as
 /// the county's committee from the command line (`cli:<user>`), audited as one event.
 pub async fn apply_retention(
     db: DatabaseConnection,
     county: &str,
-    years: u32,
+    years: Option<u32>,
     apply: bool,
     user: &str,
 ) -> anyhow::Result<String> {

@@ -79,10 +79,10 @@ enum Command {
         /// Länskod of the county, e.g. 18.
         #[arg(long)]
         county: String,
-        /// The retention period of audit events' actors in the county's information
-        /// management plan, in years.
+        /// The retention period of audit events' actors in years; by default the county's
+        /// own (setRetentionPeriod).
         #[arg(long)]
-        audit_actor_years: u32,
+        audit_actor_years: Option<u32>,
         /// Write the change (audited as one event); without it nothing is written.
         #[arg(long)]
         apply: bool,

@@ -15,6 +15,15 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 
+crate::project::text_enum!(
+    /// A kind of record whose people a county keeps for a set period (its information
+    /// management plan) before the retention replaces them with pseudonyms.
+    RetentionKind {
+        /// The actors (`sub`) of audit events, counted from the event.
+        AuditEventActors = "AUDIT_EVENT_ACTORS",
+    }
+);
+
 /// The canonical form this code writes.
 pub const FORM: i16 = 1;
 

@@ -44,6 +44,8 @@ text_enum!(
         SourcingOption = "SourcingOption",
         /// One kommun's score of one option on one criterion.
         SourcingScore = "SourcingScore",
+        /// A county's retention period for the people in one kind of record.
+        RetentionPeriod = "RetentionPeriod",
         /// A person in a pm3 role, in their kommun's register.
         RoleHolder = "RoleHolder",
         /// A project's status report.

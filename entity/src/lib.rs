@@ -11,6 +11,7 @@ pub mod benefit_follow_up;
 pub mod catalogue_entry;
 pub mod county;
 pub mod county_audit_threshold;
+pub mod county_retention;
 pub mod decision;
 pub mod governing_document;
 pub mod initiative_requirement;

@@ -16,6 +16,7 @@ mod m20261126_000011_create_count_part_generation;
 mod m20261126_000012_cover_count_parts;
 mod m20261202_000013_audit_questions;
 mod m20261204_000014_chain_audit_trail;
+mod m20261204_000015_create_county_retention;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_cover_count_parts::Migration),
             Box::new(m20261202_000013_audit_questions::Migration),
             Box::new(m20261204_000014_chain_audit_trail::Migration),
+            Box::new(m20261204_000015_create_county_retention::Migration),
         ]
     }
 }

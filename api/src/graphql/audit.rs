@@ -177,8 +177,74 @@ impl From<crate::service::audit::chain::ChainStatus> for AuditChain {
     }
 }
 
+/// How long a county keeps the people in one kind of record before the retention replaces
+/// them with pseudonyms (`samverkan apply-retention`).
+#[derive(async_graphql::SimpleObject)]
+pub struct RetentionPeriod {
+    kind: crate::domain::chain::RetentionKind,
+    years: i32,
+}
+
+impl From<entity::county_retention::Model> for RetentionPeriod {
+    fn from(m: entity::county_retention::Model) -> Self {
+        Self {
+            kind: m.kind,
+            years: m.years,
+        }
+    }
+}
+
+/// A retention period for the caller's county.
+#[derive(InputObject)]
+pub struct SetRetentionPeriodInput {
+    /// The county (länskod), the caller's own.
+    county: String,
+    kind: crate::domain::chain::RetentionKind,
+    /// 1–100.
+    years: i32,
+}
+
+/// The period as it now stands.
+#[derive(async_graphql::SimpleObject)]
+pub struct SetRetentionPeriodPayload {
+    retention_period: RetentionPeriod,
+}
+
+/// Changes to the county's records management.
+#[derive(Default)]
+pub struct AuditMutation;
+
+#[Object]
+impl AuditMutation {
+    /// Sets how long the county keeps the people in one kind of record (its joint committee,
+    /// `namnd`, as its information management plan says).
+    async fn set_retention_period(
+        &self,
+        ctx: &Context<'_>,
+        input: SetRetentionPeriodInput,
+    ) -> Result<SetRetentionPeriodPayload> {
+        let m = scope(ctx)
+            .set_retention_period(&input.county, input.kind, input.years)
+            .await?;
+        Ok(SetRetentionPeriodPayload {
+            retention_period: m.into(),
+        })
+    }
+}
+
 #[Object]
 impl AuditQuery {
+    /// The county's retention periods (`county`: länskod, the caller's own); a kind not listed
+    /// has none set, and nothing of it is pseudonymised.
+    async fn retention_periods(&self, ctx: &Context<'_>, county: String) -> Result<Vec<RetentionPeriod>> {
+        Ok(scope(ctx)
+            .retention_periods(&county)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The county's audit chain and its last verification, for its joint committee (`namnd`)
     /// and auditors (`revisor`); `county` is the länskod, the caller's own.
     async fn audit_chain(&self, ctx: &Context<'_>, county: String) -> Result<AuditChain> {

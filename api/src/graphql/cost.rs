@@ -41,6 +41,7 @@ fn declared_bound(ty: &str, field: &str) -> Option<u64> {
         ("Query", "keyPersonRiskByMunicipality") | ("CommitteeReport", "keyPersonRisk") => 50,
         ("ProductCostComparison", "kommuner") => 50,
         ("Query", "systemCostTotals") => 50,
+        ("Query", "retentionPeriods") => 10,
         (_, "municipalities") => 50,
         _ => return None,
     })

@@ -37,6 +37,7 @@ pub struct Mutation(
     initiatives::InitiativeMutation,
     procurement::ProcurementMutation,
     readiness::ReadinessMutation,
+    audit::AuditMutation,
 );
 
 /// What one request brings to its resolvers.

@@ -62,6 +62,7 @@ async fn portals_read_the_catalogue_and_nothing_else(app: TestApp) {
         "{ systemCostTotals { annualCost } }",
         "{ auditThresholds(county: \"18\") { shareMeets } }",
         "{ auditChain(county: \"18\") { headHash } }",
+        "{ retentionPeriods(county: \"18\") { years } }",
     ]
     .map(str::to_owned)
     .into_iter()

@@ -565,15 +565,44 @@ async fn the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies(app:
     assert!(verify(&app).0, "aged and re-chained, the chain verifies");
     assert_eq!(rows_naming(&db, "user-1880").await, ["audit_event: 2"]);
 
-    let args = [
-        "apply-retention",
-        "--county",
-        "18",
-        "--audit-actor-years",
-        "10",
-        "--user",
-        "arkivarie",
-    ];
+    // Without a period of the county's own, or one given, nothing is applied.
+    let (ok, out) = cli(&app, &["apply-retention", "--county", "18"]);
+    assert!(!ok && out.contains("no retention period"), "{out}");
+    let namnd = app.as_kommun("1883").namnd();
+    let set = "mutation($i: SetRetentionPeriodInput!) { setRetentionPeriod(input: $i) { retentionPeriod { kind years } } }";
+    namnd
+        .gql(
+            set,
+            json!({"i": {"county": "18", "kind": "AUDIT_EVENT_ACTORS", "years": 0}}),
+        )
+        .await
+        .expect_code("BAD_USER_INPUT");
+    app.as_kommun("1880")
+        .editor_admin()
+        .gql(
+            set,
+            json!({"i": {"county": "18", "kind": "AUDIT_EVENT_ACTORS", "years": 10}}),
+        )
+        .await
+        .expect_code("FORBIDDEN");
+    let d = namnd
+        .ok(
+            set,
+            json!({"i": {"county": "18", "kind": "AUDIT_EVENT_ACTORS", "years": 10}}),
+        )
+        .await;
+    assert_eq!(d["setRetentionPeriod"]["retentionPeriod"]["years"], 10);
+    let d = app
+        .as_kommun("1881")
+        .viewer()
+        .ok("{ retentionPeriods(county: \"18\") { kind years } }", json!({}))
+        .await;
+    assert_eq!(
+        d["retentionPeriods"],
+        json!([{"kind": "AUDIT_EVENT_ACTORS", "years": 10}])
+    );
+
+    let args = ["apply-retention", "--county", "18", "--user", "arkivarie"];
     let (ok, out) = cli(&app, &args);
     assert!(ok, "{out}");
     assert!(
@@ -605,8 +634,8 @@ async fn the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies(app:
     let (ok, out) = verify(&app);
     assert!(ok, "{out}");
     assert!(
-        out.contains("4 events"),
-        "the retention's own event is the fourth: {out}"
+        out.contains("5 events"),
+        "the period's event and the retention's own: {out}"
     );
     let last = db
         .query_one_raw(Statement::from_string(
@@ -627,6 +656,14 @@ async fn the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies(app:
         &["apply-retention", "--county", "18", "--audit-actor-years", "0"],
     );
     assert!(!ok && out.contains("BAD_USER_INPUT"), "{out}");
+    let (ok, out) = cli(
+        &app,
+        &["apply-retention", "--county", "18", "--audit-actor-years", "20"],
+    );
+    assert!(
+        ok && out.contains("0 audit events"),
+        "a period given overrides the county's: {out}"
+    );
     db.close().await.unwrap();
 }
 both_backends!(the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies);

@@ -533,6 +533,15 @@ pub fn cases() -> Vec<Case> {
             input: |_, n| json!({"county": "18", "shareMeets": 70 + (n % 20) as i64}),
             single: |r, _, _| r == "namnd",
         },
+        Case {
+            field: "setRetentionPeriod",
+            input_type: "SetRetentionPeriodInput",
+            setup: Setup::Nothing,
+            visibilities: ANY,
+            rels: &[Rel::Own, Rel::Other],
+            input: |_, n| json!({"county": "18", "kind": "AUDIT_EVENT_ACTORS", "years": 5 + (n % 20) as i64}),
+            single: |r, _, _| r == "namnd",
+        },
     ]
 }
 

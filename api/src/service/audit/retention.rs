@@ -3,14 +3,15 @@
 //! The chain covers the actor only through `actor_digest` (SHA-256 of a per-event salt and
 //! the `sub`), so dropping the salt with the `sub` leaves every hash as it was and the chain
 //! verifies; without the salt nobody can tell from the digest whose event it was.
-use entity::audit_event;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use entity::{audit_event, county_retention};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use serde_json::json;
 
 use crate::{
     domain::{
         RecordKind,
         authz::{Action, Standing},
+        chain::RetentionKind,
     },
     error::{ApiError, ApiResult},
     service::{Scope, audit::Parent},
@@ -30,16 +31,129 @@ pub struct RetentionOutcome {
     pub applied: bool,
 }
 
+crate::service::audit::audited!(
+    county_retention,
+    RecordKind::RetentionPeriod,
+    "the retention period",
+    |m| json!({"county": m.county_id, "kind": m.kind, "years": m.years})
+);
+
+/// The longest retention period a county may set, in years.
+const MAX_YEARS: i32 = 100;
+
 impl Scope<'_> {
-    /// Replaces the actor of every audit event of the caller's county older than `years` with
+    /// The retention periods of county `code` (any reader of that county), by kind.
+    pub async fn retention_periods(&self, code: &str) -> ApiResult<Vec<county_retention::Model>> {
+        let p = self.reader()?;
+        let county = self.own_county_id(code, p.county_id)?;
+        Ok(county_retention::Entity::find()
+            .filter(county_retention::Column::CountyId.eq(county))
+            .order_by_asc(county_retention::Column::Kind)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Sets the county's retention period for one kind of record (its joint committee),
+    /// audited like every change.
+    pub async fn set_retention_period(
+        &self,
+        code: &str,
+        kind: RetentionKind,
+        years: i32,
+    ) -> ApiResult<county_retention::Model> {
+        self.refuse_early(Action::SetCountySettings)?;
+        if !(1..=MAX_YEARS).contains(&years) {
+            return Err(ApiError::input("years", format!("years is 1–{MAX_YEARS}")));
+        }
+        let mine = self.principal()?.county_id;
+        let county = self.own_county_id(code, mine)?;
+        let mut tx = self.write("setRetentionPeriod").await?;
+        let grant = tx.authorize(
+            Action::SetCountySettings,
+            Standing {
+                county_shared: county == tx.principal().county_id,
+                ..Default::default()
+            },
+        )?;
+        tx.within(Parent::County(county));
+        let now = chrono::Utc::now();
+        let before = county_retention::Entity::find()
+            .filter(county_retention::Column::CountyId.eq(county))
+            .filter(county_retention::Column::Kind.eq(kind))
+            .one(tx.conn())
+            .await?;
+        let saved = match before {
+            Some(b) => {
+                let after = county_retention::Model {
+                    years,
+                    updated_at: now,
+                    ..b.clone()
+                };
+                tx.update(&grant, &b, after).await?
+            }
+            None => {
+                tx.insert(
+                    &grant,
+                    county_retention::ActiveModel {
+                        county_id: Set(county),
+                        kind: Set(kind),
+                        years: Set(years),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    },
+                )
+                .await?
+            }
+        };
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    /// The id of county `code`, which must be the caller's own (`mine`).
+    fn own_county_id(&self, code: &str, mine: i32) -> ApiResult<i32> {
+        match self.reference().county_by_code(code) {
+            Some(c) if c.id == mine => Ok(c.id),
+            Some(_) => Err(ApiError::Forbidden(format!(
+                "county {code}'s retention is read and set by its own kommuner and committee"
+            ))),
+            None => Err(ApiError::input(
+                "county",
+                format!("county {code} is not known to this service"),
+            )),
+        }
+    }
+
+    /// Replaces the actor of every audit event of the caller's county older than `years` (the
+    /// county's period for audit events' actors when `None`) with
     /// a pseudonym (one per person and application), in one transaction audited as one event;
     /// with `apply` false only counts. The county's committee (`namnd`) applies it.
-    pub async fn apply_audit_retention(&self, years: u32, apply: bool) -> ApiResult<RetentionOutcome> {
+    pub async fn apply_audit_retention(
+        &self,
+        years: Option<u32>,
+        apply: bool,
+    ) -> ApiResult<RetentionOutcome> {
         self.refuse_early(Action::SetCountySettings)?;
-        if !(1..=100).contains(&years) {
-            return Err(ApiError::input("years", "years is 1–100"));
-        }
         let county_id = self.principal()?.county_id;
+        let years = match years {
+            Some(y) => y,
+            None => county_retention::Entity::find()
+                .filter(county_retention::Column::CountyId.eq(county_id))
+                .filter(county_retention::Column::Kind.eq(RetentionKind::AuditEventActors))
+                .one(self.db())
+                .await?
+                .map(|r| r.years as u32)
+                .ok_or_else(|| {
+                    ApiError::input(
+                        "years",
+                        "years: the county has set no retention period for audit events' actors \
+                         (setRetentionPeriod), and none was given",
+                    )
+                })?,
+        };
+        if !(1..=MAX_YEARS as u32).contains(&years) {
+            return Err(ApiError::input("years", format!("years is 1–{MAX_YEARS}")));
+        }
         let cutoff = chrono::Utc::now() - chrono::TimeDelta::days(365 * i64::from(years));
         let mut tx = self.write("applyRetention").await?;
         let grant = tx.authorize(
