@@ -208,6 +208,23 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// The id of the caller's own county, named by its länskod: a county's settings and its
+    /// audit chain are its own callers' (`FORBIDDEN` for another county, `BAD_USER_INPUT`
+    /// naming `county` for a code the service does not know).
+    pub(in crate::service) fn own_county(&self, code: &str) -> ApiResult<i32> {
+        let mine = self.principal()?.county_id;
+        match self.reference().county_by_code(code) {
+            Some(c) if c.id == mine => Ok(c.id),
+            Some(_) => Err(ApiError::Forbidden(format!(
+                "county {code}'s settings and audit chain are its own kommuner's and committee's"
+            ))),
+            None => Err(ApiError::input(
+                "county",
+                format!("county {code} is not known to this service"),
+            )),
+        }
+    }
+
     /// Starts the audited transaction of one mutation.
     pub(in crate::service) async fn write(&self, action: &'static str) -> ApiResult<WriteTx<'a>> {
         WriteTx::begin(

@@ -44,8 +44,8 @@ const MAX_YEARS: i32 = 100;
 impl Scope<'_> {
     /// The retention periods of county `code` (any reader of that county), by kind.
     pub async fn retention_periods(&self, code: &str) -> ApiResult<Vec<county_retention::Model>> {
-        let p = self.reader()?;
-        let county = self.own_county_id(code, p.county_id)?;
+        self.reader()?;
+        let county = self.own_county(code)?;
         Ok(county_retention::Entity::find()
             .filter(county_retention::Column::CountyId.eq(county))
             .order_by_asc(county_retention::Column::Kind)
@@ -65,8 +65,7 @@ impl Scope<'_> {
         if !(1..=MAX_YEARS).contains(&years) {
             return Err(ApiError::input("years", format!("years is 1–{MAX_YEARS}")));
         }
-        let mine = self.principal()?.county_id;
-        let county = self.own_county_id(code, mine)?;
+        let county = self.own_county(code)?;
         let mut tx = self.write("setRetentionPeriod").await?;
         let grant = tx.authorize(
             Action::SetCountySettings,
@@ -108,20 +107,6 @@ impl Scope<'_> {
         };
         tx.commit().await?;
         Ok(saved)
-    }
-
-    /// The id of county `code`, which must be the caller's own (`mine`).
-    fn own_county_id(&self, code: &str, mine: i32) -> ApiResult<i32> {
-        match self.reference().county_by_code(code) {
-            Some(c) if c.id == mine => Ok(c.id),
-            Some(_) => Err(ApiError::Forbidden(format!(
-                "county {code}'s retention is read and set by its own kommuner and committee"
-            ))),
-            None => Err(ApiError::input(
-                "county",
-                format!("county {code} is not known to this service"),
-            )),
-        }
     }
 
     /// Replaces the actor of every audit event of the caller's county older than `years` (the
