@@ -153,10 +153,12 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             r.county.name, r.county.code
         )])?;
         w.write_record([format!("Period {} – {}", r.from, r.to)])?;
-        w.write_record([format!(
-            "Granskningsloggens kedja vid periodens slut: {} händelser, kedjans huvud {}",
-            r.audit_chain_head.events, r.audit_chain_head.hash
-        )])?;
+        if let Some(head) = &r.audit_chain_head {
+            w.write_record([format!(
+                "Granskningsloggens kedja vid periodens slut: {} händelser, kedjans huvud {}",
+                head.events, head.hash
+            )])?;
+        }
         w.write_record([""])?;
 
         section(&mut w, "Projekt per fas och hälsa", &["Fas", "Hälsa", "Antal"])?;

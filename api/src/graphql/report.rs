@@ -308,12 +308,13 @@ impl CommitteeReport {
     }
     /// The county's audit chain at the period's end (the end of `to`, UTC): state it in the
     /// minutes, and a later `verify-audit` or `auditChain` shows the trail unchanged since.
-    async fn audit_chain_head(&self) -> AuditChainHead {
-        let h = &self.0.audit_chain_head;
-        AuditChainHead {
+    /// For the committee (`namnd`) and the auditors (`revisor`) only, null for others: its
+    /// count covers every kommun's events, PRIVATE ones too.
+    async fn audit_chain_head(&self) -> Option<AuditChainHead> {
+        self.0.audit_chain_head.as_ref().map(|h| AuditChainHead {
             event_count: h.events,
             head_hash: h.hash.clone(),
-        }
+        })
     }
     async fn procurement_windows(&self) -> Vec<super::procurement::ProcurementWindow> {
         self.0

@@ -265,6 +265,11 @@ async fn the_committee_and_the_auditors_read_the_chain_and_its_verification(app:
         r["committeeReport"]["auditChainHead"],
         json!({"eventCount": 3, "headHash": head})
     );
+    // Its count covers every kommun's events, so a kommun's own roles get none.
+    let r = app.as_kommun("1881").viewer().ok(&report, json!({})).await;
+    assert!(r["committeeReport"]["auditChainHead"].is_null(), "{r}");
+    let r = app.as_kommun("1880").revisor().ok(&report, json!({})).await;
+    assert_eq!(r["committeeReport"]["auditChainHead"]["headHash"], head.as_str());
     // A period that ended before the first event: the chain was empty then.
     let r = namnd
         .ok(

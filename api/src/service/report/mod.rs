@@ -152,8 +152,9 @@ pub struct CommitteeReport {
     /// Key-person risk per kommun of the county, as counts (people are never named here).
     pub key_person_risk: Vec<crate::service::readiness::KommunKeyPersons>,
     /// The county's audit chain as it stood at the period's end (the end of `to`, UTC), for
-    /// the minutes to anchor it.
-    pub audit_chain_head: crate::service::audit::chain::ChainHead,
+    /// the minutes to anchor it; only for the committee and the auditors, since its count
+    /// covers every kommun's events, PRIVATE ones too.
+    pub audit_chain_head: Option<crate::service::audit::chain::ChainHead>,
 }
 
 /// A joint procurement window with the names the minutes need.
@@ -344,8 +345,15 @@ impl Scope<'_> {
         let period_end = (to + chrono::Days::new(1))
             .and_time(chrono::NaiveTime::MIN)
             .and_utc();
-        let audit_chain_head =
-            crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?;
+        let anchors = self.principal().is_ok_and(|p| {
+            use crate::domain::authz::Role;
+            p.roles.contains(&Role::Namnd) || p.roles.contains(&Role::Revisor)
+        });
+        let audit_chain_head = if anchors {
+            Some(crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?)
+        } else {
+            None
+        };
         Ok(CommitteeReport {
             county,
             from,
