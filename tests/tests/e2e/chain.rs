@@ -457,39 +457,13 @@ async fn age_first_events(db: &DatabaseConnection, k: usize) {
         .unwrap();
     let mut prev = canon::GENESIS.to_owned();
     for (n, r) in rows.iter().enumerate() {
-        let get = |c: &str| r.try_get::<Option<String>>("", c).unwrap();
         let id: i64 = r.try_get("", "id").unwrap();
         let at: chrono::DateTime<chrono::Utc> = if n < k {
             format!("2010-01-0{}T10:00:00Z", n + 1).parse().unwrap()
         } else {
             r.try_get("", "occurred_at").unwrap()
         };
-        let (digest, roles, action, kind, request) = (
-            get("actor_digest").unwrap(),
-            get("actor_roles").unwrap(),
-            get("action").unwrap(),
-            get("record_type").unwrap(),
-            get("request_id").unwrap(),
-        );
-        let (before, after, scope) = (get("before"), get("after"), get("scope_type"));
-        let hash = canon::EventContent {
-            county_id: r.try_get("", "county_id").unwrap(),
-            seq: n as i64 + 1,
-            prev_hash: &prev,
-            occurred_at: at,
-            actor_digest: &digest,
-            actor_municipality_id: r.try_get("", "actor_municipality_id").unwrap(),
-            actor_roles: &roles,
-            action: &action,
-            record_type: &kind,
-            record_id: r.try_get("", "record_id").unwrap(),
-            before: before.as_deref(),
-            after: after.as_deref(),
-            request_id: &request,
-            scope_type: scope.as_deref(),
-            scope_id: r.try_get("", "scope_id").unwrap(),
-        }
-        .hash();
+        let hash = crate::helpers::row_hash(r, n as i64 + 1, &prev, Some(at));
         db.execute_raw(Statement::from_sql_and_values(
             backend,
             match backend {

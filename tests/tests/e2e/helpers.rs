@@ -602,3 +602,41 @@ impl TestApp {
         &self.data_dir
     }
 }
+
+/// The hash of a stored audit event (a `SELECT *` row) at place `seq` after `prev`, at `at`
+/// (its own time when `None`), computed apart from the service from `domain::chain`'s form.
+pub fn row_hash(
+    r: &sea_orm::QueryResult,
+    seq: i64,
+    prev: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    let get = |c: &str| r.try_get::<Option<String>>("", c).unwrap();
+    let text = |c: &str| get(c).unwrap_or_default();
+    let (digest, roles, action, kind, request) = (
+        text("actor_digest"),
+        text("actor_roles"),
+        text("action"),
+        text("record_type"),
+        text("request_id"),
+    );
+    let (before, after, scope) = (get("before"), get("after"), get("scope_type"));
+    samverkan::domain::chain::EventContent {
+        county_id: r.try_get("", "county_id").unwrap(),
+        seq,
+        prev_hash: prev,
+        occurred_at: at.unwrap_or_else(|| r.try_get("", "occurred_at").unwrap()),
+        actor_digest: &digest,
+        actor_municipality_id: r.try_get("", "actor_municipality_id").unwrap(),
+        actor_roles: &roles,
+        action: &action,
+        record_type: &kind,
+        record_id: r.try_get("", "record_id").unwrap(),
+        before: before.as_deref(),
+        after: after.as_deref(),
+        request_id: &request,
+        scope_type: scope.as_deref(),
+        scope_id: r.try_get("", "scope_id").unwrap(),
+    }
+    .hash()
+}
