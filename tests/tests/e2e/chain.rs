@@ -97,7 +97,6 @@ async fn tampering_behind_the_services_back_is_found_and_named(app: TestApp) {
     );
 
     let (second, third) = (events[1].0, events[2].0);
-    let last_seq = events.last().unwrap().1;
 
     // An edited change.
     let original = db
@@ -171,6 +170,71 @@ async fn tampering_behind_the_services_back_is_found_and_named(app: TestApp) {
     swap_places(&db, (third, 2), (second, 3)).await;
     let (ok, out) = verify(&app);
     assert!(ok, "restored order verifies: {out}");
+
+    // The last event's hash, or an actor's digest (to put someone else in without a trace),
+    // removed: each is found, not skipped.
+    let (last, last_seq) = *events.last().unwrap();
+    sql(
+        &db,
+        &format!("UPDATE audit_event SET hash = NULL WHERE id = {last}"),
+    )
+    .await;
+    let (ok, out) = verify(&app);
+    assert!(!ok);
+    assert!(
+        out.contains(&format!(
+            "BROKEN at place {last_seq}, event {last}: CONTENT_CHANGED"
+        )),
+        "{out}"
+    );
+    let hash = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT hash FROM audit_chain_head WHERE county_id = (SELECT id FROM county WHERE code = '18')",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<String>("", "hash")
+        .unwrap();
+    sql(
+        &db,
+        &format!("UPDATE audit_event SET hash = '{hash}' WHERE id = {last}"),
+    )
+    .await;
+    assert!(verify(&app).0, "restored, it verifies again");
+    let kept = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT actor_digest, actor_salt, actor_sub FROM audit_event WHERE id = {second}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let kept: Vec<String> = ["actor_digest", "actor_salt", "actor_sub"]
+        .iter()
+        .map(|c| kept.try_get::<String>("", c).unwrap())
+        .collect();
+    sql(
+        &db,
+        &format!("UPDATE audit_event SET actor_digest = NULL, actor_salt = NULL, actor_sub = 'someone-else' WHERE id = {second}"),
+    )
+    .await;
+    let (ok, out) = verify(&app);
+    assert!(!ok);
+    assert!(
+        out.contains(&format!("BROKEN at place 2, event {second}: CONTENT_CHANGED")),
+        "{out}"
+    );
+    sql(
+        &db,
+        &format!(
+            "UPDATE audit_event SET actor_digest = '{}', actor_salt = '{}', actor_sub = '{}' WHERE id = {second}",
+            kept[0], kept[1], kept[2]
+        ),
+    )
+    .await;
+    assert!(verify(&app).0, "restored, it verifies again");
 
     // An event deleted from the middle, then the last one.
     sql(&db, &format!("DELETE FROM audit_event WHERE id = {third}")).await;

@@ -122,14 +122,10 @@ pub async fn verify<C: ConnectionTrait>(db: &C, county_id: i32) -> Result<ChainC
         head_hash: head_hash.clone(),
         broken: None,
     };
+    // An event of the county that has lost its place stands outside the walk below.
     let unchained = audit_event::Entity::find()
         .filter(audit_event::Column::CountyId.eq(county_id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(audit_event::Column::ChainSeq.is_null())
-                .add(audit_event::Column::Hash.is_null())
-                .add(audit_event::Column::PrevHash.is_null()),
-        )
+        .filter(audit_event::Column::ChainSeq.is_null())
         .order_by_asc(audit_event::Column::Id)
         .one(db)
         .await?;
@@ -146,14 +142,20 @@ pub async fn verify<C: ConnectionTrait>(db: &C, county_id: i32) -> Result<ChainC
             break;
         }
         for e in &rows {
-            let (Some(seq), Some(stored), Some(prev_hash)) = (e.chain_seq, &e.hash, &e.prev_hash) else {
-                continue;
-            };
+            // The query asked for a place, so every row has one.
+            let seq = e.chain_seq.unwrap_or(expected);
             let broken = |reason, detail: String| Broken {
                 event_id: Some(e.id),
                 seq,
                 reason,
                 detail,
+            };
+            let (Some(stored), Some(prev_hash)) = (&e.hash, &e.prev_hash) else {
+                check.broken = Some(broken(
+                    BreakReason::ContentChanged,
+                    format!("event {} has lost its hash or its predecessor's", e.id),
+                ));
+                break 'pages;
             };
             if seq > expected {
                 check.broken = Some(Broken {
@@ -212,7 +214,7 @@ pub async fn verify<C: ConnectionTrait>(db: &C, county_id: i32) -> Result<ChainC
             event_id: Some(e.id),
             seq: e.chain_seq.unwrap_or(0),
             reason: BreakReason::ContentChanged,
-            detail: format!("event {} has lost its place or hash in the chain", e.id),
+            detail: format!("event {} has lost its place in the chain", e.id),
         });
     }
     if check.broken.is_none() && (check.events != head_seq || prev != head_hash) {
@@ -252,7 +254,9 @@ fn content_fault(
             e.id, e.chain_form
         ));
     }
-    let digest = e.actor_digest.as_deref()?;
+    let Some(digest) = e.actor_digest.as_deref() else {
+        return Some(format!("event {} has lost its actor's digest", e.id));
+    };
     if let Some(salt) = &e.actor_salt
         && chain::actor_digest(salt, &e.actor_sub) != digest
     {
