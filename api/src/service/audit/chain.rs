@@ -375,6 +375,14 @@ impl Verifications {
     }
 }
 
+/// Whether `p` reads its county's chain (its head, its count, its verification): the
+/// committee and the auditors. The count covers every kommun's events, PRIVATE ones too, so a
+/// kommun's other roles do not.
+pub(in crate::service) fn reads_the_chain(p: &crate::auth::Principal) -> bool {
+    use crate::domain::authz::Role;
+    p.roles.contains(&Role::Namnd) || p.roles.contains(&Role::Revisor)
+}
+
 /// A county's chain as the committee and the auditors see it: its head, and the last
 /// verification of it on this replica.
 #[derive(Clone, Debug)]
@@ -391,28 +399,19 @@ pub struct ChainStatus {
 impl crate::service::Scope<'_> {
     /// County `code`'s chain, for its joint committee (`namnd`) and auditors (`revisor`).
     pub async fn audit_chain(&self, code: &str) -> ApiResult<ChainStatus> {
-        use crate::domain::authz::Role;
-        let p = self.reader()?;
-        if !(p.roles.contains(&Role::Namnd) || p.roles.contains(&Role::Revisor)) {
+        if !reads_the_chain(self.reader()?) {
             return Err(ApiError::Forbidden(
                 "the chain is verified for the joint committee (namnd) and the auditors (revisor)".into(),
             ));
         }
-        let county = self.reference().county_by_code(code).ok_or_else(|| {
-            ApiError::input("county", format!("county {code} is not known to this service"))
-        })?;
-        if county.id != p.county_id {
-            return Err(ApiError::Forbidden(format!(
-                "county {code}'s chain is verified for its own committee and auditors"
-            )));
-        }
-        let head = audit_chain_head::Entity::find_by_id(county.id)
+        let county = self.own_county(code)?;
+        let head = audit_chain_head::Entity::find_by_id(county)
             .one(self.db())
             .await?;
         let (head_seq, head_hash) = head.map_or((0, chain::GENESIS.to_owned()), |h| (h.seq, h.hash));
-        let (verified, verifying) = self.verifications().last_or_start(self.db(), county.id, head_seq);
+        let (verified, verifying) = self.verifications().last_or_start(self.db(), county, head_seq);
         Ok(ChainStatus {
-            county_id: county.id,
+            county_id: county,
             head_seq,
             head_hash,
             verified,

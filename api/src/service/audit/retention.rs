@@ -140,6 +140,32 @@ impl Scope<'_> {
             return Err(ApiError::input("years", format!("years is 1–{MAX_YEARS}")));
         }
         let cutoff = chrono::Utc::now() - chrono::TimeDelta::days(365 * i64::from(years));
+        let aged = || {
+            audit_event::Entity::find()
+                .filter(audit_event::Column::CountyId.eq(county_id))
+                .filter(audit_event::Column::OccurredAt.lt(cutoff))
+                .filter(audit_event::Column::ActorSalt.is_not_null())
+        };
+        let people_of = |rows: sea_orm::Select<audit_event::Entity>| {
+            rows.select_only()
+                .column(audit_event::Column::ActorSub)
+                .distinct()
+                .into_tuple::<String>()
+        };
+        let mut outcome = RetentionOutcome {
+            county_id,
+            cutoff,
+            events: 0,
+            people: 0,
+            applied: apply,
+        };
+        if !apply {
+            // A dry run only reads, outside any write transaction.
+            use sea_orm::PaginatorTrait;
+            outcome.events = aged().count(self.db()).await?;
+            outcome.people = people_of(aged()).count(self.db()).await?;
+            return Ok(outcome);
+        }
         let mut tx = self.write("applyRetention").await?;
         let grant = tx.authorize(
             Action::SetCountySettings,
@@ -149,52 +175,26 @@ impl Scope<'_> {
             },
         )?;
         tx.within(Parent::County(county_id));
-        let aged = || {
-            audit_event::Entity::find()
-                .filter(audit_event::Column::CountyId.eq(county_id))
-                .filter(audit_event::Column::OccurredAt.lt(cutoff))
-                .filter(audit_event::Column::ActorSalt.is_not_null())
-        };
-        let people: Vec<String> = aged()
-            .select_only()
-            .column(audit_event::Column::ActorSub)
-            .distinct()
-            .into_tuple()
-            .all(tx.conn())
-            .await?;
-        let mut events = 0;
-        if apply {
-            for sub in &people {
-                let pseudonym = format!("pseudonym-{}", uuid::Uuid::new_v4().simple());
-                events += tx
-                    .pseudonymise_actor(&grant, county_id, cutoff, sub, &pseudonym)
-                    .await?;
-            }
-        } else {
-            use sea_orm::PaginatorTrait;
-            events = aged().count(tx.conn()).await?;
+        let people = people_of(aged()).all(tx.conn()).await?;
+        for sub in &people {
+            let pseudonym = format!("pseudonym-{}", uuid::Uuid::new_v4().simple());
+            outcome.events += tx
+                .pseudonymise_actor(&grant, county_id, cutoff, sub, &pseudonym)
+                .await?;
         }
-        let outcome = RetentionOutcome {
-            county_id,
-            cutoff,
-            events,
-            people: people.len() as u64,
-            applied: apply,
-        };
-        if apply {
-            tx.record(
-                RecordKind::County,
-                i64::from(county_id),
-                None,
-                Some(json!({"retention": {
-                    "auditEventActorsPseudonymised": events,
-                    "people": people.len(),
-                    "before": cutoff.to_rfc3339(),
-                    "years": years,
-                }})),
-            );
-            tx.commit().await?;
-        }
+        outcome.people = people.len() as u64;
+        tx.record(
+            RecordKind::County,
+            i64::from(county_id),
+            None,
+            Some(json!({"retention": {
+                "auditEventActorsPseudonymised": outcome.events,
+                "people": outcome.people,
+                "before": cutoff.to_rfc3339(),
+                "years": years,
+            }})),
+        );
+        tx.commit().await?;
         Ok(outcome)
     }
 }

@@ -345,11 +345,10 @@ impl Scope<'_> {
         let period_end = (to + chrono::Days::new(1))
             .and_time(chrono::NaiveTime::MIN)
             .and_utc();
-        let anchors = self.principal().is_ok_and(|p| {
-            use crate::domain::authz::Role;
-            p.roles.contains(&Role::Namnd) || p.roles.contains(&Role::Revisor)
-        });
-        let audit_chain_head = if anchors {
+        let audit_chain_head = if self
+            .principal()
+            .is_ok_and(crate::service::audit::chain::reads_the_chain)
+        {
             Some(crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?)
         } else {
             None
