@@ -433,6 +433,10 @@ async fn a_replica_killed_during_writes_leaves_the_chain_whole(app: TestApp) {
         answered += w.await.unwrap();
     }
     assert!(answered > 0, "some writes went through before the kill");
+    assert!(
+        answered < 8 * 200,
+        "the kill came while the writers were still writing"
+    );
 
     // The service on the same database writes on from the head the killed replica left.
     create(&app.as_kommun("1884").editor(), "Efter avbrottet", "COUNTY", "1").await;
