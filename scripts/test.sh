@@ -17,6 +17,16 @@ if [ -z "${SAMVERKAN_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
+# The archive package test validates METS and PREMIS with xmllint (Debian's libxml2-utils).
+if ! command -v xmllint >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -qq libxml2-utils >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null; })
+  else
+    echo "test.sh: xmllint is missing; install Debian's libxml2-utils (the archive package test needs it)" >&2
+    exit 1
+  fi
+fi
+
 # The end-to-end tests also run the service binary as a child process (drain, replicas).
 cargo build --locked -p samverkan
 cargo test --workspace --locked

@@ -187,3 +187,45 @@ pub async fn apply_retention(
         }
     ))
 }
+
+/// The archive package of closed project `project` (its number or GraphQL id), made as an
+/// editor of its lead kommun acting from the command line (`cli:<user>`): the same records
+/// and checks as `GET /archive/projects/{id}.zip`. Returns the file name and the ZIP.
+pub async fn archive_package(
+    db: DatabaseConnection,
+    project: &str,
+    user: &str,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    use sea_orm::EntityTrait;
+    let id = match project.parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => crate::graphql::ids::decode(
+            "--project",
+            crate::domain::RecordKind::EServiceProject,
+            &async_graphql::ID(project.to_owned()),
+        )
+        .map_err(|e| anyhow::anyhow!("--project {project}: {}", e.message()))?,
+    };
+    let owner = entity::project::Entity::find_by_id(id)
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("--project {project}: no e-service project with that id"))?
+        .owner_id;
+    let reference = Reference::load(&db).await?;
+    let kommun = reference
+        .municipality(owner)
+        .ok_or_else(|| anyhow::anyhow!("the project's lead kommun is not in the reference data"))?
+        .code
+        .clone();
+    let caller = operator(&reference, &kommun, user)
+        .ok_or_else(|| anyhow::anyhow!("kommun {kommun} is not in the reference data"))?;
+    let services = Services::new(db, Arc::new(reference));
+    let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
+    let records = services
+        .scope(&caller, &request_id)
+        .archive_records(id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
+    let package = crate::archive::package(&records, services.reference())?;
+    Ok((package.file_name, package.zip))
+}

@@ -49,6 +49,16 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             300_000 * 100,
             vec![],
         ),
+        // Done and followed up: what an archive package is made of.
+        (
+            "Digital nämndhandling",
+            "namndhandling",
+            "1880",
+            Visibility::County,
+            Phase::Closed,
+            400_000 * 100,
+            vec!["1881"],
+        ),
     ];
     let now = Utc::now();
     for (title, tag, owner, visibility, phase, budget, participants) in demos {
@@ -95,6 +105,29 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             }
             .insert(db)
             .await?;
+        }
+        if phase == Phase::Closed {
+            let mut from = Phase::Idea;
+            let mut decided = now.date_naive() - chrono::Days::new(400);
+            while let Some(to) = from.next() {
+                entity::decision::ActiveModel {
+                    project_id: Set(p.id),
+                    from_phase: Set(from),
+                    to_phase: Set(to),
+                    decided_on: Set(decided),
+                    deciding_body: Set("Gemensam nämnd för e-tjänster".into()),
+                    diarienummer: Set(format!("GN {}/{}", decided.format("%Y"), 10 + to as i32)),
+                    summary: Set(format!("Beslut vid beslutspunkt: till {to}")),
+                    recorded_by_id: Set(o.id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                from = to;
+                decided = decided + chrono::Days::new(60);
+            }
         }
     }
     Ok(())

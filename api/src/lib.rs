@@ -4,6 +4,7 @@
 #![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests unwrap what they set up"))]
 
 pub mod admin;
+pub(crate) mod archive;
 pub mod auth;
 pub mod demo;
 pub use domain;

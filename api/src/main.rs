@@ -90,6 +90,19 @@ enum Command {
         #[arg(long, env = "USER", default_value = "operator")]
         user: String,
     },
+    /// The archive package (E-ARK SIP, a ZIP) of a CLOSED or CANCELLED e-service project, made
+    /// as an editor of its lead kommun.
+    ArchivePackage {
+        /// The project's number or GraphQL id.
+        #[arg(long)]
+        project: String,
+        /// Where to write the ZIP; by default the package's own name in the current directory.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Who makes it, for the log (recorded as `cli:<user>`).
+        #[arg(long, env = "USER", default_value = "operator")]
+        user: String,
+    },
     /// A data subject's access request (GDPR art. 15): every record naming a person, as JSON.
     SubjectAccess {
         /// The person's token subject (`sub`): the audit events they made.
@@ -215,6 +228,15 @@ async fn run() -> anyhow::Result<()> {
                 "{}",
                 samverkan::admin::apply_retention(db, &county, audit_actor_years, apply, &user).await?
             );
+        }
+        Command::ArchivePackage { project, out, user } => {
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            let (name, zip) = samverkan::admin::archive_package(db, &project, &user).await?;
+            let path = out.unwrap_or_else(|| name.into());
+            std::fs::write(&path, &zip).with_context(|| format!("writing {}", path.display()))?;
+            println!("{} ({} bytes)", path.display(), zip.len());
         }
         Command::SubjectAccess {
             sub,

@@ -232,6 +232,7 @@ impl Application {
                     "/reports/audit/{kommun}.csv",
                     web::get().to(http::audit_readiness_csv),
                 )
+                .route("/archive/projects/{id}.zip", web::get().to(http::archive_package))
                 .route(
                     "/catalogue/{kommun}.jsonld",
                     web::get().to(http::catalogue_schema_org),

@@ -150,6 +150,24 @@ pub fn may(roles: &BTreeSet<Role>, action: Action, standing: Standing) -> bool {
     roles.iter().any(|r| grants(*r, action, standing))
 }
 
+/// Whether one role alone may take a closed project out of the service as an archive package
+/// (docs/domain.md, "Records that last"): the owner's editors and admins, who deliver it to
+/// the e-archive; the owner's auditors, who examine what was delivered; the joint committee
+/// for a project shared with its county. Making a package changes nothing, so this is not an
+/// [`Action`]: an auditor, who is granted no action, may still take one.
+pub fn takes_archive_package(role: Role, s: Standing) -> bool {
+    match role {
+        Role::Editor | Role::Admin | Role::Revisor => s.owner,
+        Role::Namnd => s.county_shared,
+        Role::Viewer | Role::Integration => false,
+    }
+}
+
+/// [`takes_archive_package`] for a caller with `roles`: the union.
+pub fn may_take_archive_package(roles: &BTreeSet<Role>, s: Standing) -> bool {
+    roles.iter().any(|r| takes_archive_package(*r, s))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +249,39 @@ mod tests {
                 for s in standings() {
                     assert!(!grants(role, action, s));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn archive_packages_go_to_the_owner_its_auditors_and_the_committee_of_shared_projects() {
+        let owner = Standing {
+            owner: true,
+            ..Default::default()
+        };
+        let shared = Standing {
+            county_shared: true,
+            ..Default::default()
+        };
+        for role in [Role::Editor, Role::Admin, Role::Revisor] {
+            assert!(takes_archive_package(role, owner), "{role:?}");
+            assert!(!takes_archive_package(role, shared), "{role:?}");
+        }
+        assert!(takes_archive_package(Role::Namnd, shared));
+        assert!(!takes_archive_package(Role::Namnd, owner));
+        for role in [Role::Viewer, Role::Integration] {
+            for s in standings() {
+                assert!(!takes_archive_package(role, s), "{role:?}");
+            }
+        }
+        for mask in 0..64u8 {
+            let set: BTreeSet<Role> = (0..6)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| ROLES[i])
+                .collect();
+            for s in standings() {
+                let single = set.iter().any(|r| takes_archive_package(*r, s));
+                assert_eq!(may_take_archive_package(&set, s), single, "{set:?} {s:?}");
             }
         }
     }

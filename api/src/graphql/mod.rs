@@ -4,7 +4,7 @@
 mod audit;
 mod catalogue;
 pub mod cost;
-mod ids;
+pub(crate) mod ids;
 mod in_order;
 mod initiatives;
 mod inventory;

@@ -1,6 +1,6 @@
 //! The HTTP layer: `boundary` (what every request passes: request id, token, rate limit),
 //! `graphql` (GraphQL over HTTP), `subscriptions` (over WebSocket), `explorer` (the bundled GraphiQL page), `media` (content negotiation and errors-only
-//! answers), `health`, `reports` (the committee CSV), `catalogue` (the catalogue as linked data); `AppState` is what they share.
+//! answers), `health`, `reports` (the committee CSV), `archive` (archive packages), `catalogue` (the catalogue as linked data); `AppState` is what they share.
 //!
 //! async-graphql's actix integration answers 200 to everything and runs mutations over GET,
 //! so `graphql` does the HTTP part itself around `Schema::execute`.
@@ -8,6 +8,7 @@ use std::{num::NonZeroU32, sync::Arc};
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+mod archive;
 mod boundary;
 pub mod cache;
 mod catalogue;
@@ -20,6 +21,7 @@ pub mod observe;
 mod reports;
 mod subscriptions;
 
+pub use archive::project_package as archive_package;
 pub use boundary::{Authenticated, Refusal};
 pub use catalogue::{cpsv_ap as catalogue_cpsv_ap, schema_org as catalogue_schema_org};
 pub use explorer::asset as explorer_asset;

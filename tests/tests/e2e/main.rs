@@ -4,6 +4,7 @@
 mod helpers;
 
 mod abuse;
+mod archive;
 mod audit;
 mod auth;
 mod authz;

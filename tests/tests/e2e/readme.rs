@@ -123,6 +123,42 @@ async fn examples_run_on_the_demo_data(app: TestApp) {
         ]
     );
 
+    // The demo's closed project leaves as an archive package, its six tollgate decisions in it.
+    let archive = readme_queries("### Archive packages");
+    assert_eq!(archive.len(), 1);
+    let d = app.as_kommun("1880").editor().ok(&archive[0], json!({})).await;
+    let closed = d["eServiceProjects"]["edges"].as_array().unwrap();
+    assert_eq!(closed.len(), 1, "{d}");
+    assert_eq!(closed[0]["node"]["title"], "Digital nämndhandling");
+    let token =
+        samverkan::auth::mint_dev_token(&app.secret, "readme", "1880", &["editor".into()], 60).unwrap();
+    let res = app
+        .get(&format!(
+            "/archive/projects/{}.zip",
+            closed[0]["node"]["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_ref())).unwrap();
+    let name = zip
+        .file_names()
+        .filter_map(Result::ok)
+        .find(|n| n.ends_with("/representations/rep1/data/project.json"))
+        .unwrap()
+        .into_owned();
+    let doc: serde_json::Value = serde_json::from_reader(zip.by_name(&name).unwrap()).unwrap();
+    assert_eq!(doc["decisions"].as_array().unwrap().len(), 6);
+    assert!(
+        doc["decisions"][5]["diarienummer"]
+            .as_str()
+            .unwrap()
+            .starts_with("GN ")
+    );
+
     // The demo data is written through the services, so its history is in the audit trail.
     let h = app
         .as_kommun("1880")

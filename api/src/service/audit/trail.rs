@@ -191,6 +191,20 @@ impl crate::service::Scope<'_> {
         Ok(crate::service::pagination::finish(rows, &req))
     }
 
+    /// Every event of the filter the caller may read, oldest first: a record's whole history,
+    /// for an archive package. Only for filters that name one record, whose history is the
+    /// size of that record's life, never the trail's.
+    pub(in crate::service) async fn history(&self, f: &AuditFilter) -> ApiResult<Vec<audit_event::Model>> {
+        use sea_orm::{QueryFilter, QueryOrder};
+        self.reader()?;
+        debug_assert!(f.record.is_some(), "a history is one record's");
+        Ok(audit_event::Entity::find()
+            .filter(self.audit_condition(f))
+            .order_by_asc(audit_event::Column::Id)
+            .all(self.db())
+            .await?)
+    }
+
     /// One event, if the caller may read it (the same rule as the trail's pages).
     pub async fn audit_event(&self, id: i64) -> ApiResult<Option<audit_event::Model>> {
         use sea_orm::{ColumnTrait, QueryFilter};

@@ -3,6 +3,8 @@
 //! edit, tollgates, status), `invitations` (invitations, answers, withdrawal),
 //! `cost_sharing` (the key); publishing is the catalogue's (`service/catalogue.rs`).
 
+mod archive;
+pub use archive::ProjectRecords;
 mod cost_sharing;
 pub use cost_sharing::{Preview, PreviewInput};
 mod invitations;
