@@ -143,13 +143,16 @@ pub async fn subject_access(
     Ok(serde_json::to_string_pretty(&found)?)
 }
 
-/// Applies the retention of personal data to county `county`'s audit trail: the actors of
-/// events older than `years` (the county's own period when `None`) become pseudonyms. A dry run (`apply` false) only counts. Run as
-/// the county's committee from the command line (`cli:<user>`), audited as one event.
+/// Applies the retention of personal data to county `county`: the actors of audit events
+/// older than `years`, and the role holders released more than `holder_years` ago (each the
+/// county's own period when `None`; a kind with neither is left alone), become stable
+/// pseudonyms. A dry run (`apply` false) only counts. Run as the county's committee from the
+/// command line (`cli:<user>`), each kind audited as one event.
 pub async fn apply_retention(
     db: DatabaseConnection,
     county: &str,
     years: Option<u32>,
+    holder_years: Option<u32>,
     apply: bool,
     user: &str,
 ) -> anyhow::Result<String> {
@@ -168,24 +171,52 @@ pub async fn apply_retention(
     let caller = Caller::Principal(Principal::acting_for(&kommun, format!("cli:{user}"), Role::Namnd));
     let services = Services::new(db, Arc::new(reference));
     let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
-    let o = services
-        .scope(&caller, &request_id)
-        .apply_audit_retention(years, apply)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
-    Ok(format!(
-        "county {} ({}): {} audit events of {} people before {} {}",
-        c.code,
-        c.name,
-        o.events,
-        o.people,
-        o.cutoff.format("%Y-%m-%d"),
-        if o.applied {
-            "now name pseudonyms instead of their actors"
+    let scope = services.scope(&caller, &request_id);
+    let failed = |e: ApiError| anyhow::anyhow!("{}: {}", e.code(), e.message());
+    let periods = scope.retention_periods(&c.code).await.map_err(failed)?;
+    let set = |kind: crate::domain::chain::RetentionKind| periods.iter().any(|p| p.kind == kind);
+    let mut lines = Vec::new();
+    let outcome = |applied: bool, done: &str| {
+        if applied {
+            format!("now {done}")
         } else {
-            "would name pseudonyms instead of their actors (dry run; --apply writes)"
+            format!("would {done} (dry run; --apply writes)")
         }
-    ))
+    };
+    if years.is_some() || set(crate::domain::chain::RetentionKind::AuditEventActors) {
+        let o = scope.apply_audit_retention(years, apply).await.map_err(failed)?;
+        lines.push(format!(
+            "county {} ({}): {} audit events of {} people before {} {}",
+            c.code,
+            c.name,
+            o.events,
+            o.people,
+            o.cutoff.format("%Y-%m-%d"),
+            outcome(o.applied, "name pseudonyms instead of their actors")
+        ));
+    }
+    if let Some(o) = scope
+        .apply_holder_retention(holder_years, apply)
+        .await
+        .map_err(failed)?
+    {
+        lines.push(format!(
+            "county {} ({}): {} role holders released before {} {}",
+            c.code,
+            c.name,
+            o.holders,
+            o.released_before,
+            outcome(o.applied, "have pseudonyms instead of their names and keys")
+        ));
+    }
+    if lines.is_empty() {
+        anyhow::bail!(
+            "county {}: no retention period is set (setRetentionPeriod) and none was given \
+             (--audit-actor-years, --role-holder-years)",
+            c.code
+        );
+    }
+    Ok(lines.join("\n"))
 }
 
 /// The archive package of closed project `project` (its number or GraphQL id), made as an

@@ -83,6 +83,10 @@ enum Command {
         /// own (setRetentionPeriod).
         #[arg(long)]
         audit_actor_years: Option<u32>,
+        /// The retention period of released pm3 role holders in years, counted from when
+        /// they last held no role; by default the county's own.
+        #[arg(long)]
+        role_holder_years: Option<u32>,
         /// Write the change (audited as one event); without it nothing is written.
         #[arg(long)]
         apply: bool,
@@ -218,6 +222,7 @@ async fn run() -> anyhow::Result<()> {
         Command::ApplyRetention {
             county,
             audit_actor_years,
+            role_holder_years,
             apply,
             user,
         } => {
@@ -226,7 +231,15 @@ async fn run() -> anyhow::Result<()> {
             startup::prepare_database(&db, &settings).await?;
             println!(
                 "{}",
-                samverkan::admin::apply_retention(db, &county, audit_actor_years, apply, &user).await?
+                samverkan::admin::apply_retention(
+                    db,
+                    &county,
+                    audit_actor_years,
+                    role_holder_years,
+                    apply,
+                    &user
+                )
+                .await?
             );
         }
         Command::ArchivePackage { project, out, user } => {

@@ -21,6 +21,8 @@ crate::project::text_enum!(
     RetentionKind {
         /// The actors (`sub`) of audit events, counted from the event.
         AuditEventActors = "AUDIT_EVENT_ACTORS",
+        /// People in pm3 roles, counted from when they last held no role.
+        ReleasedRoleHolders = "RELEASED_ROLE_HOLDERS",
     }
 );
 

@@ -21,6 +21,7 @@ pub mod municipality;
 pub mod participation;
 pub mod product;
 pub mod project;
+pub mod pseudonym_key;
 pub mod role_holder;
 pub mod sourcing_coevaluator;
 pub mod sourcing_criterion;

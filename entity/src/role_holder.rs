@@ -10,6 +10,9 @@ pub struct Model {
     pub display_name: String,
     /// The kommun's own key for the person (an employee number), never a personnummer.
     pub holder_key: Option<String>,
+    /// Since when the person has held no role (none while they hold one): the retention of
+    /// released role holders counts from it.
+    pub released_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -17,6 +17,7 @@ mod m20261126_000012_cover_count_parts;
 mod m20261202_000013_audit_questions;
 mod m20261204_000014_chain_audit_trail;
 mod m20261204_000015_create_county_retention;
+mod m20261204_000016_release_role_holders;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_audit_questions::Migration),
             Box::new(m20261204_000014_chain_audit_trail::Migration),
             Box::new(m20261204_000015_create_county_retention::Migration),
+            Box::new(m20261204_000016_release_role_holders::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 //! directly in SQL behind the service's back and each found and named by
 //! `samverkan verify-audit`; concurrent writers still make one line.
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     both_backends,
@@ -527,7 +527,10 @@ async fn age_first_events(db: &DatabaseConnection, k: usize) {
     for (n, r) in rows.iter().enumerate() {
         let id: i64 = r.try_get("", "id").unwrap();
         let at: chrono::DateTime<chrono::Utc> = if n < k {
-            format!("2010-01-0{}T10:00:00Z", n + 1).parse().unwrap()
+            "2010-01-01T10:00:00Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+                + chrono::TimeDelta::minutes(n as i64)
         } else {
             r.try_get("", "occurred_at").unwrap()
         };
@@ -714,3 +717,189 @@ async fn the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies(app:
     db.close().await.unwrap();
 }
 both_backends!(the_retention_leaves_no_trace_of_the_person_and_the_chain_verifies);
+
+/// `released_on` of the holder with display name `name` (None while they hold a role).
+async fn released_on(db: &DatabaseConnection, name: &str) -> Option<chrono::NaiveDate> {
+    db.query_one_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("SELECT released_on FROM role_holder WHERE display_name = '{name}'"),
+    ))
+    .await
+    .unwrap()
+    .unwrap_or_else(|| panic!("{name} is in the register"))
+    .try_get("", "released_on")
+    .unwrap()
+}
+
+/// A person in a pm3 role is released when they hold no role any more, and held again when
+/// given one; the retention then replaces the names and keys of people released longer ago
+/// than the county's period with pseudonyms, the same pseudonym for the same person in every
+/// run (actors too), and the chain still verifies.
+async fn released_role_holders_and_old_actors_become_stable_pseudonyms(app: TestApp) {
+    use crate::docs::inventory::{UPDATE, register};
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let orebro = app.as_kommun("1880").editor();
+    orebro
+        .ok(
+            "mutation($i: CreateRoleHolderInput!) { createRoleHolder(input: $i) { person { id } } }",
+            json!({"i": {"displayName": "Anna Berg", "key": "E4711"}}),
+        )
+        .await;
+    let shared = crate::mutations::shared_fixture(&app).await;
+    let product = shared["product"].as_str().unwrap();
+    let system = register(&orebro, product, json!({"systemOwner": "E4711"})).await;
+    let read = "query($id: ID!) { node(id: $id) { ... on SystemInstance { version } } }";
+    let change_owner = |owner: &'static str| {
+        let orebro = &orebro;
+        let system = system.clone();
+        async move {
+            let v = orebro.ok(read, json!({"id": system})).await["node"]["version"].clone();
+            orebro
+                .ok(
+                    UPDATE,
+                    json!({"input": {"id": system, "version": v, "system": {"productId": product, "hosting": "OWN_DATACENTER", "dataLocation": "SWEDEN", "systemOwner": owner}}}),
+                )
+                .await;
+        }
+    };
+    assert_eq!(released_on(&db, "Anna Berg").await, None, "she holds a role");
+    change_owner("Bo Ek").await;
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(released_on(&db, "Anna Berg").await, Some(today));
+    assert_eq!(released_on(&db, "Bo Ek").await, None);
+    let listed = orebro
+        .ok(
+            "{ roleHolders(search: \"Anna\", first: 5) { edges { node { releasedOn } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed["roleHolders"]["edges"][0]["node"]["releasedOn"],
+        today.to_string()
+    );
+    change_owner("E4711").await;
+    assert_eq!(released_on(&db, "Anna Berg").await, None, "held again");
+    assert_eq!(released_on(&db, "Bo Ek").await, Some(today));
+    change_owner("Bo Ek").await;
+    // Kumla sees none of this: the events name Örebro's register.
+    let kumla = app
+        .as_kommun("1881")
+        .viewer()
+        .ok(
+            "{ auditEvents(first: 100) { edges { node { after } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(!kumla.to_string().contains("releasedOn"), "{kumla}");
+
+    // Anna left her roles long ago; Bo only today.
+    sql(
+        &db,
+        "UPDATE role_holder SET released_on = '2012-03-01' WHERE display_name = 'Anna Berg'",
+    )
+    .await;
+    let namnd = app.as_kommun("1883").namnd();
+    let set = "mutation($i: SetRetentionPeriodInput!) { setRetentionPeriod(input: $i) { retentionPeriod { kind years } } }";
+    namnd
+        .ok(
+            set,
+            json!({"i": {"county": "18", "kind": "RELEASED_ROLE_HOLDERS", "years": 5}}),
+        )
+        .await;
+    let args = ["apply-retention", "--county", "18"];
+    let (ok, out) = cli(&app, &args);
+    assert!(
+        ok && out.contains("1 role holders released before") && out.contains("dry run"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("audit events"),
+        "no period for actors: that part is left alone: {out}"
+    );
+    released_on(&db, "Anna Berg").await;
+    let (ok, out) = cli(&app, &[&args[..], &["--apply"]].concat());
+    assert!(
+        ok && out.contains("1 role holders") && out.contains("now have pseudonyms"),
+        "{out}"
+    );
+    let register = orebro
+        .ok(
+            "{ roleHolders(first: 10) { edges { node { displayName key } } } }",
+            json!({}),
+        )
+        .await;
+    let names: Vec<(String, Value)> = register["roleHolders"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["displayName"].as_str().unwrap().to_owned(),
+                e["node"]["key"].clone(),
+            )
+        })
+        .collect();
+    assert!(names.iter().any(|(n, _)| n == "Bo Ek"), "{names:?}");
+    let anna: Vec<_> = names
+        .iter()
+        .filter(|(n, _)| n.starts_with("pseudonym-"))
+        .collect();
+    assert_eq!(anna.len(), 1, "{names:?}");
+    assert!(anna[0].1.is_null(), "her key is gone too");
+    assert_eq!(
+        rows_naming(&db, "E4711")
+            .await
+            .iter()
+            .filter(|t| t.starts_with("role_holder"))
+            .count(),
+        0
+    );
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    let (ok, out) = cli(&app, &[&args[..], &["--apply"]].concat());
+    assert!(ok && out.contains("0 role holders"), "once is enough: {out}");
+
+    // Actors: the same person is the same pseudonym in a later run.
+    let actor_of = |id: i64| {
+        let db = &db;
+        async move {
+            db.query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT actor_sub FROM audit_event WHERE id = {id}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get::<String>("", "actor_sub")
+            .unwrap()
+        }
+    };
+    let first_events = chain(&db).await;
+    age_first_events(&db, 2).await;
+    let years = ["--audit-actor-years", "10", "--apply"];
+    let (ok, out) = cli(&app, &[&args[..], &years].concat());
+    assert!(ok && out.contains("2 audit events of"), "{out}");
+    let first = actor_of(first_events[0].0).await;
+    assert!(first.starts_with("pseudonym-"), "{first}");
+    create(&orebro, "Senare", "COUNTY", "1").await;
+    let all = chain(&db).await;
+    age_first_events(&db, all.len()).await;
+    let (ok, out) = cli(&app, &[&args[..], &years].concat());
+    assert!(ok, "{out}");
+    let later = all.iter().rev().find(|(id, _)| *id > first_events[1].0).unwrap();
+    let mut same = Vec::new();
+    for (id, _) in &all {
+        if actor_of(*id).await == first {
+            same.push(*id);
+        }
+    }
+    assert!(
+        same.len() > 2,
+        "Örebro's editor's later events have the pseudonym of the earlier ones: {same:?} (last event {later:?})"
+    );
+    assert!(rows_naming(&db, "user-1880").await.is_empty());
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    db.close().await.unwrap();
+}
+both_backends!(released_role_holders_and_old_actors_become_stable_pseudonyms);

@@ -188,6 +188,11 @@ impl RoleHolder {
     async fn key(&self) -> Option<&str> {
         self.0.holder_key.as_deref()
     }
+    /// Since when the person has held no role (null while they hold one): the county's
+    /// retention period for released role holders counts from it.
+    async fn released_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.released_on
+    }
     async fn municipality(&self, ctx: &Context<'_>) -> Result<Municipality> {
         municipality(ctx, self.0.municipality_id)
     }

@@ -38,6 +38,28 @@ crate::service::audit::audited!(
     |m| json!({"county": m.county_id, "kind": m.kind, "years": m.years})
 );
 
+/// What applying the retention to released role holders changes (or would change).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HolderRetentionOutcome {
+    pub county_id: i32,
+    /// Holders released before this day are past the period.
+    pub released_before: chrono::NaiveDate,
+    /// Holders whose name is (or would be) replaced.
+    pub holders: u64,
+    pub applied: bool,
+}
+
+/// A stable pseudonym for `who` under the county's key: the same person gets the same one in
+/// every run, and without the key nobody can tell whose it is.
+fn pseudonym(secret: &str, who: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(who.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("pseudonym-{hex}")
+}
+
 /// The longest retention period a county may set, in years.
 const MAX_YEARS: i32 = 100;
 
@@ -109,6 +131,99 @@ impl Scope<'_> {
         Ok(saved)
     }
 
+    /// The county's period for `kind` in years, if its committee set one.
+    async fn period(&self, county_id: i32, kind: RetentionKind) -> ApiResult<Option<u32>> {
+        Ok(county_retention::Entity::find()
+            .filter(county_retention::Column::CountyId.eq(county_id))
+            .filter(county_retention::Column::Kind.eq(kind))
+            .one(self.db())
+            .await?
+            .map(|r| r.years as u32))
+    }
+
+    /// Replaces the name of every role holder of the caller's county's kommuner released more
+    /// than `years` ago (the county's period for released role holders when `None`) with a
+    /// stable pseudonym and drops their key, in one transaction audited as one event that
+    /// carries no name; with `apply` false only counts. `None` when no period is set or given.
+    pub async fn apply_holder_retention(
+        &self,
+        years: Option<u32>,
+        apply: bool,
+    ) -> ApiResult<Option<HolderRetentionOutcome>> {
+        use entity::role_holder;
+        use sea_orm::sea_query::{ExprTrait, Query};
+        self.refuse_early(Action::SetCountySettings)?;
+        let county_id = self.principal()?.county_id;
+        let years = match years {
+            Some(y) => y,
+            None => match self.period(county_id, RetentionKind::ReleasedRoleHolders).await? {
+                Some(y) => y,
+                None => return Ok(None),
+            },
+        };
+        if !(1..=MAX_YEARS as u32).contains(&years) {
+            return Err(ApiError::input("years", format!("years is 1–{MAX_YEARS}")));
+        }
+        let today = chrono::Utc::now().date_naive();
+        let released_before = today
+            .checked_sub_months(chrono::Months::new(12 * years))
+            .unwrap_or(today);
+        let kommuner = Query::select()
+            .column(entity::municipality::Column::Id)
+            .from(entity::municipality::Entity)
+            .and_where(entity::municipality::Column::CountyId.eq(county_id))
+            .to_owned();
+        let aged = || {
+            role_holder::Entity::find()
+                .filter(role_holder::Column::MunicipalityId.in_subquery(kommuner.clone()))
+                .filter(role_holder::Column::ReleasedOn.lt(released_before))
+                .filter(
+                    sea_orm::sea_query::Expr::col(role_holder::Column::DisplayName)
+                        .like("pseudonym-%")
+                        .not(),
+                )
+        };
+        let mut outcome = HolderRetentionOutcome {
+            county_id,
+            released_before,
+            holders: 0,
+            applied: apply,
+        };
+        if !apply {
+            use sea_orm::PaginatorTrait;
+            outcome.holders = aged().count(self.db()).await?;
+            return Ok(Some(outcome));
+        }
+        let mut tx = self.write("applyRetention").await?;
+        let grant = tx.authorize(
+            Action::SetCountySettings,
+            Standing {
+                county_shared: true,
+                ..Default::default()
+            },
+        )?;
+        tx.within(Parent::County(county_id));
+        let holders = aged().all(tx.conn()).await?;
+        let secret = tx.pseudonym_secret(&grant, county_id).await?;
+        for h in &holders {
+            let name = pseudonym(&secret, &format!("holder:{}", h.id));
+            tx.pseudonymise_holder(&grant, h, &name).await?;
+        }
+        outcome.holders = holders.len() as u64;
+        tx.record(
+            RecordKind::County,
+            i64::from(county_id),
+            None,
+            Some(json!({"retention": {
+                "releasedRoleHoldersPseudonymised": outcome.holders,
+                "releasedBefore": released_before.to_string(),
+                "years": years,
+            }})),
+        );
+        tx.commit().await?;
+        Ok(Some(outcome))
+    }
+
     /// Replaces the actor of every audit event of the caller's county older than `years` (the
     /// county's period for audit events' actors when `None`) with
     /// a pseudonym (one per person and application), in one transaction audited as one event;
@@ -176,8 +291,9 @@ impl Scope<'_> {
         )?;
         tx.within(Parent::County(county_id));
         let people = people_of(aged()).all(tx.conn()).await?;
+        let secret = tx.pseudonym_secret(&grant, county_id).await?;
         for sub in &people {
-            let pseudonym = format!("pseudonym-{}", uuid::Uuid::new_v4().simple());
+            let pseudonym = pseudonym(&secret, &format!("actor:{sub}"));
             outcome.events += tx
                 .pseudonymise_actor(&grant, county_id, cutoff, sub, &pseudonym)
                 .await?;

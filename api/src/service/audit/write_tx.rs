@@ -389,6 +389,60 @@ impl WriteTx<'_> {
             .await?;
         Ok(res.rows_affected)
     }
+    /// County `county_id`'s key for stable pseudonyms, made (32 random bytes) the first time
+    /// it is needed. Written here, not through the audited writes: the key must never stand in
+    /// an audit event.
+    pub(in crate::service) async fn pseudonym_secret(
+        &mut self,
+        grant: &Grant,
+        county_id: i32,
+    ) -> ApiResult<String> {
+        use entity::pseudonym_key;
+        use sea_orm::ActiveModelTrait;
+        if let Some(k) = pseudonym_key::Entity::find_by_id(county_id)
+            .one(self.writer(grant)?)
+            .await?
+        {
+            return Ok(k.secret);
+        }
+        let secret: String = (0..32).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
+        pseudonym_key::ActiveModel {
+            county_id: sea_orm::Set(county_id),
+            secret: sea_orm::Set(secret.clone()),
+            created_at: sea_orm::Set(chrono::Utc::now()),
+        }
+        .insert(self.writer(grant)?)
+        .await?;
+        Ok(secret)
+    }
+
+    /// Replaces a released role holder's name with `pseudonym` and drops their key, recording
+    /// only that it happened: the event must not carry the name it removes.
+    pub(in crate::service) async fn pseudonymise_holder(
+        &mut self,
+        grant: &Grant,
+        holder: &entity::role_holder::Model,
+        pseudonym: &str,
+    ) -> ApiResult<()> {
+        use entity::role_holder;
+        role_holder::Entity::update_many()
+            .col_expr(role_holder::Column::DisplayName, pseudonym.into())
+            .col_expr(
+                role_holder::Column::HolderKey,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(role_holder::Column::Id.eq(holder.id))
+            .exec(self.writer(grant)?)
+            .await?;
+        self.names(Parent::RoleRegister(holder.municipality_id));
+        self.record(
+            RecordKind::RoleHolder,
+            holder.id,
+            None,
+            Some(serde_json::json!({"pseudonymised": true, "releasedOn": holder.released_on})),
+        );
+        Ok(())
+    }
 }
 
 /// Keeps only the fields that differ between `before` and `after` (both JSON objects).

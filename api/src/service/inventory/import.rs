@@ -41,12 +41,15 @@ impl Scope<'_> {
         let grant = tx.authorize(Action::Create, Standing::default())?;
         let mut register = self.register(&tx).await?;
         let mut out = Vec::with_capacity(specs.len());
+        let mut touched = Vec::new();
         for (spec, named) in specs {
             let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+            touched.extend(roles.into_iter().flatten());
             let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
             tx.within(Parent::SystemInstance(i.id));
             out.push(i);
         }
+        self.settle_releases(&mut tx, &grant, touched).await?;
         tx.commit().await?;
         Ok(out)
     }

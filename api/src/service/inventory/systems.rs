@@ -35,6 +35,8 @@ impl Scope<'_> {
         let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
         let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
         tx.within(Parent::SystemInstance(i.id));
+        self.settle_releases(&mut tx, &grant, roles.into_iter().flatten())
+            .await?;
         tx.commit().await?;
         Ok(i)
     }
@@ -85,6 +87,20 @@ impl Scope<'_> {
         after.annual_cost_ore = spec.annual_cost.map(|c| c.ore());
         after.visibility = spec.visibility;
         let after = tx.save(&grant, &before, after, version).await?;
+        let held = |i: &system_instance::Model| {
+            [
+                i.system_owner_id,
+                i.object_owner_id,
+                i.object_manager_business_id,
+                i.object_manager_it_id,
+            ]
+        };
+        self.settle_releases(
+            &mut tx,
+            &grant,
+            held(&before).into_iter().chain(held(&after)).flatten(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(after)
     }

@@ -27,6 +27,7 @@ crate::service::audit::versioned!(
     "the role holder",
     |h| json!({
         "displayName": h.display_name, "key": h.holder_key, "version": h.version,
+        "releasedOn": h.released_on,
     })
 );
 
@@ -170,6 +171,62 @@ impl Scope<'_> {
             },
         )
         .await
+    }
+
+    /// Keeps `released_on` true for the holders a change of systems' roles `touched` (held
+    /// before or after it): a holder who holds no role now is released today unless already
+    /// released; one who holds a role again is not released. A change here names the register,
+    /// as it names a person.
+    pub(in crate::service) async fn settle_releases(
+        &self,
+        tx: &mut WriteTx<'_>,
+        grant: &crate::service::Grant,
+        touched: impl IntoIterator<Item = i64>,
+    ) -> ApiResult<()> {
+        let mut ids: Vec<i64> = touched.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let holders = role_holder::Entity::find()
+            .filter(role_holder::Column::Id.is_in(ids.iter().copied()))
+            .filter(role_holder::Column::MunicipalityId.eq(tx.principal().municipality_id))
+            .all(tx.conn())
+            .await?;
+        let cols = [
+            system_instance::Column::SystemOwnerId,
+            system_instance::Column::ObjectOwnerId,
+            system_instance::Column::ObjectManagerBusinessId,
+            system_instance::Column::ObjectManagerItId,
+        ];
+        let mut held = std::collections::HashSet::new();
+        for col in cols {
+            use sea_orm::QuerySelect;
+            let rows: Vec<Option<i64>> = system_instance::Entity::find()
+                .select_only()
+                .column(col)
+                .filter(col.is_in(ids.iter().copied()))
+                .into_tuple()
+                .all(tx.conn())
+                .await?;
+            held.extend(rows.into_iter().flatten());
+        }
+        let today = Utc::now().date_naive();
+        for h in holders {
+            let released_on = match (held.contains(&h.id), h.released_on) {
+                (true, Some(_)) => None,
+                (false, None) => Some(today),
+                _ => continue,
+            };
+            tx.names(Parent::RoleRegister(h.municipality_id));
+            let after = Holder {
+                released_on,
+                ..h.clone()
+            };
+            tx.update(grant, &h, after).await?;
+        }
+        Ok(())
     }
 
     /// The same, outside a transaction (an import checks its rows before it writes).
