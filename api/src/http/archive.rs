@@ -14,12 +14,7 @@ pub async fn project_package(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
-    if who.caller.principal().is_none() {
-        return Err(who.refusal(ApiError::Unauthenticated {
-            reason: None,
-            message: "an archive package needs a bearer token".into(),
-        }));
-    }
+    who.signed_in("an archive package")?;
     let id = match crate::graphql::ids::decode(
         "id",
         RecordKind::EServiceProject,

@@ -81,6 +81,18 @@ impl Authenticated {
     pub(super) fn refusal(&self, error: ApiError) -> Refusal {
         Refusal::new(error, self.media, &self.request_id)
     }
+
+    /// Refuses a caller without a token (`UNAUTHENTICATED`, saying that `what` needs one):
+    /// the files are for signed-in callers only.
+    pub(super) fn signed_in(&self, what: &str) -> Result<(), Refusal> {
+        match self.caller.principal() {
+            Some(_) => Ok(()),
+            None => Err(self.refusal(ApiError::Unauthenticated {
+                reason: None,
+                message: format!("{what} needs a bearer token"),
+            })),
+        }
+    }
 }
 
 impl actix_web::FromRequest for Authenticated {

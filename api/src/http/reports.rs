@@ -13,12 +13,7 @@ pub async fn committee_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
-    if who.caller.principal().is_none() {
-        return Err(who.refusal(ApiError::Unauthenticated {
-            reason: None,
-            message: "the report needs a bearer token".into(),
-        }));
-    }
+    who.signed_in("the report")?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let date = |k: &str| -> Result<chrono::NaiveDate, ApiError> {
         let v = pairs
@@ -85,12 +80,7 @@ pub async fn audit_readiness_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
-    if who.caller.principal().is_none() {
-        return Err(who.refusal(ApiError::Unauthenticated {
-            reason: None,
-            message: "the answers need a bearer token".into(),
-        }));
-    }
+    who.signed_in("the audit's answers")?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let as_of = match pairs.iter().find(|(n, _)| n == "asOf") {
         None => None,

@@ -15,7 +15,7 @@ use crate::{
         benefits::{ADD_BENEFIT, FOLLOW_UP},
         projects::{CANCEL, STATUS, advance, answer, create, invite, version},
     },
-    helpers::{TempDir, TestApp, binary, fixture},
+    helpers::{TempDir, TestApp, fixture},
 };
 
 /// The package's files by their path below the root folder, and the root folder's name.
@@ -562,16 +562,9 @@ async fn a_closed_project_leaves_as_a_valid_e_ark_package_with_all_its_records(a
         TempDir(std::env::temp_dir().join(format!("samverkan-archive-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let out = dir.0.join("paket.zip");
-    let run = std::process::Command::new(binary())
-        .args(["archive-package", "--project", &id, "--out"])
-        .arg(&out)
-        .env("DATABASE_URL", &app.database_url)
-        .env("SAMVERKAN_DATA_DIR", &dir.0)
-        .env("SAMVERKAN_DEMO_DATA", "false")
-        .env("SAMVERKAN_MODE", "development")
-        .output()
-        .unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let out_path = out.to_str().unwrap();
+    let (ok, said) = crate::chain::cli(&app, &["archive-package", "--project", &id, "--out", out_path]);
+    assert!(ok, "{said}");
     let cli = unpack(&std::fs::read(&out).unwrap());
     let cli_doc: Value =
         serde_json::from_slice(&cli.files["representations/rep1/data/project.json"]).unwrap();
@@ -581,17 +574,18 @@ async fn a_closed_project_leaves_as_a_valid_e_ark_package_with_all_its_records(a
     validate("mets1_12.xsd", &cli.files["METS.xml"]).unwrap();
     // An open project from the command line: the same refusal.
     let (open, _) = create(&orebro, "Pågående", "COUNTY", "1000").await;
-    let run = std::process::Command::new(binary())
-        .args(["archive-package", "--project", &open, "--out"])
-        .arg(dir.0.join("open.zip"))
-        .env("DATABASE_URL", &app.database_url)
-        .env("SAMVERKAN_DATA_DIR", &dir.0)
-        .env("SAMVERKAN_DEMO_DATA", "false")
-        .env("SAMVERKAN_MODE", "development")
-        .output()
-        .unwrap();
-    assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr).contains("BAD_USER_INPUT"));
+    let open_path = dir.0.join("open.zip");
+    let (ok, said) = crate::chain::cli(
+        &app,
+        &[
+            "archive-package",
+            "--project",
+            &open,
+            "--out",
+            open_path.to_str().unwrap(),
+        ],
+    );
+    assert!(!ok && said.contains("BAD_USER_INPUT"), "{said}");
     assert!(!dir.0.join("open.zip").exists());
     let _ = version(&orebro, &open).await;
 }

@@ -18,7 +18,7 @@ fn verify(app: &TestApp) -> (bool, String) {
 }
 
 /// A `samverkan` command against the app's database: (exit ok, stdout then stderr).
-fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
+pub(crate) fn cli(app: &TestApp, args: &[&str]) -> (bool, String) {
     let dir = TempDir(std::env::temp_dir().join(format!("samverkan-cli-{}", uuid::Uuid::new_v4().simple())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let out = std::process::Command::new(binary())

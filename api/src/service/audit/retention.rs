@@ -131,6 +131,25 @@ impl Scope<'_> {
         Ok(saved)
     }
 
+    /// The transaction an application of the retention writes in, as the county's committee,
+    /// its events under the county, with the county's key for pseudonyms.
+    async fn retention_tx(
+        &self,
+        county_id: i32,
+    ) -> ApiResult<(crate::service::WriteTx<'_>, crate::service::Grant, String)> {
+        let mut tx = self.write("applyRetention").await?;
+        let grant = tx.authorize(
+            Action::SetCountySettings,
+            Standing {
+                county_shared: true,
+                ..Default::default()
+            },
+        )?;
+        tx.within(Parent::County(county_id));
+        let secret = tx.pseudonym_secret(&grant, county_id).await?;
+        Ok((tx, grant, secret))
+    }
+
     /// The county's period for `kind` in years, if its committee set one.
     async fn period(&self, county_id: i32, kind: RetentionKind) -> ApiResult<Option<u32>> {
         Ok(county_retention::Entity::find()
@@ -194,17 +213,8 @@ impl Scope<'_> {
             outcome.holders = aged().count(self.db()).await?;
             return Ok(Some(outcome));
         }
-        let mut tx = self.write("applyRetention").await?;
-        let grant = tx.authorize(
-            Action::SetCountySettings,
-            Standing {
-                county_shared: true,
-                ..Default::default()
-            },
-        )?;
-        tx.within(Parent::County(county_id));
+        let (mut tx, grant, secret) = self.retention_tx(county_id).await?;
         let holders = aged().all(tx.conn()).await?;
-        let secret = tx.pseudonym_secret(&grant, county_id).await?;
         for h in &holders {
             let name = pseudonym(&secret, &format!("holder:{}", h.id));
             tx.pseudonymise_holder(&grant, h, &name).await?;
@@ -237,12 +247,9 @@ impl Scope<'_> {
         let county_id = self.principal()?.county_id;
         let years = match years {
             Some(y) => y,
-            None => county_retention::Entity::find()
-                .filter(county_retention::Column::CountyId.eq(county_id))
-                .filter(county_retention::Column::Kind.eq(RetentionKind::AuditEventActors))
-                .one(self.db())
+            None => self
+                .period(county_id, RetentionKind::AuditEventActors)
                 .await?
-                .map(|r| r.years as u32)
                 .ok_or_else(|| {
                     ApiError::input(
                         "years",
@@ -281,17 +288,8 @@ impl Scope<'_> {
             outcome.people = people_of(aged()).count(self.db()).await?;
             return Ok(outcome);
         }
-        let mut tx = self.write("applyRetention").await?;
-        let grant = tx.authorize(
-            Action::SetCountySettings,
-            Standing {
-                county_shared: true,
-                ..Default::default()
-            },
-        )?;
-        tx.within(Parent::County(county_id));
+        let (mut tx, grant, secret) = self.retention_tx(county_id).await?;
         let people = people_of(aged()).all(tx.conn()).await?;
-        let secret = tx.pseudonym_secret(&grant, county_id).await?;
         for sub in &people {
             let pseudonym = pseudonym(&secret, &format!("actor:{sub}"));
             outcome.events += tx
