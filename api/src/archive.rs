@@ -551,6 +551,16 @@ fn text_element(w: &mut Writer<Vec<u8>>, name: &str, text: &str) -> std::io::Res
     Ok(())
 }
 
+/// `<{name}><{name}Type>local</…><{name}Value>{value}</…></{name}>`: PREMIS's identifiers and
+/// links, all local to the package.
+fn local_identifier(w: &mut Writer<Vec<u8>>, name: &str, value: &str) -> std::io::Result<()> {
+    w.create_element(name).write_inner_content(|w| {
+        text_element(w, &format!("{name}Type"), "local")?;
+        text_element(w, &format!("{name}Value"), value)
+    })?;
+    Ok(())
+}
+
 /// PREMIS 3: the data files as objects (fixity, size, format), the package's creation and
 /// the digests' calculation as events, the service and the lead kommun as agents.
 fn premis_xml(r: &ProjectRecords, objid: &str, data: &[File], names: &Names<'_>) -> anyhow::Result<Vec<u8>> {
@@ -572,10 +582,7 @@ fn premis_xml(r: &ProjectRecords, objid: &str, data: &[File], names: &Names<'_>)
                 w.create_element("object")
                     .with_attribute(("xsi:type", "file"))
                     .write_inner_content(|w| {
-                        w.create_element("objectIdentifier").write_inner_content(|w| {
-                            text_element(w, "objectIdentifierType", "local")?;
-                            text_element(w, "objectIdentifierValue", &f.path)
-                        })?;
+                        local_identifier(w, "objectIdentifier", &f.path)?;
                         w.create_element("objectCharacteristics")
                             .write_inner_content(|w| {
                                 text_element(w, "compositionLevel", "0")?;
@@ -597,20 +604,13 @@ fn premis_xml(r: &ProjectRecords, objid: &str, data: &[File], names: &Names<'_>)
                                 Ok(())
                             })?;
                         text_element(w, "originalName", f.path.rsplit('/').next().unwrap_or(&f.path))?;
-                        w.create_element("linkingEventIdentifier")
-                            .write_inner_content(|w| {
-                                text_element(w, "linkingEventIdentifierType", "local")?;
-                                text_element(w, "linkingEventIdentifierValue", "event-creation")
-                            })?;
+                        local_identifier(w, "linkingEventIdentifier", "event-creation")?;
                         Ok(())
                     })?;
             }
             let event = |w: &mut Writer<Vec<u8>>, id: &str, kind: &str, detail: &str| {
                 w.create_element("event").write_inner_content(|w| {
-                    w.create_element("eventIdentifier").write_inner_content(|w| {
-                        text_element(w, "eventIdentifierType", "local")?;
-                        text_element(w, "eventIdentifierValue", id)
-                    })?;
+                    local_identifier(w, "eventIdentifier", id)?;
                     text_element(w, "eventType", kind)?;
                     text_element(w, "eventDateTime", &created)?;
                     w.create_element("eventDetailInformation")
@@ -626,11 +626,7 @@ fn premis_xml(r: &ProjectRecords, objid: &str, data: &[File], names: &Names<'_>)
                             })?;
                     }
                     for f in data {
-                        w.create_element("linkingObjectIdentifier")
-                            .write_inner_content(|w| {
-                                text_element(w, "linkingObjectIdentifierType", "local")?;
-                                text_element(w, "linkingObjectIdentifierValue", &f.path)
-                            })?;
+                        local_identifier(w, "linkingObjectIdentifier", &f.path)?;
                     }
                     Ok(())
                 })?;
@@ -654,19 +650,13 @@ fn premis_xml(r: &ProjectRecords, objid: &str, data: &[File], names: &Names<'_>)
                 "SHA-256 of every data file, written here and in METS.xml",
             )?;
             w.create_element("agent").write_inner_content(|w| {
-                w.create_element("agentIdentifier").write_inner_content(|w| {
-                    text_element(w, "agentIdentifierType", "local")?;
-                    text_element(w, "agentIdentifierValue", "samverkan")
-                })?;
+                local_identifier(w, "agentIdentifier", "samverkan")?;
                 text_element(w, "agentName", "Samverkan")?;
                 text_element(w, "agentType", "software")?;
                 text_element(w, "agentVersion", env!("CARGO_PKG_VERSION"))
             })?;
             w.create_element("agent").write_inner_content(|w| {
-                w.create_element("agentIdentifier").write_inner_content(|w| {
-                    text_element(w, "agentIdentifierType", "local")?;
-                    text_element(w, "agentIdentifierValue", "kommun")
-                })?;
+                local_identifier(w, "agentIdentifier", "kommun")?;
                 text_element(w, "agentName", &names.kommun_name(r.project.owner_id))?;
                 text_element(w, "agentType", "organization")?;
                 text_element(w, "agentNote", &format!("kommunkod {owner_code}"))
