@@ -157,8 +157,27 @@ impl From<sea_orm::DbErr> for ApiError {
             _ if matches!(e, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)) => {
                 Self::Unavailable(e.into())
             }
+            _ if stopped_at_time_limit(&e) => Self::QueryTooComplex(
+                "the database stopped a statement of this request at its time limit (just inside \
+                 the request's deadline); ask for less"
+                    .into(),
+            ),
             _ => Self::Internal(e.into()),
         }
+    }
+}
+
+/// Whether PostgreSQL cancelled the statement at `statement_timeout` (SQLSTATE 57014,
+/// `query_canceled`): the request asked for more than its deadline admits, the same as the
+/// deadline itself, not a fault of the service.
+fn stopped_at_time_limit(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Query(RuntimeErr::SqlxError(x)) | DbErr::Exec(RuntimeErr::SqlxError(x)) => x
+            .as_database_error()
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "57014"),
+        _ => false,
     }
 }
 

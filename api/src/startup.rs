@@ -52,8 +52,12 @@ pub async fn connect(
         .acquire_timeout(Duration::from_secs(2))
         .sqlx_logging(false);
     if settings.is_postgres() {
-        // A statement never outlives the request that runs it.
-        let timeout = format!("{}ms", settings.limits.request_timeout_ms);
+        // A statement never outlives the request that runs it: the database stops it a little
+        // before the request's deadline, so the request answers the clean QUERY_TOO_COMPLEX
+        // of a statement stopped at its limit (`error::stopped_at_time_limit`) and the
+        // connection is free again, rather than the deadline dropping a request whose
+        // statement still runs.
+        let timeout = format!("{}ms", statement_timeout_ms(settings.limits.request_timeout_ms));
         opts.map_sqlx_postgres_opts(move |o| o.options([("statement_timeout", timeout.as_str())]));
     } else {
         opts.map_sqlx_sqlite_opts(|o| {
@@ -363,4 +367,10 @@ pub(crate) async fn in_memory_database() -> DatabaseConnection {
     let db = connect(&settings, None).await.expect("in-memory database");
     prepare_database(&db, &settings).await.expect("migrations");
     db
+}
+
+/// PostgreSQL's `statement_timeout` for a request deadline of `request_ms`: 90 % of it, so the
+/// database stops a statement before the deadline stops the request.
+pub fn statement_timeout_ms(request_ms: u64) -> u64 {
+    (request_ms * 9 / 10).max(1)
 }

@@ -377,3 +377,50 @@ async fn hostile_text_gets_a_clean_refusal_and_writes_nothing(app: TestApp) {
     }
 }
 both_backends!(hostile_text_gets_a_clean_refusal_and_writes_nothing);
+
+/// A statement the database stops at its time limit is the request's deadline in other words:
+/// `QUERY_TOO_COMPLEX`, never `INTERNAL`, and the connection serves the next request. On
+/// PostgreSQL a lock held from outside keeps the project list waiting until the service's
+/// `statement_timeout` (just inside the deadline) cancels it; on SQLite a write waits for the
+/// write lock until the request's deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_stopped_at_the_time_limit_is_not_internal() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.limits.request_timeout_ms = 1_500).await else {
+            eprintln!("skipped on PostgreSQL: SAMVERKAN_TEST_POSTGRES_URL is not set");
+            continue;
+        };
+        let orebro = app.as_kommun("1880").editor();
+        create(&orebro, "Före låset", "COUNTY", "1").await;
+        let db = Database::connect(&app.database_url).await.unwrap();
+        let lock = db.begin().await.unwrap();
+        let (query, vars) = if app.database_url.starts_with("postgres") {
+            lock.execute_unprepared("LOCK TABLE project IN ACCESS EXCLUSIVE MODE")
+                .await
+                .unwrap();
+            (
+                "{ eServiceProjects(first: 5) { edges { node { title } } } }",
+                json!({}),
+            )
+        } else {
+            lock.execute_unprepared("UPDATE project SET title = title")
+                .await
+                .unwrap();
+            (
+                crate::docs::CREATE,
+                json!({"input": {"title": "Under låset", "budget": "1"}}),
+            )
+        };
+        let started = std::time::Instant::now();
+        let r = orebro.gql(query, vars.clone()).await;
+        let waited = started.elapsed();
+        let code = r.body["errors"][0]["extensions"]["code"].clone();
+        assert_eq!(code, "QUERY_TOO_COMPLEX", "{}: {}", app.database_url, r.body);
+        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
+        lock.rollback().await.unwrap();
+        let r = orebro.gql(query, vars).await;
+        assert!(r.body["errors"].is_null(), "after the lock: {}", r.body);
+        db.close().await.unwrap();
+    }
+}
