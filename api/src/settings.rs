@@ -113,6 +113,11 @@ pub struct Limits {
     pub max_subscriptions_per_connection: usize,
     /// Subscription connections one user (kommun and `sub`) may hold open on a replica.
     pub max_connections_per_principal: usize,
+    /// Heavy reads (the committee report and its CSV, the audit's answers, archive packages)
+    /// built at once on a replica; more wait their turn, up to `heavy_wait_ms`.
+    pub max_concurrent_reports: usize,
+    /// How long a heavy read waits for its turn before `RATE_LIMITED` with `Retry-After`.
+    pub heavy_wait_ms: u64,
 }
 
 impl Default for Limits {
@@ -129,6 +134,8 @@ impl Default for Limits {
             max_response_bytes: 8 * 1024 * 1024,
             max_subscriptions_per_connection: 20,
             max_connections_per_principal: 10,
+            max_concurrent_reports: 2,
+            heavy_wait_ms: 3_000,
         }
     }
 }
@@ -332,6 +339,12 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_REQUEST_TIMEOUT_MS") {
             s.limits.request_timeout_ms = (number("SAMVERKAN_REQUEST_TIMEOUT_MS", v)? as u64).max(100);
+        }
+        if let Some(v) = get("SAMVERKAN_MAX_CONCURRENT_REPORTS") {
+            s.limits.max_concurrent_reports = number("SAMVERKAN_MAX_CONCURRENT_REPORTS", v)?.max(1);
+        }
+        if let Some(v) = get("SAMVERKAN_HEAVY_WAIT_MS") {
+            s.limits.heavy_wait_ms = number("SAMVERKAN_HEAVY_WAIT_MS", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_MAX_RESPONSE_BYTES") {
             s.limits.max_response_bytes = number("SAMVERKAN_MAX_RESPONSE_BYTES", v)?;

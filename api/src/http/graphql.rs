@@ -780,10 +780,20 @@ fn respond(
     if let (true, Some((leader, operation)), Some(etag)) = (cacheable, keep, &etag) {
         leader.keep(body.clone(), etag.clone(), operation);
     }
-    super::observe::with_outcome(
-        send(status, media, request_id, body, etag.as_deref(), caching),
-        first_code,
-    )
+    // A turn refused to a heavy read says when to come back, as the rate limit does.
+    let retry_after = response.errors.iter().find_map(|e| {
+        match e.extensions.as_ref().and_then(|x| x.get("retryAfterSeconds")) {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => None,
+        }
+    });
+    let mut answer = send(status, media, request_id, body, etag.as_deref(), caching);
+    if let Some(secs) = retry_after {
+        answer
+            .headers_mut()
+            .insert(actix_web::http::header::RETRY_AFTER, secs.into());
+    }
+    super::observe::with_outcome(answer, first_code)
 }
 
 /// Sends an answer with the headers of its caching: an `ETag` for a successful GET (304 for

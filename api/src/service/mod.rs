@@ -50,9 +50,36 @@ pub struct Services {
     counts: Arc<counts::CountCache>,
     events: events::Events,
     verifications: audit::chain::Verifications,
+    heavy: Arc<Heavy>,
+}
+
+/// Turns for heavy reads on this replica: each holds one connection at a time for seconds, so
+/// a few at once keep the rest of the pool for everything else.
+struct Heavy {
+    turns: tokio::sync::Semaphore,
+    wait: std::time::Duration,
+}
+
+impl Default for Heavy {
+    fn default() -> Self {
+        let limits = crate::settings::Limits::default();
+        Self {
+            turns: tokio::sync::Semaphore::new(limits.max_concurrent_reports),
+            wait: std::time::Duration::from_millis(limits.heavy_wait_ms),
+        }
+    }
 }
 
 impl Services {
+    /// At most `at_once` heavy reads at a time, the others waiting up to `wait` for a turn.
+    pub fn with_heavy_limit(mut self, at_once: usize, wait: std::time::Duration) -> Self {
+        self.heavy = Arc::new(Heavy {
+            turns: tokio::sync::Semaphore::new(at_once.max(1)),
+            wait,
+        });
+        self
+    }
+
     /// Wraps an open, migrated database and the loaded reference data.
     pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
         let db = Reads::new(db);
@@ -63,6 +90,7 @@ impl Services {
             counts: Arc::default(),
             events,
             verifications: audit::chain::Verifications::default(),
+            heavy: Arc::default(),
         }
     }
 
@@ -188,6 +216,16 @@ impl<'a> Scope<'a> {
             Err(ApiError::Forbidden(
                 "the integration role reads the published e-service catalogue only".into(),
             ))
+        }
+    }
+
+    /// A turn for a heavy read, held while it runs: `RATE_LIMITED` (with the seconds to wait)
+    /// when none comes free within the wait the settings allow.
+    pub(in crate::service) async fn heavy_turn(&self) -> ApiResult<tokio::sync::SemaphorePermit<'a>> {
+        let heavy = &self.svc.heavy;
+        match tokio::time::timeout(heavy.wait, heavy.turns.acquire()).await {
+            Ok(Ok(turn)) => Ok(turn),
+            Ok(Err(_)) | Err(_) => Err(ApiError::RateLimited(heavy.wait.as_secs().max(1))),
         }
     }
 

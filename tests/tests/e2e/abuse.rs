@@ -424,3 +424,84 @@ async fn a_statement_stopped_at_the_time_limit_is_not_internal() {
         db.close().await.unwrap();
     }
 }
+
+/// Heavy reads take turns: with one turn per replica, a second committee report while the first
+/// is held up (a lock from outside keeps its statement waiting) waits its short while and is
+/// `RATE_LIMITED` with `Retry-After`, an ordinary read meanwhile answers at once, and once the
+/// first is done the second gets its report. (PostgreSQL only: SQLite readers cannot be held
+/// up from outside, and the turns are the same code on both.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heavy_reads_take_turns_and_a_refused_one_is_told_when_to_come_back() {
+    use sea_orm::{ConnectionTrait, Database, TransactionTrait};
+    let Some(app) = TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| {
+        s.limits.request_timeout_ms = 4_000;
+        s.limits.max_concurrent_reports = 1;
+        s.limits.heavy_wait_ms = 300;
+    })
+    .await
+    else {
+        eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let orebro = app.as_kommun("1880").editor();
+    create(&orebro, "Rapporterat", "COUNTY", "1").await;
+    let report = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { phase count } } }"#;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let lock = db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE project IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let first = tokio::spawn({
+        let token =
+            samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
+        let post = app.post();
+        async move {
+            post.bearer_auth(token)
+                .json(&json!({"query": report}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let kumla = app.as_kommun("1881").viewer();
+    let second = app
+        .post()
+        .bearer_auth(
+            samverkan::auth::mint_dev_token(&app.secret, "k", "1881", &["viewer".into()], 60).unwrap(),
+        )
+        .json(&json!({"query": report}))
+        .send()
+        .await
+        .unwrap();
+    let retry = second.headers().get("retry-after").cloned();
+    let body: Value = second.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED", "{body}");
+    assert!(
+        body["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert!(retry.is_some(), "Retry-After is sent");
+    let started = std::time::Instant::now();
+    kumla
+        .ok("{ vendors(first: 5) { edges { node { name } } } }", json!({}))
+        .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "an ordinary read is not held up"
+    );
+    lock.rollback().await.unwrap();
+    let first = first.await.unwrap();
+    assert!(
+        first["errors"].is_null(),
+        "the first report, once the lock is gone: {first}"
+    );
+    let again = kumla.ok(report, json!({})).await;
+    assert!(again["committeeReport"]["projectsByPhase"].is_array());
+    db.close().await.unwrap();
+}

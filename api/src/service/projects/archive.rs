@@ -60,6 +60,7 @@ impl Scope<'_> {
                 ),
             ));
         }
+        let _turn = self.heavy_turn().await?;
         let read_at = chrono::Utc::now();
         let db = self.db();
         let participations = participation::Entity::find()

@@ -363,6 +363,7 @@ impl Scope<'_> {
         if as_of > today {
             return Err(ApiError::input("asOf", "asOf must not be in the future"));
         }
+        let _turn = self.heavy_turn().await?;
         let county = self
             .reference()
             .municipality(kommun)

@@ -181,6 +181,7 @@ impl Scope<'_> {
         if from > to {
             return Err(ApiError::input("to", "the period ends before it starts"));
         }
+        let _turn = self.heavy_turn().await?;
         let county = self
             .reference()
             .county_by_code(county_code)
