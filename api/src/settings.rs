@@ -118,6 +118,9 @@ pub struct Limits {
     pub max_concurrent_reports: usize,
     /// How long a heavy read waits for its turn before `RATE_LIMITED` with `Retry-After`.
     pub heavy_wait_ms: u64,
+    /// Projects the committee report reads at a time with their children: its memory is
+    /// bounded by this, not by the county.
+    pub report_chunk: u64,
 }
 
 impl Default for Limits {
@@ -136,6 +139,7 @@ impl Default for Limits {
             max_connections_per_principal: 10,
             max_concurrent_reports: 2,
             heavy_wait_ms: 3_000,
+            report_chunk: 1_000,
         }
     }
 }
@@ -345,6 +349,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_HEAVY_WAIT_MS") {
             s.limits.heavy_wait_ms = number("SAMVERKAN_HEAVY_WAIT_MS", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_REPORT_CHUNK") {
+            s.limits.report_chunk = (number("SAMVERKAN_REPORT_CHUNK", v)? as u64).max(1);
         }
         if let Some(v) = get("SAMVERKAN_MAX_RESPONSE_BYTES") {
             s.limits.max_response_bytes = number("SAMVERKAN_MAX_RESPONSE_BYTES", v)?;

@@ -137,10 +137,12 @@ impl Application {
             Mode::Production => None,
         };
         let verifier = Verifier::from_settings(&settings, dev_secret.as_ref())?;
-        let services = Services::new(db, reference).with_heavy_limit(
-            settings.limits.max_concurrent_reports,
-            Duration::from_millis(settings.limits.heavy_wait_ms),
-        );
+        let services = Services::new(db, reference)
+            .with_heavy_limit(
+                settings.limits.max_concurrent_reports,
+                Duration::from_millis(settings.limits.heavy_wait_ms),
+            )
+            .with_report_chunk(settings.limits.report_chunk);
         // Serve once the largest counts are made, or after a bounded wait while they go on
         // in the background (readers then share them): a replica joining a rolling restart
         // should not make its first readers wait for a county's count.

@@ -51,7 +51,12 @@ pub struct Services {
     events: events::Events,
     verifications: audit::chain::Verifications,
     heavy: Arc<Heavy>,
+    /// Projects the committee report reads at a time (`report::portfolio`).
+    report_chunk: u64,
 }
+
+/// Projects the committee report reads at a time unless the settings say otherwise.
+pub const REPORT_CHUNK: u64 = 1_000;
 
 /// Turns for heavy reads on this replica: each holds one connection at a time for seconds, so
 /// a few at once keep the rest of the pool for everything else.
@@ -91,7 +96,15 @@ impl Services {
             events,
             verifications: audit::chain::Verifications::default(),
             heavy: Arc::default(),
+            report_chunk: REPORT_CHUNK,
         }
+    }
+
+    /// The committee report reads `projects` projects at a time (with their participations,
+    /// benefits and follow-ups): its memory is bounded by that, not by the county.
+    pub fn with_report_chunk(mut self, projects: u64) -> Self {
+        self.report_chunk = projects.max(1);
+        self
     }
 
     /// Committed changes as they happen (subscriptions).

@@ -421,3 +421,146 @@ async fn the_committee_report_adds_up_and_the_csv_says_the_same(app: TestApp) {
     assert_eq!(r.status(), 400);
 }
 both_backends!(the_committee_report_adds_up_and_the_csv_says_the_same);
+
+/// The report reads the county's projects in chunks (memory bounded by a chunk, not by the
+/// county); read one project at a time, seven at a time or a thousand at a time it is the same
+/// report, for the committee and for a kommun, and its portfolio and cost sections equal a
+/// computation straight from the project list.
+async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
+    use rust_decimal::Decimal;
+    use std::collections::BTreeMap;
+    let kommuner = ["1880", "1881", "1882", "1883", "1885"];
+    for (n, owner) in (0..23).zip(kommuner.iter().cycle()) {
+        let c = app.as_kommun(owner).editor_admin();
+        let visibility = if n % 5 == 4 { "PRIVATE" } else { "COUNTY" };
+        let (p, _) = create(
+            &c,
+            &format!("Projekt {n:02}"),
+            visibility,
+            &format!("{}.{:02}", 10_000 + n * 777, n),
+        )
+        .await;
+        if n % 3 != 2 && visibility != "PRIVATE" {
+            let guest = kommuner[(n as usize + 1) % kommuner.len()];
+            let part = invite(&c, &p, guest, "PARTICIPANT").await;
+            app.as_kommun(guest)
+                .editor_admin()
+                .ok(
+                    RESPOND,
+                    json!({"input": {"participationId": part, "accept": true}}),
+                )
+                .await;
+        }
+        if n % 4 == 1 {
+            for to in ["PRE_STUDY", "PLANNING", "EXECUTION"] {
+                advance(&c, &p, to).await;
+            }
+        }
+        if n % 2 == 0 {
+            let b = c
+                .ok(
+                    ADD_BENEFIT,
+                    json!({"input": {"projectId": p, "description": format!("Nytta {n}"), "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": owner, "metric": "m", "unit": "u", "baseline": "10", "target": "4"}}),
+                )
+                .await["addBenefit"]["benefit"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            c.ok(
+                FOLLOW_UP,
+                json!({"input": {"benefitId": b, "date": "2026-06-01", "value": format!("{}", 10 - n % 6)}}),
+            )
+            .await;
+        }
+        if n % 7 == 3 {
+            let v = version(&c, &p).await;
+            c.ok(
+                CANCEL,
+                json!({"input": {"id": p, "version": v, "decision": decision("Avbryts")}}),
+            )
+            .await;
+        }
+    }
+    let period = json!({"county": "18", "from": "2026-01-01", "to": "2026-12-31"});
+    let one = app.replica(|s| s.limits.report_chunk = 1).await;
+    let seven = app.replica(|s| s.limits.report_chunk = 7).await;
+    for (kommun, roles) in [("1883", "namnd"), ("1885", "viewer")] {
+        let whole = app.as_kommun(kommun);
+        let whole = if roles == "namnd" {
+            whole.namnd()
+        } else {
+            whole.viewer()
+        };
+        let report = whole.ok(REPORT, period.clone()).await;
+        for replica in [&one, &seven] {
+            let r = replica.as_kommun(kommun);
+            let r = if roles == "namnd" { r.namnd() } else { r.viewer() };
+            assert_eq!(r.ok(REPORT, period.clone()).await, report, "{kommun} {roles}");
+        }
+
+        // Straight from the project list: counts by phase and health, and each kommun's
+        // committed (EXECUTION and later) and planned shares of the projects not cancelled.
+        let list = whole
+            .ok(
+                "{ eServiceProjects(first: 100) { edges { node { phase health costShares { municipality { code } amount } } } } }",
+                json!({}),
+            )
+            .await;
+        let mut phases: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut costs: BTreeMap<String, (Decimal, Decimal, i64)> = BTreeMap::new();
+        for e in list["eServiceProjects"]["edges"].as_array().unwrap() {
+            let p = &e["node"];
+            let phase = p["phase"].as_str().unwrap().to_owned();
+            *phases
+                .entry((phase.clone(), p["health"].to_string()))
+                .or_default() += 1;
+            if phase == "CANCELLED" {
+                continue;
+            }
+            let committed = !["IDEA", "PRE_STUDY", "PLANNING"].contains(&phase.as_str());
+            for s in p["costShares"].as_array().unwrap() {
+                let row = costs
+                    .entry(s["municipality"]["code"].as_str().unwrap().to_owned())
+                    .or_default();
+                let amount: Decimal = s["amount"].as_str().unwrap().parse().unwrap();
+                if committed {
+                    row.0 += amount;
+                } else {
+                    row.1 += amount;
+                }
+                row.2 += 1;
+            }
+        }
+        let r = &report["committeeReport"];
+        let got: BTreeMap<(String, String), i64> = r["projectsByPhase"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    (x["phase"].as_str().unwrap().to_owned(), x["health"].to_string()),
+                    x["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, phases, "{kommun} {roles}");
+        let got: BTreeMap<String, (Decimal, Decimal, i64)> = r["costPerMunicipality"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["municipality"]["code"].as_str().unwrap().to_owned(),
+                    (
+                        x["committed"].as_str().unwrap().parse().unwrap(),
+                        x["planned"].as_str().unwrap().parse().unwrap(),
+                        x["projects"].as_i64().unwrap(),
+                    ),
+                )
+            })
+            .collect();
+        assert_eq!(got, costs, "{kommun} {roles}");
+        assert!(!r["benefits"].as_array().unwrap().is_empty());
+    }
+}
+both_backends!(the_report_read_in_chunks_is_the_report_read_whole);

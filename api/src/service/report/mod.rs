@@ -6,10 +6,7 @@ use entity::{benefit, benefit_follow_up, county, participation, project};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Query, SelectStatement},
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 mod sections;
 
@@ -192,84 +189,15 @@ impl Scope<'_> {
                     format!("county {county_code} is not known to this service"),
                 )
             })?;
-        let in_county = project::Column::CountyId.eq(county.id);
-        let project_ids: SelectStatement = Query::select()
-            .column(project::Column::Id)
-            .from(project::Entity)
-            .cond_where(visibility::projects(self.caller()))
-            .and_where(project::Column::CountyId.eq(county.id))
-            .to_owned();
-        let db = self.db();
-        let projects = project::Entity::find()
-            .filter(visibility::projects(self.caller()))
-            .filter(in_county)
-            .order_by_asc(project::Column::Id)
-            .all(db)
-            .await?;
-        let parts = participation::Entity::find()
-            .filter(participation::Column::ProjectId.in_subquery(project_ids.clone()))
-            .order_by_asc(participation::Column::Id)
-            .all(db)
-            .await?;
-        let benefits = benefit::Entity::find()
-            .filter(benefit::Column::ProjectId.in_subquery(project_ids.clone()))
-            .order_by_asc(benefit::Column::Id)
-            .all(db)
-            .await?;
-        let follow_ups = benefit_follow_up::Entity::find()
-            .filter(benefit_follow_up::Column::ProjectId.in_subquery(project_ids))
-            .all(db)
-            .await?;
-
-        let mut phases: Vec<PhaseHealthRow> = Vec::new();
-        let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
-        for x in parts {
-            by_project.entry(x.project_id).or_default().push(x);
-        }
-        let mut project_costs = Vec::new();
-        let mut tollgates = Vec::new();
-        for pr in &projects {
-            let phase: Phase = pr.phase;
-            let health: Option<Health> = pr.health;
-            match phases.iter_mut().find(|r| r.phase == phase && r.health == health) {
-                Some(r) => r.count += 1,
-                None => phases.push(PhaseHealthRow {
-                    phase,
-                    health,
-                    count: 1,
-                }),
-            }
-            if phase != Phase::Cancelled {
-                let committed = phase >= Phase::Execution;
-                let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
-                for s in self.cost_shares(pr, members)? {
-                    project_costs.push(ProjectCostRow {
-                        project_id: pr.id,
-                        title: pr.title.clone(),
-                        phase,
-                        municipality_id: s.municipality_id,
-                        amount: s.amount,
-                        committed,
-                    });
-                }
-            }
-            if let Some(due) = pr.next_tollgate_due
-                && due >= from
-                && due <= to
-                && phase.is_open()
-            {
-                tollgates.push(TollgateRow {
-                    project_id: pr.id,
-                    title: pr.title.clone(),
-                    phase,
-                    next_phase: phase.next(),
-                    due,
-                    owner_id: pr.owner_id,
-                });
-            }
-        }
+        let Portfolio {
+            mut phases,
+            project_costs,
+            mut tollgates,
+            mut benefit_rows,
+        } = self.portfolio(county.id, from, to).await?;
         phases.sort_by(|a, b| a.phase.cmp(&b.phase).then(a.health.cmp(&b.health)));
         tollgates.sort_by(|a, b| a.due.cmp(&b.due).then(a.project_id.cmp(&b.project_id)));
+        benefit_rows.sort_by_key(|b| b.benefit_id);
 
         let code_of = |id: i32| {
             self.reference()
@@ -302,24 +230,6 @@ impl Scope<'_> {
         }
         costs.sort_by_key(|r| code_of(r.municipality_id));
 
-        let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
-        let mut benefit_rows = Vec::new();
-        for b in &benefits {
-            benefit_rows.push(BenefitRow {
-                project_id: b.project_id,
-                project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
-                benefit_id: b.id,
-                description: b.description.clone(),
-                owner_id: b.owner_id,
-                metric: b.metric.clone(),
-                unit: b.unit.clone(),
-                baseline: Measure::from_e4(b.baseline_e4),
-                target: Measure::from_e4(b.target_e4),
-                latest: super::benefits::latest(b, &follow_ups, Some(to))
-                    .map(|f| Measure::from_e4(f.value_e4)),
-                realization: benefit_realization(b, &follow_ups, Some(to)),
-            });
-        }
         let mut benefits_per_kommun: Vec<KommunBenefitRow> = Vec::new();
         for b in &benefit_rows {
             if !benefits_per_kommun
@@ -373,4 +283,141 @@ impl Scope<'_> {
             audit_chain_head,
         })
     }
+
+    /// The project sections of the report (phases, cost rows, tollgates due, benefits) from
+    /// the county's projects the caller sees, read in keyset chunks of `Services::report_chunk`
+    /// projects with their participations, benefits and follow-ups: what is held at once is
+    /// one chunk's records, not the county's.
+    async fn portfolio(&self, county_id: i32, from: NaiveDate, to: NaiveDate) -> ApiResult<Portfolio> {
+        use sea_orm::QuerySelect;
+        let chunk = self.svc.report_chunk.max(1);
+        let db = self.db();
+        let mut out = Portfolio::default();
+        let mut after: Option<i64> = None;
+        loop {
+            let mut page = project::Entity::find()
+                .filter(visibility::projects(self.caller()))
+                .filter(project::Column::CountyId.eq(county_id))
+                .order_by_asc(project::Column::Id)
+                .limit(chunk);
+            if let Some(last) = after {
+                page = page.filter(project::Column::Id.gt(last));
+            }
+            let projects = page.all(db).await?;
+            let Some(last) = projects.last() else {
+                break;
+            };
+            after = Some(last.id);
+            let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+            let parts = participation::Entity::find()
+                .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
+                .order_by_asc(participation::Column::Id)
+                .all(db)
+                .await?;
+            let benefits = benefit::Entity::find()
+                .filter(benefit::Column::ProjectId.is_in(ids.iter().copied()))
+                .order_by_asc(benefit::Column::Id)
+                .all(db)
+                .await?;
+            let follow_ups = benefit_follow_up::Entity::find()
+                .filter(benefit_follow_up::Column::ProjectId.is_in(ids.iter().copied()))
+                .all(db)
+                .await?;
+            self.add_chunk(&mut out, &projects, parts, &benefits, &follow_ups, from, to)?;
+            if (projects.len() as u64) < chunk {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds one chunk of projects (with all their participations, benefits and follow-ups)
+    /// to the project sections.
+    #[expect(clippy::too_many_arguments, reason = "one chunk's records and the period")]
+    fn add_chunk(
+        &self,
+        out: &mut Portfolio,
+        projects: &[project::Model],
+        parts: Vec<participation::Model>,
+        benefits: &[benefit::Model],
+        follow_ups: &[benefit_follow_up::Model],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<()> {
+        let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
+        for x in parts {
+            by_project.entry(x.project_id).or_default().push(x);
+        }
+        for pr in projects {
+            let phase: Phase = pr.phase;
+            let health: Option<Health> = pr.health;
+            match out
+                .phases
+                .iter_mut()
+                .find(|r| r.phase == phase && r.health == health)
+            {
+                Some(r) => r.count += 1,
+                None => out.phases.push(PhaseHealthRow {
+                    phase,
+                    health,
+                    count: 1,
+                }),
+            }
+            if phase != Phase::Cancelled {
+                let committed = phase >= Phase::Execution;
+                let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
+                for s in self.cost_shares(pr, members)? {
+                    out.project_costs.push(ProjectCostRow {
+                        project_id: pr.id,
+                        title: pr.title.clone(),
+                        phase,
+                        municipality_id: s.municipality_id,
+                        amount: s.amount,
+                        committed,
+                    });
+                }
+            }
+            if let Some(due) = pr.next_tollgate_due
+                && due >= from
+                && due <= to
+                && phase.is_open()
+            {
+                out.tollgates.push(TollgateRow {
+                    project_id: pr.id,
+                    title: pr.title.clone(),
+                    phase,
+                    next_phase: phase.next(),
+                    due,
+                    owner_id: pr.owner_id,
+                });
+            }
+        }
+        let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
+        for b in benefits {
+            out.benefit_rows.push(BenefitRow {
+                project_id: b.project_id,
+                project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
+                benefit_id: b.id,
+                description: b.description.clone(),
+                owner_id: b.owner_id,
+                metric: b.metric.clone(),
+                unit: b.unit.clone(),
+                baseline: Measure::from_e4(b.baseline_e4),
+                target: Measure::from_e4(b.target_e4),
+                latest: super::benefits::latest(b, follow_ups, Some(to))
+                    .map(|f| Measure::from_e4(f.value_e4)),
+                realization: benefit_realization(b, follow_ups, Some(to)),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The report's project sections as the chunks add up.
+#[derive(Default)]
+struct Portfolio {
+    phases: Vec<PhaseHealthRow>,
+    project_costs: Vec<ProjectCostRow>,
+    tollgates: Vec<TollgateRow>,
+    benefit_rows: Vec<BenefitRow>,
 }
