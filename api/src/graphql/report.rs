@@ -14,7 +14,7 @@ use crate::{
         inventory::{InitiativeState, ResponseOutcome},
         sourcing::DataLocation,
     },
-    service::report::CommitteeReport as Report,
+    service::report::{CommitteeReport as Report, Sections},
 };
 
 /// Projects in one phase with one health.
@@ -340,8 +340,25 @@ impl ReportQuery {
         from: Date,
         to: Date,
     ) -> Result<CommitteeReport> {
+        // Only the sections the document asks for are built (fragments included).
+        let asked = ctx.look_ahead();
+        let any = |fields: &[&str]| fields.iter().any(|f| asked.field(f).exists());
+        let sections = Sections {
+            phases: any(&["projectsByPhase"]),
+            costs: any(&["costPerMunicipality", "projectCosts"]),
+            benefits: any(&["benefits", "benefitsPerMunicipality"]),
+            tollgates: any(&["tollgatesDue"]),
+            sourcing: any(&["sourcingDecisions"]),
+            initiatives: any(&["vendorInitiatives"]),
+            systems: any(&["sensitiveSystemsOutsideEu", "contractsEnding"]),
+            procurement_windows: any(&["procurementWindows"]),
+            key_person_risk: any(&["keyPersonRisk"]),
+            audit_chain_head: any(&["auditChainHead"]),
+        };
         Ok(CommitteeReport(
-            scope(ctx).committee_report(&county, from.0, to.0).await?,
+            scope(ctx)
+                .committee_report(&county, from.0, to.0, sections)
+                .await?,
         ))
     }
 }

@@ -31,7 +31,7 @@ pub async fn committee_csv(
     let span = tracing::info_span!("report", request_id = %rid);
     let scope = state.services.scope(&who.caller, &rid);
     let report = match scope
-        .committee_report(&path, from, to)
+        .committee_report(&path, from, to, crate::service::report::Sections::ALL)
         .instrument(span.clone())
         .await
     {

@@ -561,6 +561,33 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
             .collect();
         assert_eq!(got, costs, "{kommun} {roles}");
         assert!(!r["benefits"].as_array().unwrap().is_empty());
+
+        // Only what is asked is built: the phases alone (through a fragment) are one grouped
+        // count, the same as in the whole report, in fewer statements than the whole.
+        let phases_only = "query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) { ...P } } fragment P on CommitteeReport { projectsByPhase { phase health count } }";
+        let before = seven.statements();
+        let alone = {
+            let c = seven.as_kommun(kommun);
+            let c = if roles == "namnd" { c.namnd() } else { c.viewer() };
+            c.ok(phases_only, period.clone()).await
+        };
+        let alone_statements = seven.statements() - before;
+        let before = seven.statements();
+        {
+            let c = seven.as_kommun(kommun);
+            let c = if roles == "namnd" { c.namnd() } else { c.viewer() };
+            c.ok(
+                &REPORT.replace("county { code }", "county { name }"),
+                period.clone(),
+            )
+            .await;
+        }
+        let whole_statements = seven.statements() - before;
+        assert_eq!(alone["committeeReport"]["projectsByPhase"], r["projectsByPhase"]);
+        assert!(
+            alone_statements + 5 < whole_statements,
+            "{alone_statements} statements for the phases, {whole_statements} for the whole"
+        );
     }
 }
 both_backends!(the_report_read_in_chunks_is_the_report_read_whole);

@@ -126,6 +126,43 @@ pub struct SystemRow {
     pub contract_end: Option<NaiveDate>,
 }
 
+/// Which sections of the report to build: a GraphQL client that asks for two sections gets
+/// the work of two; the CSV asks for all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sections {
+    /// `projectsByPhase`: one grouped count.
+    pub phases: bool,
+    /// `costPerMunicipality`, `projectCosts`: the projects' participations and keys.
+    pub costs: bool,
+    /// `benefits`, `benefitsPerMunicipality`: the projects' benefits and follow-ups.
+    pub benefits: bool,
+    /// `tollgatesDue`: projects whose next tollgate falls in the period.
+    pub tollgates: bool,
+    pub sourcing: bool,
+    pub initiatives: bool,
+    /// `sensitiveSystemsOutsideEu`, `contractsEnding`.
+    pub systems: bool,
+    pub procurement_windows: bool,
+    pub key_person_risk: bool,
+    pub audit_chain_head: bool,
+}
+
+impl Sections {
+    /// Every section (the CSV).
+    pub const ALL: Sections = Sections {
+        phases: true,
+        costs: true,
+        benefits: true,
+        tollgates: true,
+        sourcing: true,
+        initiatives: true,
+        systems: true,
+        procurement_windows: true,
+        key_person_risk: true,
+        audit_chain_head: true,
+    };
+}
+
 /// The whole report.
 #[derive(Clone, Debug)]
 pub struct CommitteeReport {
@@ -173,6 +210,7 @@ impl Scope<'_> {
         county_code: &str,
         from: NaiveDate,
         to: NaiveDate,
+        sections: Sections,
     ) -> ApiResult<CommitteeReport> {
         self.reader()?;
         if from > to {
@@ -190,14 +228,24 @@ impl Scope<'_> {
                 )
             })?;
         let Portfolio {
-            mut phases,
             project_costs,
-            mut tollgates,
             mut benefit_rows,
-        } = self.portfolio(county.id, from, to).await?;
-        phases.sort_by(|a, b| a.phase.cmp(&b.phase).then(a.health.cmp(&b.health)));
-        tollgates.sort_by(|a, b| a.due.cmp(&b.due).then(a.project_id.cmp(&b.project_id)));
+        } = if sections.costs || sections.benefits {
+            self.portfolio(county.id, to, sections).await?
+        } else {
+            Portfolio::default()
+        };
         benefit_rows.sort_by_key(|b| b.benefit_id);
+        let phases = if sections.phases {
+            self.phase_counts(county.id).await?
+        } else {
+            Vec::new()
+        };
+        let tollgates = if sections.tollgates {
+            self.tollgates_due(county.id, from, to).await?
+        } else {
+            Vec::new()
+        };
 
         let code_of = |id: i32| {
             self.reference()
@@ -248,17 +296,38 @@ impl Scope<'_> {
         }
         benefits_per_kommun.sort_by_key(|r| code_of(r.municipality_id));
 
-        let sourcing = self.sourcing_decisions(county.id, from, to).await?;
-        let initiatives = self.initiative_rows(county.id).await?;
-        let (sensitive_systems, expiring_contracts) = self.system_rows(county.id, from).await?;
-        let procurement_windows = self.window_rows(county.id).await?;
-        let key_person_risk = self.key_person_counts(county.id).await?;
+        let sourcing = if sections.sourcing {
+            self.sourcing_decisions(county.id, from, to).await?
+        } else {
+            Vec::new()
+        };
+        let initiatives = if sections.initiatives {
+            self.initiative_rows(county.id).await?
+        } else {
+            Vec::new()
+        };
+        let (sensitive_systems, expiring_contracts) = if sections.systems {
+            self.system_rows(county.id, from).await?
+        } else {
+            Default::default()
+        };
+        let procurement_windows = if sections.procurement_windows {
+            self.window_rows(county.id).await?
+        } else {
+            Vec::new()
+        };
+        let key_person_risk = if sections.key_person_risk {
+            self.key_person_counts(county.id).await?
+        } else {
+            Vec::new()
+        };
         let period_end = (to + chrono::Days::new(1))
             .and_time(chrono::NaiveTime::MIN)
             .and_utc();
-        let audit_chain_head = if self
-            .principal()
-            .is_ok_and(crate::service::audit::chain::reads_the_chain)
+        let audit_chain_head = if sections.audit_chain_head
+            && self
+                .principal()
+                .is_ok_and(crate::service::audit::chain::reads_the_chain)
         {
             Some(crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?)
         } else {
@@ -288,7 +357,7 @@ impl Scope<'_> {
     /// the county's projects the caller sees, read in keyset chunks of `Services::report_chunk`
     /// projects with their participations, benefits and follow-ups: what is held at once is
     /// one chunk's records, not the county's.
-    async fn portfolio(&self, county_id: i32, from: NaiveDate, to: NaiveDate) -> ApiResult<Portfolio> {
+    async fn portfolio(&self, county_id: i32, to: NaiveDate, sections: Sections) -> ApiResult<Portfolio> {
         use sea_orm::QuerySelect;
         let chunk = self.svc.report_chunk.max(1);
         let db = self.db();
@@ -309,21 +378,26 @@ impl Scope<'_> {
             };
             after = Some(last.id);
             let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
-            let parts = participation::Entity::find()
-                .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
-                .order_by_asc(participation::Column::Id)
-                .all(db)
-                .await?;
-            let benefits = benefit::Entity::find()
-                .filter(benefit::Column::ProjectId.is_in(ids.iter().copied()))
-                .order_by_asc(benefit::Column::Id)
-                .all(db)
-                .await?;
-            let follow_ups = benefit_follow_up::Entity::find()
-                .filter(benefit_follow_up::Column::ProjectId.is_in(ids.iter().copied()))
-                .all(db)
-                .await?;
-            self.add_chunk(&mut out, &projects, parts, &benefits, &follow_ups, from, to)?;
+            if sections.costs {
+                let parts = participation::Entity::find()
+                    .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
+                    .order_by_asc(participation::Column::Id)
+                    .all(db)
+                    .await?;
+                self.add_costs(&mut out, &projects, parts)?;
+            }
+            if sections.benefits {
+                let benefits = benefit::Entity::find()
+                    .filter(benefit::Column::ProjectId.is_in(ids.iter().copied()))
+                    .order_by_asc(benefit::Column::Id)
+                    .all(db)
+                    .await?;
+                let follow_ups = benefit_follow_up::Entity::find()
+                    .filter(benefit_follow_up::Column::ProjectId.is_in(ids.iter().copied()))
+                    .all(db)
+                    .await?;
+                add_benefits(&mut out, &projects, &benefits, &follow_ups, to);
+            }
             if (projects.len() as u64) < chunk {
                 break;
             }
@@ -331,93 +405,122 @@ impl Scope<'_> {
         Ok(out)
     }
 
-    /// Adds one chunk of projects (with all their participations, benefits and follow-ups)
-    /// to the project sections.
-    #[expect(clippy::too_many_arguments, reason = "one chunk's records and the period")]
-    fn add_chunk(
+    /// Adds one chunk of projects' cost shares (with all their participations).
+    fn add_costs(
         &self,
         out: &mut Portfolio,
         projects: &[project::Model],
         parts: Vec<participation::Model>,
-        benefits: &[benefit::Model],
-        follow_ups: &[benefit_follow_up::Model],
-        from: NaiveDate,
-        to: NaiveDate,
     ) -> ApiResult<()> {
         let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
         for x in parts {
             by_project.entry(x.project_id).or_default().push(x);
         }
-        for pr in projects {
-            let phase: Phase = pr.phase;
-            let health: Option<Health> = pr.health;
-            match out
-                .phases
-                .iter_mut()
-                .find(|r| r.phase == phase && r.health == health)
-            {
-                Some(r) => r.count += 1,
-                None => out.phases.push(PhaseHealthRow {
-                    phase,
-                    health,
-                    count: 1,
-                }),
-            }
-            if phase != Phase::Cancelled {
-                let committed = phase >= Phase::Execution;
-                let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
-                for s in self.cost_shares(pr, members)? {
-                    out.project_costs.push(ProjectCostRow {
-                        project_id: pr.id,
-                        title: pr.title.clone(),
-                        phase,
-                        municipality_id: s.municipality_id,
-                        amount: s.amount,
-                        committed,
-                    });
-                }
-            }
-            if let Some(due) = pr.next_tollgate_due
-                && due >= from
-                && due <= to
-                && phase.is_open()
-            {
-                out.tollgates.push(TollgateRow {
+        for pr in projects.iter().filter(|p| p.phase != Phase::Cancelled) {
+            let committed = pr.phase >= Phase::Execution;
+            let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
+            for s in self.cost_shares(pr, members)? {
+                out.project_costs.push(ProjectCostRow {
                     project_id: pr.id,
                     title: pr.title.clone(),
-                    phase,
-                    next_phase: phase.next(),
-                    due,
-                    owner_id: pr.owner_id,
+                    phase: pr.phase,
+                    municipality_id: s.municipality_id,
+                    amount: s.amount,
+                    committed,
                 });
             }
         }
-        let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
-        for b in benefits {
-            out.benefit_rows.push(BenefitRow {
-                project_id: b.project_id,
-                project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
-                benefit_id: b.id,
-                description: b.description.clone(),
-                owner_id: b.owner_id,
-                metric: b.metric.clone(),
-                unit: b.unit.clone(),
-                baseline: Measure::from_e4(b.baseline_e4),
-                target: Measure::from_e4(b.target_e4),
-                latest: super::benefits::latest(b, follow_ups, Some(to))
-                    .map(|f| Measure::from_e4(f.value_e4)),
-                realization: benefit_realization(b, follow_ups, Some(to)),
-            });
-        }
         Ok(())
+    }
+
+    /// Projects by phase and health, counted in the database.
+    async fn phase_counts(&self, county_id: i32) -> ApiResult<Vec<PhaseHealthRow>> {
+        use sea_orm::QuerySelect;
+        let mut rows: Vec<PhaseHealthRow> = project::Entity::find()
+            .select_only()
+            .column(project::Column::Phase)
+            .column(project::Column::Health)
+            .column_as(project::Column::Id.count(), "n")
+            .filter(visibility::projects(self.caller()))
+            .filter(project::Column::CountyId.eq(county_id))
+            .group_by(project::Column::Phase)
+            .group_by(project::Column::Health)
+            .into_tuple::<(Phase, Option<Health>, i64)>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|(phase, health, n)| PhaseHealthRow {
+                phase,
+                health,
+                count: n as u64,
+            })
+            .collect();
+        rows.sort_by(|a, b| a.phase.cmp(&b.phase).then(a.health.cmp(&b.health)));
+        Ok(rows)
+    }
+
+    /// Open projects whose next tollgate falls within `[from, to]`, soonest first: bounded by
+    /// the period, read through the index on the due date.
+    async fn tollgates_due(
+        &self,
+        county_id: i32,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<Vec<TollgateRow>> {
+        Ok(project::Entity::find()
+            .filter(visibility::projects(self.caller()))
+            .filter(project::Column::CountyId.eq(county_id))
+            .filter(project::Column::NextTollgateDue.between(from, to))
+            .filter(project::Column::Phase.is_not_in([Phase::Closed, Phase::Cancelled]))
+            .order_by_asc(project::Column::NextTollgateDue)
+            .order_by_asc(project::Column::Id)
+            .all(self.db())
+            .await?
+            .into_iter()
+            .filter_map(|pr| {
+                Some(TollgateRow {
+                    project_id: pr.id,
+                    due: pr.next_tollgate_due?,
+                    next_phase: pr.phase.next(),
+                    phase: pr.phase,
+                    owner_id: pr.owner_id,
+                    title: pr.title,
+                })
+            })
+            .collect())
+    }
+}
+
+/// Adds one chunk of projects' benefits, each measured by its owner's latest follow-up by the
+/// end of the period among the chunk's follow-ups.
+fn add_benefits(
+    out: &mut Portfolio,
+    projects: &[project::Model],
+    benefits: &[benefit::Model],
+    follow_ups: &[benefit_follow_up::Model],
+    to: NaiveDate,
+) {
+    let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
+    for b in benefits {
+        out.benefit_rows.push(BenefitRow {
+            project_id: b.project_id,
+            project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
+            benefit_id: b.id,
+            description: b.description.clone(),
+            owner_id: b.owner_id,
+            metric: b.metric.clone(),
+            unit: b.unit.clone(),
+            baseline: Measure::from_e4(b.baseline_e4),
+            target: Measure::from_e4(b.target_e4),
+            latest: super::benefits::latest(b, follow_ups, Some(to)).map(|f| Measure::from_e4(f.value_e4)),
+            realization: benefit_realization(b, follow_ups, Some(to)),
+        });
     }
 }
 
 /// The report's project sections as the chunks add up.
 #[derive(Default)]
 struct Portfolio {
-    phases: Vec<PhaseHealthRow>,
     project_costs: Vec<ProjectCostRow>,
-    tollgates: Vec<TollgateRow>,
     benefit_rows: Vec<BenefitRow>,
 }
