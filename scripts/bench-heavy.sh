@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The reads a committee day makes, at county size, on a throwaway PostgreSQL: the committee
+# report (two sections, every section as the committee and as a kommun, the CSV), eight
+# kommuner asking for their first report at once while a plain list is read, and a
+# search-filtered first page; each with the response cache off, timed, and the server's
+# resident memory (VmRSS idle, VmHWM after each step: the peak so far).
+#   scripts/bench-heavy.sh                       (release build, 500,000 projects)
+#   PROJECTS=5000 scripts/bench-heavy.sh
+#   BUILD=debug scripts/bench-heavy.sh
+#   scripts/bench-heavy.sh OLD_BINARY            (the same steps against another binary too,
+#                                                 on the same database, one after the other)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+elif [ "${BUILD:-release}" = release ]; then
+  cargo build --release -q --locked -p samverkan
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/samverkan
+else
+  cargo build -q --locked -p samverkan
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/samverkan
+fi
+old=${1:-}
+work=$(mktemp -d)
+eval "$(scripts/pg-throwaway.sh start)"
+pid=
+trap 'kill $pid 2>/dev/null; scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"; rm -rf "$work"' EXIT
+export DATABASE_URL=$SAMVERKAN_TEST_POSTGRES_URL SAMVERKAN_DATA_DIR=$work SAMVERKAN_DEMO_DATA=false \
+  SAMVERKAN_METRICS_BIND=off RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=10000000 \
+  SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_REQUEST_TIMEOUT_MS=${TIMEOUT_MS:-30000}
+projects=${PROJECTS:-500000}
+echo "seeding $projects projects"
+"$bin" bench-seed --projects "$projects" >/dev/null
+PSQL="psql -q -X $DATABASE_URL"
+[ "$(id -u)" = 0 ] && PSQL="runuser -u postgres -- psql -q -X $DATABASE_URL"
+# A benefit for every third project with a follow-up, health and a tollgate in the period for
+# every fifth.
+$PSQL <<'SQL'
+INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at)
+SELECT p.id, 'Nytta ' || p.id, 'QUALITY', 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now(), now()
+FROM project p WHERE p.id % 3 = 0;
+INSERT INTO benefit_follow_up (benefit_id, project_id, measured_on, value_e4, comment, municipality_id, created_at, updated_at)
+SELECT b.id, b.project_id, DATE '2026-06-01', 70000 + b.id % 30000, '', b.owner_id, now(), now() FROM benefit b;
+UPDATE project SET health = 'GREEN', next_tollgate_due = DATE '2026-01-01' + (id % 360)::int WHERE id % 5 = 0;
+ANALYZE;
+SQL
+$PSQL -c "select (select count(*) from project) projects, (select count(*) from participation) participations, (select count(*) from benefit) benefits"
+
+q2='{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { phase health count } costPerMunicipality { municipality { code } committed planned projects } } }'
+qall='{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { phase health count } costPerMunicipality { municipality { code } committed planned projects } projectCosts { projectTitle amount } benefitsPerMunicipality { benefits realizationPercent } benefits { projectTitle realizationPercent } tollgatesDue { projectTitle due } sourcingDecisions { title } vendorInitiatives { title } sensitiveSystemsOutsideEu { product } contractsEnding { product } procurementWindows { id } keyPersonRisk { systemsAtRisk } } }'
+qlist='{ eServiceProjects(first: 20) { edges { node { id title } } } }'
+qsearch='{ eServiceProjects(first: 20, filter: {search: "zq"}) { totalCount edges { node { id } } } }'
+json() { python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$1"; }
+
+# One request: "<seconds> <status> <bytes> <first error code or ->".
+ask() { # token query
+  local out
+  out=$(curl -s -o "$work/body" -w '%{time_total} %{http_code} %{size_download}' \
+    -H "Authorization: Bearer $1" -H 'content-type: application/json' -d "$(json "$2")" "$url/graphql")
+  echo "$out $(python3 -c 'import json,sys
+try:
+  e=json.load(open(sys.argv[1])).get("errors") or []
+  print(e[0]["extensions"]["code"] if e else "-")
+except Exception: print("?")' "$work/body")"
+}
+mem() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$pid/status"; echo; }
+
+run() { # binary label
+  local b=$1 label=$2
+  SAMVERKAN_BIND=127.0.0.1:0 "$b" serve >"$work/out" 2>"$work/err" &
+  pid=$!
+  for _ in $(seq 300); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.2; done
+  url=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n1)
+  sleep 2
+  echo "== $label ($b)"
+  echo -n "idle: "; mem
+  local gn kv
+  gn=$("$b" token --kommun 1880 --roles namnd --sub gn)
+  kv=$("$b" token --kommun 1881 --roles viewer --sub kv)
+  echo "report, two sections, committee, first:  $(ask "$gn" "$q2")"
+  echo "report, two sections, committee, again:  $(ask "$gn" "$q2")"
+  echo -n "  "; mem
+  echo "report, every section, committee:        $(ask "$gn" "$qall")"
+  echo "report, every section, kommun viewer:    $(ask "$kv" "$qall")"
+  echo -n "  "; mem
+  local t
+  t=$(curl -s -o "$work/csv" -w '%{time_total} %{http_code}' -H "Authorization: Bearer $gn" \
+    "$url/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+  echo "committee CSV: $t, $(wc -c <"$work/csv") bytes"
+  echo -n "  "; mem
+  echo "eight kommuner's first reports at once, a plain list read meanwhile:"
+  local codes=(1814 1860 1861 1862 1863 1864 1882 1883)
+  for k in "${codes[@]}"; do
+    (ask "$("$b" token --kommun "$k" --roles viewer --sub "v$k")" "$qall" >"$work/r$k") &
+  done
+  local lt
+  lt=$("$b" token --kommun 1885 --roles viewer --sub list)
+  sleep 0.3
+  for _ in $(seq 20); do ask "$lt" "$qlist" | cut -d' ' -f1; done | sort -n >"$work/list"
+  wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
+  for k in "${codes[@]}"; do echo "  $k: $(cat "$work/r$k")"; done
+  echo "  plain list meanwhile: p50 $(sed -n 10p "$work/list") s, max $(tail -1 "$work/list") s"
+  echo -n "  "; mem
+  echo "search-filtered first page: $(ask "$kv" "$qsearch")"
+  echo "plain list after:           $(ask "$kv" "$qlist")"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  pid=
+}
+run "$bin" new
+[ -n "$old" ] && run "$old" old
+exit 0
