@@ -346,7 +346,9 @@ impl ReportQuery {
         let sections = Sections {
             phases: any(&["projectsByPhase"]),
             costs: any(&["costPerMunicipality", "projectCosts"]),
+            cost_rows: any(&["projectCosts"]),
             benefits: any(&["benefits", "benefitsPerMunicipality"]),
+            benefit_rows: any(&["benefits"]),
             tollgates: any(&["tollgatesDue"]),
             sourcing: any(&["sourcingDecisions"]),
             initiatives: any(&["vendorInitiatives"]),

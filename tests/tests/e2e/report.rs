@@ -562,9 +562,10 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
         assert_eq!(got, costs, "{kommun} {roles}");
         assert!(!r["benefits"].as_array().unwrap().is_empty());
 
-        // Only what is asked is built: the phases alone (through a fragment) are one grouped
-        // count, the same as in the whole report, in fewer statements than the whole.
-        let phases_only = "query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) { ...P } } fragment P on CommitteeReport { projectsByPhase { phase health count } }";
+        // Only what is asked is built: the phases (one grouped count) and the sums per kommun
+        // (no row per project or benefit kept) through a fragment are the whole report's, in
+        // fewer statements than the whole.
+        let phases_only = "query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) { ...P } } fragment P on CommitteeReport { projectsByPhase { phase health count } costPerMunicipality { municipality { code } committed planned projects } benefitsPerMunicipality { municipality { code } benefits realizationPercent } }";
         let before = seven.statements();
         let alone = {
             let c = seven.as_kommun(kommun);
@@ -583,7 +584,13 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
             .await;
         }
         let whole_statements = seven.statements() - before;
-        assert_eq!(alone["committeeReport"]["projectsByPhase"], r["projectsByPhase"]);
+        for section in [
+            "projectsByPhase",
+            "costPerMunicipality",
+            "benefitsPerMunicipality",
+        ] {
+            assert_eq!(alone["committeeReport"][section], r[section], "{section}");
+        }
         assert!(
             alone_statements + 5 < whole_statements,
             "{alone_statements} statements for the phases, {whole_statements} for the whole"

@@ -134,8 +134,12 @@ pub struct Sections {
     pub phases: bool,
     /// `costPerMunicipality`, `projectCosts`: the projects' participations and keys.
     pub costs: bool,
+    /// `projectCosts`: a row per kommun and project (not only the sums per kommun).
+    pub cost_rows: bool,
     /// `benefits`, `benefitsPerMunicipality`: the projects' benefits and follow-ups.
     pub benefits: bool,
+    /// `benefits`: a row per benefit (not only the figures per owner).
+    pub benefit_rows: bool,
     /// `tollgatesDue`: projects whose next tollgate falls in the period.
     pub tollgates: bool,
     pub sourcing: bool,
@@ -152,7 +156,9 @@ impl Sections {
     pub const ALL: Sections = Sections {
         phases: true,
         costs: true,
+        cost_rows: true,
         benefits: true,
+        benefit_rows: true,
         tollgates: true,
         sourcing: true,
         initiatives: true,
@@ -229,7 +235,9 @@ impl Scope<'_> {
             })?;
         let Portfolio {
             project_costs,
+            cost_sums,
             mut benefit_rows,
+            benefit_owners,
         } = if sections.costs || sections.benefits {
             self.portfolio(county.id, to, sections).await?
         } else {
@@ -253,47 +261,16 @@ impl Scope<'_> {
                 .map(|m| m.code.clone())
                 .unwrap_or_default()
         };
-        let mut costs: Vec<KommunCostRow> = Vec::new();
-        for c in &project_costs {
-            let row = match costs.iter_mut().find(|r| r.municipality_id == c.municipality_id) {
-                Some(r) => r,
-                None => {
-                    costs.push(KommunCostRow {
-                        municipality_id: c.municipality_id,
-                        committed: Sek::default(),
-                        planned: Sek::default(),
-                        projects: 0,
-                    });
-                    costs
-                        .last_mut()
-                        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("empty cost rows")))?
-                }
-            };
-            if c.committed {
-                row.committed = Sek::from_ore(row.committed.ore() + c.amount.ore());
-            } else {
-                row.planned = Sek::from_ore(row.planned.ore() + c.amount.ore());
-            }
-            row.projects += 1;
-        }
+        let mut costs: Vec<KommunCostRow> = cost_sums.into_values().collect();
         costs.sort_by_key(|r| code_of(r.municipality_id));
-
-        let mut benefits_per_kommun: Vec<KommunBenefitRow> = Vec::new();
-        for b in &benefit_rows {
-            if !benefits_per_kommun
-                .iter()
-                .any(|r| r.municipality_id == b.owner_id)
-            {
-                let own: Vec<&BenefitRow> =
-                    benefit_rows.iter().filter(|x| x.owner_id == b.owner_id).collect();
-                let measured: Vec<Ratio<i128>> = own.iter().filter_map(|x| x.realization).collect();
-                benefits_per_kommun.push(KommunBenefitRow {
-                    municipality_id: b.owner_id,
-                    benefits: own.len(),
-                    realization: crate::domain::benefits::mean(&measured),
-                });
-            }
-        }
+        let mut benefits_per_kommun: Vec<KommunBenefitRow> = benefit_owners
+            .into_iter()
+            .map(|(municipality_id, (benefits, measured))| KommunBenefitRow {
+                municipality_id,
+                benefits,
+                realization: crate::domain::benefits::mean(&measured),
+            })
+            .collect();
         benefits_per_kommun.sort_by_key(|r| code_of(r.municipality_id));
 
         let sourcing = if sections.sourcing {
@@ -384,7 +361,7 @@ impl Scope<'_> {
                     .order_by_asc(participation::Column::Id)
                     .all(db)
                     .await?;
-                self.add_costs(&mut out, &projects, parts)?;
+                self.add_costs(&mut out, &projects, parts, sections.cost_rows)?;
             }
             if sections.benefits {
                 let benefits = benefit::Entity::find()
@@ -396,7 +373,14 @@ impl Scope<'_> {
                     .filter(benefit_follow_up::Column::ProjectId.is_in(ids.iter().copied()))
                     .all(db)
                     .await?;
-                add_benefits(&mut out, &projects, &benefits, &follow_ups, to);
+                add_benefits(
+                    &mut out,
+                    &projects,
+                    &benefits,
+                    &follow_ups,
+                    to,
+                    sections.benefit_rows,
+                );
             }
             if (projects.len() as u64) < chunk {
                 break;
@@ -411,6 +395,7 @@ impl Scope<'_> {
         out: &mut Portfolio,
         projects: &[project::Model],
         parts: Vec<participation::Model>,
+        rows: bool,
     ) -> ApiResult<()> {
         let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
         for x in parts {
@@ -420,14 +405,31 @@ impl Scope<'_> {
             let committed = pr.phase >= Phase::Execution;
             let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
             for s in self.cost_shares(pr, members)? {
-                out.project_costs.push(ProjectCostRow {
-                    project_id: pr.id,
-                    title: pr.title.clone(),
-                    phase: pr.phase,
-                    municipality_id: s.municipality_id,
-                    amount: s.amount,
-                    committed,
-                });
+                let sum = out
+                    .cost_sums
+                    .entry(s.municipality_id)
+                    .or_insert_with(|| KommunCostRow {
+                        municipality_id: s.municipality_id,
+                        committed: Sek::default(),
+                        planned: Sek::default(),
+                        projects: 0,
+                    });
+                if committed {
+                    sum.committed = Sek::from_ore(sum.committed.ore() + s.amount.ore());
+                } else {
+                    sum.planned = Sek::from_ore(sum.planned.ore() + s.amount.ore());
+                }
+                sum.projects += 1;
+                if rows {
+                    out.project_costs.push(ProjectCostRow {
+                        project_id: pr.id,
+                        title: pr.title.clone(),
+                        phase: pr.phase,
+                        municipality_id: s.municipality_id,
+                        amount: s.amount,
+                        committed,
+                    });
+                }
             }
         }
         Ok(())
@@ -499,9 +501,17 @@ fn add_benefits(
     benefits: &[benefit::Model],
     follow_ups: &[benefit_follow_up::Model],
     to: NaiveDate,
+    rows: bool,
 ) {
     let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
     for b in benefits {
+        let realization = benefit_realization(b, follow_ups, Some(to));
+        let owner = out.benefit_owners.entry(b.owner_id).or_default();
+        owner.0 += 1;
+        owner.1.extend(realization);
+        if !rows {
+            continue;
+        }
         out.benefit_rows.push(BenefitRow {
             project_id: b.project_id,
             project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
@@ -513,7 +523,7 @@ fn add_benefits(
             baseline: Measure::from_e4(b.baseline_e4),
             target: Measure::from_e4(b.target_e4),
             latest: super::benefits::latest(b, follow_ups, Some(to)).map(|f| Measure::from_e4(f.value_e4)),
-            realization: benefit_realization(b, follow_ups, Some(to)),
+            realization,
         });
     }
 }
@@ -521,6 +531,11 @@ fn add_benefits(
 /// The report's project sections as the chunks add up.
 #[derive(Default)]
 struct Portfolio {
+    /// Only when the rows are asked for.
     project_costs: Vec<ProjectCostRow>,
+    cost_sums: std::collections::BTreeMap<i32, KommunCostRow>,
+    /// Only when the rows are asked for.
     benefit_rows: Vec<BenefitRow>,
+    /// Per owner kommun: its benefits and the realisations of those measured.
+    benefit_owners: std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>,
 }
