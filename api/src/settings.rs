@@ -138,7 +138,7 @@ impl Default for Limits {
             max_subscriptions_per_connection: 20,
             max_connections_per_principal: 10,
             max_concurrent_reports: 2,
-            heavy_wait_ms: 3_000,
+            heavy_wait_ms: 5_000,
             report_chunk: 1_000,
         }
     }
