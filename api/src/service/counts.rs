@@ -166,6 +166,9 @@ impl CountCache {
                 made.map_err(|e| {
                     Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
                         ApiError::Unavailable(_) => ApiError::Unavailable(anyhow::anyhow!("{shared:?}")),
+                        // A count the database stopped at its time limit is that for every
+                        // reader who shared it, not a fault of the service.
+                        ApiError::QueryTooComplex(m) => ApiError::QueryTooComplex(m.clone()),
                         _ => ApiError::Internal(anyhow::anyhow!(
                             "a count shared with other readers failed: {shared:?}"
                         )),
@@ -227,6 +230,19 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert_eq!(c.settled(), 1);
         assert_eq!(c.lookup(&digest("k"), 2), Lookup::Fresh(6));
+    }
+
+    #[tokio::test]
+    async fn a_shared_count_stopped_at_the_time_limit_is_that_for_every_reader() {
+        let c = Arc::new(CountCache::default());
+        let slow = || async {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            Err::<u64, _>(ApiError::QueryTooComplex("stopped".into()))
+        };
+        let (a, b) = tokio::join!(c.count("k", 1, slow()), c.count("k", 1, slow()));
+        for r in [a, b] {
+            assert!(matches!(r, Err(ApiError::QueryTooComplex(_))), "{r:?}");
+        }
     }
 
     #[tokio::test]
