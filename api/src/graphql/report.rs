@@ -172,7 +172,8 @@ impl CommitteeReport {
             })
             .collect()
     }
-    /// Each kommun's share of each project that is not cancelled.
+    /// Each kommun's share of each project that is not cancelled: at most 1,000 rows, the first
+    /// by project (`projectCostCount` says how many there are; the CSV has them all).
     async fn project_costs(&self, ctx: &Context<'_>) -> Result<Vec<ProjectCost>> {
         self.0
             .project_costs
@@ -202,7 +203,12 @@ impl CommitteeReport {
             })
             .collect()
     }
-    /// Every benefit against its target as of the end of the period.
+    /// How many rows `projectCosts` would hold without its bound.
+    async fn project_cost_count(&self) -> usize {
+        self.0.project_cost_count
+    }
+    /// Every benefit against its target as of the end of the period: at most 1,000, the first
+    /// by when they were added (`benefitCount` says how many there are; the CSV has them all).
     async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<BenefitLine>> {
         self.0
             .benefits
@@ -221,6 +227,10 @@ impl CommitteeReport {
                 })
             })
             .collect()
+    }
+    /// How many benefits `benefits` would hold without its bound.
+    async fn benefit_count(&self) -> usize {
+        self.0.benefit_count
     }
     /// Tollgates planned within the period.
     async fn tollgates_due(&self, ctx: &Context<'_>) -> Result<Vec<TollgateDue>> {
@@ -325,6 +335,10 @@ impl CommitteeReport {
     }
 }
 
+/// Rows `projectCosts` and `benefits` hold at most: the screen's share of a county; the CSV
+/// has them all, and the counts say how many there are.
+pub const REPORT_ROWS: usize = 1_000;
+
 /// The committee report query.
 #[derive(Default)]
 pub struct ReportQuery;
@@ -345,10 +359,11 @@ impl ReportQuery {
         let any = |fields: &[&str]| fields.iter().any(|f| asked.field(f).exists());
         let sections = Sections {
             phases: any(&["projectsByPhase"]),
-            costs: any(&["costPerMunicipality", "projectCosts"]),
+            costs: any(&["costPerMunicipality", "projectCosts", "projectCostCount"]),
             cost_rows: any(&["projectCosts"]),
-            benefits: any(&["benefits", "benefitsPerMunicipality"]),
+            benefits: any(&["benefits", "benefitsPerMunicipality", "benefitCount"]),
             benefit_rows: any(&["benefits"]),
+            row_cap: Some(REPORT_ROWS),
             tollgates: any(&["tollgatesDue"]),
             sourcing: any(&["sourcingDecisions"]),
             initiatives: any(&["vendorInitiatives"]),

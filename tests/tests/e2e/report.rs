@@ -598,3 +598,93 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
     }
 }
 both_backends!(the_report_read_in_chunks_is_the_report_read_whole);
+
+/// `projectCosts` and `benefits` hold at most 1,000 rows each (the first by project, and by
+/// benefit), priced as that by the cost walk; the counts say how many there are and the CSV
+/// has them all.
+async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
+    use sea_orm::{ConnectionTrait, Database};
+    let (ok, out) = crate::chain::cli(&app, &["bench-seed", "--projects", "900"]);
+    assert!(ok, "{out}");
+    let db = Database::connect(&app.database_url).await.unwrap();
+    db.execute_unprepared(
+        "INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at) \
+         SELECT p.id, 'Nytta ' || k.n, 'QUALITY', 'QUALITATIVE', p.owner_id, '', '', 0, 0, p.created_at, p.updated_at \
+         FROM project p, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k",
+    )
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let committee = app.as_kommun("1880").namnd();
+    let q = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
+      costPerMunicipality { projects } projectCostCount projectCosts { projectTitle amount }
+      benefitsPerMunicipality { benefits } benefitCount benefits { projectTitle description } } }"#;
+    let r = committee.ok(q, json!({})).await;
+    let r = &r["committeeReport"];
+    let count = r["projectCostCount"].as_u64().unwrap();
+    let sum: u64 = r["costPerMunicipality"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["projects"].as_u64().unwrap())
+        .sum();
+    assert_eq!(count, sum);
+    assert!(count > 1_000, "the seed makes more rows than the bound: {count}");
+    assert_eq!(r["projectCosts"].as_array().unwrap().len(), 1_000);
+    let benefits = r["benefitCount"].as_u64().unwrap();
+    assert!(benefits > 1_000, "{benefits}");
+    assert_eq!(
+        benefits,
+        r["benefitsPerMunicipality"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["benefits"].as_u64().unwrap())
+            .sum::<u64>()
+    );
+    let listed = r["benefits"].as_array().unwrap();
+    assert_eq!(listed.len(), 1_000);
+    let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
+    let csv = app
+        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    // A section: its title, its header, its rows up to an empty line.
+    let section = |title: &str| -> Vec<Vec<String>> {
+        let start = records
+            .iter()
+            .position(|r| r.first().is_some_and(|c| c == title))
+            .unwrap_or_else(|| panic!("the CSV has {title}"));
+        records[start + 2..]
+            .iter()
+            .take_while(|r| !(r.len() == 1 && r[0].is_empty()))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        section("Kostnad per projekt och kommun").len() as u64,
+        count,
+        "the CSV has every row"
+    );
+    let all_benefits = section("Nyttor mot mål");
+    assert_eq!(all_benefits.len() as u64, benefits);
+    // The list is the first thousand of them, in the same order.
+    for (line, row) in listed.iter().zip(&all_benefits) {
+        assert_eq!(line["projectTitle"], row[0]);
+        assert_eq!(line["description"], row[1]);
+    }
+}
+both_backends!(the_reports_long_lists_are_bounded_and_counted);

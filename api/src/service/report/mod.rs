@@ -140,6 +140,9 @@ pub struct Sections {
     pub benefits: bool,
     /// `benefits`: a row per benefit (not only the figures per owner).
     pub benefit_rows: bool,
+    /// At most this many rows of `projectCosts` and of `benefits` (the first by project, and
+    /// by benefit); `None`: all (the CSV).
+    pub row_cap: Option<usize>,
     /// `tollgatesDue`: projects whose next tollgate falls in the period.
     pub tollgates: bool,
     pub sourcing: bool,
@@ -159,6 +162,7 @@ impl Sections {
         cost_rows: true,
         benefits: true,
         benefit_rows: true,
+        row_cap: None,
         tollgates: true,
         sourcing: true,
         initiatives: true,
@@ -178,8 +182,12 @@ pub struct CommitteeReport {
     pub phases: Vec<PhaseHealthRow>,
     pub costs: Vec<KommunCostRow>,
     pub project_costs: Vec<ProjectCostRow>,
+    /// Rows `project_costs` would hold without the cap.
+    pub project_cost_count: usize,
     pub benefits_per_kommun: Vec<KommunBenefitRow>,
     pub benefits: Vec<BenefitRow>,
+    /// Rows `benefits` would hold without the cap.
+    pub benefit_count: usize,
     pub tollgates: Vec<TollgateRow>,
     pub sourcing: Vec<SourcingRow>,
     pub initiatives: Vec<InitiativeRow>,
@@ -236,14 +244,18 @@ impl Scope<'_> {
         let Portfolio {
             project_costs,
             cost_sums,
-            mut benefit_rows,
+            benefit_rows,
             benefit_owners,
         } = if sections.costs || sections.benefits {
             self.portfolio(county.id, to, sections).await?
         } else {
             Portfolio::default()
         };
+        let mut benefit_rows: Vec<BenefitRow> =
+            benefit_rows.into_sorted_vec().into_iter().map(|b| b.0).collect();
         benefit_rows.sort_by_key(|b| b.benefit_id);
+        let project_cost_count = cost_sums.values().map(|c| c.projects).sum();
+        let benefit_count = benefit_owners.values().map(|b| b.0).sum();
         let phases = if sections.phases {
             self.phase_counts(county.id).await?
         } else {
@@ -317,8 +329,10 @@ impl Scope<'_> {
             phases,
             costs,
             project_costs,
+            project_cost_count,
             benefits_per_kommun,
             benefits: benefit_rows,
+            benefit_count,
             tollgates,
             sourcing,
             initiatives,
@@ -361,7 +375,13 @@ impl Scope<'_> {
                     .order_by_asc(participation::Column::Id)
                     .all(db)
                     .await?;
-                self.add_costs(&mut out, &projects, parts, sections.cost_rows)?;
+                self.add_costs(
+                    &mut out,
+                    &projects,
+                    parts,
+                    sections.cost_rows,
+                    sections.row_cap.unwrap_or(usize::MAX),
+                )?;
             }
             if sections.benefits {
                 let benefits = benefit::Entity::find()
@@ -379,7 +399,9 @@ impl Scope<'_> {
                     &benefits,
                     &follow_ups,
                     to,
-                    sections.benefit_rows,
+                    sections
+                        .benefit_rows
+                        .then(|| sections.row_cap.unwrap_or(usize::MAX)),
                 );
             }
             if (projects.len() as u64) < chunk {
@@ -396,6 +418,7 @@ impl Scope<'_> {
         projects: &[project::Model],
         parts: Vec<participation::Model>,
         rows: bool,
+        cap: usize,
     ) -> ApiResult<()> {
         let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
         for x in parts {
@@ -420,7 +443,7 @@ impl Scope<'_> {
                     sum.planned = Sek::from_ore(sum.planned.ore() + s.amount.ore());
                 }
                 sum.projects += 1;
-                if rows {
+                if rows && out.project_costs.len() < cap {
                     out.project_costs.push(ProjectCostRow {
                         project_id: pr.id,
                         title: pr.title.clone(),
@@ -501,7 +524,7 @@ fn add_benefits(
     benefits: &[benefit::Model],
     follow_ups: &[benefit_follow_up::Model],
     to: NaiveDate,
-    rows: bool,
+    rows: Option<usize>,
 ) {
     let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
     for b in benefits {
@@ -509,10 +532,18 @@ fn add_benefits(
         let owner = out.benefit_owners.entry(b.owner_id).or_default();
         owner.0 += 1;
         owner.1.extend(realization);
-        if !rows {
+        let Some(cap) = rows else {
+            continue;
+        };
+        if out.benefit_rows.len() >= cap
+            && out
+                .benefit_rows
+                .peek()
+                .is_some_and(|kept| kept.0.benefit_id < b.id)
+        {
             continue;
         }
-        out.benefit_rows.push(BenefitRow {
+        out.benefit_rows.push(ByBenefit(BenefitRow {
             project_id: b.project_id,
             project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
             benefit_id: b.id,
@@ -524,7 +555,10 @@ fn add_benefits(
             target: Measure::from_e4(b.target_e4),
             latest: super::benefits::latest(b, follow_ups, Some(to)).map(|f| Measure::from_e4(f.value_e4)),
             realization,
-        });
+        }));
+        if out.benefit_rows.len() > cap {
+            out.benefit_rows.pop();
+        }
     }
 }
 
@@ -534,8 +568,29 @@ struct Portfolio {
     /// Only when the rows are asked for.
     project_costs: Vec<ProjectCostRow>,
     cost_sums: std::collections::BTreeMap<i32, KommunCostRow>,
-    /// Only when the rows are asked for.
-    benefit_rows: Vec<BenefitRow>,
+    /// Only when the rows are asked for: the first by benefit up to the cap (a max-heap, so
+    /// the last of them is the one a smaller benefit replaces).
+    benefit_rows: std::collections::BinaryHeap<ByBenefit>,
     /// Per owner kommun: its benefits and the realisations of those measured.
     benefit_owners: std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>,
+}
+
+/// A benefit row ordered by its benefit.
+struct ByBenefit(BenefitRow);
+
+impl PartialEq for ByBenefit {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.benefit_id == other.0.benefit_id
+    }
+}
+impl Eq for ByBenefit {}
+impl PartialOrd for ByBenefit {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ByBenefit {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.benefit_id.cmp(&other.0.benefit_id)
+    }
 }
