@@ -121,6 +121,9 @@ pub struct Limits {
     /// Projects the committee report reads at a time with their children: its memory is
     /// bounded by this, not by the county.
     pub report_chunk: u64,
+    /// How long a list's first `totalCount` may take before PostgreSQL's estimate stands in
+    /// (`totalCountExact: false`) while the count goes on for the next reader.
+    pub count_budget_ms: u64,
 }
 
 impl Default for Limits {
@@ -140,6 +143,7 @@ impl Default for Limits {
             max_concurrent_reports: 2,
             heavy_wait_ms: 5_000,
             report_chunk: 1_000,
+            count_budget_ms: 100,
         }
     }
 }
@@ -349,6 +353,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_HEAVY_WAIT_MS") {
             s.limits.heavy_wait_ms = number("SAMVERKAN_HEAVY_WAIT_MS", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_COUNT_BUDGET_MS") {
+            s.limits.count_budget_ms = number("SAMVERKAN_COUNT_BUDGET_MS", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_REPORT_CHUNK") {
             s.limits.report_chunk = (number("SAMVERKAN_REPORT_CHUNK", v)? as u64).max(1);

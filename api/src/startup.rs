@@ -142,7 +142,8 @@ impl Application {
                 settings.limits.max_concurrent_reports,
                 Duration::from_millis(settings.limits.heavy_wait_ms),
             )
-            .with_report_chunk(settings.limits.report_chunk);
+            .with_report_chunk(settings.limits.report_chunk)
+            .with_count_budget(Duration::from_millis(settings.limits.count_budget_ms));
         // Serve once the largest counts are made, or after a bounded wait while they go on
         // in the background (readers then share them): a replica joining a rolling restart
         // should not make its first readers wait for a county's count.

@@ -581,6 +581,7 @@ mod tests {
                     .data(crate::graphql::RequestContext {
                         caller,
                         request_id: "test".into(),
+                        estimated: Default::default(),
                     });
                 let theirs = schema
                     .execute(request)

@@ -627,12 +627,14 @@ async fn run_planned<'s>(
             }
         });
     }
+    let estimated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let request = request
         .data(state.services.loaders(&caller))
         .data(std::mem::take(&mut lookup.parts_read))
         .data(RequestContext {
             caller,
             request_id: rid.to_owned(),
+            estimated: estimated.clone(),
         });
     let started = Instant::now();
     let schema = if introspection {
@@ -660,6 +662,10 @@ async fn run_planned<'s>(
     };
     if let Some(doc) = &document {
         crate::graphql::restore_field_order(doc, operation.as_deref(), &mut response.data);
+    }
+    if estimated.load(std::sync::atomic::Ordering::Relaxed) {
+        // An estimate stands in for a count still running: the next reader gets the count.
+        leader = None;
     }
     tracing::debug!(
         elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,

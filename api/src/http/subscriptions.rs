@@ -325,7 +325,11 @@ async fn connection_init(
     let caller = Caller::Principal(principal);
     let mut data = Data::default();
     data.insert(state.services.loaders(&caller));
-    data.insert(RequestContext { caller, request_id });
+    data.insert(RequestContext {
+        caller,
+        request_id,
+        estimated: Default::default(),
+    });
     Ok(data)
 }
 

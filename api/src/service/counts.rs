@@ -33,6 +33,8 @@ use crate::error::{ApiError, ApiResult};
 pub const SLOW: Duration = Duration::from_millis(25);
 /// Entries kept at most (about 100 bytes each).
 const MAX_ENTRIES: u64 = 10_000;
+/// Counts at once that may go on after their reader stopped waiting (`count_within`).
+const DETACHED: usize = 4;
 
 type Key = [u8; 32];
 
@@ -68,6 +70,9 @@ pub struct CountCache {
     /// requests wait for (at 500,000 projects twelve views recounting after every write did,
     /// and requests timed out); meanwhile the stale counts keep being served.
     recount: Arc<tokio::sync::Semaphore>,
+    /// Counts that may go on after the reader who asked stopped waiting (`count_within`): a
+    /// client sending new filters one after another cannot pile up counting in the background.
+    detached: Arc<tokio::sync::Semaphore>,
     /// Counts being made for a key and generation: readers that miss at once wait for the one
     /// count instead of each starting their own (sixteen first readers of 500,000 projects
     /// each counting took 1.4 s).
@@ -80,6 +85,7 @@ impl Default for CountCache {
             settled: AtomicU64::new(0),
             entries: moka::sync::Cache::builder().max_capacity(MAX_ENTRIES).build(),
             recount: Arc::new(tokio::sync::Semaphore::new(1)),
+            detached: Arc::new(tokio::sync::Semaphore::new(DETACHED)),
             counting: moka::future::Cache::builder()
                 .max_capacity(MAX_ENTRIES)
                 .time_to_live(Duration::from_secs(60))
@@ -175,6 +181,39 @@ impl CountCache {
                     })
                 })
             }
+        }
+    }
+
+    /// [`Self::count`] if it answers within `budget`; otherwise `None` while the count goes on
+    /// in the background (shared with readers who miss meanwhile), so that a later reader
+    /// finds it. Only [`DETACHED`] counts go on at once; past that the reader waits for its
+    /// count as with [`Self::count`].
+    pub async fn count_within<F>(
+        self: &Arc<Self>,
+        key: &str,
+        generation: i64,
+        count: F,
+        budget: Duration,
+    ) -> ApiResult<Option<u64>>
+    where
+        F: Future<Output = ApiResult<u64>> + Send + 'static,
+    {
+        if !matches!(self.lookup(&digest(key), generation), Lookup::Miss) {
+            return self.count(key, generation, count).await.map(Some);
+        }
+        let Ok(permit) = self.detached.clone().try_acquire_owned() else {
+            return self.count(key, generation, count).await.map(Some);
+        };
+        let cache = self.clone();
+        let key = key.to_owned();
+        let task = tokio::spawn(async move {
+            let _permit = permit;
+            cache.count(&key, generation, count).await
+        });
+        match tokio::time::timeout(budget, task).await {
+            Ok(Ok(counted)) => counted.map(Some),
+            Ok(Err(stopped)) => Err(ApiError::Internal(stopped.into())),
+            Err(_) => Ok(None),
         }
     }
 

@@ -53,6 +53,8 @@ pub struct Services {
     heavy: Arc<Heavy>,
     /// Projects the committee report reads at a time (`report::portfolio`).
     report_chunk: u64,
+    /// How long a list's first count may take before an estimate stands in (PostgreSQL).
+    count_budget: Option<std::time::Duration>,
 }
 
 /// Projects the committee report reads at a time unless the settings say otherwise.
@@ -97,7 +99,15 @@ impl Services {
             verifications: audit::chain::Verifications::default(),
             heavy: Arc::default(),
             report_chunk: REPORT_CHUNK,
+            count_budget: None,
         }
+    }
+
+    /// A list's `totalCount` not cached and not counted within `budget` is PostgreSQL's
+    /// estimate, flagged, while the count goes on for the next reader.
+    pub fn with_count_budget(mut self, budget: std::time::Duration) -> Self {
+        self.count_budget = Some(budget);
+        self
     }
 
     /// The committee report reads `projects` projects at a time (with their participations,

@@ -505,3 +505,58 @@ async fn heavy_reads_take_turns_and_a_refused_one_is_told_when_to_come_back() {
     assert!(again["committeeReport"]["projectsByPhase"].is_array());
     db.close().await.unwrap();
 }
+
+/// A new filter's first page does not wait for its count: on PostgreSQL a count not done
+/// within the count budget is the planner's estimate, flagged `totalCountExact: false`, and not
+/// kept by the response cache; the count goes on, and the next reader has it exact. SQLite,
+/// which has no estimate, always counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_filters_first_count_is_estimated_rather_than_waited_for() {
+    for backend in [crate::helpers::Backend::Sqlite, crate::helpers::Backend::Postgres] {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.limits.count_budget_ms = 0).await else {
+            eprintln!("skipped on PostgreSQL: SAMVERKAN_TEST_POSTGRES_URL is not set");
+            continue;
+        };
+        let postgres = app.database_url.starts_with("postgres");
+        let orebro = app.as_kommun("1880").editor();
+        for n in 0..20 {
+            for k in 0..3 {
+                create(&orebro, &format!("Sök{n}x{k}"), "COUNTY", "1").await;
+            }
+        }
+        let viewer = app.as_kommun("1881").viewer();
+        let q = "query($s: String!) { eServiceProjects(first: 1, filter: {search: $s}) { totalCount totalCountExact edges { node { title } } } }";
+        let mut estimated = None;
+        for n in 0..20 {
+            let s = format!("sök{n}x");
+            let d = viewer.ok(q, json!({"s": s})).await;
+            let c = &d["eServiceProjects"];
+            assert_eq!(
+                c["edges"].as_array().unwrap().len(),
+                1,
+                "the page is there at once"
+            );
+            if c["totalCountExact"] == false {
+                estimated = Some(s);
+                break;
+            }
+            assert_eq!(c["totalCount"], 3, "{d}");
+        }
+        if !postgres {
+            assert!(estimated.is_none(), "SQLite counts");
+            continue;
+        }
+        let s = estimated.expect("with no budget, a first count is estimated");
+        let mut exact = false;
+        for _ in 0..50 {
+            let d = viewer.ok(q, json!({"s": s})).await;
+            if d["eServiceProjects"]["totalCountExact"] == true {
+                assert_eq!(d["eServiceProjects"]["totalCount"], 3, "{d}");
+                exact = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(exact, "the count went on and the next reader has it");
+    }
+}

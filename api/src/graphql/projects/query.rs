@@ -81,16 +81,45 @@ async fn prefetch(ctx: &Context<'_>, seen: Vec<Seen<project::Entity>>) -> Result
 /// Extra fields of the project connection.
 pub struct ProjectConnectionFields {
     filter: SvcFilter,
+    /// The count and whether it is exact, shared by `totalCount` and `totalCountExact`.
+    count: tokio::sync::OnceCell<(u64, bool)>,
+}
+
+impl ProjectConnectionFields {
+    async fn counted(&self, ctx: &Context<'_>) -> Result<(u64, bool)> {
+        let counted = *self
+            .count
+            .get_or_try_init(|| async {
+                // An HTTP request brings the generations its stamp read; anything else reads
+                // afresh.
+                let fresh = PartsRead::default();
+                let read = ctx.data_opt::<PartsRead>().unwrap_or(&fresh);
+                scope(ctx).count_projects(&self.filter, read).await
+            })
+            .await?;
+        if !counted.1
+            && let Ok(request) = ctx.data::<crate::graphql::RequestContext>()
+        {
+            request
+                .estimated
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(counted)
+    }
 }
 
 #[Object]
 impl ProjectConnectionFields {
-    /// How many projects match, over all pages.
+    /// How many projects match, over all pages. The first time a filter is asked on
+    /// PostgreSQL, a count that would keep the page waiting (past the service's count budget,
+    /// 100 ms by default) is the planner's estimate instead, and `totalCountExact` is false;
+    /// the count goes on meanwhile, so the next page or request has it exact.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        // An HTTP request brings the generations its stamp read; anything else reads afresh.
-        let fresh = PartsRead::default();
-        let read = ctx.data_opt::<PartsRead>().unwrap_or(&fresh);
-        Ok(scope(ctx).count_projects(&self.filter, read).await?)
+        Ok(self.counted(ctx).await?.0)
+    }
+    /// Whether `totalCount` is counted (true) or estimated while the count runs (false).
+    async fn total_count_exact(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.counted(ctx).await?.1)
     }
 }
 
@@ -146,7 +175,10 @@ impl ProjectQuery {
         let title_key = |p: &Visible<project::Model>| (field == SvcOrder::Title).then(|| p.title.clone());
         Ok(connection(
             page,
-            ProjectConnectionFields { filter },
+            ProjectConnectionFields {
+                filter,
+                count: tokio::sync::OnceCell::new(),
+            },
             title_key,
             |p| p.id,
             |p| InOrder(EServiceProject(p)),

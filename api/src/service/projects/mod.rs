@@ -250,6 +250,28 @@ fn decision_input(d: &DecisionInput) -> ApiResult<DecisionInput> {
     })
 }
 
+/// PostgreSQL's planner's estimate of the rows `query` returns (`EXPLAIN`, nothing run).
+async fn estimate<C: sea_orm::ConnectionTrait>(db: &C, query: Select<project::Entity>) -> ApiResult<u64> {
+    use sea_orm::QueryTrait;
+    // EXPLAIN takes no bound parameters: the values are written into the text by sea-query's
+    // own quoting.
+    let select = query
+        .as_query()
+        .to_string(sea_orm::sea_query::PostgresQueryBuilder);
+    let plan = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            format!("EXPLAIN (FORMAT JSON) {select}"),
+        ))
+        .await?
+        .map(|row| row.try_get_by_index::<serde_json::Value>(0))
+        .transpose()?;
+    Ok(plan
+        .as_ref()
+        .and_then(|p| p[0]["Plan"]["Plan Rows"].as_f64())
+        .map_or(0, |rows| rows.max(0.0).round() as u64))
+}
+
 /// Paying members are accepted LEAD and PARTICIPANT kommuner; observers pay nothing.
 pub(crate) fn is_paying(p: &participation::Model) -> bool {
     crate::domain::project::pays(p.role, p.state)
@@ -338,11 +360,16 @@ impl Scope<'_> {
         Ok(finish(Visible::all(rows), &req))
     }
 
-    /// How many visible projects match a list's filter, over all pages: the sum of the
-    /// visible parts' counts (`visibility::project_parts`), each cached on its own until a
-    /// mutation of one of its projects moves the part's generation, so the county's shared
-    /// part is counted once for all its kommuner and a kommun's own parts are not counted
-    /// again for another kommun's change.
+    /// How many visible projects match a list's filter, over all pages, and whether that is
+    /// exact: the sum of the visible parts' counts (`visibility::project_parts`), each cached
+    /// on its own until a mutation of one of its projects moves the part's generation, so the
+    /// county's shared part is counted once for all its kommuner and a kommun's own parts are
+    /// not counted again for another kommun's change.
+    ///
+    /// On PostgreSQL a part not cached and not counted within the service's count budget is
+    /// the planner's estimate instead (the answer says it is not exact) while its count goes on
+    /// in the background for the next reader: a new filter's first page does not wait for a
+    /// count of the county. SQLite, which has no estimate, counts.
     ///
     /// `read` holds the part generations this request has already read (an HTTP request's,
     /// for its stamp); they are not read again.
@@ -350,7 +377,21 @@ impl Scope<'_> {
         &self,
         filter: &ProjectFilter,
         read: &super::generation::PartsRead,
-    ) -> ApiResult<u64> {
+    ) -> ApiResult<(u64, bool)> {
+        let budget = self.svc.count_budget.filter(|_| {
+            sea_orm::ConnectionTrait::get_database_backend(self.db()) == sea_orm::DatabaseBackend::Postgres
+        });
+        self.count_projects_within(filter, read, budget).await
+    }
+
+    /// [`Self::count_projects`] with the parts not cached estimated past `budget`, or all
+    /// counted (`None`).
+    async fn count_projects_within(
+        &self,
+        filter: &ProjectFilter,
+        read: &super::generation::PartsRead,
+        budget: Option<std::time::Duration>,
+    ) -> ApiResult<(u64, bool)> {
         self.reader()?;
         let cond = self.filter_condition(filter)?;
         let parts = visibility::project_parts(self.caller());
@@ -370,16 +411,28 @@ impl Scope<'_> {
                 let query = project::Entity::find().filter(rule).filter(cond.clone());
                 let db = self.db().clone();
                 async move {
-                    self.svc
-                        .counts
-                        .count(&key, generation, async move { Ok(query.count(&db).await?) })
-                        .await
+                    let counting = {
+                        let query = query.clone();
+                        let db = db.clone();
+                        async move { Ok(query.count(&db).await?) }
+                    };
+                    let counts = &self.svc.counts;
+                    match budget {
+                        None => counts.count(&key, generation, counting).await.map(|n| (n, true)),
+                        Some(budget) => {
+                            match counts.count_within(&key, generation, counting, budget).await? {
+                                Some(n) => Ok((n, true)),
+                                None => Ok((estimate(&db, query).await?, false)),
+                            }
+                        }
+                    }
                 }
             });
-        Ok(futures_util::future::try_join_all(counts)
-            .await?
-            .into_iter()
-            .sum())
+        let counted = futures_util::future::try_join_all(counts).await?;
+        Ok((
+            counted.iter().map(|(n, _)| n).sum(),
+            counted.iter().all(|(_, exact)| *exact),
+        ))
     }
 
     /// A project the caller may see, or `NOT_FOUND`.
@@ -540,9 +593,10 @@ impl super::Services {
                 Role::Viewer,
             ));
             self.scope(&viewer, "count-warm-up")
-                .count_projects(
+                .count_projects_within(
                     &ProjectFilter::default(),
                     &super::generation::PartsRead::default(),
+                    None,
                 )
                 .await?;
         }
