@@ -382,7 +382,8 @@ both_backends!(hostile_text_gets_a_clean_refusal_and_writes_nothing);
 /// `QUERY_TOO_COMPLEX`, never `INTERNAL`, and the connection serves the next request. On
 /// PostgreSQL a lock held from outside keeps the project list waiting until the service's
 /// `statement_timeout` (just inside the deadline) cancels it; on SQLite a write waits for the
-/// write lock until the request's deadline.
+/// write lock until the request's deadline. (Both answer before the lock goes, so neither can
+/// have waited for it.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_stopped_at_the_time_limit_is_not_internal() {
     use sea_orm::{ConnectionTrait, Database, TransactionTrait};
@@ -412,12 +413,9 @@ async fn a_statement_stopped_at_the_time_limit_is_not_internal() {
                 json!({"input": {"title": "Under låset", "budget": "1"}}),
             )
         };
-        let started = std::time::Instant::now();
         let r = orebro.gql(query, vars.clone()).await;
-        let waited = started.elapsed();
         let code = r.body["errors"][0]["extensions"]["code"].clone();
         assert_eq!(code, "QUERY_TOO_COMPLEX", "{}: {}", app.database_url, r.body);
-        assert!(waited < std::time::Duration::from_secs(5), "{waited:?}");
         lock.rollback().await.unwrap();
         let r = orebro.gql(query, vars).await;
         assert!(r.body["errors"].is_null(), "after the lock: {}", r.body);
@@ -487,14 +485,11 @@ async fn heavy_reads_take_turns_and_a_refused_one_is_told_when_to_come_back() {
             >= 1
     );
     assert!(retry.is_some(), "Retry-After is sent");
-    let started = std::time::Instant::now();
+    // An ordinary read answers while the lock and the only turn are held (held up, it would run
+    // into its deadline before the lock goes).
     kumla
         .ok("{ vendors(first: 5) { edges { node { name } } } }", json!({}))
         .await;
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(1),
-        "an ordinary read is not held up"
-    );
     lock.rollback().await.unwrap();
     let first = first.await.unwrap();
     assert!(
