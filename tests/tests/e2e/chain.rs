@@ -342,19 +342,16 @@ async fn the_committee_and_the_auditors_read_the_chain_and_its_verification(app:
         )
         .await;
     assert_eq!(r["committeeReport"]["auditChainHead"]["eventCount"], 0);
-    let token = samverkan::auth::mint_dev_token(&app.secret, "n", "1881", &["namnd".into()], 60).unwrap();
     let csv = app
-        .get(&format!(
-            "/reports/18/committee.csv?from={}&to={today}",
-            today - chrono::Days::new(30)
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .file(
+            &format!(
+                "/reports/18/committee.csv?from={}&to={today}",
+                today - chrono::Days::new(30)
+            ),
+            "1881",
+            &["namnd"],
+        )
+        .await;
     assert!(
         csv.contains(&format!("3 händelser, kedjans huvud {head}")),
         "{csv}"

@@ -643,3 +643,41 @@ pub fn row_hash(
     }
     .hash()
 }
+
+impl TestApp {
+    /// `GET path` with a development token of `kommun` with `roles`: the answer's text,
+    /// after checking it is a 200.
+    pub async fn file(&self, path: &str, kommun: &str, roles: &[&str]) -> String {
+        let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+        let token =
+            samverkan::auth::mint_dev_token(&self.secret, "files", kommun, &roles, 60).expect("token");
+        let res = self.get(path).bearer_auth(token).send().await.expect("request");
+        assert_eq!(res.status(), 200, "{path}");
+        res.text().await.expect("text")
+    }
+}
+
+/// The committee CSV's records (BOM dropped; `;`-separated).
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// The rows of the CSV section titled `title`: after its title and header, up to an empty line.
+pub fn csv_section(records: &[Vec<String>], title: &str) -> Vec<Vec<String>> {
+    let start = records
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == title))
+        .unwrap_or_else(|| panic!("the CSV has no section {title}"));
+    records[start + 2..]
+        .iter()
+        .take_while(|r| !(r.len() == 1 && r[0].is_empty()))
+        .cloned()
+        .collect()
+}

@@ -131,16 +131,13 @@ async fn contracts_ending_close_together_make_windows_and_a_joint_initiative(app
     let report = &d["committeeReport"]["procurementWindows"];
     assert_eq!(report.as_array().unwrap().len(), 2);
     assert_eq!(report[0]["combinedPopulation"], 192_491);
-    let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
     let csv = app
-        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .file(
+            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
+            "1880",
+            &["namnd"],
+        )
+        .await;
     let line = csv
         .lines()
         .find(|l| l.starts_with("Matrisprodukt;"))

@@ -7,7 +7,7 @@ use crate::{
     docs::initiatives as ini,
     docs::inventory::{PRODUCT, VENDOR, register},
     docs::*,
-    helpers::TestApp,
+    helpers::{TestApp, csv_records, csv_section},
 };
 
 const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) {
@@ -355,25 +355,8 @@ async fn the_committee_report_adds_up_and_the_csv_says_the_same(app: TestApp) {
         "UTF-8 byte-order mark for Excel"
     );
     let text = std::str::from_utf8(&bytes[3..]).unwrap();
-    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(text.as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    let section = |title: &str| -> Vec<Vec<String>> {
-        let start = records
-            .iter()
-            .position(|r| r.first().map(String::as_str) == Some(title))
-            .unwrap_or_else(|| panic!("no section {title}"));
-        records[start + 2..]
-            .iter()
-            .take_while(|r| !(r.len() == 1 && r[0].is_empty()))
-            .cloned()
-            .collect()
-    };
+    let records = csv_records(text);
+    let section = |title: &str| csv_section(&records, title);
     let csv_costs: Vec<(String, String, String, i64)> = section("Kostnad per kommun")
         .iter()
         .map(|r| {
@@ -644,36 +627,15 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     );
     let listed = r["benefits"].as_array().unwrap();
     assert_eq!(listed.len(), 1_000);
-    let token = samverkan::auth::mint_dev_token(&app.secret, "gn", "1880", &["namnd".into()], 60).unwrap();
-    let csv = app
-        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let records: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .has_headers(false)
-        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes())
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    // A section: its title, its header, its rows up to an empty line.
-    let section = |title: &str| -> Vec<Vec<String>> {
-        let start = records
-            .iter()
-            .position(|r| r.first().is_some_and(|c| c == title))
-            .unwrap_or_else(|| panic!("the CSV has {title}"));
-        records[start + 2..]
-            .iter()
-            .take_while(|r| !(r.len() == 1 && r[0].is_empty()))
-            .cloned()
-            .collect()
-    };
+    let records = csv_records(
+        &app.file(
+            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
+            "1880",
+            &["namnd"],
+        )
+        .await,
+    );
+    let section = |title: &str| csv_section(&records, title);
     assert_eq!(
         section("Kostnad per projekt och kommun").len() as u64,
         count,
