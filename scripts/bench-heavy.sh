@@ -24,7 +24,7 @@ old=${1:-}
 work=$(mktemp -d)
 eval "$(scripts/pg-throwaway.sh start)"
 pid=
-trap 'kill $pid 2>/dev/null; scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"; rm -rf "$work"' EXIT
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"; rm -rf "$work"' EXIT
 export DATABASE_URL=$SAMVERKAN_TEST_POSTGRES_URL SAMVERKAN_DATA_DIR=$work SAMVERKAN_DEMO_DATA=false \
   SAMVERKAN_METRICS_BIND=off RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=10000000 \
   SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_REQUEST_TIMEOUT_MS=${TIMEOUT_MS:-30000}
