@@ -124,6 +124,9 @@ pub struct Limits {
     /// How long a list's first `totalCount` may take before PostgreSQL's estimate stands in
     /// (`totalCountExact: false`) while the count goes on for the next reader.
     pub count_budget_ms: u64,
+    /// Counts the planner estimates below this many rows are waited for even past the budget:
+    /// they are slow only at a busy moment, and an estimate of a small count helps nobody.
+    pub count_estimate_from: u64,
 }
 
 impl Default for Limits {
@@ -144,6 +147,7 @@ impl Default for Limits {
             heavy_wait_ms: 5_000,
             report_chunk: 1_000,
             count_budget_ms: 100,
+            count_estimate_from: 10_000,
         }
     }
 }
@@ -356,6 +360,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_COUNT_BUDGET_MS") {
             s.limits.count_budget_ms = number("SAMVERKAN_COUNT_BUDGET_MS", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_COUNT_ESTIMATE_FROM") {
+            s.limits.count_estimate_from = number("SAMVERKAN_COUNT_ESTIMATE_FROM", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_REPORT_CHUNK") {
             s.limits.report_chunk = (number("SAMVERKAN_REPORT_CHUNK", v)? as u64).max(1);

@@ -143,7 +143,10 @@ impl Application {
                 Duration::from_millis(settings.limits.heavy_wait_ms),
             )
             .with_report_chunk(settings.limits.report_chunk)
-            .with_count_budget(Duration::from_millis(settings.limits.count_budget_ms));
+            .with_count_budget(
+                Duration::from_millis(settings.limits.count_budget_ms),
+                settings.limits.count_estimate_from,
+            );
         // Serve once the largest counts are made, or after a bounded wait while they go on
         // in the background (readers then share them): a replica joining a rolling restart
         // should not make its first readers wait for a county's count.

@@ -33,6 +33,23 @@ use crate::error::{ApiError, ApiResult};
 pub const SLOW: Duration = Duration::from_millis(25);
 /// Entries kept at most (about 100 bytes each).
 const MAX_ENTRIES: u64 = 10_000;
+/// A count asked for within a budget.
+pub enum Counting {
+    Done(u64),
+    /// Still counting; awaiting it gives the count.
+    Going(tokio::task::JoinHandle<ApiResult<u64>>),
+}
+
+impl Counting {
+    /// The count, waiting for it if it is still going.
+    pub async fn wait(self) -> ApiResult<u64> {
+        match self {
+            Counting::Done(n) => Ok(n),
+            Counting::Going(task) => task.await.map_err(|e| ApiError::Internal(e.into()))?,
+        }
+    }
+}
+
 /// Counts at once that may go on after their reader stopped waiting (`count_within`).
 const DETACHED: usize = 4;
 
@@ -184,36 +201,36 @@ impl CountCache {
         }
     }
 
-    /// [`Self::count`] if it answers within `budget`; otherwise `None` while the count goes on
-    /// in the background (shared with readers who miss meanwhile), so that a later reader
-    /// finds it. Only [`DETACHED`] counts go on at once; past that the reader waits for its
-    /// count as with [`Self::count`].
+    /// [`Self::count`] if it answers within `budget`; otherwise the count still going on in
+    /// the background (shared with readers who miss meanwhile), so that a later reader finds
+    /// it and this one may wait for it after all. Only [`DETACHED`] counts go on at once; past
+    /// that the reader waits for its count as with [`Self::count`].
     pub async fn count_within<F>(
         self: &Arc<Self>,
         key: &str,
         generation: i64,
         count: F,
         budget: Duration,
-    ) -> ApiResult<Option<u64>>
+    ) -> ApiResult<Counting>
     where
         F: Future<Output = ApiResult<u64>> + Send + 'static,
     {
         if !matches!(self.lookup(&digest(key), generation), Lookup::Miss) {
-            return self.count(key, generation, count).await.map(Some);
+            return self.count(key, generation, count).await.map(Counting::Done);
         }
         let Ok(permit) = self.detached.clone().try_acquire_owned() else {
-            return self.count(key, generation, count).await.map(Some);
+            return self.count(key, generation, count).await.map(Counting::Done);
         };
         let cache = self.clone();
         let key = key.to_owned();
-        let task = tokio::spawn(async move {
+        let mut task = tokio::spawn(async move {
             let _permit = permit;
             cache.count(&key, generation, count).await
         });
-        match tokio::time::timeout(budget, task).await {
-            Ok(Ok(counted)) => counted.map(Some),
+        match tokio::time::timeout(budget, &mut task).await {
+            Ok(Ok(counted)) => counted.map(Counting::Done),
             Ok(Err(stopped)) => Err(ApiError::Internal(stopped.into())),
-            Err(_) => Ok(None),
+            Err(_) => Ok(Counting::Going(task)),
         }
     }
 

@@ -55,7 +55,12 @@ pub struct Services {
     report_chunk: u64,
     /// How long a list's first count may take before an estimate stands in (PostgreSQL).
     count_budget: Option<std::time::Duration>,
+    /// Below this many rows (the planner's guess) a slow count is waited for, not estimated.
+    count_estimate_from: u64,
 }
+
+/// Below this many rows (the planner's guess) a count past its budget is waited for.
+pub const COUNT_ESTIMATE_FROM: u64 = 10_000;
 
 /// Projects the committee report reads at a time unless the settings say otherwise.
 pub const REPORT_CHUNK: u64 = 1_000;
@@ -100,13 +105,16 @@ impl Services {
             heavy: Arc::default(),
             report_chunk: REPORT_CHUNK,
             count_budget: None,
+            count_estimate_from: COUNT_ESTIMATE_FROM,
         }
     }
 
     /// A list's `totalCount` not cached and not counted within `budget` is PostgreSQL's
     /// estimate, flagged, while the count goes on for the next reader.
-    pub fn with_count_budget(mut self, budget: std::time::Duration) -> Self {
+    /// Counts the planner puts under `rows` are waited for even past the budget.
+    pub fn with_count_budget(mut self, budget: std::time::Duration, rows: u64) -> Self {
         self.count_budget = Some(budget);
+        self.count_estimate_from = rows;
         self
     }
 

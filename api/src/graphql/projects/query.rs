@@ -111,9 +111,10 @@ impl ProjectConnectionFields {
 #[Object]
 impl ProjectConnectionFields {
     /// How many projects match, over all pages. The first time a filter is asked on
-    /// PostgreSQL, a count that would keep the page waiting (past the service's count budget,
-    /// 100 ms by default) is the planner's estimate instead, and `totalCountExact` is false;
-    /// the count goes on meanwhile, so the next page or request has it exact.
+    /// PostgreSQL, a large count (the planner expects 10,000 rows or more) that would keep the
+    /// page waiting past the service's count budget (100 ms by default) is the planner's
+    /// estimate instead, and `totalCountExact` is false; the count goes on meanwhile, so the
+    /// next page or request has it exact. Smaller counts are always exact.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         Ok(self.counted(ctx).await?.0)
     }

@@ -22,6 +22,7 @@ use serde_json::json;
 use super::{
     Parent, Scope, WriteTx,
     audit::{Changeable, Guarded},
+    counts::Counting,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     text, visibility,
     visibility::Visible,
@@ -421,8 +422,18 @@ impl Scope<'_> {
                         None => counts.count(&key, generation, counting).await.map(|n| (n, true)),
                         Some(budget) => {
                             match counts.count_within(&key, generation, counting, budget).await? {
-                                Some(n) => Ok((n, true)),
-                                None => Ok((estimate(&db, query).await?, false)),
+                                Counting::Done(n) => Ok((n, true)),
+                                going => {
+                                    // A count is slow because it has many rows to count; a
+                                    // small one that is slow only met a busy moment, and is
+                                    // waited for.
+                                    let guess = estimate(&db, query).await?;
+                                    if guess < self.svc.count_estimate_from {
+                                        going.wait().await.map(|n| (n, true))
+                                    } else {
+                                        Ok((guess, false))
+                                    }
+                                }
                             }
                         }
                     }
