@@ -121,11 +121,11 @@ pub struct Limits {
     /// Projects the committee report reads at a time with their children: its memory is
     /// bounded by this, not by the county.
     pub report_chunk: u64,
-    /// How long a list's first `totalCount` may take before PostgreSQL's estimate stands in
+    /// How long a list's first `totalCount` may take before an upper bound stands in
     /// (`totalCountExact: false`) while the count goes on for the next reader.
     pub count_budget_ms: u64,
-    /// Counts the planner estimates below this many rows are waited for even past the budget:
-    /// they are slow only at a busy moment, and an estimate of a small count helps nobody.
+    /// Counts whose bound (the part's projects without the filter) is below this are waited
+    /// for even past the budget: they are slow only at a busy moment.
     pub count_estimate_from: u64,
 }
 

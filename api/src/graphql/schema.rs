@@ -46,7 +46,7 @@ pub struct RequestContext {
     pub caller: Caller,
     /// The id in the request's log lines and error extensions.
     pub request_id: String,
-    /// Set when an answer holds an estimate (a `totalCount` not yet counted): such an answer
+    /// Set when an answer holds a bound for a `totalCount` not yet counted: such an answer
     /// is not kept by the response cache, so the next reader gets the count.
     pub estimated: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }

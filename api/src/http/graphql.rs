@@ -664,7 +664,7 @@ async fn run_planned<'s>(
         crate::graphql::restore_field_order(doc, operation.as_deref(), &mut response.data);
     }
     if estimated.load(std::sync::atomic::Ordering::Relaxed) {
-        // An estimate stands in for a count still running: the next reader gets the count.
+        // A bound stands in for a count still running: the next reader gets the count.
         leader = None;
     }
     tracing::debug!(

@@ -53,13 +53,14 @@ pub struct Services {
     heavy: Arc<Heavy>,
     /// Projects the committee report reads at a time (`report::portfolio`).
     report_chunk: u64,
-    /// How long a list's first count may take before an estimate stands in (PostgreSQL).
+    /// How long a list's first count may take before an upper bound stands in.
     count_budget: Option<std::time::Duration>,
-    /// Below this many rows (the planner's guess) a slow count is waited for, not estimated.
+    /// Below this bound (the part's projects without the filter) a slow count is waited for.
     count_estimate_from: u64,
 }
 
-/// Below this many rows (the planner's guess) a count past its budget is waited for.
+/// Below this bound (the part's projects without the filter) a count past its budget is
+/// waited for.
 pub const COUNT_ESTIMATE_FROM: u64 = 10_000;
 
 /// Projects the committee report reads at a time unless the settings say otherwise.
@@ -109,9 +110,9 @@ impl Services {
         }
     }
 
-    /// A list's `totalCount` not cached and not counted within `budget` is PostgreSQL's
-    /// estimate, flagged, while the count goes on for the next reader.
-    /// Counts the planner puts under `rows` are waited for even past the budget.
+    /// A list's `totalCount` not cached and not counted within `budget` is an upper bound,
+    /// flagged, while the count goes on for the next reader.
+    /// Counts whose bound is under `rows` are waited for even past the budget.
     pub fn with_count_budget(mut self, budget: std::time::Duration, rows: u64) -> Self {
         self.count_budget = Some(budget);
         self.count_estimate_from = rows;

@@ -110,15 +110,16 @@ impl ProjectConnectionFields {
 
 #[Object]
 impl ProjectConnectionFields {
-    /// How many projects match, over all pages. The first time a filter is asked on
-    /// PostgreSQL, a large count (the planner expects 10,000 rows or more) that would keep the
-    /// page waiting past the service's count budget (100 ms by default) is the planner's
-    /// estimate instead, and `totalCountExact` is false; the count goes on meanwhile, so the
-    /// next page or request has it exact. Smaller counts are always exact.
+    /// How many projects match, over all pages. The first time a filter is asked, a large
+    /// count (10,000 projects or more in a part of the caller's view) that would keep the page
+    /// waiting past the service's count budget (100 ms by default) is given as its upper bound,
+    /// the projects of that part without the filter, and `totalCountExact` is false; the count
+    /// goes on meanwhile, so the next page or request has it exact. Smaller counts are always
+    /// exact.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         Ok(self.counted(ctx).await?.0)
     }
-    /// Whether `totalCount` is counted (true) or estimated while the count runs (false).
+    /// Whether `totalCount` is counted (true) or an upper bound while the count runs (false).
     async fn total_count_exact(&self, ctx: &Context<'_>) -> Result<bool> {
         Ok(self.counted(ctx).await?.1)
     }

@@ -87,8 +87,7 @@ fn typed_read<S: StatementBuilder>(stmt: &S) -> Result<(), DbErr> {
     }
 }
 
-/// Whether hand-written SQL only reads: it starts with `SELECT` or `WITH` (or a plain
-/// `EXPLAIN` of such, which only plans) and names no
+/// Whether hand-written SQL only reads: it starts with `SELECT` or `WITH` and names no
 /// data-changing keyword outside quotes and strings (`FOR UPDATE`/`FOR SHARE` lock rows, which
 /// reads may do).
 fn sql_reads(sql: &str) -> bool {
@@ -112,14 +111,6 @@ fn sql_reads(sql: &str) -> bool {
     }
     words.push(word);
     let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
-    // A plain EXPLAIN only plans (the count's estimate); EXPLAIN ANALYZE runs the statement.
-    let words: Vec<String> = match words.first().map(String::as_str) {
-        Some("EXPLAIN") if !words.iter().any(|w| w == "ANALYZE" || w == "ANALYSE") => words
-            .into_iter()
-            .skip_while(|w| w != "SELECT" && w != "WITH")
-            .collect(),
-        _ => words,
-    };
     if !matches!(words.first().map(String::as_str), Some("SELECT" | "WITH")) {
         return false;
     }
@@ -190,7 +181,6 @@ mod tests {
             "with recursive o(id) as (select 1) select id from o",
             "SELECT id FROM project WHERE id = 1 FOR UPDATE",
             "SELECT \"updated_at\", 'DELETE' FROM \"update\"",
-            "EXPLAIN (FORMAT JSON) SELECT \"project\".\"id\" FROM \"project\" WHERE title LIKE '%x%'",
         ] {
             assert!(sql_reads(sql), "{sql}");
         }
@@ -200,10 +190,6 @@ mod tests {
             "SELECT 1; DROP TABLE project",
             "INSERT INTO project DEFAULT VALUES",
             "  select pg_notify('a', 'b'); insert into audit_event default values",
-            "EXPLAIN ANALYZE DELETE FROM project",
-            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT 1",
-            "EXPLAIN DELETE FROM project",
-            "EXPLAIN (FORMAT JSON) UPDATE project SET title = ''",
             "",
         ] {
             assert!(!sql_reads(sql), "{sql}");

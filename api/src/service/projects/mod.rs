@@ -251,28 +251,6 @@ fn decision_input(d: &DecisionInput) -> ApiResult<DecisionInput> {
     })
 }
 
-/// PostgreSQL's planner's estimate of the rows `query` returns (`EXPLAIN`, nothing run).
-async fn estimate<C: sea_orm::ConnectionTrait>(db: &C, query: Select<project::Entity>) -> ApiResult<u64> {
-    use sea_orm::QueryTrait;
-    // EXPLAIN takes no bound parameters: the values are written into the text by sea-query's
-    // own quoting.
-    let select = query
-        .as_query()
-        .to_string(sea_orm::sea_query::PostgresQueryBuilder);
-    let plan = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            format!("EXPLAIN (FORMAT JSON) {select}"),
-        ))
-        .await?
-        .map(|row| row.try_get_by_index::<serde_json::Value>(0))
-        .transpose()?;
-    Ok(plan
-        .as_ref()
-        .and_then(|p| p[0]["Plan"]["Plan Rows"].as_f64())
-        .map_or(0, |rows| rows.max(0.0).round() as u64))
-}
-
 /// Paying members are accepted LEAD and PARTICIPANT kommuner; observers pay nothing.
 pub(crate) fn is_paying(p: &participation::Model) -> bool {
     crate::domain::project::pays(p.role, p.state)
@@ -367,10 +345,11 @@ impl Scope<'_> {
     /// county's shared part is counted once for all its kommuner and a kommun's own parts are
     /// not counted again for another kommun's change.
     ///
-    /// On PostgreSQL a part not cached and not counted within the service's count budget is
-    /// the planner's estimate instead (the answer says it is not exact) while its count goes on
-    /// in the background for the next reader: a new filter's first page does not wait for a
-    /// count of the county. SQLite, which has no estimate, counts.
+    /// A part not cached and not counted within the service's count budget, whose projects
+    /// (without the filter) number `count_estimate_from` or more, counts as that number, an
+    /// upper bound made only of what the caller sees, and the answer says it is not exact; its
+    /// count goes on in the background for the next reader. A new filter's first page does not
+    /// wait for a count of the county.
     ///
     /// `read` holds the part generations this request has already read (an HTTP request's,
     /// for its stamp); they are not read again.
@@ -379,13 +358,11 @@ impl Scope<'_> {
         filter: &ProjectFilter,
         read: &super::generation::PartsRead,
     ) -> ApiResult<(u64, bool)> {
-        let budget = self.svc.count_budget.filter(|_| {
-            sea_orm::ConnectionTrait::get_database_backend(self.db()) == sea_orm::DatabaseBackend::Postgres
-        });
-        self.count_projects_within(filter, read, budget).await
+        self.count_projects_within(filter, read, self.svc.count_budget)
+            .await
     }
 
-    /// [`Self::count_projects`] with the parts not cached estimated past `budget`, or all
+    /// [`Self::count_projects`] with the parts not cached bounded past `budget`, or all
     /// counted (`None`).
     async fn count_projects_within(
         &self,
@@ -409,11 +386,12 @@ impl Scope<'_> {
             .zip(generations)
             .map(|((part, rule), generation)| {
                 let key = format!("projects|{part}|{filter:?}");
+                let unfiltered = format!("projects|{part}|{:?}", ProjectFilter::default());
+                let whole = project::Entity::find().filter(rule.clone());
                 let query = project::Entity::find().filter(rule).filter(cond.clone());
                 let db = self.db().clone();
                 async move {
                     let counting = {
-                        let query = query.clone();
                         let db = db.clone();
                         async move { Ok(query.count(&db).await?) }
                     };
@@ -424,14 +402,21 @@ impl Scope<'_> {
                             match counts.count_within(&key, generation, counting, budget).await? {
                                 Counting::Done(n) => Ok((n, true)),
                                 going => {
-                                    // A count is slow because it has many rows to count; a
-                                    // small one that is slow only met a busy moment, and is
-                                    // waited for.
-                                    let guess = estimate(&db, query).await?;
-                                    if guess < self.svc.count_estimate_from {
+                                    // The bound is the part's count without the filter: the
+                                    // caller's own view, counted once and kept (the planner's
+                                    // estimate would read statistics of every kommun's rows,
+                                    // PRIVATE ones too). A count below `count_estimate_from`
+                                    // is slow only at a busy moment, and is waited for.
+                                    let bound =
+                                        counts
+                                            .count(&unfiltered, generation, async move {
+                                                Ok(whole.count(&db).await?)
+                                            })
+                                            .await?;
+                                    if bound < self.svc.count_estimate_from {
                                         going.wait().await.map(|n| (n, true))
                                     } else {
-                                        Ok((guess, false))
+                                        Ok((bound, false))
                                     }
                                 }
                             }
