@@ -581,7 +581,7 @@ mod tests {
                     .data(crate::graphql::RequestContext {
                         caller,
                         request_id: "test".into(),
-                        estimated: Default::default(),
+                        inexact_count: Default::default(),
                     });
                 let theirs = schema
                     .execute(request)

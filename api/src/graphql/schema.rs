@@ -48,7 +48,7 @@ pub struct RequestContext {
     pub request_id: String,
     /// Set when an answer holds a bound for a `totalCount` not yet counted: such an answer
     /// is not kept by the response cache, so the next reader gets the count.
-    pub estimated: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    pub inexact_count: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Builds the schema with its limits; `services` is `None` only for exporting the SDL.

@@ -627,14 +627,14 @@ async fn run_planned<'s>(
             }
         });
     }
-    let estimated = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let inexact_count = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let request = request
         .data(state.services.loaders(&caller))
         .data(std::mem::take(&mut lookup.parts_read))
         .data(RequestContext {
             caller,
             request_id: rid.to_owned(),
-            estimated: estimated.clone(),
+            inexact_count: inexact_count.clone(),
         });
     let started = Instant::now();
     let schema = if introspection {
@@ -663,7 +663,7 @@ async fn run_planned<'s>(
     if let Some(doc) = &document {
         crate::graphql::restore_field_order(doc, operation.as_deref(), &mut response.data);
     }
-    if estimated.load(std::sync::atomic::Ordering::Relaxed) {
+    if inexact_count.load(std::sync::atomic::Ordering::Relaxed) {
         // A bound stands in for a count still running: the next reader gets the count.
         leader = None;
     }

@@ -328,7 +328,7 @@ async fn connection_init(
     data.insert(RequestContext {
         caller,
         request_id,
-        estimated: Default::default(),
+        inexact_count: Default::default(),
     });
     Ok(data)
 }

@@ -13,7 +13,7 @@ use crate::{
     both_backends,
     docs::{
         benefits::{ADD_BENEFIT, FOLLOW_UP},
-        projects::{CANCEL, STATUS, advance, answer, create, invite, version},
+        projects::{CANCEL, STATUS, advance, answer, create, invite},
     },
     helpers::{TempDir, TestApp, fixture},
 };
@@ -587,6 +587,10 @@ async fn a_closed_project_leaves_as_a_valid_e_ark_package_with_all_its_records(a
     );
     assert!(!ok && said.contains("BAD_USER_INPUT"), "{said}");
     assert!(!dir.0.join("open.zip").exists());
-    let _ = version(&orebro, &open).await;
+    assert_eq!(
+        crate::docs::projects::project(&orebro, &open).await["phase"],
+        "IDEA",
+        "the refused package changed nothing"
+    );
 }
 both_backends!(a_closed_project_leaves_as_a_valid_e_ark_package_with_all_its_records);

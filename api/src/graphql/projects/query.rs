@@ -101,7 +101,7 @@ impl ProjectConnectionFields {
             && let Ok(request) = ctx.data::<crate::graphql::RequestContext>()
         {
             request
-                .estimated
+                .inexact_count
                 .store(true, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(counted)

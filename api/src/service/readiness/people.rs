@@ -207,6 +207,7 @@ impl Scope<'_> {
                 .select_only()
                 .column(col)
                 .filter(col.is_in(ids.iter().copied()))
+                .distinct()
                 .into_tuple()
                 .all(tx.conn())
                 .await?;
