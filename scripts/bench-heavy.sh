@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The reads a committee day makes, at county size, on a throwaway PostgreSQL: the committee
-# report (two sections, every section as the committee and as a kommun, the CSV), eight
+# report (two sections, every section as the committee and as a kommun, the CSV and the PDF), eight
 # kommuner asking for their first report at once while a plain list is read, and a
 # search-filtered first page; each with the response cache off, timed, and the server's
 # resident memory (VmRSS idle, VmHWM after each step: the peak so far).
@@ -87,6 +87,12 @@ run() { # binary label
   t=$(curl -s -o "$work/csv" -w '%{time_total} %{http_code}' -H "Authorization: Bearer $gn" \
     "$url/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
   echo "committee CSV: $t, $(wc -c <"$work/csv") bytes"
+  echo -n "  "; mem
+  for i in 1 2; do
+    t=$(curl -s -o "$work/pdf" -w '%{time_total} %{http_code}' -H "Authorization: Bearer $gn" \
+      "$url/reports/18/committee.pdf?from=2026-01-01&to=2026-12-31")
+    echo "committee PDF ($i): $t, $(wc -c <"$work/pdf") bytes, $( (pdfinfo "$work/pdf" 2>/dev/null || true) | awk '/^Pages/ {print $2}') pages"
+  done
   echo -n "  "; mem
   echo "eight kommuner's first reports at once, a plain list read meanwhile:"
   local codes=(1814 1860 1861 1862 1863 1864 1882 1883)

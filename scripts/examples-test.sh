@@ -9,17 +9,25 @@ venv=target/examples-venv
 if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
 "$venv/bin/pip" install -q --disable-pip-version-check -r examples/python/requirements.txt
 
+# The TypeScript build's manifest of trusted documents, written before the service starts
+# so that the service enforces it for the portal's integration token.
+if command -v npm >/dev/null 2>&1; then
+  (cd examples/typescript && npm ci --silent --no-audit --no-fund && npm run codegen --silent)
+  export SAMVERKAN_TRUSTED_DOCUMENTS=$PWD/examples/typescript/src/gql/persisted-documents.json
+fi
+
 source scripts/lib/throwaway-server.sh
 export SAMVERKAN_URL=$SERVER_URL
 export TOKEN_OREBRO=$(token --kommun 1880 --roles editor,admin)
 export TOKEN_KARLSKOGA=$(token --kommun 1883 --roles admin)
 export TOKEN_NAMND=$(token --kommun 1880 --roles namnd)
+export TOKEN_PORTAL=$(token --kommun 1880 --roles integration)
 
 echo "examples: Python"
 "$venv/bin/python" examples/python/flow.py
 if command -v npm >/dev/null 2>&1; then
   echo "examples: TypeScript"
-  (cd examples/typescript && npm ci --silent --no-audit --no-fund && npm test --silent)
+  (cd examples/typescript && npm test --silent)
 else
   echo "examples: no Node.js; the TypeScript example is skipped" >&2
 fi

@@ -17,14 +17,38 @@ if [ -z "${SAMVERKAN_TEST_POSTGRES_URL:-}" ]; then
   fi
 fi
 
-# The archive package test validates METS and PREMIS with xmllint (Debian's libxml2-utils).
-if ! command -v xmllint >/dev/null 2>&1; then
+# The archive package test validates METS and PREMIS with xmllint (Debian's libxml2-utils);
+# the committee's PDF is read back with poppler's pdfinfo, pdftotext and pdftoppm
+# (poppler-utils).
+missing=()
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    (apt-get install -y -qq libxml2-utils >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libxml2-utils >/dev/null; })
+    (apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; })
   else
-    echo "test.sh: xmllint is missing; install Debian's libxml2-utils (the archive package test needs it)" >&2
+    echo "test.sh: missing ${missing[*]}; install them with apt-get (the archive and PDF tests need them)" >&2
     exit 1
   fi
+fi
+
+# The DCAT-AP-SE catalogue is validated with pySHACL (PyPI), in a virtual environment of its
+# own under target/ so that nothing is installed into the system's Python.
+if [ -z "${SAMVERKAN_PYSHACL:-}" ]; then
+  venv=target/tools/pyshacl
+  if [ ! -x "$venv/bin/pyshacl" ]; then
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ]; then
+        (apt-get install -y -qq python3-venv >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; })
+        python3 -m venv "$venv"
+      else
+        echo "test.sh: python3 -m venv failed; install python3-venv (the catalogue test needs pySHACL)" >&2
+        exit 1
+      fi
+    fi
+    "$venv/bin/pip" install -q --disable-pip-version-check "pyshacl==0.40.1"
+  fi
+  export SAMVERKAN_PYSHACL="$PWD/$venv/bin/pyshacl"
 fi
 
 # The end-to-end tests also run the service binary as a child process (drain, replicas).

@@ -49,6 +49,25 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             300_000 * 100,
             vec![],
         ),
+        // Live and PUBLIC: what the catalogue lists for portals, offered by several kommuner.
+        (
+            "Felanmälan gata och park",
+            "felanmalan",
+            "1880",
+            Visibility::Public,
+            Phase::Execution,
+            600_000 * 100,
+            vec!["1881", "1884"],
+        ),
+        (
+            "Ansökan om parkeringstillstånd",
+            "parkering",
+            "1881",
+            Visibility::Public,
+            Phase::BenefitRealization,
+            250_000 * 100,
+            vec!["1880", "1885"],
+        ),
         // Done and followed up: what an archive package is made of.
         (
             "Digital nämndhandling",
@@ -106,10 +125,10 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             .insert(db)
             .await?;
         }
-        if phase == Phase::Closed {
+        if phase >= Phase::Execution {
             let mut from = Phase::Idea;
             let mut decided = now.date_naive() - chrono::Days::new(400);
-            while let Some(to) = from.next() {
+            while let Some(to) = from.next().filter(|_| from < phase) {
                 entity::decision::ActiveModel {
                     project_id: Set(p.id),
                     from_phase: Set(from),
@@ -129,6 +148,55 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
                 decided = decided + chrono::Days::new(60);
             }
         }
+        if visibility == Visibility::Public {
+            publish(db, &p, title, tag).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each participating kommun publishes the live e-service on its own site; the lead kommun
+/// and the first participant have published their accessibility statements, the others not
+/// yet (which the catalogue flags).
+async fn publish(db: &DatabaseConnection, p: &project::Model, title: &str, tag: &str) -> anyhow::Result<()> {
+    use crate::domain::catalogue::AccessibilityConformance;
+    let offering = participation::Entity::find()
+        .filter(participation::Column::ProjectId.eq(p.id))
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    for (i, part) in offering.iter().enumerate() {
+        let m = entity::municipality::Entity::find_by_id(part.municipality_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("kommun {} missing", part.municipality_id))?;
+        let site = m.name.to_lowercase().replace(['å', 'ä'], "a").replace('ö', "o");
+        let url = format!("https://e-tjanster.{site}.example/{tag}");
+        let (statement, conformance) = match i {
+            0 => (
+                Some(format!("{url}/tillganglighet")),
+                Some(AccessibilityConformance::PartiallyCompliant),
+            ),
+            1 => (
+                Some(format!("{url}/tillganglighet")),
+                Some(AccessibilityConformance::FullyCompliant),
+            ),
+            _ => (None, None),
+        };
+        entity::catalogue_entry::ActiveModel {
+            project_id: Set(p.id),
+            municipality_id: Set(m.id),
+            name: Set(title.into()),
+            description: Set(format!("{title} i {} kommun, dygnet runt.", m.name)),
+            url: Set(url),
+            accessibility_statement_url: Set(statement),
+            accessibility_conformance: Set(conformance),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
     }
     Ok(())
 }

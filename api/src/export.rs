@@ -273,6 +273,32 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
 
         section(
             &mut w,
+            "Beslut vid beslutspunkter i perioden",
+            &[
+                "Datum",
+                "Projekt",
+                "Ägare",
+                "Från fas",
+                "Till fas",
+                "Beslutande organ",
+                "Diarienummer",
+            ],
+        )?;
+        for d in &r.decisions {
+            w.write_record([
+                d.decided_on.to_string(),
+                d.title.clone(),
+                name(d.owner_id),
+                d.from_phase.as_str().to_owned(),
+                d.to_phase.as_str().to_owned(),
+                d.deciding_body.clone(),
+                d.diarienummer.clone(),
+            ])?;
+        }
+        w.write_record([""])?;
+
+        section(
+            &mut w,
             "Sourcingbeslut i perioden",
             &[
                 "Utvärdering",

@@ -6,6 +6,7 @@
 pub mod admin;
 pub(crate) mod archive;
 pub mod auth;
+pub(crate) mod dcat;
 pub mod demo;
 pub use domain;
 pub(crate) mod error;
@@ -13,6 +14,7 @@ pub(crate) mod export;
 pub mod graphql;
 pub(crate) mod http;
 pub(crate) mod linked_data;
+pub(crate) mod papers;
 pub(crate) mod reference;
 pub(crate) mod service;
 pub mod settings;

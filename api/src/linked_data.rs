@@ -30,6 +30,39 @@ fn audience(g: TargetGroup) -> &'static str {
     }
 }
 
+/// The entry's accessibility statement as properties of its service: the statement's
+/// address and declared conformance, or the flag that it has none yet (DOS-lagen requires
+/// one of every public e-service).
+fn accessibility(entry: &catalogue_entry::Model, summary: Option<&str>) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    match (
+        &entry.accessibility_statement_url,
+        entry.accessibility_conformance,
+    ) {
+        (Some(url), Some(c)) => {
+            m.insert("samverkan:accessibilityStatement".into(), json!({"@id": url}));
+            m.insert(
+                "samverkan:accessibilityConformance".into(),
+                json!({"@value": c.as_str()}),
+            );
+            if let Some(key) = summary {
+                m.insert(key.into(), json!(format!("E-tjänsten är {}.", c.swedish())));
+            }
+        }
+        _ => {
+            m.insert("samverkan:accessibilityStatementMissing".into(), json!(true));
+        }
+    }
+    m
+}
+
+fn with(mut node: Value, extra: serde_json::Map<String, Value>) -> Value {
+    if let Some(obj) = node.as_object_mut() {
+        obj.extend(extra);
+    }
+    node
+}
+
 /// schema.org: one `GovernmentService` per published e-service.
 pub fn schema_org(m: &municipality::Model, rows: &[(catalogue_entry::Model, TargetGroup)]) -> Value {
     let provider = json!({
@@ -41,21 +74,24 @@ pub fn schema_org(m: &municipality::Model, rows: &[(catalogue_entry::Model, Targ
     let services: Vec<Value> = rows
         .iter()
         .map(|(e, g)| {
-            json!({
-                "@id": service_iri(e),
-                "@type": "GovernmentService",
-                "name": e.name,
-                "description": e.description,
-                "url": {"@id": e.url},
-                "provider": provider,
-                "areaServed": {"@type": "AdministrativeArea", "name": m.name},
-                "audience": {"@type": "Audience", "audienceType": audience(*g)},
-                "availableLanguage": "sv",
-            })
+            with(
+                json!({
+                    "@id": service_iri(e),
+                    "@type": "GovernmentService",
+                    "name": e.name,
+                    "description": e.description,
+                    "url": {"@id": e.url},
+                    "provider": provider,
+                    "areaServed": {"@type": "AdministrativeArea", "name": m.name},
+                    "audience": {"@type": "Audience", "audienceType": audience(*g)},
+                    "availableLanguage": "sv",
+                }),
+                accessibility(e, Some("accessibilitySummary")),
+            )
         })
         .collect();
     json!({
-        "@context": {"@vocab": "https://schema.org/"},
+        "@context": {"@vocab": "https://schema.org/", "samverkan": "urn:samverkan:vocab:"},
         "@graph": services,
     })
 }
@@ -73,21 +109,24 @@ pub fn cpsv_ap(m: &municipality::Model, rows: &[(catalogue_entry::Model, TargetG
     let services: Vec<Value> = rows
         .iter()
         .map(|(e, _)| {
-            json!({
-                "@id": service_iri(e),
-                "@type": "cpsv:PublicService",
-                "dct:identifier": {"@value": e.id.to_string()},
-                "dct:title": e.name,
-                "dct:description": e.description,
-                "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/SWE"},
-                "cv:hasCompetentAuthority": authority,
-                "dct:spatial": {
-                    "@id": format!("urn:samverkan:area:{}", m.code),
-                    "@type": "dct:Location",
-                    "skos:prefLabel": m.name,
-                },
-                "foaf:homepage": {"@id": e.url},
-            })
+            with(
+                json!({
+                    "@id": service_iri(e),
+                    "@type": "cpsv:PublicService",
+                    "dct:identifier": {"@value": e.id.to_string()},
+                    "dct:title": e.name,
+                    "dct:description": e.description,
+                    "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/SWE"},
+                    "cv:hasCompetentAuthority": authority,
+                    "dct:spatial": {
+                        "@id": format!("urn:samverkan:area:{}", m.code),
+                        "@type": "dct:Location",
+                        "skos:prefLabel": m.name,
+                    },
+                    "foaf:homepage": {"@id": e.url},
+                }),
+                accessibility(e, None),
+            )
         })
         .collect();
     json!({
@@ -97,6 +136,7 @@ pub fn cpsv_ap(m: &municipality::Model, rows: &[(catalogue_entry::Model, TargetG
             "dct": "http://purl.org/dc/terms/",
             "skos": "http://www.w3.org/2004/02/skos/core#",
             "foaf": "http://xmlns.com/foaf/0.1/",
+            "samverkan": "urn:samverkan:vocab:",
             "@language": "sv",
         },
         "@graph": services,

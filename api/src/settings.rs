@@ -152,6 +152,48 @@ impl Default for Limits {
     }
 }
 
+/// What a client may send when a manifest of trusted documents applies to it.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TrustMode {
+    /// The manifest is not consulted for this client (documents by id still resolve).
+    Off,
+    /// Documents by id or by text, listed or not.
+    AllowUnlisted,
+    /// Only the manifest's documents, by id or by identical text; anything else is refused
+    /// before it is parsed.
+    #[default]
+    Enforce,
+}
+
+/// A client's trusted documents (persisted operations): its build's manifest and whom it
+/// applies to.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedClient {
+    /// The client's name, for the log.
+    pub name: String,
+    /// A JSON object from `sha256:<hex>` to the document's text (graphql-codegen's client
+    /// preset with `persistedDocuments` writes it).
+    pub manifest: PathBuf,
+    /// Tokens of this issuer only (`iss`); unset: any issuer.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Tokens with any of these roles.
+    #[serde(default = "integration_role")]
+    pub roles: Vec<String>,
+    /// Also callers without a token (a portal reading the public catalogue).
+    #[serde(default)]
+    pub anonymous: bool,
+    /// What the client may send (default `enforce`).
+    #[serde(default)]
+    pub mode: TrustMode,
+}
+
+fn integration_role() -> Vec<String> {
+    vec!["integration".into()]
+}
+
 /// Everything the service reads at start-up.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -194,6 +236,16 @@ pub struct Settings {
     /// Where spans go as OTLP over HTTP (JSON), e.g. `http://collector:4318/v1/traces`;
     /// unset (the default) exports nothing.
     pub otlp_endpoint: Option<String>,
+    /// A county's own typst template for the committee's PDF (read at each request; it reads
+    /// the report from `/data.json` as the shipped `api/src/papers/committee.typ` does).
+    pub committee_template: Option<PathBuf>,
+    /// Clients that run trusted documents, each with its manifest (first match wins).
+    pub trusted_documents: Vec<TrustedClient>,
+    /// The service's public address (`https://samverkan.region.example`) for the documents
+    /// that name it, such as the DCAT catalogue; unset means the address each request used.
+    pub public_url: Option<String>,
+    /// The e-mail the DCAT catalogue gives as the API's and the e-services' contact point.
+    pub catalogue_contact: Option<String>,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -218,6 +270,10 @@ impl Default for Settings {
             metrics_bind: "127.0.0.1:9464".into(),
             drain_seconds: 5,
             otlp_endpoint: None,
+            committee_template: None,
+            trusted_documents: Vec::new(),
+            public_url: None,
+            catalogue_contact: None,
             limits: Limits::default(),
         }
     }
@@ -389,6 +445,36 @@ impl Settings {
         if let Some(v) = get("SAMVERKAN_DRAIN_SECONDS") {
             s.drain_seconds = number("SAMVERKAN_DRAIN_SECONDS", v)? as u64;
         }
+        if let Some(v) = get("SAMVERKAN_TRUSTED_DOCUMENTS") {
+            let mode = match get("SAMVERKAN_TRUSTED_DOCUMENTS_MODE").as_deref() {
+                None | Some("enforce") => TrustMode::Enforce,
+                Some("allow-unlisted") => TrustMode::AllowUnlisted,
+                Some("off") => TrustMode::Off,
+                Some(other) => {
+                    return Err(bad(
+                        "SAMVERKAN_TRUSTED_DOCUMENTS_MODE",
+                        format!("'{other}': expected enforce, allow-unlisted or off"),
+                    ));
+                }
+            };
+            s.trusted_documents.push(TrustedClient {
+                name: "portal".into(),
+                manifest: PathBuf::from(v),
+                issuer: None,
+                roles: integration_role(),
+                anonymous: false,
+                mode,
+            });
+        }
+        if let Some(v) = get("SAMVERKAN_PUBLIC_URL") {
+            s.public_url = Some(v);
+        }
+        if let Some(v) = get("SAMVERKAN_CATALOGUE_CONTACT") {
+            s.catalogue_contact = Some(v);
+        }
+        if let Some(v) = get("SAMVERKAN_COMMITTEE_TEMPLATE") {
+            s.committee_template = Some(PathBuf::from(v));
+        }
         if let Some(v) = get("SAMVERKAN_LOG_FORMAT") {
             s.log_format = v;
         }
@@ -397,6 +483,48 @@ impl Settings {
     }
 
     fn validate(&mut self) -> Result<(), SettingsError> {
+        for (i, client) in self.trusted_documents.iter().enumerate() {
+            for role in &client.roles {
+                if role.parse::<crate::auth::Role>().is_err() {
+                    return Err(bad(
+                        &format!("trusted_documents[{i}].roles"),
+                        format!("unknown role '{role}'"),
+                    ));
+                }
+            }
+        }
+        if let Some(url) = &self.public_url {
+            let url = url.trim_end_matches('/');
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace)
+                || url.contains(['?', '#', '<', '>', '"'])
+            {
+                return Err(bad(
+                    "SAMVERKAN_PUBLIC_URL",
+                    format!("'{url}' is not an http(s) address without query"),
+                ));
+            }
+        }
+        match &self.catalogue_contact {
+            Some(email) => {
+                let ok = email
+                    .split_once('@')
+                    .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+                    && !email.contains(char::is_whitespace)
+                    && !email.contains(['<', '>', '"']);
+                if !ok {
+                    return Err(bad(
+                        "SAMVERKAN_CATALOGUE_CONTACT",
+                        format!("'{email}' is not an e-mail address"),
+                    ));
+                }
+            }
+            // The demo's catalogue has a contact point too, at a reserved example domain.
+            None if self.mode == Mode::Development => {
+                self.catalogue_contact = Some("e-tjanster@samverkan.example".into());
+            }
+            None => {}
+        }
         if self.bind.parse::<std::net::SocketAddr>().is_err() && !self.bind.contains(':') {
             return Err(bad("SAMVERKAN_BIND", format!("'{}' is not host:port", self.bind)));
         }

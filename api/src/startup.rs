@@ -174,9 +174,39 @@ impl Application {
         let mut state = AppState::new(schema, introspection, services, verifier, settings.limits.clone());
         state.explorer = settings.explorer_enabled();
         state.trusted_proxies = settings.trusted_proxies.clone();
+        state.committee_template = settings.committee_template.clone();
+        state.trusted = crate::http::trusted::Trusted::new(&settings.trusted_documents)
+            .map_err(|e| anyhow::anyhow!("invalid setting trusted_documents: {e}"))?;
+        state.public_url = settings.public_url.clone();
+        state.catalogue_contact = settings.catalogue_contact.clone();
+        if state.catalogue_contact.is_none() {
+            tracing::warn!("SAMVERKAN_CATALOGUE_CONTACT is unset: the DCAT catalogue names no contact point");
+        }
         state.cache = crate::http::cache::ResponseCache::new(settings.response_cache_mb);
         state.verifier.start_key_refresh().await;
         let state = web::Data::new(state);
+        // SIGHUP reloads the trusted documents' manifests: a portal's new build is trusted
+        // without a restart; a manifest that fails its check leaves the previous in use.
+        #[cfg(unix)]
+        if !settings.trusted_documents.is_empty() {
+            let reloaded = state.clone();
+            let clients = settings.trusted_documents.clone();
+            tokio::spawn(async move {
+                use tokio::signal::unix::{SignalKind, signal};
+                let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+                    tracing::warn!("cannot listen for SIGHUP; trusted documents reload only on restart");
+                    return;
+                };
+                while hangups.recv().await.is_some() {
+                    match reloaded.trusted.reload(&clients) {
+                        Ok(n) => tracing::info!(documents = n, "trusted documents reloaded"),
+                        Err(e) => {
+                            tracing::error!(error = %e, "trusted documents not reloaded; the previous stay in use")
+                        }
+                    }
+                }
+            });
+        }
         let pruned = state.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -242,10 +272,16 @@ impl Application {
                     web::get().to(http::committee_csv),
                 )
                 .route(
+                    "/reports/{county}/committee.pdf",
+                    web::get().to(http::committee_pdf),
+                )
+                .route(
                     "/reports/audit/{kommun}.csv",
                     web::get().to(http::audit_readiness_csv),
                 )
                 .route("/archive/projects/{id}.zip", web::get().to(http::archive_package))
+                .route("/catalogue/dcat", web::get().to(http::catalogue_dcat))
+                .route("/schema.graphql", web::get().to(http::schema_sdl))
                 .route(
                     "/catalogue/{kommun}.jsonld",
                     web::get().to(http::catalogue_schema_org),

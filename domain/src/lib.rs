@@ -7,6 +7,7 @@
 
 pub mod authz;
 pub mod benefits;
+pub mod catalogue;
 pub mod chain;
 pub mod cost_sharing;
 pub mod inventory;

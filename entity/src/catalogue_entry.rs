@@ -11,6 +11,10 @@ pub struct Model {
     pub name: String,
     pub description: String,
     pub url: String,
+    /// Where the e-service's accessibility statement (tillgänglighetsredogörelse) is published.
+    pub accessibility_statement_url: Option<String>,
+    /// What that statement declares; set together with the URL.
+    pub accessibility_conformance: Option<domain::catalogue::AccessibilityConformance>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

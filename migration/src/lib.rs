@@ -18,6 +18,8 @@ mod m20261202_000013_audit_questions;
 mod m20261204_000014_chain_audit_trail;
 mod m20261204_000015_create_county_retention;
 mod m20261204_000016_release_role_holders;
+mod m20261204_000017_accessibility_statements;
+mod m20261204_000018_index_decisions_by_date;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_chain_audit_trail::Migration),
             Box::new(m20261204_000015_create_county_retention::Migration),
             Box::new(m20261204_000016_release_role_holders::Migration),
+            Box::new(m20261204_000017_accessibility_statements::Migration),
+            Box::new(m20261204_000018_index_decisions_by_date::Migration),
         ]
     }
 }

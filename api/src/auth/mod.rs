@@ -48,6 +48,8 @@ pub struct Principal {
     pub roles: BTreeSet<Role>,
     /// When the token expires (seconds since the epoch); a subscription ends then.
     pub expires_at: Option<i64>,
+    /// The issuer (`iss`) that signed the token; `None` for the service acting for itself.
+    pub issuer: Option<String>,
 }
 
 impl Principal {
@@ -62,6 +64,7 @@ impl Principal {
             county_id: kommun.county_id,
             roles: BTreeSet::from([role]),
             expires_at: None,
+            issuer: None,
         }
     }
 
@@ -608,6 +611,7 @@ impl Verifier {
             county_id: municipality.county_id,
             roles,
             expires_at: claims.get("exp").and_then(|e| e.as_i64()),
+            issuer: Some(iss.to_string()),
         }))
     }
 }

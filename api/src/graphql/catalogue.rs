@@ -1,7 +1,7 @@
 //! The published e-service catalogue read by municipal portals.
 use crate::domain::RecordKind;
 use crate::service::visibility::Visible;
-use async_graphql::{Context, ID, InputObject, Object, Result, connection::Connection};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, connection::Connection};
 use entity::catalogue_entry;
 
 use super::{
@@ -46,6 +46,29 @@ impl PublishedEService {
     async fn published_at(&self) -> chrono::DateTime<chrono::Utc> {
         self.0.created_at
     }
+    /// The e-service's accessibility statement (tillgänglighetsredogörelse), which every
+    /// public e-service must publish under DOS-lagen; null while the kommun has set none.
+    async fn accessibility_statement(&self) -> Option<AccessibilityStatement> {
+        match (
+            &self.0.accessibility_statement_url,
+            self.0.accessibility_conformance,
+        ) {
+            (Some(url), Some(conformance)) => Some(AccessibilityStatement {
+                url: url.clone(),
+                conformance,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Where an e-service's accessibility statement is published and what it declares against
+/// EN 301 549 (WCAG 2.1 level AA).
+#[derive(SimpleObject)]
+pub struct AccessibilityStatement {
+    /// The statement's address.
+    url: String,
+    conformance: crate::domain::catalogue::AccessibilityConformance,
 }
 
 /// Filters on the catalogue.
@@ -67,6 +90,10 @@ impl CatalogueConnectionFields {
     /// How many entries match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
         Ok(scope(ctx).count_published(&self.filter).await?)
+    }
+    /// How many matching entries have no accessibility statement yet.
+    async fn without_accessibility_statement(&self, ctx: &Context<'_>) -> Result<u64> {
+        Ok(scope(ctx).count_without_statement(&self.filter).await?)
     }
 }
 

@@ -42,7 +42,10 @@ fn declared_bound(ty: &str, field: &str) -> Option<u64> {
         ("ProductCostComparison", "kommuner") => 50,
         ("Query", "systemCostTotals") => 50,
         ("Query", "retentionPeriods") => 10,
-        ("CommitteeReport", "projectCosts" | "benefits") => super::report::REPORT_ROWS as u64,
+        ("CommitteeReport", "projectCosts" | "benefits" | "tollgatesDue") => {
+            super::report::REPORT_ROWS as u64
+        }
+        ("CommitteeReport", "decisions") => crate::service::report::DECISION_ROWS as u64,
         (_, "municipalities") => 50,
         _ => return None,
     })

@@ -80,6 +80,18 @@ pub struct TollgateDue {
     due: Date,
 }
 
+/// A tollgate decision taken in the period, as the minutes cite it.
+#[derive(SimpleObject)]
+pub struct TollgateDecisionLine {
+    project_title: String,
+    owner: Municipality,
+    from_phase: Phase,
+    to_phase: Phase,
+    decided_on: Date,
+    deciding_body: String,
+    diarienummer: String,
+}
+
 /// A sourcing decision taken in the period.
 #[derive(SimpleObject)]
 pub struct SourcingDecisionLine {
@@ -228,11 +240,36 @@ impl CommitteeReport {
             })
             .collect()
     }
+    /// How many tollgates `tollgatesDue` would hold without its bound.
+    async fn tollgate_count(&self) -> usize {
+        self.0.tollgate_count
+    }
     /// How many benefits `benefits` would hold without its bound.
     async fn benefit_count(&self) -> usize {
         self.0.benefit_count
     }
-    /// Tollgates planned within the period.
+    /// Tollgate decisions taken in the period on projects the caller sees, by date (at most
+    /// 500).
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Vec<TollgateDecisionLine>> {
+        self.0
+            .decisions
+            .iter()
+            .map(|d| {
+                Ok(TollgateDecisionLine {
+                    project_title: d.title.clone(),
+                    owner: municipality(ctx, d.owner_id)?,
+                    from_phase: d.from_phase,
+                    to_phase: d.to_phase,
+                    decided_on: Date(d.decided_on),
+                    deciding_body: d.deciding_body.clone(),
+                    diarienummer: d.diarienummer.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Tollgates planned within the period, soonest first: at most 1,000 (`tollgateCount`
+    /// says how many there are; the CSV has them all).
     async fn tollgates_due(&self, ctx: &Context<'_>) -> Result<Vec<TollgateDue>> {
         self.0
             .tollgates
@@ -364,7 +401,8 @@ impl ReportQuery {
             benefits: any(&["benefits", "benefitsPerMunicipality", "benefitCount"]),
             benefit_rows: any(&["benefits"]),
             row_cap: Some(REPORT_ROWS),
-            tollgates: any(&["tollgatesDue"]),
+            tollgates: any(&["tollgatesDue", "tollgateCount"]),
+            decisions: any(&["decisions"]),
             sourcing: any(&["sourcingDecisions"]),
             initiatives: any(&["vendorInitiatives"]),
             systems: any(&["sensitiveSystemsOutsideEu", "contractsEnding"]),

@@ -40,12 +40,6 @@ pub async fn project_package(
             ))
             .insert_header(("x-request-id", rid.as_str()))
             .body(p.zip)),
-        Err(e) => {
-            let _enter = span.enter();
-            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
-                tracing::error!(error = %format!("{inner:#}"), "archive package failed");
-            }
-            Err(who.refusal(e))
-        }
+        Err(e) => Err(who.failed(&span, "archive package", e)),
     }
 }

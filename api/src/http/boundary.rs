@@ -82,6 +82,17 @@ impl Authenticated {
         Refusal::new(error, self.media, &self.request_id)
     }
 
+    /// A refusal of a file endpoint's work that failed: a failure the caller cannot act on
+    /// (`INTERNAL`, unavailable) is logged in `span` first, as `what` failed, so the request
+    /// id the caller gets finds the line.
+    pub(super) fn failed(&self, span: &tracing::Span, what: &str, error: ApiError) -> Refusal {
+        if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &error {
+            let _enter = span.enter();
+            tracing::error!(error = %format!("{inner:#}"), "{what} failed");
+        }
+        self.refusal(error)
+    }
+
     /// Refuses a caller without a token (`UNAUTHENTICATED`, saying that `what` needs one):
     /// the files are for signed-in callers only.
     pub(super) fn signed_in(&self, what: &str) -> Result<(), Refusal> {

@@ -353,6 +353,7 @@ mod tests {
             county_id: 1,
             roles: roles.iter().copied().collect::<BTreeSet<_>>(),
             expires_at: None,
+            issuer: None,
         })
     }
 

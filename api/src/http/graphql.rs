@@ -22,7 +22,43 @@ use super::{
 };
 use crate::{error::ApiError, graphql::RequestContext, service::generation::PartsRead};
 
-/// The GraphQL request parameters, from a JSON body or a query string.
+/// The GraphQL request parameters as sent: the document by text, by id, or both.
+struct Sent {
+    query: Option<String>,
+    /// `documentId`, or Apollo's `extensions.persistedQuery.sha256Hash` as `sha256:<hex>`.
+    document_id: Option<String>,
+    operation_name: Option<String>,
+    variables: Value,
+    extensions: Value,
+}
+
+/// Apollo's automatic persisted queries name the document in the extensions.
+fn apq_id(extensions: &Value) -> Result<Option<String>, (&'static str, &'static str)> {
+    match extensions.get("persistedQuery").map(|p| p.get("sha256Hash")) {
+        None => Ok(None),
+        Some(Some(Value::String(h))) => Ok(Some(format!("sha256:{h}"))),
+        Some(_) => Err((
+            "extensions.persistedQuery.sha256Hash",
+            "persistedQuery must carry sha256Hash as a string",
+        )),
+    }
+}
+
+/// One id from `documentId` and the APQ extension: they may not disagree.
+fn one_id(
+    document_id: Option<String>,
+    apq: Option<String>,
+) -> Result<Option<String>, (&'static str, &'static str)> {
+    match (document_id, apq) {
+        (Some(a), Some(b)) if a != b => Err((
+            "documentId",
+            "documentId and extensions.persistedQuery name different documents",
+        )),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+/// The GraphQL request parameters, the document's text found.
 struct Params {
     query: String,
     operation_name: Option<String>,
@@ -30,7 +66,7 @@ struct Params {
     extensions: Value,
 }
 
-fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
+fn params_from_json(v: Value) -> Result<Sent, (&'static str, &'static str)> {
     let Value::Object(mut m) = v else {
         return Err((
             "body",
@@ -38,9 +74,14 @@ fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
         ));
     };
     let query = match m.remove("query") {
-        Some(Value::String(q)) => q,
+        Some(Value::String(q)) => Some(q),
+        None | Some(Value::Null) => None,
         Some(_) => return Err(("query", "query must be a string")),
-        None => return Err(("query", "the request has no query")),
+    };
+    let document_id = match m.remove("documentId") {
+        Some(Value::String(q)) => Some(q),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(("documentId", "documentId must be a string")),
     };
     let operation_name = match m.remove("operationName") {
         None | Some(Value::Null) => None,
@@ -57,8 +98,13 @@ fn params_from_json(v: Value) -> Result<Params, (&'static str, &'static str)> {
         Some(v @ Value::Object(_)) => v,
         Some(_) => return Err(("extensions", "extensions must be an object or null")),
     };
-    Ok(Params {
+    let document_id = one_id(document_id, apq_id(&extensions)?)?;
+    if query.is_none() && document_id.is_none() {
+        return Err(("query", "the request has no query"));
+    }
+    Ok(Sent {
         query,
+        document_id,
         operation_name,
         variables,
         extensions,
@@ -158,7 +204,7 @@ pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if get("query").is_none() && accept.contains("text/html") {
+    if get("query").is_none() && get("documentId").is_none() && accept.contains("text/html") {
         return super::explorer::page(&state);
     }
     let Some(media) = negotiate(&req) else {
@@ -172,9 +218,7 @@ pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<
             ),
         );
     };
-    let Some(query) = get("query") else {
-        return bad_request(media, &rid, "query", "the request has no query");
-    };
+    let query = get("query");
     let parse_obj = |k: &str| -> Result<Value, ()> {
         match get(k) {
             None => Ok(Value::Null),
@@ -191,8 +235,16 @@ pub async fn graphql_get(req: HttpRequest, who: Authenticated, state: web::Data<
     let Ok(extensions) = parse_obj("extensions") else {
         return bad_request(media, &rid, "extensions", "extensions must be a JSON object");
     };
-    let p = Params {
+    let document_id = match apq_id(&extensions).and_then(|apq| one_id(get("documentId"), apq)) {
+        Ok(id) => id,
+        Err((field, msg)) => return bad_request(media, &rid, field, msg),
+    };
+    if query.is_none() && document_id.is_none() {
+        return bad_request(media, &rid, "query", "the request has no query");
+    }
+    let p = Sent {
         query,
+        document_id,
         operation_name: get("operationName").filter(|s| !s.is_empty()),
         variables,
         extensions,
@@ -229,7 +281,7 @@ async fn execute(
     who: Authenticated,
     state: web::Data<AppState>,
     media: Media,
-    p: Params,
+    p: Sent,
     get: Option<Conditional>,
 ) -> HttpResponse {
     let mut operation = p.operation_name.clone();
@@ -295,7 +347,7 @@ async fn run(
     who: Authenticated,
     state: web::Data<AppState>,
     media: Media,
-    p: Params,
+    p: Sent,
     get: Option<Conditional>,
     operation_label: &mut Option<String>,
 ) -> HttpResponse {
@@ -399,10 +451,34 @@ fn admit(
     caller: &crate::auth::Caller,
     media: Media,
     rid: &str,
-    p: Params,
+    sent: Sent,
     get: Option<Conditional>,
     operation_label: &mut Option<String>,
 ) -> ControlFlow<HttpResponse, Admitted> {
+    // The document by id, or the text checked against the client's manifest: before
+    // parsing, so an unknown id or an untrusted text costs a hash (of at most a body) and a
+    // lookup.
+    let asked = super::trusted::Asked {
+        query: sent.query,
+        document_id: sent.document_id,
+    };
+    let query = match state.trusted.resolve(caller, asked) {
+        Ok(q) => q,
+        Err(e) => {
+            let status = match e {
+                ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+                ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return ControlFlow::Break(refuse(status, media, rid, &e));
+        }
+    };
+    let p = Params {
+        query,
+        operation_name: sent.operation_name,
+        variables: sent.variables,
+        extensions: sent.extensions,
+    };
     if p.query.len() > state.limits.max_query_chars {
         return ControlFlow::Break(refuse(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -20,15 +20,18 @@ mod media;
 pub mod observe;
 mod reports;
 mod subscriptions;
+pub mod trusted;
 
 pub use archive::project_package as archive_package;
 pub use boundary::{Authenticated, Refusal};
-pub use catalogue::{cpsv_ap as catalogue_cpsv_ap, schema_org as catalogue_schema_org};
+pub use catalogue::{
+    cpsv_ap as catalogue_cpsv_ap, dcat as catalogue_dcat, schema_org as catalogue_schema_org, schema_sdl,
+};
 pub use explorer::asset as explorer_asset;
 pub use graphql::{graphql_get, graphql_post};
 pub use health::{healthz, readyz};
 use media::{Media, negotiate, refuse, request_id};
-pub use reports::{audit_readiness_csv, committee_csv};
+pub use reports::{audit_readiness_csv, committee_csv, committee_pdf};
 pub use subscriptions::subscriptions;
 
 use crate::{auth::Verifier, graphql::SamverkanSchema, service::Services, settings::Limits};
@@ -54,6 +57,15 @@ pub struct AppState {
     pub explorer: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The trusted documents of clients that run a fixed set of operations.
+    pub trusted: trusted::Trusted,
+    /// The service's public address for documents that name it (the DCAT catalogue); the
+    /// request's own address when `None`.
+    pub public_url: Option<String>,
+    /// The contact point's e-mail in the DCAT catalogue.
+    pub catalogue_contact: Option<String>,
+    /// The county's own typst template for the committee's PDF; the shipped one when `None`.
+    pub committee_template: Option<std::path::PathBuf>,
     /// Whole answers of repeated reads; `None` when turned off.
     pub cache: Option<cache::ResponseCache>,
     /// Parsed documents by their text.
@@ -93,6 +105,10 @@ impl AppState {
             metrics: observe::Metrics::new(),
             draining: std::sync::atomic::AtomicBool::new(false),
             connections: subscriptions::Connections::default(),
+            committee_template: None,
+            trusted: trusted::Trusted::default(),
+            public_url: None,
+            catalogue_contact: None,
         }
     }
 }

@@ -4,16 +4,8 @@ use tracing::Instrument;
 
 use super::{AppState, Authenticated, Refusal};
 use crate::error::ApiError;
-/// `GET /reports/{county}/committee.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report
-/// as CSV, with the same bearer token and visibility as the GraphQL report.
-pub async fn committee_csv(
-    req: HttpRequest,
-    who: Authenticated,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, Refusal> {
-    let rid = who.request_id.clone();
-    who.signed_in("the report")?;
+/// The period of a report file: `from` and `to` as dates (YYYY-MM-DD).
+fn period(req: &HttpRequest) -> Result<(chrono::NaiveDate, chrono::NaiveDate), ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let date = |k: &str| -> Result<chrono::NaiveDate, ApiError> {
         let v = pairs
@@ -24,32 +16,77 @@ pub async fn committee_csv(
         chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
             .map_err(|_| ApiError::input(k, format!("{k} must be a date (YYYY-MM-DD)")))
     };
-    let (from, to) = match (date("from"), date("to")) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => return Err(who.refusal(e)),
-    };
+    Ok((date("from")?, date("to")?))
+}
+
+/// `GET /reports/{county}/committee.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report
+/// as CSV, with the same bearer token and visibility as the GraphQL report.
+pub async fn committee_csv(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Refusal> {
+    let rid = who.request_id.clone();
+    who.signed_in("the report")?;
+    let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
     let span = tracing::info_span!("report", request_id = %rid);
     let scope = state.services.scope(&who.caller, &rid);
-    let report = match scope
+    let report = scope
         .committee_report(&path, from, to, crate::service::report::Sections::ALL)
         .instrument(span.clone())
         .await
-    {
-        Ok(r) => r,
-        Err(e) => {
-            let _enter = span.enter();
-            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
-                tracing::error!(error = %format!("{inner:#}"), "report failed");
-            }
-            return Err(who.refusal(e));
-        }
-    };
+        .map_err(|e| who.failed(&span, "report", e))?;
     let name = format!("committee-{}-{from}-{to}.csv", report.county.code);
     csv_file(
         &who,
         &name,
         crate::export::committee_csv(&report, state.services.reference()),
     )
+}
+
+/// `GET /reports/{county}/committee.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report
+/// as a PDF/A-2b document in Swedish for the meeting's papers and the minutes, with the same
+/// bearer token, visibility and figures as the CSV. The county's own template, when the
+/// setting names one, is read at each request, so a new letterhead needs no restart.
+pub async fn committee_pdf(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Refusal> {
+    let rid = who.request_id.clone();
+    who.signed_in("the report")?;
+    let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
+    let span = tracing::info_span!("report", request_id = %rid, format = "pdf");
+    let template = match &state.committee_template {
+        None => crate::papers::COMMITTEE_TEMPLATE.to_owned(),
+        Some(file) => tokio::fs::read_to_string(file).await.map_err(|e| {
+            let e = anyhow::anyhow!("cannot read the committee template {}: {e}", file.display());
+            who.failed(&span, "committee document", ApiError::Internal(e))
+        })?,
+    };
+    let reference = state.services.shared_reference();
+    let made = chrono::Utc::now();
+    let scope = state.services.scope(&who.caller, &rid);
+    let made_doc = scope
+        .committee_paper(&path, from, to, crate::papers::PAPER_ROWS, move |report| {
+            let name = format!("committee-{}-{from}-{to}.pdf", report.county.code);
+            crate::papers::committee_pdf(&report, &reference, made, &template).map(|pdf| (name, pdf))
+        })
+        .instrument(span.clone())
+        .await
+        .map_err(|e| who.failed(&span, "committee document", e))?;
+    let (name, pdf) =
+        made_doc.map_err(|e| who.failed(&span, "committee document", ApiError::Internal(e.into())))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("x-request-id", who.request_id.as_str()))
+        .body(pdf))
 }
 
 /// A CSV file as the answer, or the writer's failure as INTERNAL.
@@ -91,16 +128,11 @@ pub async fn audit_readiness_csv(
     };
     let span = tracing::info_span!("report", request_id = %rid);
     let scope = state.services.scope(&who.caller, &rid);
-    let r = match scope.audit_readiness(&path, as_of).instrument(span.clone()).await {
-        Ok(r) => r,
-        Err(e) => {
-            let _enter = span.enter();
-            if let ApiError::Internal(inner) | ApiError::Unavailable(inner) = &e {
-                tracing::error!(error = %format!("{inner:#}"), "audit answers failed");
-            }
-            return Err(who.refusal(e));
-        }
-    };
+    let r = scope
+        .audit_readiness(&path, as_of)
+        .instrument(span.clone())
+        .await
+        .map_err(|e| who.failed(&span, "audit answers", e))?;
     let name = format!("revisionsunderlag-{}-{}.csv", path.as_str(), r.as_of);
     csv_file(
         &who,

@@ -28,6 +28,8 @@ super::audit::audited!(
     |e| json!({
         "projectId": e.project_id, "municipalityId": e.municipality_id, "name": e.name,
         "description": e.description, "url": e.url,
+        "accessibilityStatementUrl": e.accessibility_statement_url,
+        "accessibilityConformance": e.accessibility_conformance,
     })
 );
 
@@ -48,6 +50,9 @@ fn listed() -> Condition {
         ),
     )
 }
+
+/// The most entries a county's DCAT-AP-SE catalogue lists in one document.
+pub const COUNTY_CATALOGUE_MAX: u64 = 5_000;
 
 /// Filters on the catalogue.
 #[derive(Clone, Debug, Default)]
@@ -132,6 +137,33 @@ impl Scope<'_> {
         Ok((m, rows))
     }
 
+    /// Everything the catalogue lists for a county's kommuner, by kommun and name, for the
+    /// DCAT-AP-SE catalogue the national data portal harvests. Bounded by [`COUNTY_CATALOGUE_MAX`]
+    /// (a county's kommuner publish tens of e-services each); the document says when it is cut.
+    pub async fn county_catalogue(
+        &self,
+        county_code: &str,
+    ) -> ApiResult<(entity::county::Model, Vec<catalogue_entry::Model>)> {
+        let county = self.known_county(county_code)?;
+        let kommuner: Vec<i32> = self
+            .reference()
+            .municipalities()
+            .iter()
+            .filter(|m| m.county_id == county.id)
+            .map(|m| m.id)
+            .collect();
+        let entries = self
+            .catalogue()
+            .filter(catalogue_entry::Column::MunicipalityId.is_in(kommuner))
+            .order_by_asc(catalogue_entry::Column::MunicipalityId)
+            .order_by_asc(catalogue_entry::Column::Name)
+            .order_by_asc(catalogue_entry::Column::Id)
+            .limit(COUNTY_CATALOGUE_MAX)
+            .all(self.db())
+            .await?;
+        Ok((county, entries))
+    }
+
     /// One page of the catalogue, newest first.
     pub async fn published_eservices(
         &self,
@@ -156,6 +188,18 @@ impl Scope<'_> {
     pub async fn count_published(&self, filter: &CatalogueFilter) -> ApiResult<u64> {
         let cond = self.catalogue_condition(filter)?;
         Ok(self.catalogue().filter(cond).count(self.db()).await?)
+    }
+
+    /// How many matching entries have no accessibility statement: what the county's
+    /// coordinator chases before the supervisory authority (DIGG) does.
+    pub async fn count_without_statement(&self, filter: &CatalogueFilter) -> ApiResult<u64> {
+        let cond = self.catalogue_condition(filter)?;
+        Ok(self
+            .catalogue()
+            .filter(cond)
+            .filter(catalogue_entry::Column::AccessibilityStatementUrl.is_null())
+            .count(self.db())
+            .await?)
     }
 
     /// A listed catalogue entry.
@@ -233,6 +277,8 @@ impl Scope<'_> {
                     name: Set(name),
                     description: Set(description),
                     url: Set(url),
+                    accessibility_statement_url: Set(None),
+                    accessibility_conformance: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
@@ -240,6 +286,46 @@ impl Scope<'_> {
                 tx.insert(&grant, row).await?
             }
         };
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+}
+
+impl Scope<'_> {
+    /// Records where an entry's accessibility statement is published and what it declares
+    /// (the publishing kommun's editors, while the entry is listed).
+    pub async fn set_accessibility_statement(
+        &self,
+        entry_id: i64,
+        url: &str,
+        conformance: crate::domain::catalogue::AccessibilityConformance,
+    ) -> ApiResult<Visible<catalogue_entry::Model>> {
+        let mut tx = self.write("setAccessibilityStatement").await?;
+        let me = tx.principal();
+        let entry = catalogue_entry::Entity::find()
+            .filter(listed())
+            .filter(catalogue_entry::Column::Id.eq(entry_id))
+            .one(tx.conn())
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("no published e-service {entry_id}")))?;
+        let (_, grant) = self
+            .changeable::<project::Model>(&tx, entry.project_id, Action::ActAsMember)
+            .await?
+            .into_parts();
+        if entry.municipality_id != me.municipality_id {
+            return Err(ApiError::Forbidden(
+                "only the kommun that published the entry sets its accessibility statement".into(),
+            ));
+        }
+        let url = text("url", url, 2000, true)?;
+        if !url.starts_with("https://") || url.contains(char::is_whitespace) {
+            return Err(ApiError::input("url", "must be an https address"));
+        }
+        let mut after = entry.clone();
+        after.accessibility_statement_url = Some(url);
+        after.accessibility_conformance = Some(conformance);
+        after.updated_at = Utc::now();
+        let saved = tx.update(&grant, &entry, after).await?;
         tx.commit().await?;
         Ok(Visible::new(saved))
     }

@@ -136,6 +136,11 @@ impl Services {
         &self.reference
     }
 
+    /// The reference data to hand to work off the request's thread (a document's renderer).
+    pub fn shared_reference(&self) -> Arc<Reference> {
+        self.reference.clone()
+    }
+
     /// The names of the project count parts `caller` reads (none for a caller who reads no
     /// projects): an answer that reads only projects is as new as the newest of them.
     pub fn project_parts_of(caller: &Caller) -> Vec<String> {
@@ -283,16 +288,23 @@ impl<'a> Scope<'a> {
     /// naming `county` for a code the service does not know).
     pub(in crate::service) fn own_county(&self, code: &str) -> ApiResult<i32> {
         let mine = self.principal()?.county_id;
-        match self.reference().county_by_code(code) {
-            Some(c) if c.id == mine => Ok(c.id),
-            Some(_) => Err(ApiError::Forbidden(format!(
+        let c = self.known_county(code)?;
+        if c.id == mine {
+            Ok(c.id)
+        } else {
+            Err(ApiError::Forbidden(format!(
                 "county {code}'s settings and audit chain are its own kommuner's and committee's"
-            ))),
-            None => Err(ApiError::input(
-                "county",
-                format!("county {code} is not known to this service"),
-            )),
+            )))
         }
+    }
+
+    /// The county a request names by its länskod; `BAD_USER_INPUT` naming `county` for a code
+    /// the service does not know.
+    pub(in crate::service) fn known_county(&self, code: &str) -> ApiResult<entity::county::Model> {
+        self.reference()
+            .county_by_code(code)
+            .cloned()
+            .ok_or_else(|| ApiError::input("county", format!("county {code} is not known to this service")))
     }
 
     /// Starts the audited transaction of one mutation.

@@ -3,9 +3,11 @@
 //
 // Örebro (1880) creates a project and invites Karlskoga (1883); Karlskoga's admin accepts;
 // Örebro sets the cost key to per capita and reads what each kommun pays; the joint
-// committee downloads its report as CSV.
+// committee downloads its report as CSV; a portal reads the catalogue by its document's id,
+// on a service that trusts this build's manifest (src/gql/persisted-documents.json) for it.
 //
-//   SAMVERKAN_URL=http://127.0.0.1:8080 TOKEN_OREBRO=… TOKEN_KARLSKOGA=… TOKEN_NAMND=… npm test
+//   SAMVERKAN_TRUSTED_DOCUMENTS=…/persisted-documents.json on the service, then
+//   SAMVERKAN_URL=http://127.0.0.1:8080 TOKEN_OREBRO=… TOKEN_KARLSKOGA=… TOKEN_NAMND=… TOKEN_PORTAL=… npm test
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { graphql } from './gql/index.js';
 
@@ -49,6 +51,12 @@ const Answer = graphql(`
       participation { state }
     }
   }
+`);
+
+// What a municipal portal reads, by id: the service runs only its build's documents for its
+// integration token (trusted documents, the manifest codegen writes).
+const Catalogue = graphql(`
+  query Catalogue { publishedEServices(first: 10) { totalCount nodes { name municipality { name } } } }
 `);
 
 const Version = graphql(`
@@ -140,6 +148,23 @@ async function main() {
   check(csv.ok && (csv.headers.get('content-type') ?? '').startsWith('text/csv'), 'committee.csv', csv.status);
   const body = await csv.text();
   console.log(`committee.csv: ${body.length} characters, ${body.split('\n').length - 1} lines`);
+
+  // The portal: its document by id runs; any other text is refused for its token.
+  const portal = (body: object) =>
+    fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: `Bearer ${token('TOKEN_PORTAL')}` },
+      body: JSON.stringify(body),
+    });
+  const documentId = (Catalogue as unknown as { __meta__?: { hash?: string } }).__meta__?.hash;
+  check(documentId?.startsWith('sha256:') === true, 'the document carries its id', documentId);
+  const byId = await portal({ documentId });
+  const listed = await byId.json();
+  check(byId.ok && typeof listed.data?.publishedEServices?.totalCount === 'number', 'the catalogue by id', listed);
+  console.log(`portal: ${listed.data.publishedEServices.totalCount} published e-services, by ${documentId?.slice(0, 19)}…`);
+  const other = await portal({ query: '{ counties { code } }' });
+  const refused = await other.json();
+  check(other.status === 403 && refused.errors?.[0]?.extensions?.code === 'FORBIDDEN', 'an unlisted text is refused', refused);
   console.log('ok');
 }
 

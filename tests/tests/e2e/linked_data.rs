@@ -74,6 +74,9 @@ async fn the_catalogue_reads_as_schema_org_and_cpsv_ap(app: TestApp) {
     let org = "<urn:samverkan:kommun:1880>";
     let rdf = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>";
     let schema = |t: &str| format!("<https://schema.org/{t}>");
+    // No accessibility statement yet: flagged in both documents.
+    let missing = "<urn:samverkan:vocab:accessibilityStatementMissing>";
+    let yes = "\"true\"^^<http://www.w3.org/2001/XMLSchema#boolean>";
     let expected = set(&[
         format!("{s} {rdf} {}", schema("GovernmentService")),
         format!("{s} {} \"Ansök om bygglov\"", schema("name")),
@@ -83,6 +86,7 @@ async fn the_catalogue_reads_as_schema_org_and_cpsv_ap(app: TestApp) {
         format!("{s} {} _:b", schema("areaServed")),
         format!("{s} {} _:b", schema("audience")),
         format!("{s} {} \"sv\"", schema("availableLanguage")),
+        format!("{s} {missing} {yes}"),
         format!("{org} {rdf} {}", schema("GovernmentOrganization")),
         format!("{org} {} \"Örebro kommun\"", schema("name")),
         format!("{org} {} \"1880\"", schema("identifier")),
@@ -109,6 +113,7 @@ async fn the_catalogue_reads_as_schema_org_and_cpsv_ap(app: TestApp) {
         format!("{s} <http://data.europa.eu/m8g/hasCompetentAuthority> {org}"),
         format!("{s} {} {area}", dct("spatial")),
         format!("{s} <http://xmlns.com/foaf/0.1/homepage> <https://orebro.se/bygglov>"),
+        format!("{s} {missing} {yes}"),
         format!("{org} {rdf} <http://data.europa.eu/m8g/PublicOrganisation>"),
         format!("{org} <http://www.w3.org/2004/02/skos/core#prefLabel> \"Örebro kommun\"@sv"),
         format!("{org} {} \"1880\"", dct("identifier")),
@@ -117,6 +122,24 @@ async fn the_catalogue_reads_as_schema_org_and_cpsv_ap(app: TestApp) {
         format!("{area} <http://www.w3.org/2004/02/skos/core#prefLabel> \"Örebro\"@sv"),
     ]);
     assert_eq!(triples(&res.text().await.unwrap()).await, expected);
+
+    // With a statement: its address and declared conformance instead of the flag.
+    orebro
+        .ok(
+            crate::dcat::SET_STATEMENT,
+            json!({"input": {"publishedEServiceId": gid, "url": "https://orebro.se/tillganglighet", "conformance": "NOT_COMPLIANT"}}),
+        )
+        .await;
+    for path in ["/catalogue/1880.jsonld", "/catalogue/1880/cpsv.jsonld"] {
+        let got = triples(&app.get(path).send().await.unwrap().text().await.unwrap()).await;
+        assert!(!got.iter().any(|t| t.contains(missing)), "{path}");
+        assert!(got.contains(&format!(
+            "{s} <urn:samverkan:vocab:accessibilityStatement> <https://orebro.se/tillganglighet>"
+        )));
+        assert!(got.contains(&format!(
+            "{s} <urn:samverkan:vocab:accessibilityConformance> \"NOT_COMPLIANT\""
+        )));
+    }
 
     // A kommun with nothing published: an empty graph. Bad and unknown codes: clear errors.
     let empty = app.get("/catalogue/1881.jsonld").send().await.unwrap();

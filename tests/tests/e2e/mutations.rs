@@ -229,6 +229,17 @@ pub fn cases() -> Vec<Case> {
             input: |f, _| json!({"projectId": f["project"], "name": "Tjänsten", "url": "https://example.se/tjanst"}),
             single: |r, rel, vis| editing(r) && matches!(rel, Rel::Own | Rel::Member) && vis == "PUBLIC",
         },
+        Case {
+            field: "setAccessibilityStatement",
+            input_type: "SetAccessibilityStatementInput",
+            setup: Setup::LiveProject,
+            // Only a PUBLIC project's e-service is listed, so only it has an entry.
+            visibilities: &["PUBLIC"],
+            rels: ALL_RELS,
+            input: |f, _| json!({"publishedEServiceId": f["entry"], "url": "https://example.se/tillganglighet", "conformance": "FULLY_COMPLIANT"}),
+            // The kommun that published the entry (the owner), not the other participants.
+            single: |r, rel, _| editing(r) && rel == Rel::Own,
+        },
         // Sourcing evaluations.
         Case {
             field: "createSourcingEvaluation",
@@ -615,6 +626,15 @@ pub async fn build(app: &TestApp, setup: Setup, vis: &str, shared: &Fixture) -> 
                         .await;
                     version = d["advanceProjectPhase"]["project"]["version"].as_i64().unwrap();
                 }
+            }
+            if setup == Setup::LiveProject && vis == "PUBLIC" {
+                let d = owner
+                    .ok(
+                        "mutation($i: PublishEServiceInput!) { publishEService(input: $i) { publishedEService { id } } }",
+                        json!({"i": {"projectId": project, "name": "Fixturtjänst", "url": "https://example.se/fixtur"}}),
+                    )
+                    .await;
+                f.insert("entry", id(&d, &["publishEService", "publishedEService", "id"]));
             }
             f.insert("project", project);
             f.insert("version", json!(version));

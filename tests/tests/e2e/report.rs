@@ -10,7 +10,7 @@ use crate::{
     helpers::{TestApp, csv_records, csv_section},
 };
 
-const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) {
+pub(crate) const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { committeeReport(county: $county, from: $from, to: $to) {
   county { code }
   projectsByPhase { phase health count }
   costPerMunicipality { municipality { code } committed planned projects }
@@ -18,6 +18,7 @@ const REPORT: &str = r#"query($county: String!, $from: Date!, $to: Date!) { comm
   benefitsPerMunicipality { municipality { code } benefits realizationPercent }
   benefits { projectTitle description owner { code } baseline target latest realizationPercent }
   tollgatesDue { projectTitle phase nextPhase due }
+  decisions { projectTitle owner { code } fromPhase toPhase decidedOn decidingBody diarienummer }
   sourcingDecisions { title }
   vendorInitiatives { title vendor supporters state latestResponseOutcome }
   sensitiveSystemsOutsideEu { municipality { code } product confidentiality }
@@ -126,7 +127,8 @@ both_backends!(benefit_realization_follows_the_owners_latest_value_even_for_fall
 
 /// A seeded county: Örebro leads a project in EXECUTION shared equally with Kumla, Kumla has
 /// one in IDEA with a tollgate due, Örebro keeps a PRIVATE one to itself.
-async fn seed(app: &TestApp) {
+/// A county with something in every section of the report (shared with the PDF tests).
+pub(crate) async fn seed(app: &TestApp) {
     let orebro = app.as_kommun("1880").editor_admin();
     let kumla = app.as_kommun("1881").editor_admin();
     let (p1, _) = create(&orebro, "E-arkiv", "COUNTY", "1000000").await;
@@ -293,6 +295,25 @@ async fn the_committee_report_adds_up_and_the_csv_says_the_same(app: TestApp) {
         (Some("Skolskjuts"), Some("2026-12-15"), Some("PRE_STUDY"))
     );
 
+    // The three tollgate decisions that moved E-arkiv to EXECUTION, as the minutes cite them.
+    let decided: Vec<(String, String, String)> = rows(&r, "decisions")
+        .iter()
+        .map(|d| {
+            (
+                d["toPhase"].as_str().unwrap().to_owned(),
+                d["decidedOn"].as_str().unwrap().to_owned(),
+                d["diarienummer"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decided,
+        ["PRE_STUDY", "PLANNING", "EXECUTION"]
+            .map(|p| (p.to_owned(), "2026-11-20".to_owned(), "GN 2026/17".to_owned()))
+            .to_vec()
+    );
+    assert_eq!(rows(&r, "decisions")[0]["projectTitle"], "E-arkiv");
+
     let ini = rows(&r, "vendorInitiatives");
     assert_eq!(ini.len(), 1);
     assert_eq!(
@@ -378,6 +399,17 @@ async fn the_committee_report_adds_up_and_the_csv_says_the_same(app: TestApp) {
     let csv_benefits = section("Nyttor per kommun");
     assert_eq!(csv_benefits[0][3], "50,00");
     assert_eq!(section("Beslutspunkter i perioden")[0][4], "2026-12-15");
+    let csv_decisions = section("Beslut vid beslutspunkter i perioden");
+    assert_eq!(csv_decisions.len(), 3);
+    assert_eq!(
+        (
+            csv_decisions[2][0].as_str(),
+            csv_decisions[2][1].as_str(),
+            csv_decisions[2][4].as_str(),
+            csv_decisions[2][6].as_str()
+        ),
+        ("2026-11-20", "E-arkiv", "EXECUTION", "GN 2026/17")
+    );
     assert!(
         !text.contains("Internt"),
         "the committee's CSV has no PRIVATE project"
@@ -587,7 +619,7 @@ both_backends!(the_report_read_in_chunks_is_the_report_read_whole);
 /// has them all.
 async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     use sea_orm::{ConnectionTrait, Database};
-    let (ok, out) = crate::chain::cli(&app, &["bench-seed", "--projects", "900"]);
+    let (ok, out) = crate::chain::cli(&app, &["bench-seed", "--projects", "2400"]);
     assert!(ok, "{out}");
     let db = Database::connect(&app.database_url).await.unwrap();
     db.execute_unprepared(
@@ -597,11 +629,18 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     )
     .await
     .unwrap();
+    // A tollgate in the period for every open project the committee sees: more than the bound.
+    db.execute_unprepared(
+        "UPDATE project SET next_tollgate_due = '2026-06-01' WHERE phase NOT IN ('CLOSED', 'CANCELLED')",
+    )
+    .await
+    .unwrap();
     db.close().await.unwrap();
     let committee = app.as_kommun("1880").namnd();
     let q = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
       costPerMunicipality { projects } projectCostCount projectCosts { projectTitle amount }
-      benefitsPerMunicipality { benefits } benefitCount benefits { projectTitle description } } }"#;
+      benefitsPerMunicipality { benefits } benefitCount benefits { projectTitle description }
+      tollgateCount tollgatesDue { projectTitle } } }"#;
     let r = committee.ok(q, json!({})).await;
     let r = &r["committeeReport"];
     let count = r["projectCostCount"].as_u64().unwrap();
@@ -627,6 +666,9 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     );
     let listed = r["benefits"].as_array().unwrap();
     assert_eq!(listed.len(), 1_000);
+    let tollgates = r["tollgateCount"].as_u64().unwrap();
+    assert!(tollgates > 1_000, "{tollgates}");
+    assert_eq!(r["tollgatesDue"].as_array().unwrap().len(), 1_000);
     let records = csv_records(
         &app.file(
             "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
@@ -640,6 +682,11 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
         section("Kostnad per projekt och kommun").len() as u64,
         count,
         "the CSV has every row"
+    );
+    assert_eq!(
+        section("Beslutspunkter i perioden").len() as u64,
+        tollgates,
+        "the CSV has every tollgate"
     );
     let all_benefits = section("Nyttor mot mål");
     assert_eq!(all_benefits.len() as u64, benefits);

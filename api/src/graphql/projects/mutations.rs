@@ -197,6 +197,16 @@ pub struct PublishEServiceInput {
     url: String,
 }
 
+/// An e-service's accessibility statement, set by the kommun that published it.
+#[derive(InputObject)]
+pub struct SetAccessibilityStatementInput {
+    published_e_service_id: ID,
+    /// Where the statement is published (https).
+    url: String,
+    /// What the statement declares.
+    conformance: crate::domain::catalogue::AccessibilityConformance,
+}
+
 /// The catalogue entry.
 #[derive(SimpleObject)]
 pub struct PublishEServicePayload {
@@ -417,6 +427,26 @@ impl ProjectMutation {
                     url: input.url,
                 },
             )
+            .await?;
+        Ok(PublishEServicePayload {
+            published_e_service: crate::graphql::catalogue::PublishedEService(e),
+        })
+    }
+
+    /// Records where a published e-service's accessibility statement is and what it declares
+    /// (editors of the kommun that published the entry).
+    async fn set_accessibility_statement(
+        &self,
+        ctx: &Context<'_>,
+        input: SetAccessibilityStatementInput,
+    ) -> Result<PublishEServicePayload> {
+        let id = ids::decode(
+            "publishedEServiceId",
+            RecordKind::PublishedEService,
+            &input.published_e_service_id,
+        )?;
+        let e = scope(ctx)
+            .set_accessibility_statement(id, &input.url, input.conformance)
             .await?;
         Ok(PublishEServicePayload {
             published_e_service: crate::graphql::catalogue::PublishedEService(e),

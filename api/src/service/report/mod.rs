@@ -6,7 +6,7 @@ use entity::{benefit, benefit_follow_up, county, participation, project};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 mod sections;
 
@@ -126,6 +126,24 @@ pub struct SystemRow {
     pub contract_end: Option<NaiveDate>,
 }
 
+/// The most decisions a report lists: a county's tollgate decisions in a year are tens to a
+/// few hundred.
+pub const DECISION_ROWS: usize = 500;
+
+/// A tollgate decision taken in the period, as the minutes cite it.
+#[derive(Clone, Debug)]
+pub struct DecisionRow {
+    pub decision_id: i64,
+    pub project_id: i64,
+    pub title: String,
+    pub owner_id: i32,
+    pub from_phase: Phase,
+    pub to_phase: Phase,
+    pub decided_on: NaiveDate,
+    pub deciding_body: String,
+    pub diarienummer: String,
+}
+
 /// Which sections of the report to build: a GraphQL client that asks for two sections gets
 /// the work of two; the CSV asks for all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +163,8 @@ pub struct Sections {
     pub row_cap: Option<usize>,
     /// `tollgatesDue`: projects whose next tollgate falls in the period.
     pub tollgates: bool,
+    /// `decisions`: tollgate decisions taken in the period.
+    pub decisions: bool,
     pub sourcing: bool,
     pub initiatives: bool,
     /// `sensitiveSystemsOutsideEu`, `contractsEnding`.
@@ -164,6 +184,7 @@ impl Sections {
         benefit_rows: true,
         row_cap: None,
         tollgates: true,
+        decisions: true,
         sourcing: true,
         initiatives: true,
         systems: true,
@@ -189,6 +210,10 @@ pub struct CommitteeReport {
     /// Rows `benefits` would hold without the cap.
     pub benefit_count: usize,
     pub tollgates: Vec<TollgateRow>,
+    /// How many tollgates fall in the period (`tollgates` holds at most the sections' cap).
+    pub tollgate_count: usize,
+    /// At most [`DECISION_ROWS`], the first by date.
+    pub decisions: Vec<DecisionRow>,
     pub sourcing: Vec<SourcingRow>,
     pub initiatives: Vec<InitiativeRow>,
     /// Confidentiality 3 or more, data outside the EU/EEA.
@@ -216,6 +241,9 @@ pub struct WindowRow {
     pub vendors: Vec<String>,
 }
 
+/// The longest period a report covers: ten years of a committee's terms.
+pub const MAX_PERIOD_DAYS: i64 = 3_660;
+
 impl Scope<'_> {
     /// Builds the committee report for `county` over `[from, to]`, from what the caller may
     /// see: the committee (`namnd`) sees the county's shared records, a kommun also its own.
@@ -226,21 +254,62 @@ impl Scope<'_> {
         to: NaiveDate,
         sections: Sections,
     ) -> ApiResult<CommitteeReport> {
+        self.check_period(from, to)?;
+        let _turn = self.heavy_turn().await?;
+        self.build_committee_report(county_code, from, to, sections).await
+    }
+
+    /// The whole committee report, its per-project lists cut at `rows` (counted in full), handed
+    /// to `make` (the committee's PDF typesetter), which
+    /// runs on a blocking thread while this request still holds its heavy turn: rendering
+    /// is CPU work that the turns bound as they bound the reading.
+    pub async fn committee_paper<R: Send + 'static>(
+        &self,
+        county_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        rows: usize,
+        make: impl FnOnce(CommitteeReport) -> R + Send + 'static,
+    ) -> ApiResult<R> {
+        self.check_period(from, to)?;
+        let _turn = self.heavy_turn().await?;
+        let sections = Sections {
+            row_cap: Some(rows),
+            ..Sections::ALL
+        };
+        let report = self
+            .build_committee_report(county_code, from, to, sections)
+            .await?;
+        tokio::task::spawn_blocking(move || make(report))
+            .await
+            .map_err(|e| {
+                ApiError::Internal(anyhow::anyhow!("the committee document's renderer stopped: {e}"))
+            })
+    }
+
+    fn check_period(&self, from: NaiveDate, to: NaiveDate) -> ApiResult<()> {
         self.reader()?;
         if from > to {
             return Err(ApiError::input("to", "the period ends before it starts"));
         }
-        let _turn = self.heavy_turn().await?;
-        let county = self
-            .reference()
-            .county_by_code(county_code)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::input(
-                    "county",
-                    format!("county {county_code} is not known to this service"),
-                )
-            })?;
+        let days = to.signed_duration_since(from).num_days();
+        if days > MAX_PERIOD_DAYS {
+            return Err(ApiError::input(
+                "to",
+                format!("a report covers at most {MAX_PERIOD_DAYS} days (ten years); this period has {days}"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn build_committee_report(
+        &self,
+        county_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        sections: Sections,
+    ) -> ApiResult<CommitteeReport> {
+        let county = self.known_county(county_code)?;
         let Portfolio {
             project_costs,
             cost_sums,
@@ -261,8 +330,14 @@ impl Scope<'_> {
         } else {
             Vec::new()
         };
-        let tollgates = if sections.tollgates {
-            self.tollgates_due(county.id, from, to).await?
+        let (tollgates, tollgate_count) = if sections.tollgates {
+            self.tollgates_due(county.id, from, to, sections.row_cap).await?
+        } else {
+            (Vec::new(), 0)
+        };
+
+        let decisions = if sections.decisions {
+            self.decisions_in(county.id, from, to).await?
         } else {
             Vec::new()
         };
@@ -334,6 +409,8 @@ impl Scope<'_> {
             benefits: benefit_rows,
             benefit_count,
             tollgates,
+            tollgate_count,
+            decisions,
             sourcing,
             initiatives,
             sensitive_systems,
@@ -484,6 +561,54 @@ impl Scope<'_> {
         Ok(rows)
     }
 
+    /// Tollgate decisions taken within `[from, to]` on projects of the county the caller sees,
+    /// by date: at most [`DECISION_ROWS`], read through the index on (decided_on, id).
+    async fn decisions_in(
+        &self,
+        county_id: i32,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ApiResult<Vec<DecisionRow>> {
+        let seen = sea_orm::sea_query::Query::select()
+            .column(project::Column::Id)
+            .from(project::Entity)
+            .cond_where(visibility::projects(self.caller()))
+            .and_where(project::Column::CountyId.eq(county_id))
+            .to_owned();
+        let decisions = entity::decision::Entity::find()
+            .filter(entity::decision::Column::DecidedOn.between(from, to))
+            .filter(entity::decision::Column::ProjectId.in_subquery(seen))
+            .order_by_asc(entity::decision::Column::DecidedOn)
+            .order_by_asc(entity::decision::Column::Id)
+            .limit(DECISION_ROWS as u64)
+            .all(self.db())
+            .await?;
+        let projects: HashMap<i64, project::Model> = project::Entity::find()
+            .filter(project::Column::Id.is_in(decisions.iter().map(|d| d.project_id)))
+            .all(self.db())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        Ok(decisions
+            .into_iter()
+            .filter_map(|d| {
+                let p = projects.get(&d.project_id)?;
+                Some(DecisionRow {
+                    decision_id: d.id,
+                    project_id: d.project_id,
+                    title: p.title.clone(),
+                    owner_id: p.owner_id,
+                    from_phase: d.from_phase,
+                    to_phase: d.to_phase,
+                    decided_on: d.decided_on,
+                    deciding_body: d.deciding_body,
+                    diarienummer: d.diarienummer,
+                })
+            })
+            .collect())
+    }
+
     /// Open projects whose next tollgate falls within `[from, to]`, soonest first: bounded by
     /// the period, read through the index on the due date.
     async fn tollgates_due(
@@ -491,16 +616,26 @@ impl Scope<'_> {
         county_id: i32,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> ApiResult<Vec<TollgateRow>> {
-        Ok(project::Entity::find()
-            .filter(visibility::projects(self.caller()))
-            .filter(project::Column::CountyId.eq(county_id))
-            .filter(project::Column::NextTollgateDue.between(from, to))
-            .filter(project::Column::Phase.is_not_in([Phase::Closed, Phase::Cancelled]))
+        cap: Option<usize>,
+    ) -> ApiResult<(Vec<TollgateRow>, usize)> {
+        let due = || {
+            project::Entity::find()
+                .filter(visibility::projects(self.caller()))
+                .filter(project::Column::CountyId.eq(county_id))
+                .filter(project::Column::NextTollgateDue.between(from, to))
+                .filter(project::Column::Phase.is_not_in([Phase::Closed, Phase::Cancelled]))
+        };
+        let rows = due()
             .order_by_asc(project::Column::NextTollgateDue)
             .order_by_asc(project::Column::Id)
+            .limit(cap.map(|c| c as u64))
             .all(self.db())
-            .await?
+            .await?;
+        let count = match cap {
+            Some(c) if rows.len() >= c => sea_orm::PaginatorTrait::count(due(), self.db()).await? as usize,
+            _ => rows.len(),
+        };
+        let rows = rows
             .into_iter()
             .filter_map(|pr| {
                 Some(TollgateRow {
@@ -512,7 +647,8 @@ impl Scope<'_> {
                     title: pr.title,
                 })
             })
-            .collect())
+            .collect();
+        Ok((rows, count))
     }
 }
 
