@@ -105,6 +105,11 @@ pub struct Limits {
     pub requests_per_minute: u32,
     /// Fields a document may resolve, lists multiplied out (`graphql::cost`).
     pub max_cost: u64,
+    /// A kommun's cost budget per minute: every request of its callers is charged what its
+    /// document costs (the walk that admits it); shared by every replica on PostgreSQL.
+    pub cost_per_minute: u64,
+    /// The same budget per client address for callers without a token.
+    pub anonymous_cost_per_minute: u64,
     /// A request still running after this long is stopped (a statement timeout on PostgreSQL too).
     pub request_timeout_ms: u64,
     /// A response larger than this is not sent.
@@ -139,6 +144,8 @@ impl Default for Limits {
             max_query_chars: 32 * 1024,
             requests_per_minute: 6_000,
             max_cost: 25_000,
+            cost_per_minute: 1_000_000,
+            anonymous_cost_per_minute: 100_000,
             request_timeout_ms: 10_000,
             max_response_bytes: 8 * 1024 * 1024,
             max_subscriptions_per_connection: 20,
@@ -404,6 +411,13 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_MAX_COST") {
             s.limits.max_cost = number("SAMVERKAN_MAX_COST", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_COST_PER_MINUTE") {
+            s.limits.cost_per_minute = (number("SAMVERKAN_COST_PER_MINUTE", v)? as u64).max(1);
+        }
+        if let Some(v) = get("SAMVERKAN_ANONYMOUS_COST_PER_MINUTE") {
+            s.limits.anonymous_cost_per_minute =
+                (number("SAMVERKAN_ANONYMOUS_COST_PER_MINUTE", v)? as u64).max(1);
         }
         if let Some(v) = get("SAMVERKAN_REQUEST_TIMEOUT_MS") {
             s.limits.request_timeout_ms = (number("SAMVERKAN_REQUEST_TIMEOUT_MS", v)? as u64).max(100);

@@ -214,6 +214,7 @@ impl Application {
             loop {
                 every.tick().await;
                 pruned.prune();
+                pruned.budgets.forget_past().await;
                 if let Some(cache) = &pruned.cache {
                     let s = cache.stats();
                     if (s.hits, s.misses) != logged {

@@ -20,6 +20,7 @@ mod m20261204_000015_create_county_retention;
 mod m20261204_000016_release_role_holders;
 mod m20261204_000017_accessibility_statements;
 mod m20261204_000018_index_decisions_by_date;
+mod m20261205_000019_create_cost_budget;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_release_role_holders::Migration),
             Box::new(m20261204_000017_accessibility_statements::Migration),
             Box::new(m20261204_000018_index_decisions_by_date::Migration),
+            Box::new(m20261205_000019_create_cost_budget::Migration),
         ]
     }
 }

@@ -435,6 +435,22 @@ pub fn introspection_only(doc: &ExecutableDocument, operation: Option<&str>) -> 
     !ops.is_empty() && !fields.is_empty() && fields.iter().all(|f| f.starts_with("__"))
 }
 
+/// Whether the operation asks only for the caller's budget (`rateLimit`) and `__typename`:
+/// reading the budget spends none of it.
+pub fn free_of_charge(doc: &ExecutableDocument, operation: Option<&str>) -> bool {
+    let ops = selected(doc, operation);
+    let mut fields = Vec::new();
+    for op in &ops {
+        if op.node.ty != async_graphql::parser::types::OperationType::Query {
+            return false;
+        }
+        root_fields(doc, &op.node.selection_set.node, &mut fields, 0);
+    }
+    !ops.is_empty()
+        && fields.contains(&"rateLimit")
+        && fields.iter().all(|f| *f == "rateLimit" || *f == "__typename")
+}
+
 /// Fields of `__Type` that list further members or types.
 const EXPANDING: [&str; 5] = [
     "fields",

@@ -2,6 +2,7 @@
 //! caller's scope and convert the result. One module per domain area.
 
 mod audit;
+pub mod budget;
 mod catalogue;
 pub mod cost;
 pub(crate) mod ids;

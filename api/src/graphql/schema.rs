@@ -2,8 +2,8 @@
 use async_graphql::{MergedObject, Schema};
 
 use super::{
-    audit, catalogue, initiatives, inventory, node, procurement, projects, readiness, reference, report,
-    sourcing, subscriptions,
+    audit, budget, catalogue, initiatives, inventory, node, procurement, projects, readiness, reference,
+    report, sourcing, subscriptions,
 };
 use crate::{auth::Caller, service::Services, settings::Limits};
 
@@ -25,6 +25,7 @@ pub struct Query(
     initiatives::InitiativeQuery,
     procurement::ProcurementQuery,
     readiness::ReadinessQuery,
+    budget::BudgetQuery,
 );
 
 /// Every mutation field, merged from the areas.

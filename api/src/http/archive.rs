@@ -15,6 +15,7 @@ pub async fn project_package(
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
     who.signed_in("an archive package")?;
+    who.charge(&state, state.limits.max_cost).await?;
     let id = match crate::graphql::ids::decode(
         "id",
         RecordKind::EServiceProject,

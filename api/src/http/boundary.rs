@@ -55,12 +55,17 @@ impl actix_web::ResponseError for Refusal {
 /// Who is calling, settled once at the boundary of every endpoint (GraphQL and files): the
 /// request id, the verified bearer token and the rate limit. A handler that takes this
 /// cannot skip any of them.
+/// What a catalogue document (JSON-LD, DCAT) is charged: about a page of the catalogue.
+pub(super) const CATALOGUE_COST: u64 = 100;
+
 pub struct Authenticated {
     pub caller: Caller,
     pub request_id: String,
     /// The W3C trace context the client sent (`traceparent`, `tracestate`), for the
     /// request's span to continue when spans are exported.
     pub trace_context: (Option<String>, Option<String>),
+    /// The cost budget the request is charged to (its kommun's, or its address's).
+    pub payer: super::budget::Payer,
     media: Media,
 }
 
@@ -91,6 +96,18 @@ impl Authenticated {
             tracing::error!(error = %format!("{inner:#}"), "{what} failed");
         }
         self.refusal(error)
+    }
+
+    /// Charges a file endpoint's work to the caller's cost budget: a report or a package costs
+    /// what the largest document may (`max_cost`), a catalogue document [`CATALOGUE_COST`].
+    pub(super) async fn charge(&self, state: &AppState, cost: u64) -> Result<(), Refusal> {
+        match state.budgets.charge(&self.payer, cost).await {
+            Ok(_) => Ok(()),
+            Err((e, _)) => {
+                state.metrics.rate_limited();
+                Err(self.refusal(e))
+            }
+        }
     }
 
     /// Refuses a caller without a token (`UNAUTHENTICATED`, saying that `what` needs one):
@@ -180,6 +197,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
         Caller::Anonymous => client_address(state, req),
     };
     rate_limit(state, &key).map_err(fail)?;
+    let payer = state.budgets.payer(&caller, &key);
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -191,6 +209,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
         caller,
         request_id,
         trace_context: (header("traceparent"), header("tracestate")),
+        payer,
         media,
     })
 }

@@ -46,6 +46,18 @@ pub use crate::service::generation::Stamp;
 /// A digest of everything an answer depends on besides the data.
 pub type Key = [u8; 32];
 
+/// An answer as it is kept.
+pub struct Made {
+    /// The body as sent, without its cost.
+    pub body: Bytes,
+    /// Its entity tag, quoted.
+    pub etag: String,
+    /// The name of the operation that ran.
+    pub operation: Option<String>,
+    /// What its document costs.
+    pub cost: u64,
+}
+
 /// A kept answer.
 pub struct Cached {
     stamp: Stamp,
@@ -55,6 +67,8 @@ pub struct Cached {
     pub etag: String,
     /// The name of the operation that ran, for the access log and the metrics of a hit.
     pub operation: Option<String>,
+    /// What its document costs, charged to each caller it is served to.
+    pub cost: u64,
     /// The count parts whose newest generation the stamp is, for an answer that reads only
     /// projects; `None` for an answer stamped with the data generation.
     pub parts: Option<Arc<[String]>>,
@@ -187,20 +201,19 @@ impl ResponseCache {
     }
 
     /// Keeps an answer computed from the data `stamp` stands for.
-    pub fn put(
-        &self,
-        key: Key,
-        stamp: Stamp,
-        body: Bytes,
-        etag: String,
-        operation: Option<String>,
-        parts: Option<Arc<[String]>>,
-    ) -> Arc<Cached> {
+    pub fn put(&self, key: Key, stamp: Stamp, made: Made, parts: Option<Arc<[String]>>) -> Arc<Cached> {
+        let Made {
+            body,
+            etag,
+            operation,
+            cost,
+        } = made;
         let cached = Arc::new(Cached {
             stamp,
             body,
             etag,
             operation,
+            cost,
             parts,
         });
         self.entries.insert(key, cached.clone());
@@ -276,9 +289,9 @@ impl ResponseCache {
 
 impl Leader<'_> {
     /// Keeps the answer and hands it to those waiting for it.
-    pub fn keep(mut self, body: Bytes, etag: String, operation: Option<String>) {
+    pub fn keep(mut self, made: Made) {
         let parts = self.parts.take();
-        let cached = self.cache.put(self.key, self.stamp, body, etag, operation, parts);
+        let cached = self.cache.put(self.key, self.stamp, made, parts);
         if let Some(sender) = self.sender.take() {
             self.cache.forget(self.key, self.stamp);
             sender.send_replace(Some(cached));
@@ -309,8 +322,9 @@ pub fn runs_a_query(doc: &ExecutableDocument, operation: Option<&str>) -> bool {
 }
 
 /// Fields whose answers follow state outside the database (a verification running in the
-/// background), which the data generation does not move: a document naming one is never kept.
-const LIVE_FIELDS: &[&str] = &["auditChain"];
+/// background, the caller's cost budget), which the data generation does not move: a document
+/// naming one is never kept.
+const LIVE_FIELDS: &[&str] = &["auditChain", "rateLimit"];
 
 /// Whether a document names a field of [`LIVE_FIELDS`] anywhere (its operations or fragments).
 pub fn reads_live_state(doc: &ExecutableDocument) -> bool {
@@ -343,6 +357,15 @@ mod tests {
 
     use super::*;
     use crate::auth::{Principal, Role};
+
+    fn made(body: &'static [u8]) -> Made {
+        Made {
+            body: Bytes::from_static(body),
+            etag: etag(body),
+            operation: None,
+            cost: 0,
+        }
+    }
 
     fn caller(kommun: &str, roles: &[Role], sub: &str) -> Caller {
         Caller::Principal(Principal {
@@ -388,7 +411,7 @@ mod tests {
             generation,
             settled: 0,
         };
-        c.put(k, at(3), Bytes::from_static(b"{}"), etag(b"{}"), None, None);
+        c.put(k, at(3), made(b"{}"), None);
         assert!(c.get(&k, at(3)).is_some());
         assert!(c.get(&k, at(4)).is_none());
         assert!(
@@ -419,9 +442,12 @@ mod tests {
                     generation: 0,
                     settled: 0,
                 },
-                body.clone(),
-                etag(&body),
-                None,
+                Made {
+                    body: body.clone(),
+                    etag: etag(&body),
+                    operation: None,
+                    cost: 0,
+                },
                 None,
             );
         }
@@ -452,7 +478,7 @@ mod tests {
         };
         let (answer, ()) = tokio::join!(c.wait(same, patience), async {
             tokio::task::yield_now().await;
-            leader.keep(Bytes::from_static(b"{}"), etag(b"{}"), None);
+            leader.keep(made(b"{}"));
         });
         assert_eq!(answer.map(|a| a.body.clone()).as_deref(), Some(&b"{}"[..]));
         assert_eq!(c.stats().shared, 1);

@@ -19,6 +19,7 @@ async fn document(
         &[(entity::catalogue_entry::Model, crate::domain::TargetGroup)],
     ) -> Value,
 ) -> Result<HttpResponse, Refusal> {
+    who.charge(state, super::boundary::CATALOGUE_COST).await?;
     let span = tracing::info_span!("catalogue", request_id = %who.request_id);
     let scope = state.services.scope(&who.caller, &who.request_id);
     match scope.kommun_catalogue(code).instrument(span.clone()).await {
@@ -58,6 +59,7 @@ pub async fn dcat(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let span = tracing::info_span!("catalogue", request_id = %who.request_id, format = "dcat");
+    who.charge(&state, super::boundary::CATALOGUE_COST).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let reference = state.services.reference();
     let county = match pairs.iter().find(|(k, _)| k == "county") {

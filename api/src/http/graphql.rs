@@ -335,7 +335,13 @@ struct Planned {
     project_parts: Option<Arc<[String]>>,
     /// Whether it runs a query, whose answer may be kept.
     keepable: bool,
+    /// What it is charged: its cost walk's fields (nothing for reading the budget alone).
+    cost: u64,
 }
+
+/// What an introspection-only document is charged: the cost walk leaves such documents to
+/// their own rule (`cost::check_introspection`), which bounds them by nesting, not by fields.
+const INTROSPECTION_COST: u64 = 100;
 
 /// `operation` comes in as the name the request gave and leaves as the name of the
 /// operation that ran, where the document names it (for the access log and the metrics).
@@ -355,6 +361,7 @@ async fn run(
         caller,
         request_id: rid,
         trace_context,
+        payer,
         ..
     } = who;
     let kommun = caller.principal().map(|p| p.kommun.clone()).unwrap_or_default();
@@ -383,7 +390,7 @@ async fn run(
         let mut lookup = match stage(
             &state,
             Stage::Cached,
-            cached(&state, &caller, media, &rid, &admitted),
+            cached(&state, &caller, (media, &rid), &payer, &admitted),
         )
         .await
         {
@@ -409,14 +416,30 @@ async fn run(
         {
             ControlFlow::Continue(p) => p,
             ControlFlow::Break(response) => {
-                return respond(media, &rid, response, usize::MAX, &Caching::NONE, None);
+                let budget = state.budgets.peek(&payer);
+                return respond(media, &rid, response, usize::MAX, &Caching::NONE, &budget, None);
+            }
+        };
+        let budget = match state.budgets.charge(&payer, planned.cost).await {
+            Ok(budget) => budget,
+            Err((e, budget)) => {
+                state.metrics.rate_limited();
+                return refuse_with_cost(StatusCode::TOO_MANY_REQUESTS, media, &rid, &e, &budget);
             }
         };
         let caching = admitted.caching;
         let ran = stage(
             &state,
             Stage::Execute,
-            run_planned(&state, caller, (media, &rid), planned, &mut lookup, &caching),
+            run_planned(
+                &state,
+                caller,
+                (media, &rid),
+                planned,
+                &mut lookup,
+                &caching,
+                budget,
+            ),
         )
         .await;
         match ran {
@@ -433,6 +456,7 @@ async fn run(
                         response,
                         state.limits.max_response_bytes,
                         &caching,
+                        &budget,
                         leader.map(|leader| (leader, operation_label.clone())),
                     )
                 })
@@ -535,8 +559,8 @@ struct Answered {
 async fn cached<'s>(
     state: &'s AppState,
     caller: &crate::auth::Caller,
-    media: Media,
-    rid: &str,
+    (media, rid): (Media, &str),
+    payer: &super::budget::Payer,
     admitted: &Admitted,
 ) -> Result<Lookup<'s>, Answered> {
     let mut lookup = Lookup::default();
@@ -562,15 +586,23 @@ async fn cached<'s>(
         lookup.stamped_by = Some(parts);
         if let Some(hit) = lookup.stamp.and_then(|now| cache.get(&key, now)) {
             tracing::debug!(request_id = %rid, "answered from the response cache");
-            return Err(Answered {
-                answer: send(
+            let answer = match state.budgets.charge(payer, hit.cost).await {
+                Ok(budget) => send(
                     StatusCode::OK,
                     media,
                     rid,
-                    hit.body.clone(),
+                    &hit.body,
                     Some(&hit.etag),
                     &admitted.caching,
+                    &budget,
                 ),
+                Err((e, budget)) => {
+                    state.metrics.rate_limited();
+                    refuse_with_cost(StatusCode::TOO_MANY_REQUESTS, media, rid, &e, &budget)
+                }
+            };
+            return Err(Answered {
+                answer,
                 operation: Some(hit.operation.clone()),
             });
         }
@@ -603,6 +635,8 @@ fn plan(
     let operation = request.operation_name.clone();
     let mut introspection = false;
     let mut project_parts: Option<Arc<[String]>> = None;
+    // A document that does not parse runs nothing and is charged nothing.
+    let mut charged = 0;
     if let Some(doc) = &document {
         request.set_parsed_query(ExecutableDocument::clone(doc));
         if cached && state.cost.reads_projects_only(doc, operation.as_deref()) {
@@ -612,6 +646,7 @@ fn plan(
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
         let checked = if introspection {
+            charged = INTROSPECTION_COST;
             cost::check_introspection(doc, operation.as_deref(), state.limits.max_aliases as u64)
         } else {
             state
@@ -624,7 +659,13 @@ fn plan(
                     state.limits.max_aliases as u64,
                     state.limits.max_depth,
                 )
-                .map(|_| ())
+                .map(|c| {
+                    charged = if cost::free_of_charge(doc, operation.as_deref()) {
+                        0
+                    } else {
+                        c.fields
+                    };
+                })
         };
         if let Err(e) = checked {
             return ControlFlow::Break(Response::from_errors(vec![e]));
@@ -637,6 +678,7 @@ fn plan(
         introspection,
         project_parts,
         keepable,
+        cost: charged,
     })
 }
 
@@ -658,6 +700,7 @@ async fn run_planned<'s>(
     planned: Planned,
     lookup: &mut Lookup<'s>,
     caching: &Caching,
+    budget: crate::graphql::budget::RateLimit,
 ) -> Ran<'s> {
     let Planned {
         request,
@@ -666,6 +709,7 @@ async fn run_planned<'s>(
         introspection,
         project_parts,
         keepable,
+        cost: _,
     } = planned;
     // The generation is read for the cache alone (counts read the generations of their own
     // parts when they count), and again if an entry was stamped otherwise than this answer is.
@@ -692,9 +736,10 @@ async fn run_planned<'s>(
                             StatusCode::OK,
                             media,
                             rid,
-                            answer.body.clone(),
+                            &answer.body,
                             Some(&answer.etag),
                             caching,
+                            &budget,
                         ),
                         answer.operation.clone(),
                     );
@@ -707,6 +752,7 @@ async fn run_planned<'s>(
     let request = request
         .data(state.services.loaders(&caller))
         .data(std::mem::take(&mut lookup.parts_read))
+        .data(budget)
         .data(RequestContext {
             caller,
             request_id: rid.to_owned(),
@@ -805,6 +851,7 @@ fn respond(
     mut response: Response,
     max_bytes: usize,
     caching: &Caching,
+    budget: &crate::graphql::budget::RateLimit,
     keep: Option<(cache::Leader<'_>, Option<String>)>,
 ) -> HttpResponse {
     for e in &mut response.errors {
@@ -857,11 +904,35 @@ fn respond(
                 Some(async_graphql::Value::String(c)) => crate::error::code_named(c),
                 _ => "INTERNAL",
             });
-    let cacheable = status == StatusCode::OK && response.errors.is_empty();
+    // Answers are kept without their cost, which `send` adds for each caller: the cost walk's
+    // figure with the caller's own budget. The rare answer with extensions of its own is
+    // neither kept nor given a tag.
+    let cacheable = status == StatusCode::OK && response.errors.is_empty() && response.extensions.is_empty();
     let etag = (cacheable && (caching.get.is_some() || keep.is_some())).then(|| cache::etag(&body));
     if let (true, Some((leader, operation)), Some(etag)) = (cacheable, keep, &etag) {
-        leader.keep(body.clone(), etag.clone(), operation);
+        leader.keep(cache::Made {
+            body: body.clone(),
+            etag: etag.clone(),
+            operation,
+            cost: u64::try_from(budget.requested).unwrap_or(0),
+        });
     }
+    let body = if response.extensions.is_empty() {
+        body
+    } else {
+        response.extensions.insert(
+            "cost".into(),
+            async_graphql::Value::from_json(super::budget::extension(budget)).unwrap_or_default(),
+        );
+        Bytes::from(
+            serde_json::to_vec(&Body {
+                data: (!no_data).then_some(&response.data),
+                errors: &response.errors,
+                extensions: &response.extensions,
+            })
+            .unwrap_or_default(),
+        )
+    };
     // A turn refused to a heavy read says when to come back, as the rate limit does.
     let retry_after = response.errors.iter().find_map(|e| {
         match e.extensions.as_ref().and_then(|x| x.get("retryAfterSeconds")) {
@@ -869,7 +940,11 @@ fn respond(
             _ => None,
         }
     });
-    let mut answer = send(status, media, request_id, body, etag.as_deref(), caching);
+    let mut answer = if response.extensions.is_empty() {
+        send(status, media, request_id, &body, etag.as_deref(), caching, budget)
+    } else {
+        send_as_is(status, media, request_id, body, etag.as_deref(), caching)
+    };
     if let Some(secs) = retry_after {
         answer
             .headers_mut()
@@ -881,6 +956,26 @@ fn respond(
 /// Sends an answer with the headers of its caching: an `ETag` for a successful GET (304 for
 /// a client that holds it), public for anonymous GETs, private otherwise.
 fn send(
+    status: StatusCode,
+    media: Media,
+    request_id: &str,
+    body: &[u8],
+    etag: Option<&str>,
+    caching: &Caching,
+    budget: &crate::graphql::budget::RateLimit,
+) -> HttpResponse {
+    send_as_is(
+        status,
+        media,
+        request_id,
+        super::budget::with_cost(body, budget),
+        etag,
+        caching,
+    )
+}
+
+/// [`send`] for a body that already says its cost.
+fn send_as_is(
     status: StatusCode,
     media: Media,
     request_id: &str,
@@ -905,10 +1000,23 @@ fn send(
                 .map(|t| t.trim().trim_start_matches("W/"))
                 .any(|t| t == etag || t == "*")
         });
-        b.insert_header((header::ETAG, etag));
+        // Weak: the answer's data is what the tag stands for, while the cost it carries is
+        // each request's own.
+        b.insert_header((header::ETAG, format!("W/{etag}")));
         if held {
             return b.status(StatusCode::NOT_MODIFIED).finish();
         }
     }
     b.body(body)
+}
+
+/// A refusal that says the budget as it stands (`extensions.cost`).
+fn refuse_with_cost(
+    status: StatusCode,
+    media: Media,
+    rid: &str,
+    e: &ApiError,
+    budget: &crate::graphql::budget::RateLimit,
+) -> HttpResponse {
+    super::media::refuse_with(status, media, rid, e, Some(super::budget::extension(budget)))
 }

@@ -68,6 +68,17 @@ pub(super) fn request_id(req: &HttpRequest) -> String {
 
 /// A response carrying only errors, for requests refused before execution.
 pub(super) fn refuse(status: StatusCode, media: Media, request_id: &str, err: &ApiError) -> HttpResponse {
+    refuse_with(status, media, request_id, err, None)
+}
+
+/// [`refuse`] saying the request's cost budget (`extensions.cost`) too.
+pub(super) fn refuse_with(
+    status: StatusCode,
+    media: Media,
+    request_id: &str,
+    err: &ApiError,
+    cost: Option<Value>,
+) -> HttpResponse {
     let retry_after = match err {
         ApiError::RateLimited(secs) => Some(*secs),
         _ => None,
@@ -92,7 +103,11 @@ pub(super) fn refuse(status: StatusCode, media: Media, request_id: &str, err: &A
     if let Some(secs) = retry_after {
         b.insert_header((header::RETRY_AFTER, secs.to_string()));
     }
-    let res = b.body(json!({ "errors": [{ "message": gql.message, "extensions": ext }] }).to_string());
+    let mut body = json!({ "errors": [{ "message": gql.message, "extensions": ext }] });
+    if let Some(cost) = cost {
+        body["extensions"] = json!({ "cost": cost });
+    }
+    let res = b.body(body.to_string());
     super::observe::with_outcome(res, Some(err.code()))
 }
 

@@ -10,6 +10,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 mod archive;
 mod boundary;
+pub mod budget;
 pub mod cache;
 mod catalogue;
 mod documents;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub explorer: bool,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The cost budgets per kommun and per client address.
+    pub budgets: Arc<budget::Budgets>,
     /// The trusted documents of clients that run a fixed set of operations.
     pub trusted: trusted::Trusted,
     /// The service's public address for documents that name it (the DCAT catalogue); the
@@ -88,6 +91,11 @@ impl AppState {
         verifier: Verifier,
         limits: Limits,
     ) -> Self {
+        let budgets = budget::Budgets::new(
+            limits.cost_per_minute,
+            limits.anonymous_cost_per_minute,
+            services.budget_ledger(),
+        );
         let per_minute = NonZeroU32::new(limits.requests_per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         Self {
             schema,
@@ -106,6 +114,7 @@ impl AppState {
             draining: std::sync::atomic::AtomicBool::new(false),
             connections: subscriptions::Connections::default(),
             committee_template: None,
+            budgets,
             trusted: trusted::Trusted::default(),
             public_url: None,
             catalogue_contact: None,

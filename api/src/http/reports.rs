@@ -29,6 +29,7 @@ pub async fn committee_csv(
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
     who.signed_in("the report")?;
+    who.charge(&state, state.limits.max_cost).await?;
     let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
     let span = tracing::info_span!("report", request_id = %rid);
     let scope = state.services.scope(&who.caller, &rid);
@@ -57,6 +58,7 @@ pub async fn committee_pdf(
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
     who.signed_in("the report")?;
+    who.charge(&state, state.limits.max_cost).await?;
     let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
     let span = tracing::info_span!("report", request_id = %rid, format = "pdf");
     let template = match &state.committee_template {
@@ -118,6 +120,7 @@ pub async fn audit_readiness_csv(
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
     who.signed_in("the audit's answers")?;
+    who.charge(&state, state.limits.max_cost).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let as_of = match pairs.iter().find(|(n, _)| n == "asOf") {
         None => None,

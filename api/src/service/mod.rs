@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod benefits;
+pub mod budget;
 pub mod catalogue;
 pub mod counts;
 pub mod events;
@@ -57,6 +58,8 @@ pub struct Services {
     count_budget: Option<std::time::Duration>,
     /// Below this bound (the part's projects without the filter) a slow count is waited for.
     count_estimate_from: u64,
+    /// The cost budgets' shared ledger (PostgreSQL only).
+    ledger: Option<budget::Ledger>,
 }
 
 /// Below this bound (the part's projects without the filter) a count past its budget is
@@ -95,6 +98,7 @@ impl Services {
 
     /// Wraps an open, migrated database and the loaded reference data.
     pub fn new(db: DatabaseConnection, reference: Arc<Reference>) -> Self {
+        let ledger = budget::Ledger::shared(&db);
         let db = Reads::new(db);
         let events = events::Events::new(&db);
         Self {
@@ -107,7 +111,14 @@ impl Services {
             report_chunk: REPORT_CHUNK,
             count_budget: None,
             count_estimate_from: COUNT_ESTIMATE_FROM,
+            ledger,
         }
+    }
+
+    /// The ledger the replicas share their cost budgets through; `None` where one process
+    /// holds the database (SQLite) and keeps the budgets in memory.
+    pub fn budget_ledger(&self) -> Option<budget::Ledger> {
+        self.ledger.clone()
     }
 
     /// A list's `totalCount` not cached and not counted within `budget` is an upper bound,

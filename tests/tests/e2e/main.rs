@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod authz;
 mod boundary;
+mod budget;
 mod cache;
 mod chain;
 mod dcat;
