@@ -443,6 +443,24 @@ impl Caller<'_> {
     }
 }
 
+/// An answer's text without its `extensions.cost`, which is each request's own (it is always
+/// the answer's last member).
+pub fn without_cost(text: &str) -> String {
+    match text.rfind(r#","extensions":{"cost":"#) {
+        Some(at) => format!("{}}}", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// An answer without its `extensions.cost`.
+pub fn data_of(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Some(o) = body.as_object_mut() {
+        o.remove("extensions");
+    }
+    body
+}
+
 /// A GraphQL answer.
 #[derive(Debug)]
 pub struct Gql {
