@@ -4,8 +4,9 @@
 //! endpoint needs around it: the token comes in `connection_init` and is verified like a
 //! bearer token (no token, no connection), the socket closes when the token expires (4401)
 //! or when the replica drains (1001), only subscription operations are taken (queries and
-//! mutations go over POST, with its limits), and both the subscriptions per connection and
-//! the connections per principal are bounded.
+//! mutations go over POST, with its limits), each subscription is charged its cost walk's
+//! fields against the kommun's cost budget when it starts (its events are not charged again),
+//! and both the subscriptions per connection and the connections per principal are bounded.
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
@@ -59,6 +60,8 @@ impl Drop for Held {
 struct Session {
     held: Option<Held>,
     expires_at: Option<i64>,
+    /// The kommun's cost budget, which each `subscribe` is charged to.
+    payer: Option<super::budget::Payer>,
 }
 
 /// `GET /graphql` with `Upgrade: websocket`.
@@ -111,21 +114,29 @@ fn refused(id: &str, message: &str, code: &str) -> String {
         .to_string()
 }
 
-/// Why a `subscribe` payload is refused here: not a subscription (queries and mutations go
-/// over POST, with its limits), or over the limits of what one document may cost, the same
-/// walk as over HTTP (`graphql::cost`). A document that does not parse is left to the
+/// What a `subscribe` payload costs (the fields of one event, charged once when it starts),
+/// or why it is refused here: not a subscription (queries and mutations go over POST, with
+/// its limits), or over the limits of what one document may cost, the same walk as over
+/// HTTP (`graphql::cost`). A document that does not parse costs nothing and is left to the
 /// engine, which answers it in its own words.
-fn refusal(state: &AppState, payload: &Value) -> Option<(String, &'static str)> {
-    let query = payload.get("query")?.as_str()?;
-    let doc = async_graphql::parser::parse_query(query).ok()?;
+fn planned(state: &AppState, payload: &Value) -> Result<u64, (String, &'static str)> {
+    let Some(query) = payload.get("query").and_then(|q| q.as_str()) else {
+        return Ok(0);
+    };
+    let Ok(doc) = async_graphql::parser::parse_query(query) else {
+        return Ok(0);
+    };
     let wanted = payload.get("operationName").and_then(|n| n.as_str());
-    let ty = doc
+    let Some(ty) = doc
         .operations
         .iter()
         .find(|(name, _)| wanted.is_none() || name.map(|n| n.as_str()) == wanted)
-        .map(|(_, op)| op.node.ty)?;
+        .map(|(_, op)| op.node.ty)
+    else {
+        return Ok(0);
+    };
     if ty != OperationType::Subscription {
-        return Some((
+        return Err((
             "only subscriptions over this socket; send queries and mutations with POST".into(),
             "BAD_USER_INPUT",
         ));
@@ -143,8 +154,8 @@ fn refusal(state: &AppState, payload: &Value) -> Option<(String, &'static str)> 
             limits.max_aliases as u64,
             limits.max_depth,
         )
-        .err()
-        .map(|e| (e.message, "QUERY_TOO_COMPLEX"))
+        .map(|cost| cost.fields)
+        .map_err(|e| (e.message, "QUERY_TOO_COMPLEX"))
 }
 
 async fn serve(
@@ -190,8 +201,19 @@ async fn serve(
                     match parsed.get("type").and_then(|t| t.as_str()) {
                         Some("subscribe") => {
                             let payload = parsed.get("payload").cloned().unwrap_or(Value::Null);
-                            if let Some((message, code)) = refusal(&state, &payload) {
-                                if session.text(refused(&id, &message, code)).await.is_err() { break None; }
+                            let cost = match planned(&state, &payload) {
+                                Ok(cost) => cost,
+                                Err((message, code)) => {
+                                    if session.text(refused(&id, &message, code)).await.is_err() { break None; }
+                                    continue;
+                                }
+                            };
+                            let payer = settled.lock().unwrap_or_else(|e| e.into_inner()).payer.clone();
+                            if let Some(payer) = payer
+                                && let Err((e, _)) = state.budgets.charge(&payer, cost).await
+                            {
+                                state.metrics.rate_limited();
+                                if session.text(refused(&id, &e.message(), e.code())).await.is_err() { break None; }
                                 continue;
                             }
                             if !active.contains(&id) && active.len() >= max_subscriptions {
@@ -323,6 +345,8 @@ async fn connection_init(
         s.expires_at = principal.expires_at;
     }
     let caller = Caller::Principal(principal);
+    let payer = state.budgets.payer(&caller, "");
+    settled.lock().unwrap_or_else(|e| e.into_inner()).payer = Some(payer);
     let mut data = Data::default();
     data.insert(state.services.loaders(&caller));
     data.insert(RequestContext {

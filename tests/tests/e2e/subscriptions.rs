@@ -416,3 +416,54 @@ async fn each_feed_answers_only_the_roles_that_may_read_it() {
         }
     }
 }
+
+/// A subscription is charged to the kommun's cost budget when it starts: once the kommun has
+/// spent its minute's budget over HTTP, a new subscription is refused with `RATE_LIMITED`
+/// while another kommun's still starts.
+#[tokio::test]
+async fn a_subscription_is_charged_to_the_kommuns_budget() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.limits.cost_per_minute = 200)
+        .await
+        .unwrap();
+    let orebro = samverkan::auth::mint_dev_token(&app.secret, "u", "1880", &["viewer".into()], 600).unwrap();
+    let kumla = samverkan::auth::mint_dev_token(&app.secret, "k", "1881", &["viewer".into()], 600).unwrap();
+    let changes = "subscription { eServiceProjectsChanged { projectId kind } }";
+    // Spent at the start of a minute, so that the budget is not renewed halfway.
+    use chrono::Timelike;
+    let left = 60 - chrono::Utc::now().second();
+    if left < 20 {
+        tokio::time::sleep(Duration::from_millis(u64::from(left) * 1000 + 200)).await;
+    }
+    // Spent with the cheapest read there is, so that what is left is less than a
+    // subscription's cost.
+    let viewer = app.as_kommun("1880").viewer();
+    let mut served = 0;
+    while viewer.gql("{ viewer { sub } }", json!({})).await.status == 200 {
+        served += 1;
+        assert!(served < 200, "the budget of 200 never ran out");
+    }
+    let mut ws = Ws::connect(&app.base, &orebro).await;
+    ws.subscribe("late", changes, json!({})).await;
+    let m = ws.next().await.unwrap();
+    assert_eq!(
+        (m["id"].as_str(), m["type"].as_str()),
+        (Some("late"), Some("error")),
+        "{m}"
+    );
+    assert_eq!(m["payload"][0]["extensions"]["code"], "RATE_LIMITED", "{m}");
+    let mut other = Ws::connect(&app.base, &kumla).await;
+    other.subscribe("fine", changes, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let made = app
+        .as_kommun("1881")
+        .editor()
+        .gql(
+            "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { project { id } } }",
+            json!({"i": {"title": "Kumla's own", "budget": "1000"}}),
+        )
+        .await;
+    let id = made.body["data"]["createEServiceProject"]["project"]["id"].clone();
+    assert!(id.is_string(), "{}", made.body);
+    let event = other.data("fine").await;
+    assert_eq!(event["eServiceProjectsChanged"]["projectId"], id, "{event}");
+}
