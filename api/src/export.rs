@@ -3,9 +3,14 @@
 //! it as it is. One section per table: a title line, a header row, the rows, a blank line.
 use rust_decimal::Decimal;
 
+use std::sync::Arc;
+
 use crate::{
     domain::benefits::percent,
-    service::{Reference, report::CommitteeReport},
+    service::{
+        Reference,
+        report::{BenefitRow, CommitteeReport, ProjectCostRow, RowSink},
+    },
 };
 
 fn num(d: Decimal) -> String {
@@ -38,9 +43,20 @@ pub fn cell(value: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The CSV writer of the report; every cell it writes goes through [`cell`].
-struct Sheet<'a>(csv::Writer<&'a mut Vec<u8>>);
+struct Sheet<W: std::io::Write>(csv::Writer<W>);
 
-impl Sheet<'_> {
+/// The report's CSV dialect: semicolons, and rows of any length (a section's title is one
+/// cell).
+fn sheet<W: std::io::Write>(to: W) -> Sheet<W> {
+    Sheet(
+        csv::WriterBuilder::new()
+            .delimiter(b';')
+            .flexible(true)
+            .from_writer(to),
+    )
+}
+
+impl<W: std::io::Write> Sheet<W> {
     fn write_record<I, T>(&mut self, record: I) -> Result<(), csv::Error>
     where
         I: IntoIterator<Item = T>,
@@ -122,32 +138,136 @@ pub fn audit_readiness_csv(
     Ok(out)
 }
 
-/// Writes the report as CSV bytes.
-pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u8>, csv::Error> {
-    let name = |id: i32| {
-        reference
+/// The committee report's CSV as it is written. The two long sections (a row per kommun and
+/// project, a row per benefit) are written to temporary files while the report's chunk walk
+/// reads them ([`RowSink`]); [`CommitteeCsv::finish`] then writes the sections whose sums the
+/// walk ends with, and the file is served as its parts in order. So the server holds one
+/// chunk's rows at a time, never the county's, and the rows and the sums come from one walk.
+pub struct CommitteeCsv {
+    reference: Arc<Reference>,
+    costs: Sheet<std::io::BufWriter<std::fs::File>>,
+    benefits: Sheet<std::io::BufWriter<std::fs::File>>,
+}
+
+/// A piece of a file written in parts, in the file's order.
+pub enum Part {
+    /// Bytes written in memory.
+    Bytes(Vec<u8>),
+    /// A temporary file read from its start (it is gone once closed).
+    File(std::fs::File),
+}
+
+impl CommitteeCsv {
+    /// A writer whose long sections go to two unnamed temporary files.
+    pub fn new(reference: Arc<Reference>) -> std::io::Result<Self> {
+        let spill = || tempfile::tempfile().map(|f| sheet(std::io::BufWriter::with_capacity(64 * 1024, f)));
+        Ok(Self {
+            reference,
+            costs: spill()?,
+            benefits: spill()?,
+        })
+    }
+
+    /// The whole file, from the report the rows were written with.
+    pub fn finish(self, r: &CommitteeReport) -> Result<Vec<Part>, csv::Error> {
+        use std::io::Seek;
+        let reference = self.reference;
+        let rewound = |w: Sheet<std::io::BufWriter<std::fs::File>>| -> Result<std::fs::File, csv::Error> {
+            let mut file =
+                w.0.into_inner()
+                    .map_err(|e| csv::Error::from(e.into_error()))?
+                    .into_inner()
+                    .map_err(|e| csv::Error::from(e.into_error()))?;
+            file.rewind()?;
+            Ok(file)
+        };
+        let costs = rewound(self.costs)?;
+        let benefits = rewound(self.benefits)?;
+        let names = Names(&reference);
+        Ok(vec![
+            Part::Bytes(head(r, &names)?),
+            Part::File(costs),
+            Part::Bytes(middle(r, &names)?),
+            Part::File(benefits),
+            Part::Bytes(tail(r, &names)?),
+        ])
+    }
+}
+
+impl RowSink for CommitteeCsv {
+    fn project_cost(&mut self, c: &ProjectCostRow) -> std::io::Result<()> {
+        let names = Names(&self.reference);
+        self.costs
+            .write_record([
+                c.title.clone(),
+                c.phase.as_str().to_owned(),
+                names.code(c.municipality_id),
+                names.name(c.municipality_id),
+                num(c.amount.to_decimal()),
+                if c.committed { "ja" } else { "nej" }.to_owned(),
+            ])
+            .map_err(std::io::Error::other)
+    }
+
+    fn benefit(&mut self, b: &BenefitRow) -> std::io::Result<()> {
+        let names = Names(&self.reference);
+        self.benefits
+            .write_record([
+                b.project_title.clone(),
+                b.description.clone(),
+                names.name(b.owner_id),
+                b.metric.clone(),
+                b.unit.clone(),
+                num(b.baseline.to_decimal()),
+                num(b.target.to_decimal()),
+                opt(b.latest.map(|m| m.to_decimal())),
+                opt(b.realization.map(percent)),
+            ])
+            .map_err(std::io::Error::other)
+    }
+}
+
+/// Kommun names and codes as the file shows them.
+struct Names<'a>(&'a Reference);
+
+impl Names<'_> {
+    fn name(&self, id: i32) -> String {
+        self.0
             .municipality(id)
             .map(|m| m.name.clone())
             .unwrap_or_default()
-    };
-    let code = |id: i32| {
-        reference
+    }
+    fn code(&self, id: i32) -> String {
+        self.0
             .municipality(id)
             .map(|m| m.code.clone())
             .unwrap_or_default()
-    };
-    let mut out = "\u{feff}".as_bytes().to_vec();
+    }
+}
+
+/// A section's title line and header row.
+fn section<W: std::io::Write>(w: &mut Sheet<W>, title: &str, header: &[&str]) -> Result<(), csv::Error> {
+    w.write_record([title])?;
+    w.write_record(header)
+}
+
+/// Bytes written by `write` on a sheet in memory.
+fn in_memory(
+    write: impl FnOnce(&mut Sheet<&mut Vec<u8>>) -> Result<(), csv::Error>,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut out = Vec::new();
     {
-        let mut w = Sheet(
-            csv::WriterBuilder::new()
-                .delimiter(b';')
-                .flexible(true)
-                .from_writer(&mut out),
-        );
-        let section = |w: &mut Sheet<'_>, title: &str, header: &[&str]| -> Result<(), csv::Error> {
-            w.write_record([title])?;
-            w.write_record(header)
-        };
+        let mut w = sheet(&mut out);
+        write(&mut w)?;
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// The file up to the rows per kommun and project: title, period, chain, phases, sums.
+fn head(r: &CommitteeReport, names: &Names<'_>) -> Result<Vec<u8>, csv::Error> {
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    out.extend(in_memory(|w| {
         w.write_record([format!(
             "Rapport till gemensam nämnd: {} ({})",
             r.county.name, r.county.code
@@ -161,7 +281,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         }
         w.write_record([""])?;
 
-        section(&mut w, "Projekt per fas och hälsa", &["Fas", "Hälsa", "Antal"])?;
+        section(w, "Projekt per fas och hälsa", &["Fas", "Hälsa", "Antal"])?;
         for p in &r.phases {
             w.write_record([
                 p.phase.as_str(),
@@ -172,7 +292,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Kostnad per kommun",
             &[
                 "Kommunkod",
@@ -184,8 +304,8 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         )?;
         for c in &r.costs {
             w.write_record([
-                code(c.municipality_id),
-                name(c.municipality_id),
+                names.code(c.municipality_id),
+                names.name(c.municipality_id),
                 num(c.committed.to_decimal()),
                 num(c.planned.to_decimal()),
                 c.projects.to_string(),
@@ -194,31 +314,27 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Kostnad per projekt och kommun",
             &["Projekt", "Fas", "Kommunkod", "Kommun", "Belopp (kr)", "Beslutad"],
-        )?;
-        for c in &r.project_costs {
-            w.write_record([
-                c.title.clone(),
-                c.phase.as_str().to_owned(),
-                code(c.municipality_id),
-                name(c.municipality_id),
-                num(c.amount.to_decimal()),
-                if c.committed { "ja" } else { "nej" }.to_owned(),
-            ])?;
-        }
-        w.write_record([""])?;
+        )
+    })?);
+    Ok(out)
+}
 
+/// Between the two long sections: the benefits per kommun.
+fn middle(r: &CommitteeReport, names: &Names<'_>) -> Result<Vec<u8>, csv::Error> {
+    in_memory(|w| {
+        w.write_record([""])?;
         section(
-            &mut w,
+            w,
             "Nyttor per kommun",
             &["Kommunkod", "Kommun", "Nyttor", "Realiserat (%)"],
         )?;
         for b in &r.benefits_per_kommun {
             w.write_record([
-                code(b.municipality_id),
-                name(b.municipality_id),
+                names.code(b.municipality_id),
+                names.name(b.municipality_id),
                 b.benefits.to_string(),
                 opt(b.realization.map(percent)),
             ])?;
@@ -226,7 +342,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Nyttor mot mål",
             &[
                 "Projekt",
@@ -239,31 +355,23 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
                 "Senaste värde",
                 "Realiserat (%)",
             ],
-        )?;
-        for b in &r.benefits {
-            w.write_record([
-                b.project_title.clone(),
-                b.description.clone(),
-                name(b.owner_id),
-                b.metric.clone(),
-                b.unit.clone(),
-                num(b.baseline.to_decimal()),
-                num(b.target.to_decimal()),
-                opt(b.latest.map(|m| m.to_decimal())),
-                opt(b.realization.map(percent)),
-            ])?;
-        }
-        w.write_record([""])?;
+        )
+    })
+}
 
+/// The file after the rows per benefit.
+fn tail(r: &CommitteeReport, names: &Names<'_>) -> Result<Vec<u8>, csv::Error> {
+    in_memory(|w| {
+        w.write_record([""])?;
         section(
-            &mut w,
+            w,
             "Beslutspunkter i perioden",
             &["Projekt", "Ägare", "Fas", "Nästa fas", "Datum"],
         )?;
         for t in &r.tollgates {
             w.write_record([
                 t.title.clone(),
-                name(t.owner_id),
+                names.name(t.owner_id),
                 t.phase.as_str().to_owned(),
                 t.next_phase.map(|p| p.as_str()).unwrap_or("").to_owned(),
                 t.due.to_string(),
@@ -272,7 +380,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Beslut vid beslutspunkter i perioden",
             &[
                 "Datum",
@@ -288,7 +396,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             w.write_record([
                 d.decided_on.to_string(),
                 d.title.clone(),
-                name(d.owner_id),
+                names.name(d.owner_id),
                 d.from_phase.as_str().to_owned(),
                 d.to_phase.as_str().to_owned(),
                 d.deciding_body.clone(),
@@ -298,7 +406,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Sourcingbeslut i perioden",
             &[
                 "Utvärdering",
@@ -315,7 +423,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         for s in &r.sourcing {
             w.write_record([
                 s.title.clone(),
-                name(s.owner_id),
+                names.name(s.owner_id),
                 s.decided_on.to_string(),
                 s.option_kind.clone(),
                 s.option_description.clone(),
@@ -330,7 +438,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         w.write_record([""])?;
 
         section(
-            &mut w,
+            w,
             "Leverantörsinitiativ",
             &[
                 "Initiativ",
@@ -351,7 +459,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             w.write_record([
                 i.title.clone(),
                 i.vendor.clone(),
-                name(i.owner_id),
+                names.name(i.owner_id),
                 i.state.as_str().to_owned(),
                 i.supporters.to_string(),
                 date,
@@ -361,7 +469,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         }
         w.write_record([""])?;
 
-        let systems = |w: &mut Sheet<'_>,
+        let systems = |w: &mut Sheet<&mut Vec<u8>>,
                        title: &str,
                        rows: &[crate::service::report::SystemRow]|
          -> Result<(), csv::Error> {
@@ -379,7 +487,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             )?;
             for s in rows {
                 w.write_record([
-                    name(s.owner_id),
+                    names.name(s.owner_id),
                     s.product.clone(),
                     s.vendor.clone(),
                     s.confidentiality.to_string(),
@@ -390,17 +498,13 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
             w.write_record([""])
         };
         systems(
-            &mut w,
+            w,
             "System med konfidentialitet 3 eller högre utanför EU/EES",
             &r.sensitive_systems,
         )?;
-        systems(
-            &mut w,
-            "Avtal som löper ut inom 18 månader",
-            &r.expiring_contracts,
-        )?;
+        systems(w, "Avtal som löper ut inom 18 månader", &r.expiring_contracts)?;
         section(
-            &mut w,
+            w,
             "Fönster för gemensam upphandling",
             &[
                 "Produkt eller kategori",
@@ -421,7 +525,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
                 row.vendors.join(", "),
                 win.kommuner
                     .iter()
-                    .map(|k| name(*k))
+                    .map(|k| names.name(*k))
                     .collect::<Vec<_>>()
                     .join(", "),
                 win.other_kommuner.to_string(),
@@ -434,7 +538,7 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         }
         w.write_record([""])?;
         section(
-            &mut w,
+            w,
             "Personberoende per kommun",
             &[
                 "Kommun",
@@ -446,17 +550,16 @@ pub fn committee_csv(r: &CommitteeReport, reference: &Reference) -> Result<Vec<u
         )?;
         for row in &r.key_person_risk {
             w.write_record([
-                name(row.municipality_id),
-                code(row.municipality_id),
+                names.name(row.municipality_id),
+                names.code(row.municipality_id),
                 row.systems.to_string(),
                 row.at_risk.to_string(),
                 row.key_persons.to_string(),
             ])?;
         }
         w.write_record([""])?;
-        w.flush()?;
-    }
-    Ok(out)
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -219,8 +219,9 @@ impl CommitteeReport {
     async fn project_cost_count(&self) -> usize {
         self.0.project_cost_count
     }
-    /// Every benefit against its target as of the end of the period: at most 1,000, the first
-    /// by when they were added (`benefitCount` says how many there are; the CSV has them all).
+    /// Every benefit against its target as of the end of the period, by project and then by
+    /// when they were added: at most 1,000, the first in that order (`benefitCount` says how
+    /// many there are; the CSV has them all, in the same order).
     async fn benefits(&self, ctx: &Context<'_>) -> Result<Vec<BenefitLine>> {
         self.0
             .benefits

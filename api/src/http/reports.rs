@@ -32,18 +32,50 @@ pub async fn committee_csv(
     who.charge(&state, state.limits.max_cost).await?;
     let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
     let span = tracing::info_span!("report", request_id = %rid);
+    let internal = |e: anyhow::Error| who.failed(&span, "report", ApiError::Internal(e));
+    let mut rows = crate::export::CommitteeCsv::new(state.services.shared_reference())
+        .map_err(|e| internal(anyhow::anyhow!("cannot make the report's temporary files: {e}")))?;
     let scope = state.services.scope(&who.caller, &rid);
     let report = scope
-        .committee_report(&path, from, to, crate::service::report::Sections::ALL)
+        .committee_report_into(&path, from, to, &mut rows)
         .instrument(span.clone())
         .await
         .map_err(|e| who.failed(&span, "report", e))?;
+    let parts = rows.finish(&report).map_err(|e| internal(e.into()))?;
     let name = format!("committee-{}-{from}-{to}.csv", report.county.code);
-    csv_file(
-        &who,
-        &name,
-        crate::export::committee_csv(&report, state.services.reference()),
-    )
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("x-request-id", who.request_id.as_str()))
+        .streaming(body_of(parts)))
+}
+
+/// A file written in parts as an answer's body: the temporary files are read in 64 KiB pieces
+/// on the blocking threads, so the answer costs a piece of memory, not the file.
+fn body_of(
+    parts: Vec<crate::export::Part>,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> + 'static {
+    use crate::export::Part;
+    use futures_util::{StreamExt, stream};
+    stream::iter(parts).flat_map(|part| match part {
+        Part::Bytes(bytes) => stream::once(async move { Ok(web::Bytes::from(bytes)) }).boxed(),
+        Part::File(file) => stream::try_unfold(file, |mut file| async move {
+            let (file, piece) = tokio::task::spawn_blocking(move || {
+                use std::io::Read;
+                let mut piece = vec![0; 64 * 1024];
+                let n = file.read(&mut piece)?;
+                piece.truncate(n);
+                Ok::<_, std::io::Error>((file, piece))
+            })
+            .await
+            .map_err(std::io::Error::other)??;
+            Ok((!piece.is_empty()).then(|| (web::Bytes::from(piece), file)))
+        })
+        .boxed(),
+    })
 }
 
 /// `GET /reports/{county}/committee.pdf?from=YYYY-MM-DD&to=YYYY-MM-DD`: the committee report

@@ -144,6 +144,16 @@ pub struct DecisionRow {
     pub diarienummer: String,
 }
 
+/// Where the long lists' rows go when the report is written out whole (the CSV): each row as
+/// the chunk walk reads it, in the walk's order, so that nothing holds the county's rows at
+/// once.
+pub trait RowSink: Send {
+    /// One kommun's share of one project.
+    fn project_cost(&mut self, row: &ProjectCostRow) -> std::io::Result<()>;
+    /// One benefit against its target.
+    fn benefit(&mut self, row: &BenefitRow) -> std::io::Result<()>;
+}
+
 /// Which sections of the report to build: a GraphQL client that asks for two sections gets
 /// the work of two; the CSV asks for all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,8 +168,8 @@ pub struct Sections {
     pub benefits: bool,
     /// `benefits`: a row per benefit (not only the figures per owner).
     pub benefit_rows: bool,
-    /// At most this many rows of `projectCosts` and of `benefits` (the first by project, and
-    /// by benefit); `None`: all (the CSV).
+    /// At most this many rows of `projectCosts` and of `benefits` (the first by project);
+    /// `None`: all.
     pub row_cap: Option<usize>,
     /// `tollgatesDue`: projects whose next tollgate falls in the period.
     pub tollgates: bool,
@@ -256,7 +266,23 @@ impl Scope<'_> {
     ) -> ApiResult<CommitteeReport> {
         self.check_period(from, to)?;
         let _turn = self.heavy_turn().await?;
-        self.build_committee_report(county_code, from, to, sections).await
+        self.build_committee_report(county_code, from, to, sections, None)
+            .await
+    }
+
+    /// The whole committee report with its long lists (`projectCosts`, `benefits`) handed to
+    /// `sink` row by row as they are read, rather than kept: what the CSV is written from.
+    pub async fn committee_report_into(
+        &self,
+        county_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        sink: &mut dyn RowSink,
+    ) -> ApiResult<CommitteeReport> {
+        self.check_period(from, to)?;
+        let _turn = self.heavy_turn().await?;
+        self.build_committee_report(county_code, from, to, Sections::ALL, Some(sink))
+            .await
     }
 
     /// The whole committee report, its per-project lists cut at `rows` (counted in full), handed
@@ -278,7 +304,7 @@ impl Scope<'_> {
             ..Sections::ALL
         };
         let report = self
-            .build_committee_report(county_code, from, to, sections)
+            .build_committee_report(county_code, from, to, sections, None)
             .await?;
         tokio::task::spawn_blocking(move || make(report))
             .await
@@ -308,6 +334,7 @@ impl Scope<'_> {
         from: NaiveDate,
         to: NaiveDate,
         sections: Sections,
+        sink: Option<&mut dyn RowSink>,
     ) -> ApiResult<CommitteeReport> {
         let county = self.known_county(county_code)?;
         let Portfolio {
@@ -316,13 +343,10 @@ impl Scope<'_> {
             benefit_rows,
             benefit_owners,
         } = if sections.costs || sections.benefits {
-            self.portfolio(county.id, to, sections).await?
+            self.portfolio(county.id, to, sections, sink).await?
         } else {
             Portfolio::default()
         };
-        let mut benefit_rows: Vec<BenefitRow> =
-            benefit_rows.into_sorted_vec().into_iter().map(|b| b.0).collect();
-        benefit_rows.sort_by_key(|b| b.benefit_id);
         let project_cost_count = cost_sums.values().map(|c| c.projects).sum();
         let benefit_count = benefit_owners.values().map(|b| b.0).sum();
         let phases = if sections.phases {
@@ -425,7 +449,13 @@ impl Scope<'_> {
     /// the county's projects the caller sees, read in keyset chunks of `Services::report_chunk`
     /// projects with their participations, benefits and follow-ups: what is held at once is
     /// one chunk's records, not the county's.
-    async fn portfolio(&self, county_id: i32, to: NaiveDate, sections: Sections) -> ApiResult<Portfolio> {
+    async fn portfolio(
+        &self,
+        county_id: i32,
+        to: NaiveDate,
+        sections: Sections,
+        mut sink: Option<&mut dyn RowSink>,
+    ) -> ApiResult<Portfolio> {
         use sea_orm::QuerySelect;
         let chunk = self.svc.report_chunk.max(1);
         let db = self.db();
@@ -452,17 +482,13 @@ impl Scope<'_> {
                     .order_by_asc(participation::Column::Id)
                     .all(db)
                     .await?;
-                self.add_costs(
-                    &mut out,
-                    &projects,
-                    parts,
-                    sections.cost_rows,
-                    sections.row_cap.unwrap_or(usize::MAX),
-                )?;
+                let rows = Rows::of(sections.cost_rows, sections.row_cap, sink.as_deref_mut());
+                self.add_costs(&mut out, &projects, parts, rows)?;
             }
             if sections.benefits {
                 let benefits = benefit::Entity::find()
                     .filter(benefit::Column::ProjectId.is_in(ids.iter().copied()))
+                    .order_by_asc(benefit::Column::ProjectId)
                     .order_by_asc(benefit::Column::Id)
                     .all(db)
                     .await?;
@@ -470,16 +496,8 @@ impl Scope<'_> {
                     .filter(benefit_follow_up::Column::ProjectId.is_in(ids.iter().copied()))
                     .all(db)
                     .await?;
-                add_benefits(
-                    &mut out,
-                    &projects,
-                    &benefits,
-                    &follow_ups,
-                    to,
-                    sections
-                        .benefit_rows
-                        .then(|| sections.row_cap.unwrap_or(usize::MAX)),
-                );
+                let rows = Rows::of(sections.benefit_rows, sections.row_cap, sink.as_deref_mut());
+                add_benefits(&mut out, &projects, &benefits, &follow_ups, to, rows)?;
             }
             if (projects.len() as u64) < chunk {
                 break;
@@ -494,8 +512,7 @@ impl Scope<'_> {
         out: &mut Portfolio,
         projects: &[project::Model],
         parts: Vec<participation::Model>,
-        rows: bool,
-        cap: usize,
+        mut rows: Rows<'_, '_>,
     ) -> ApiResult<()> {
         let mut by_project: HashMap<i64, Vec<participation::Model>> = Default::default();
         for x in parts {
@@ -520,15 +537,19 @@ impl Scope<'_> {
                     sum.planned = Sek::from_ore(sum.planned.ore() + s.amount.ore());
                 }
                 sum.projects += 1;
-                if rows && out.project_costs.len() < cap {
-                    out.project_costs.push(ProjectCostRow {
+                if rows.wanted(out.project_costs.len()) {
+                    let row = ProjectCostRow {
                         project_id: pr.id,
                         title: pr.title.clone(),
                         phase: pr.phase,
                         municipality_id: s.municipality_id,
                         amount: s.amount,
                         committed,
-                    });
+                    };
+                    match &mut rows {
+                        Rows::Sink(sink) => sink.project_cost(&row).map_err(written)?,
+                        _ => out.project_costs.push(row),
+                    }
                 }
             }
         }
@@ -660,26 +681,18 @@ fn add_benefits(
     benefits: &[benefit::Model],
     follow_ups: &[benefit_follow_up::Model],
     to: NaiveDate,
-    rows: Option<usize>,
-) {
+    mut rows: Rows<'_, '_>,
+) -> ApiResult<()> {
     let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
     for b in benefits {
         let realization = benefit_realization(b, follow_ups, Some(to));
         let owner = out.benefit_owners.entry(b.owner_id).or_default();
         owner.0 += 1;
         owner.1.extend(realization);
-        let Some(cap) = rows else {
-            continue;
-        };
-        if out.benefit_rows.len() >= cap
-            && out
-                .benefit_rows
-                .peek()
-                .is_some_and(|kept| kept.0.benefit_id < b.id)
-        {
+        if !rows.wanted(out.benefit_rows.len()) {
             continue;
         }
-        out.benefit_rows.push(ByBenefit(BenefitRow {
+        let row = BenefitRow {
             project_id: b.project_id,
             project_title: titles.get(&b.project_id).copied().unwrap_or_default().to_owned(),
             benefit_id: b.id,
@@ -691,42 +704,57 @@ fn add_benefits(
             target: Measure::from_e4(b.target_e4),
             latest: super::benefits::latest(b, follow_ups, Some(to)).map(|f| Measure::from_e4(f.value_e4)),
             realization,
-        }));
-        if out.benefit_rows.len() > cap {
-            out.benefit_rows.pop();
+        };
+        match &mut rows {
+            Rows::Sink(sink) => sink.benefit(&row).map_err(written)?,
+            _ => out.benefit_rows.push(row),
         }
     }
+    Ok(())
+}
+
+/// What becomes of a long list's rows as the chunks are read.
+enum Rows<'a, 's> {
+    /// Not asked for: only the sums.
+    Skipped,
+    /// Kept, at most this many (the first in the walk's order: by project).
+    Kept(usize),
+    /// Handed on as they are read.
+    Sink(&'a mut (dyn RowSink + 's)),
+}
+
+impl<'a, 's> Rows<'a, 's> {
+    fn of(asked: bool, cap: Option<usize>, sink: Option<&'a mut (dyn RowSink + 's)>) -> Self {
+        match (asked, sink) {
+            (false, _) => Rows::Skipped,
+            (true, Some(sink)) => Rows::Sink(sink),
+            (true, None) => Rows::Kept(cap.unwrap_or(usize::MAX)),
+        }
+    }
+
+    /// Whether the next row is wanted, with `kept` rows kept so far.
+    fn wanted(&self, kept: usize) -> bool {
+        match self {
+            Rows::Skipped => false,
+            Rows::Kept(cap) => kept < *cap,
+            Rows::Sink(_) => true,
+        }
+    }
+}
+
+/// A sink that could not take a row (the CSV's temporary file): the server's trouble.
+fn written(e: std::io::Error) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("cannot write the report's rows: {e}"))
 }
 
 /// The report's project sections as the chunks add up.
 #[derive(Default)]
 struct Portfolio {
-    /// Only when the rows are asked for.
+    /// Only when the rows are asked for and kept.
     project_costs: Vec<ProjectCostRow>,
     cost_sums: std::collections::BTreeMap<i32, KommunCostRow>,
-    /// Only when the rows are asked for: the first by benefit up to the cap (a max-heap, so
-    /// the last of them is the one a smaller benefit replaces).
-    benefit_rows: std::collections::BinaryHeap<ByBenefit>,
+    /// Only when the rows are asked for and kept: the first by project, then benefit.
+    benefit_rows: Vec<BenefitRow>,
     /// Per owner kommun: its benefits and the realisations of those measured.
     benefit_owners: std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>,
-}
-
-/// A benefit row ordered by its benefit.
-struct ByBenefit(BenefitRow);
-
-impl PartialEq for ByBenefit {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.benefit_id == other.0.benefit_id
-    }
-}
-impl Eq for ByBenefit {}
-impl PartialOrd for ByBenefit {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for ByBenefit {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.benefit_id.cmp(&other.0.benefit_id)
-    }
 }
