@@ -44,7 +44,7 @@ fn taking_part_states() -> [ParticipationState; 2] {
 /// hashed subplan that first reads every participation of the kommun (1,448 rows in the
 /// benchmark: 2.0 ms for a 50-project page); with it the page costs 12 probes (0.17 ms).
 /// An OFFSET is what stops the planner from simplifying the subquery; SQLite ignores it.
-fn probe(mut q: SelectStatement) -> SelectStatement {
+pub(in crate::service) fn probe(mut q: SelectStatement) -> SelectStatement {
     q.limit(1).offset(0);
     q
 }
