@@ -7,6 +7,7 @@
 #   scripts/bench-heavy.sh                       (release build, 500,000 projects)
 #   PROJECTS=5000 scripts/bench-heavy.sh
 #   BUILD=debug scripts/bench-heavy.sh
+#   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone)
 #   scripts/bench-heavy.sh OLD_BINARY            (the same steps against another binary too,
 #                                                 on the same database, one after the other)
 set -euo pipefail
@@ -83,6 +84,11 @@ run() { # binary label
     "$url/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
   echo "committee CSV, first on the idle server: $t, $(wc -c <"$work/csv") bytes"
   echo -n "  "; mem
+  if [ "${STEPS:-all}" = csv ]; then
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    pid=
+    return
+  fi
   echo "report, two sections, committee, first:  $(ask "$gn" "$q2")"
   echo "report, two sections, committee, again:  $(ask "$gn" "$q2")"
   echo -n "  "; mem
