@@ -21,6 +21,7 @@ mod m20261204_000016_release_role_holders;
 mod m20261204_000017_accessibility_statements;
 mod m20261204_000018_index_decisions_by_date;
 mod m20261205_000019_create_cost_budget;
+mod m20261205_000020_index_project_titles_by_trigram;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_accessibility_statements::Migration),
             Box::new(m20261204_000018_index_decisions_by_date::Migration),
             Box::new(m20261205_000019_create_cost_budget::Migration),
+            Box::new(m20261205_000020_index_project_titles_by_trigram::Migration),
         ]
     }
 }

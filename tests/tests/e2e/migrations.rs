@@ -92,6 +92,23 @@ async fn every_migration_goes_up_down_and_up_again_on_postgres() {
     };
     let db = Database::connect(&empty.url).await.unwrap();
     up_down_up(&db).await;
+    // The project search's trigram index exists on the expression the list's search condition
+    // is written with (`LOWER("project"."title") LIKE '%…%'`).
+    let defs: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_project_title_trigram'",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert_eq!(defs.len(), 1, "{defs:?}");
+    assert!(
+        defs[0].ends_with("USING gin (lower((title)::text) gin_trgm_ops)"),
+        "{defs:?}"
+    );
     db.close().await.unwrap();
     empty.drop_it().await;
 }

