@@ -28,9 +28,7 @@ pub async fn committee_csv(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
-    who.signed_in("the report")?;
-    who.charge(&state, state.limits.max_cost).await?;
-    let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
+    let (from, to) = committee_request(&req, &who, &state).await?;
     let span = tracing::info_span!("report", request_id = %rid);
     let internal = |e: anyhow::Error| who.failed(&span, "report", ApiError::Internal(e));
     let mut rows = crate::export::CommitteeCsv::new(state.services.shared_reference())
@@ -43,14 +41,7 @@ pub async fn committee_csv(
         .map_err(|e| who.failed(&span, "report", e))?;
     let parts = rows.finish(&report).map_err(|e| internal(e.into()))?;
     let name = format!("committee-{}-{from}-{to}.csv", report.county.code);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header(("x-request-id", who.request_id.as_str()))
-        .streaming(body_of(parts)))
+    Ok(attachment(&who, "text/csv; charset=utf-8", &name).streaming(body_of(parts)))
 }
 
 /// A file written in parts as an answer's body: the temporary files are read in 64 KiB pieces
@@ -89,9 +80,7 @@ pub async fn committee_pdf(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Refusal> {
     let rid = who.request_id.clone();
-    who.signed_in("the report")?;
-    who.charge(&state, state.limits.max_cost).await?;
-    let (from, to) = period(&req).map_err(|e| who.refusal(e))?;
+    let (from, to) = committee_request(&req, &who, &state).await?;
     let span = tracing::info_span!("report", request_id = %rid, format = "pdf");
     let template = match &state.committee_template {
         None => crate::papers::COMMITTEE_TEMPLATE.to_owned(),
@@ -113,14 +102,32 @@ pub async fn committee_pdf(
         .map_err(|e| who.failed(&span, "committee document", e))?;
     let (name, pdf) =
         made_doc.map_err(|e| who.failed(&span, "committee document", ApiError::Internal(e.into())))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
+    Ok(attachment(&who, "application/pdf", &name).body(pdf))
+}
+
+/// What every committee file asks first: a signed-in caller, the file's cost charged to its
+/// budget, and the period.
+async fn committee_request(
+    req: &HttpRequest,
+    who: &Authenticated,
+    state: &AppState,
+) -> Result<(chrono::NaiveDate, chrono::NaiveDate), Refusal> {
+    who.signed_in("the report")?;
+    who.charge(state, state.limits.max_cost).await?;
+    period(req).map_err(|e| who.refusal(e))
+}
+
+/// A file to download, named `name`, answering `who`'s request.
+fn attachment(who: &Authenticated, content_type: &str, name: &str) -> actix_web::HttpResponseBuilder {
+    let mut answer = HttpResponse::Ok();
+    answer
+        .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{name}\""),
         ))
-        .insert_header(("x-request-id", who.request_id.as_str()))
-        .body(pdf))
+        .insert_header(("x-request-id", who.request_id.as_str()));
+    answer
 }
 
 /// A CSV file as the answer, or the writer's failure as INTERNAL.
@@ -130,14 +137,7 @@ fn csv_file(
     bytes: Result<Vec<u8>, csv::Error>,
 ) -> Result<HttpResponse, Refusal> {
     match bytes {
-        Ok(bytes) => Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ))
-            .insert_header(("x-request-id", who.request_id.as_str()))
-            .body(bytes)),
+        Ok(bytes) => Ok(attachment(who, "text/csv; charset=utf-8", name).body(bytes)),
         Err(e) => Err(who.refusal(ApiError::Internal(e.into()))),
     }
 }
