@@ -42,7 +42,7 @@ impl crate::service::Scope<'_> {
         use entity::{governing_document, project, sourcing_evaluation, system_instance, vendor_initiative};
         use sea_orm::{
             ColumnTrait, Condition,
-            sea_query::{Expr, ExprTrait, IntoColumnRef, Query},
+            sea_query::{Expr, ExprTrait, IntoColumnRef, IntoIden, Query},
         };
         // Each named record is looked up by its id among the records the caller may see: a
         // probe per event, so a page walks the trail newest first and stops at its size. A
@@ -50,7 +50,7 @@ impl crate::service::Scope<'_> {
         // grows with the county (80–110 ms for a kommun at 20,000 projects).
         let caller = self.caller();
         let probes = |scope: sea_orm::sea_query::ColumnRef| {
-            let named =
+            let by_id =
                 |table: sea_orm::sea_query::DynIden, id: sea_orm::sea_query::ColumnRef, rule: Condition| {
                     Expr::exists(probe(
                         Query::select()
@@ -61,48 +61,24 @@ impl crate::service::Scope<'_> {
                             .to_owned(),
                     ))
                 };
-            use sea_orm::sea_query::IntoIden;
+            macro_rules! kind {
+                ($kind:ident, $table:ident, $rule:ident) => {
+                    (
+                        RecordKind::$kind,
+                        by_id(
+                            $table::Entity.into_iden(),
+                            ($table::Entity, $table::Column::Id).into_column_ref(),
+                            visibility::$rule(caller),
+                        ),
+                    )
+                };
+            }
             [
-                (
-                    RecordKind::EServiceProject,
-                    named(
-                        project::Entity.into_iden(),
-                        (project::Entity, project::Column::Id).into_column_ref(),
-                        visibility::projects(caller),
-                    ),
-                ),
-                (
-                    RecordKind::SourcingEvaluation,
-                    named(
-                        sourcing_evaluation::Entity.into_iden(),
-                        (sourcing_evaluation::Entity, sourcing_evaluation::Column::Id).into_column_ref(),
-                        visibility::sourcing_evaluations(caller),
-                    ),
-                ),
-                (
-                    RecordKind::SystemInstance,
-                    named(
-                        system_instance::Entity.into_iden(),
-                        (system_instance::Entity, system_instance::Column::Id).into_column_ref(),
-                        visibility::system_instances(caller),
-                    ),
-                ),
-                (
-                    RecordKind::VendorInitiative,
-                    named(
-                        vendor_initiative::Entity.into_iden(),
-                        (vendor_initiative::Entity, vendor_initiative::Column::Id).into_column_ref(),
-                        visibility::vendor_initiatives(caller),
-                    ),
-                ),
-                (
-                    RecordKind::GoverningDocument,
-                    named(
-                        governing_document::Entity.into_iden(),
-                        (governing_document::Entity, governing_document::Column::Id).into_column_ref(),
-                        visibility::governing_documents(caller),
-                    ),
-                ),
+                kind!(EServiceProject, project, projects),
+                kind!(SourcingEvaluation, sourcing_evaluation, sourcing_evaluations),
+                kind!(SystemInstance, system_instance, system_instances),
+                kind!(VendorInitiative, vendor_initiative, vendor_initiatives),
+                kind!(GoverningDocument, governing_document, governing_documents),
             ]
         };
         let of_kind = |kind_col: Condition, probe| Condition::all().add(kind_col).add(probe);
