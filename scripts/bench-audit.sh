@@ -2,18 +2,14 @@
 # The audit trail at 10 million events on a throwaway PostgreSQL (docs/CAPACITY.md): seeds
 # 20,000 projects, generates the events in PostgreSQL, prints the table's size and the first
 # page's time as the committee and as a kommun's viewer (100 requests each, cache off).
-#   scripts/bench-audit.sh               (AUDIT_EVENTS=10000000, release build)
+#   scripts/bench-audit.sh               (AUDIT_EVENTS=10000000, release build; BUILD=debug)
 #   BIN=target/debug/samverkan scripts/bench-audit.sh
 #   scripts/bench-audit.sh OLD_BINARY    (the same requests against another binary too, on
 #                                         the same database, one after the other)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-else
-  cargo build --release -q --locked -p samverkan
-  bin=$PWD/target/release/samverkan
-fi
+. scripts/bench-common.sh
+bench_binary
 old=${1:-}
 work=$(mktemp -d)
 pid=

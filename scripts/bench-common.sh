@@ -11,6 +11,20 @@ bench_setup() {
   export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
 }
 
+# bench_binary: the server to measure into $bin: $BIN when set, else a build of the
+# workspace (release with fat LTO; BUILD=debug for the debug build).
+bench_binary() {
+  if [ -n "${BIN:-}" ]; then
+    bin=$BIN
+  elif [ "${BUILD:-release}" = release ]; then
+    cargo build --release -q --locked -p samverkan
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/release/samverkan
+  else
+    cargo build -q --locked -p samverkan
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/samverkan
+  fi
+}
+
 # bench_workspace NAME: a scratch directory in $work, and on exit every server in $pids
 # stopped, the throwaway PostgreSQL (if one was started) stopped and $work removed.
 bench_workspace() {

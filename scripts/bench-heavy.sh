@@ -12,15 +12,8 @@
 #                                                 on the same database, one after the other)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-elif [ "${BUILD:-release}" = release ]; then
-  cargo build --release -q --locked -p samverkan
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/samverkan
-else
-  cargo build -q --locked -p samverkan
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/samverkan
-fi
+. scripts/bench-common.sh
+bench_binary
 old=${1:-}
 work=$(mktemp -d)
 eval "$(scripts/pg-throwaway.sh start)"

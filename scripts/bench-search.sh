@@ -7,12 +7,8 @@
 #   BIN=target/debug/samverkan PROJECTS=50000 scripts/bench-search.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-else
-  cargo build --release -q --locked -p samverkan
-  bin=$PWD/target/release/samverkan
-fi
+. scripts/bench-common.sh
+bench_binary
 work=$(mktemp -d)
 pid=
 eval "$(scripts/pg-throwaway.sh start)"

@@ -83,12 +83,7 @@ pub fn audit_readiness_csv(
     let kommun = reference.municipality(r.municipality_id);
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
-        let mut w = Sheet(
-            csv::WriterBuilder::new()
-                .delimiter(b';')
-                .flexible(true)
-                .from_writer(&mut out),
-        );
+        let mut w = sheet(&mut out);
         w.write_record([format!(
             "Revisionsunderlag: {} ({}) per {}",
             kommun.map(|m| m.name.as_str()).unwrap_or(""),
