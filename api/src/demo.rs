@@ -99,6 +99,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             next_tollgate_due: Set(None),
             // Örebro plans its projects in the business plan; the others have not started to.
             plan_year: Set((owner == "1880").then_some(2026)),
+            // Agreed past PLANNING under the figures shipped for the county.
+            population_year: Set((phase > Phase::Planning).then_some(2023)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -391,10 +393,23 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 /// Seeds `n` projects owned across the county's kommuner, each with 1–6 participations,
 /// for benchmarks. Deterministic, so runs are comparable.
-pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()> {
+pub async fn seed_volume(
+    db: &DatabaseConnection,
+    n: usize,
+    counties: &crate::reference::Served,
+) -> anyhow::Result<()> {
     use sea_orm::TransactionTrait;
-    let kommuner = entity::municipality::Entity::find().all(db).await?;
-    anyhow::ensure!(!kommuner.is_empty(), "no kommuner: run migrate first");
+    let reference = crate::reference::Reference::load(db).await?.serving(counties);
+    let kommuner = reference.municipalities().to_vec();
+    anyhow::ensure!(
+        !kommuner.is_empty(),
+        "no kommuner in counties {counties}: run migrate first"
+    );
+    // A project's members are kommuner of its owner's county.
+    let mut of_county: std::collections::HashMap<i32, Vec<i32>> = Default::default();
+    for m in &kommuner {
+        of_county.entry(m.county_id).or_default().push(m.id);
+    }
     let mut state: u64 = 0x5eed;
     let mut next = move |m: u64| {
         state = state
@@ -421,6 +436,10 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
         let tx = db.begin().await?;
         for i in chunk {
             let owner = &kommuner[next(kommuner.len() as u64) as usize];
+            let neighbours = &of_county[&owner.county_id];
+            let phase = phases[next(5) as usize];
+            // Per capita where the county has figures, agreed under them past PLANNING.
+            let year = reference.current_year(owner.county_id);
             let p = project::ActiveModel {
                 title: Set(format!(
                     "E-tjänst {i:05}: {}",
@@ -434,8 +453,13 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
                 county_id: Set(owner.county_id),
                 visibility: Set(visibilities[next(5) as usize]),
                 budget_ore: Set((next(10_000) as i64 + 1) * 100_000),
-                phase: Set(phases[next(5) as usize]),
-                cost_key: Set(CostKey::PerCapita),
+                phase: Set(phase),
+                cost_key: Set(if year.is_some() {
+                    CostKey::PerCapita
+                } else {
+                    CostKey::Equal
+                }),
+                population_year: Set(year.filter(|_| phase > Phase::Planning)),
                 mixed_equal_bp: Set(0),
                 health: Set(None),
                 next_tollgate_due: Set(None),
@@ -447,10 +471,10 @@ pub async fn seed_volume(db: &DatabaseConnection, n: usize) -> anyhow::Result<()
             }
             .insert(&tx)
             .await?;
-            let extra = next(6) as usize;
+            let extra = (next(6) as usize).min(neighbours.len() - 1);
             let mut members = vec![owner.id];
             while members.len() < 1 + extra {
-                let m = kommuner[next(kommuner.len() as u64) as usize].id;
+                let m = neighbours[next(neighbours.len() as u64) as usize];
                 if !members.contains(&m) {
                     members.push(m);
                 }

@@ -16,6 +16,7 @@ pub enum TokenRefusal {
     InvalidKommun,
     KommunNotAllowed,
     UnknownKommun,
+    KommunNotServed,
     UnknownRole,
     TooLarge,
 }
@@ -37,6 +38,7 @@ impl TokenRefusal {
             InvalidKommun => "INVALID_KOMMUN",
             KommunNotAllowed => "KOMMUN_NOT_ALLOWED_FOR_ISSUER",
             UnknownKommun => "UNKNOWN_KOMMUN",
+            KommunNotServed => "KOMMUN_NOT_SERVED",
             UnknownRole => "UNKNOWN_ROLE",
             TooLarge => "TOKEN_TOO_LARGE",
         }

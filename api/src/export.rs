@@ -200,6 +200,7 @@ impl RowSink for CommitteeCsv {
                 names.name(c.municipality_id),
                 num(c.amount.to_decimal()),
                 if c.committed { "ja" } else { "nej" }.to_owned(),
+                c.population_year.map(|y| y.to_string()).unwrap_or_default(),
             ])
             .map_err(std::io::Error::other)
     }
@@ -311,7 +312,15 @@ fn head(r: &CommitteeReport, names: &Names<'_>) -> Result<Vec<u8>, csv::Error> {
         section(
             w,
             "Kostnad per projekt och kommun",
-            &["Projekt", "Fas", "Kommunkod", "Kommun", "Belopp (kr)", "Beslutad"],
+            &[
+                "Projekt",
+                "Fas",
+                "Kommunkod",
+                "Kommun",
+                "Belopp (kr)",
+                "Beslutad",
+                "Folkmängd år",
+            ],
         )
     })?);
     Ok(out)

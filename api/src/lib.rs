@@ -15,7 +15,7 @@ pub mod graphql;
 pub(crate) mod http;
 pub(crate) mod linked_data;
 pub(crate) mod papers;
-pub(crate) mod reference;
+pub mod reference;
 pub(crate) mod service;
 pub mod settings;
 pub mod startup;

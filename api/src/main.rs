@@ -53,6 +53,9 @@ enum Command {
         /// Audit events to append to county 18's chain (for `scripts/bench-chain.sh`).
         #[arg(long, default_value_t = 0)]
         audit_events: usize,
+        /// The counties whose kommuner own the projects: länskoder (`14,18`) or `all`.
+        #[arg(long, default_value = "18")]
+        counties: String,
     },
     /// Import a kommun's systems inventory from a CSV file: every row is checked first, then
     /// all are written in one transaction, or none and each bad row is reported.
@@ -194,7 +197,11 @@ async fn run() -> anyhow::Result<()> {
         Command::BenchSeed {
             projects,
             audit_events,
+            counties,
         } => {
+            let counties =
+                samverkan::reference::Served::parse(if counties == "all" { "*" } else { &counties })
+                    .map_err(|m| anyhow::anyhow!("--counties: {m}"))?;
             let settings = Settings::load()?;
             anyhow::ensure!(
                 settings.mode == samverkan::settings::Mode::Development,
@@ -202,7 +209,7 @@ async fn run() -> anyhow::Result<()> {
             );
             let db = startup::connect(&settings, None).await?;
             startup::prepare_database(&db, &settings).await?;
-            samverkan::demo::seed_volume(&db, projects).await?;
+            samverkan::demo::seed_volume(&db, projects, &counties).await?;
             samverkan::demo::seed_audit_events(&db, audit_events).await?;
             eprintln!("seeded {projects} projects and {audit_events} chained audit events");
         }

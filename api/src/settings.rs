@@ -253,6 +253,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The e-mail the DCAT catalogue gives as the API's and the e-services' contact point.
     pub catalogue_contact: Option<String>,
+    /// The counties this deployment serves: länskoder separated by commas (`18`, `14,18`), or
+    /// `*` for all 21. Tokens of kommuner elsewhere are refused and lists show only these.
+    pub counties: String,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -281,12 +284,18 @@ impl Default for Settings {
             trusted_documents: Vec::new(),
             public_url: None,
             catalogue_contact: None,
+            counties: "18".into(),
             limits: Limits::default(),
         }
     }
 }
 
 impl Settings {
+    /// The counties served (`counties`, checked when the settings were read).
+    pub fn served(&self) -> crate::reference::Served {
+        crate::reference::Served::parse(&self.counties).unwrap_or(crate::reference::Served::All)
+    }
+
     /// Whether the explorer is served: as set, else only in development.
     pub fn explorer_enabled(&self) -> bool {
         self.explorer.unwrap_or(self.mode == Mode::Development)
@@ -486,6 +495,9 @@ impl Settings {
         if let Some(v) = get("SAMVERKAN_CATALOGUE_CONTACT") {
             s.catalogue_contact = Some(v);
         }
+        if let Some(v) = get("SAMVERKAN_COUNTIES") {
+            s.counties = v;
+        }
         if let Some(v) = get("SAMVERKAN_COMMITTEE_TEMPLATE") {
             s.committee_template = Some(PathBuf::from(v));
         }
@@ -497,6 +509,7 @@ impl Settings {
     }
 
     fn validate(&mut self) -> Result<(), SettingsError> {
+        crate::reference::Served::parse(&self.counties).map_err(|m| bad("SAMVERKAN_COUNTIES", m))?;
         for (i, client) in self.trusted_documents.iter().enumerate() {
             for role in &client.roles {
                 if role.parse::<crate::auth::Role>().is_err() {

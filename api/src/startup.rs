@@ -135,7 +135,7 @@ impl Application {
         let statements = Arc::new(AtomicU64::new(0));
         let db = connect(&settings, Some(statements.clone())).await?;
         prepare_database(&db, &settings).await?;
-        let reference = Arc::new(reference::Reference::load(&db).await?);
+        let reference = Arc::new(serving(reference::Reference::load(&db).await?, &settings)?);
         let dev_secret = match settings.mode {
             Mode::Development => Some(auth::dev_secret(&settings.data_dir)?),
             Mode::Production => None,
@@ -423,4 +423,19 @@ pub(crate) async fn in_memory_database() -> DatabaseConnection {
 /// database stops a statement before the deadline stops the request.
 pub fn statement_timeout_ms(request_ms: u64) -> u64 {
     (request_ms * 9 / 10).max(1)
+}
+
+/// The reference data of the counties `settings` serve; a county code that names no county
+/// stops the start.
+fn serving(all: reference::Reference, settings: &Settings) -> anyhow::Result<reference::Reference> {
+    let served = settings.served();
+    if let reference::Served::Counties(codes) = &served {
+        for code in codes {
+            anyhow::ensure!(
+                all.county_by_code(code).is_some(),
+                "invalid setting SAMVERKAN_COUNTIES: there is no county {code} (länskoder are 01 to 25)"
+            );
+        }
+    }
+    Ok(all.serving(&served))
 }

@@ -19,6 +19,13 @@ text_enum!(
     }
 );
 
+impl CostKey {
+    /// Whether the key weighs kommuner by population (PER_CAPITA, MIXED).
+    pub fn uses_population(self) -> bool {
+        matches!(self, CostKey::PerCapita | CostKey::Mixed)
+    }
+}
+
 /// One paying kommun as the computation needs it.
 #[derive(Clone, Debug)]
 pub struct Member {

@@ -19,6 +19,7 @@ pub mod initiative_supporter;
 pub mod integration;
 pub mod municipality;
 pub mod participation;
+pub mod population_figure;
 pub mod product;
 pub mod project;
 pub mod pseudonym_key;

@@ -10,8 +10,6 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub county_id: i32,
-    pub population: i64,
-    pub population_year: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

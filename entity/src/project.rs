@@ -27,6 +27,10 @@ pub struct Model {
     pub next_tollgate_due: Option<Date>,
     /// The year of the business plan (verksamhetsplan) the project belongs to.
     pub plan_year: Option<i32>,
+    /// The reference year of the population figures its per-capita split uses, pinned when
+    /// the key was agreed (the tollgate out of PLANNING); `None` follows the county's current
+    /// year.
+    pub population_year: Option<i32>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -22,6 +22,7 @@ mod m20261204_000017_accessibility_statements;
 mod m20261204_000018_index_decisions_by_date;
 mod m20261205_000019_create_cost_budget;
 mod m20261205_000020_index_project_titles_by_trigram;
+mod m20261205_000021_population_years;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_index_decisions_by_date::Migration),
             Box::new(m20261205_000019_create_cost_budget::Migration),
             Box::new(m20261205_000020_index_project_titles_by_trigram::Migration),
+            Box::new(m20261205_000021_population_years::Migration),
         ]
     }
 }

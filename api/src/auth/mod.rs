@@ -540,12 +540,21 @@ impl Verifier {
                 format!("issuer '{iss}' may not speak for kommun {kommun}"),
             ));
         }
-        let municipality = reference.municipality_by_code(kommun.as_str()).ok_or_else(|| {
-            ApiError::token(
-                R::UnknownKommun,
-                format!("kommun {kommun} is not known to this service"),
-            )
-        })?;
+        let municipality = reference
+            .municipality_by_code(kommun.as_str())
+            .ok_or_else(|| match reference.elsewhere(kommun.as_str()) {
+                Some(e) => ApiError::token(
+                    R::KommunNotServed,
+                    format!(
+                        "kommun {kommun} ({}, {}) is not served by this deployment",
+                        e.name, e.county
+                    ),
+                ),
+                None => ApiError::token(
+                    R::UnknownKommun,
+                    format!("kommun {kommun} is not known to this service"),
+                ),
+            })?;
         let raw_roles: Vec<&str> = match claim(&claims, &issuer.roles_claim) {
             None => {
                 return Err(ApiError::token(

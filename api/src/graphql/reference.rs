@@ -1,6 +1,6 @@
 //! Counties, kommuner and the caller.
 use crate::domain::RecordKind;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{county, municipality};
 
 use super::{ids, scope};
@@ -36,6 +36,15 @@ impl County {
     }
 }
 
+/// A kommun's population on 31 December of one reference year (SCB).
+#[derive(SimpleObject)]
+pub struct PopulationFigure {
+    /// The year.
+    pub year: i32,
+    /// Folkmängd.
+    pub population: i64,
+}
+
 /// A kommun, the tenant of this service.
 #[derive(Clone)]
 pub struct Municipality(pub std::sync::Arc<municipality::Model>);
@@ -53,13 +62,25 @@ impl Municipality {
     async fn name(&self) -> &str {
         &self.0.name
     }
-    /// Folkmängd, used by the PER_CAPITA and MIXED cost keys.
-    async fn population(&self) -> i64 {
-        self.0.population
+    /// Folkmängd on 31 December of its county's current reference year (SCB), used by the
+    /// PER_CAPITA and MIXED cost keys; null while the county has no figures.
+    async fn population(&self, ctx: &Context<'_>) -> Option<i64> {
+        scope(ctx).reference().current_population(self.0.id)
     }
-    /// The year-end the population figure refers to.
-    async fn population_year(&self) -> i32 {
-        self.0.population_year
+    /// The year-end the population figure refers to: its county's current reference year.
+    async fn population_year(&self, ctx: &Context<'_>) -> Option<i32> {
+        scope(ctx).reference().current_year(self.0.county_id)
+    }
+    /// Its figure of every reference year held, oldest first.
+    async fn population_figures(&self, ctx: &Context<'_>) -> Vec<PopulationFigure> {
+        let r = scope(ctx).reference();
+        r.years(self.0.county_id)
+            .iter()
+            .filter_map(|&year| {
+                r.population(self.0.id, year)
+                    .map(|population| PopulationFigure { year, population })
+            })
+            .collect()
     }
     async fn county(&self, ctx: &Context<'_>) -> Option<County> {
         scope(ctx)

@@ -45,6 +45,9 @@ pub struct ProjectCost {
     municipality: Municipality,
     amount: Decimal,
     committed: bool,
+    /// The reference year of the population figures the share used; null under a key that
+    /// weighs no population.
+    population_year: Option<i32>,
 }
 
 /// Benefits one kommun owns.
@@ -197,6 +200,7 @@ impl CommitteeReport {
                     municipality: municipality(ctx, r.municipality_id)?,
                     amount: r.amount.to_decimal().into(),
                     committed: r.committed,
+                    population_year: r.population_year,
                 })
             })
             .collect()

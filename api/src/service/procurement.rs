@@ -204,8 +204,7 @@ impl Scope<'_> {
                     deadline: w.procurement_deadline(q.lead_months),
                     population: kommuner
                         .iter()
-                        .filter_map(|k| self.reference().municipality(*k))
-                        .map(|m| m.population)
+                        .filter_map(|k| self.reference().current_population(*k))
                         .sum(),
                     other_kommuner: 0,
                     kommuner,

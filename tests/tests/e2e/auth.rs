@@ -103,10 +103,24 @@ async fn every_bad_token_is_refused_with_its_own_reason(app: TestApp) {
     .await;
     refused(
         &app,
-        &app.sign_dev(&app.dev_claims("0180", &["viewer"])),
+        &app.sign_dev(&app.dev_claims("1899", &["viewer"])),
         "UNKNOWN_KOMMUN",
     )
     .await;
+    // Stockholm is a real kommun, of a county this deployment (county 18) does not serve.
+    let r = app
+        .with_token(app.sign_dev(&app.dev_claims("0180", &["viewer"])))
+        .gql(WHO, json!({}))
+        .await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(r.reason(), Some("KOMMUN_NOT_SERVED"), "{}", r.body);
+    assert!(
+        r.body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Stockholm") && m.contains("not served")),
+        "{}",
+        r.body
+    );
     refused(
         &app,
         &app.sign_dev(&app.dev_claims("1880", &["viewer", "superuser"])),

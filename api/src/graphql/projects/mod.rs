@@ -116,18 +116,22 @@ impl EServiceProject {
             mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
             custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp as i32)),
             complete: crate::domain::cost_sharing::split_complete(key, paying_bp),
+            population_year: scope(ctx).population_year(&self.0),
+            population_year_pinned: self.0.population_year.is_some(),
         })
     }
     /// Each paying member's share, computed by the server; amounts sum exactly to the budget.
     async fn cost_shares(&self, ctx: &Context<'_>) -> Result<Vec<CostShare>> {
         let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
         let shares = scope(ctx).cost_shares(&self.0, &rows)?;
+        let population_year = scope(ctx).population_year(&self.0);
         Ok(shares
             .into_iter()
             .map(|s| CostShare {
                 municipality_id: s.municipality_id,
                 percent: s.percent().into(),
                 amount: s.amount.to_decimal().into(),
+                population_year,
             })
             .collect())
     }
@@ -161,6 +165,12 @@ pub struct CostSharing {
     custom_percent_total: Option<Decimal>,
     /// False while a CUSTOM key does not sum to 100 %; the project cannot leave PLANNING then.
     complete: bool,
+    /// The reference year of the population figures the split uses (PER_CAPITA, MIXED): the
+    /// year pinned when the key was agreed, else the county's current year.
+    population_year: Option<i32>,
+    /// Whether that year is pinned: set by the tollgate out of PLANNING, so that new figures
+    /// never move an agreed split (`movePopulationYear` moves it, as a decision of its own).
+    population_year_pinned: bool,
 }
 
 /// One paying kommun's part of the budget.
@@ -173,6 +183,9 @@ pub struct CostShare {
     percent: Decimal,
     /// Amount in SEK, rounded to whole öre by largest remainder.
     amount: Decimal,
+    /// The reference year of the population figures the share was computed with (SCB,
+    /// 31 December); null under a key that weighs no population (EQUAL, CUSTOM).
+    population_year: Option<i32>,
 }
 
 #[ComplexObject]

@@ -35,6 +35,9 @@ pub struct CostSharePreviewInput {
     /// For CUSTOM: percentages of paying kommuner, over the project's.
     #[graphql(default)]
     custom_percents: Vec<CustomPercentInput>,
+    /// Another reference year of the population figures (one the county has); the project's
+    /// by default: pinned when its key was agreed, else the county's current year.
+    population_year: Option<i32>,
 }
 
 /// One kommun's share in a preview, beside what it pays today.
@@ -66,6 +69,8 @@ pub struct CostSharePreview {
     key: CostKey,
     /// The budget shared, in SEK.
     budget: Decimal,
+    /// The reference year of the population figures used; null when the key weighs none.
+    population_year: Option<i32>,
     /// Every kommun paying today or in the preview, by kommunkod; one that would leave shows 0.
     shares: Vec<PreviewedShare>,
 }
@@ -75,6 +80,7 @@ impl From<Preview> for CostSharePreview {
         Self {
             key: p.key,
             budget: p.budget.to_decimal().into(),
+            population_year: p.population_year,
             shares: p
                 .shares
                 .into_iter()
@@ -133,6 +139,7 @@ impl CostSharePreviewQuery {
                     .transpose()?,
                 budget: input.budget.map(|b| money("budget", b)).transpose()?,
                 custom_bp,
+                population_year: input.population_year,
             })
             .await?;
         Ok(preview.into())

@@ -226,8 +226,7 @@ impl Scope<'_> {
                     .collect();
                 let population = active
                     .iter()
-                    .filter_map(|m| self.reference().municipality(*m))
-                    .map(|m| m.population)
+                    .filter_map(|m| self.reference().current_population(*m))
                     .sum();
                 let running_vendor_products = active
                     .iter()

@@ -30,6 +30,9 @@ impl Scope<'_> {
                 "the cost-sharing key is fixed once the project has left PLANNING",
             ));
         }
+        if input.key.uses_population() && self.reference().current_year(before.county_id).is_none() {
+            return Err(super::no_figures(self.reference(), before.county_id));
+        }
         let mut after = before.clone();
         after.cost_key = input.key;
         after.mixed_equal_bp = match (input.key, input.mixed_equal_bp) {
@@ -129,6 +132,9 @@ pub struct PreviewInput {
     pub budget: Option<crate::domain::Sek>,
     /// CUSTOM percentages in basis points by kommunkod, over the project's.
     pub custom_bp: Vec<(String, i32)>,
+    /// Another reference year of the population figures; the project's (pinned, or its
+    /// county's current) by default.
+    pub population_year: Option<i32>,
 }
 
 /// One kommun's share in a preview, beside what it pays today.
@@ -149,6 +155,8 @@ pub struct Preview {
     pub key: CostKey,
     /// The budget shared.
     pub budget: crate::domain::Sek,
+    /// The reference year of the population figures used; `None` when the key weighs none.
+    pub population_year: Option<i32>,
     /// Every kommun paying today or under the preview, by kommunkod.
     pub shares: Vec<PreviewShare>,
 }
@@ -236,10 +244,24 @@ impl Scope<'_> {
                 }
             }
         }
-        let members: Vec<Member> = members
-            .into_iter()
-            .filter_map(|(id, custom_bp)| self.member(id, custom_bp))
-            .collect();
+        let population_year = match input.population_year {
+            _ if !key.uses_population() => None,
+            Some(year) if self.reference().years(me.county_id).contains(&year) => Some(year),
+            Some(year) => {
+                return Err(ApiError::input(
+                    "populationYear",
+                    format!(
+                        "populationYear: the county has no population figures of {year} (it has {})",
+                        years_text(self.reference().years(me.county_id))
+                    ),
+                ));
+            }
+            None => project
+                .as_ref()
+                .and_then(|p| p.population_year)
+                .or_else(|| self.reference().current_year(me.county_id)),
+        };
+        let members: Vec<Member> = self.members(key, me.county_id, population_year, members)?;
         let shares = compute_shares(budget, key, mixed_equal_bp, &members);
         let mut out: Vec<PreviewShare> = shares
             .into_iter()
@@ -271,7 +293,16 @@ impl Scope<'_> {
         Ok(Preview {
             key,
             budget,
+            population_year,
             shares: out,
         })
     }
+}
+
+/// Reference years as a reader would list them: `2023, 2024`, or `none`.
+pub(in crate::service) fn years_text(years: &[i32]) -> String {
+    if years.is_empty() {
+        return "none".into();
+    }
+    years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -189,6 +189,15 @@ impl Scope<'_> {
         }
         let mut after = before.clone();
         after.phase = to;
+        if from == Phase::Planning && before.cost_key.uses_population() {
+            // The key is agreed here: its split keeps the figures in force now, whatever
+            // SCB publishes later.
+            let year = self
+                .reference()
+                .current_year(before.county_id)
+                .ok_or_else(|| super::no_figures(self.reference(), before.county_id))?;
+            after.population_year = Some(year);
+        }
         let saved = tx.save(&grant, &before, after, version).await?;
         let d = self
             .insert_decision(&mut tx, &grant, &before, to, decision)

@@ -128,7 +128,7 @@ super::audit::versioned!(project, RecordKind::EServiceProject, "the project", |m
     "targetGroup": m.target_group, "ownerId": m.owner_id, "visibility": m.visibility,
     "budgetOre": m.budget_ore, "phase": m.phase, "costKey": m.cost_key,
     "mixedEqualBp": m.mixed_equal_bp, "health": m.health, "nextTollgateDue": m.next_tollgate_due,
-    "planYear": m.plan_year, "version": m.version,
+    "planYear": m.plan_year, "populationYear": m.population_year, "version": m.version,
 }));
 
 super::audit::audited!(
@@ -490,24 +490,65 @@ impl Scope<'_> {
         Ok(self.project_of_child(s.project_id).await?.map(|_| s))
     }
 
-    /// A kommun as the cost-sharing arithmetic needs it (code for ties, population for the
-    /// per-capita part), with its CUSTOM percentage if it has one.
-    pub(in crate::service) fn member(&self, municipality_id: i32, custom_bp: Option<i32>) -> Option<Member> {
-        self.reference().municipality(municipality_id).map(|m| Member {
-            municipality_id: m.id,
-            code: m.code.clone(),
-            population: m.population,
-            custom_bp,
-        })
+    /// The reference year whose population figures project `p`'s split uses: the year pinned
+    /// when its key was agreed, else its county's current year; `None` under a key that
+    /// weighs no population (EQUAL, CUSTOM) or while the county has no figures.
+    pub fn population_year(&self, p: &project::Model) -> Option<i32> {
+        if !p.cost_key.uses_population() {
+            return None;
+        }
+        p.population_year
+            .or_else(|| self.reference().current_year(p.county_id))
+    }
+
+    /// Kommuner as the cost-sharing arithmetic needs them (code for ties, the population of
+    /// `year` for a key that weighs it), each with its CUSTOM percentage if it has one. A key
+    /// that weighs population with a kommun lacking that year's figure is refused: a split
+    /// computed without one would be wrong, not approximate.
+    pub(in crate::service) fn members(
+        &self,
+        key: CostKey,
+        county_id: i32,
+        year: Option<i32>,
+        kommuner: impl IntoIterator<Item = (i32, Option<i32>)>,
+    ) -> ApiResult<Vec<Member>> {
+        let r = self.reference();
+        let mut out = Vec::new();
+        for (id, custom_bp) in kommuner {
+            let Some(m) = r.municipality(id) else { continue };
+            let population = match (key.uses_population(), year) {
+                (false, _) => 0,
+                (true, None) => return Err(no_figures(r, county_id)),
+                (true, Some(year)) => r.population(id, year).ok_or_else(|| {
+                    ApiError::Conflict(format!(
+                        "kommun {} ({}) has no population figure of {year}; the {} key needs one",
+                        m.code,
+                        m.name,
+                        key.as_str()
+                    ))
+                })?,
+            };
+            out.push(Member {
+                municipality_id: m.id,
+                code: m.code.clone(),
+                population,
+                custom_bp,
+            });
+        }
+        Ok(out)
     }
 
     /// Each paying member's share of the budget under the project's key.
     pub fn cost_shares(&self, p: &project::Model, parts: &[participation::Model]) -> ApiResult<Vec<Share>> {
-        let members: Vec<Member> = parts
-            .iter()
-            .filter(|x| is_paying(x))
-            .filter_map(|x| self.member(x.municipality_id, x.custom_bp))
-            .collect();
+        let members = self.members(
+            p.cost_key,
+            p.county_id,
+            self.population_year(p),
+            parts
+                .iter()
+                .filter(|x| is_paying(x))
+                .map(|x| (x.municipality_id, x.custom_bp)),
+        )?;
         Ok(compute_shares(
             Sek::from_ore(p.budget_ore),
             p.cost_key,
@@ -622,4 +663,15 @@ async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
         .iter()
         .map(|r| r.try_get::<i32>("", "id"))
         .collect::<Result<_, _>>()?)
+}
+
+/// Why a key weighing population cannot be used in county `county_id` yet.
+pub(in crate::service) fn no_figures(r: &crate::service::Reference, county_id: i32) -> ApiError {
+    let county = r
+        .county(county_id)
+        .map_or_else(String::new, |c| format!("{} ", c.name));
+    ApiError::Conflict(format!(
+        "{county}has no population figures yet; import SCB's (samverkan import-population) \
+         or use the EQUAL or CUSTOM key"
+    ))
 }

@@ -532,9 +532,9 @@ impl Scope<'_> {
                         let cost = Sek::from_ore(i.annual_cost_ore.unwrap_or(0));
                         let per = self
                             .reference()
-                            .municipality(i.owner_id)
-                            .filter(|m| m.population > 0)
-                            .map(|m| (cost.ore() as f64 / m.population as f64).round() as i64);
+                            .current_population(i.owner_id)
+                            .filter(|n| *n > 0)
+                            .map(|n| (cost.ore() as f64 / n as f64).round() as i64);
                         (i, cost, per)
                     })
                     .collect();

@@ -49,6 +49,8 @@ pub struct ProjectCostRow {
     pub municipality_id: i32,
     pub amount: Sek,
     pub committed: bool,
+    /// The reference year of the population figures the share used (PER_CAPITA, MIXED).
+    pub population_year: Option<i32>,
 }
 
 /// Benefits a kommun owns and how far they are realised on average.
@@ -521,6 +523,7 @@ impl Scope<'_> {
         for pr in projects.iter().filter(|p| p.phase != Phase::Cancelled) {
             let committed = pr.phase >= Phase::Execution;
             let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
+            let population_year = self.population_year(pr);
             for s in self.cost_shares(pr, members)? {
                 let sum = out
                     .cost_sums
@@ -545,6 +548,7 @@ impl Scope<'_> {
                         municipality_id: s.municipality_id,
                         amount: s.amount,
                         committed,
+                        population_year,
                     };
                     match &mut rows {
                         Rows::Sink(sink) => sink.project_cost(&row).map_err(written)?,
