@@ -257,6 +257,50 @@ pub async fn archive_package(
         .archive_records(id)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;
-    let package = crate::archive::package(&records, services.reference())?;
+    let package = crate::archive::package(&records, &services.reference())?;
     Ok((package.file_name, package.zip))
+}
+
+/// Imports SCB's population figures of 31 December `year` from `csv` as a new reference
+/// year, run from the command line as `cli:<user>` with the committee's role of the first
+/// county the file names; audited in every county it names. Returns a line per county.
+pub async fn import_population(
+    db: DatabaseConnection,
+    year: i32,
+    csv: &str,
+    user: &str,
+) -> Result<Vec<String>, ImportFailure> {
+    let reference = Reference::load(&db)
+        .await
+        .map_err(|e| failure(ApiError::Internal(e.into())))?;
+    let counties = crate::service::population::counties_in(&reference, csv).map_err(failure)?;
+    let kommun = counties
+        .first()
+        .and_then(|c| {
+            reference
+                .municipalities()
+                .iter()
+                .filter(|m| m.county_id == *c)
+                .min_by(|a, b| a.code.cmp(&b.code))
+        })
+        .cloned()
+        .ok_or_else(|| ImportFailure(vec!["the file names no kommun (a four-digit kommunkod); nothing was written".into()]))?;
+    let caller = Caller::Principal(Principal::acting_for(&kommun, format!("cli:{user}"), Role::Namnd));
+    let services = Services::new(db, Arc::new(reference));
+    let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
+    let done = services
+        .scope(&caller, &request_id)
+        .import_population(year, csv)
+        .await
+        .map_err(failure)?;
+    Ok(done
+        .counties
+        .iter()
+        .map(|c| {
+            format!(
+                "county {} ({}): {} kommuner, population {} on 31 December {}",
+                c.code, c.name, c.kommuner, c.total, done.year
+            )
+        })
+        .collect())
 }

@@ -69,6 +69,21 @@ enum Command {
         #[arg(long, env = "USER", default_value = "operator")]
         user: String,
     },
+    /// Import SCB's population figures of 31 December of one year as a new reference year
+    /// (the table "Folkmängd i riket, län och kommuner", saved as CSV): every row is checked
+    /// first, then all are written in one transaction, audited in each county's trail, or
+    /// none and each bad row is reported. Projects already agreed keep the year they were
+    /// agreed under.
+    ImportPopulation {
+        /// The CSV file (comma or semicolon separated; kommunkod, name, population).
+        file: PathBuf,
+        /// The year the figures are of (31 December).
+        #[arg(long)]
+        year: i32,
+        /// Who runs the import, for the audit trail (recorded as `cli:<user>`).
+        #[arg(long, env = "USER", default_value = "operator")]
+        user: String,
+    },
     /// Verify the audit trail's hash chain of one county or all: exit 0 when every chain is
     /// intact, 1 naming the first broken event and why.
     VerifyAudit {
@@ -212,6 +227,24 @@ async fn run() -> anyhow::Result<()> {
             samverkan::demo::seed_volume(&db, projects, &counties).await?;
             samverkan::demo::seed_audit_events(&db, audit_events).await?;
             eprintln!("seeded {projects} projects and {audit_events} chained audit events");
+        }
+        Command::ImportPopulation { file, year, user } => {
+            let csv = std::fs::read_to_string(&file)
+                .with_context(|| format!("Failed to read {}", file.display()))?;
+            let settings = Settings::load()?;
+            let db = startup::connect(&settings, None).await?;
+            startup::prepare_database(&db, &settings).await?;
+            match samverkan::admin::import_population(db, year, &csv, &user).await {
+                Ok(lines) => {
+                    for line in lines {
+                        println!("{line}");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(1);
+                }
+            }
         }
         Command::ImportSystems { file, kommun, user } => {
             let csv = std::fs::read_to_string(&file)

@@ -94,6 +94,8 @@ pub struct Reference {
     years: BTreeMap<i32, Vec<i32>>,
     /// Kommuner of counties not served, by kommunkod.
     elsewhere: HashMap<String, Elsewhere>,
+    /// How many figures and kommuner there were when loaded ([`Reference::marker`]).
+    marker: (i64, i64),
 }
 
 impl Reference {
@@ -107,13 +109,31 @@ impl Reference {
             .order_by_asc(municipality::Column::Code)
             .all(db)
             .await?;
-        let figures = population_figure::Entity::find()
+        let figures: HashMap<(i32, i32), i64> = population_figure::Entity::find()
             .all(db)
             .await?
             .into_iter()
             .map(|f| ((f.municipality_id, f.year), f.population))
             .collect();
-        Ok(Self::of(counties, municipalities, figures, HashMap::new()))
+        let marker = (figures.len() as i64, municipalities.len() as i64);
+        let mut loaded = Self::of(counties, municipalities, figures, HashMap::new());
+        loaded.marker = marker;
+        Ok(loaded)
+    }
+
+    /// What changes when reference data does: how many population figures and kommuner the
+    /// database holds (figures are only ever added, a year at a time).
+    pub async fn marker(db: &impl ConnectionTrait) -> Result<(i64, i64), sea_orm::DbErr> {
+        use sea_orm::PaginatorTrait;
+        Ok((
+            population_figure::Entity::find().count(db).await? as i64,
+            municipality::Entity::find().count(db).await? as i64,
+        ))
+    }
+
+    /// The [`marker`](Reference::marker) of the database this was loaded from.
+    pub fn loaded_marker(&self) -> (i64, i64) {
+        self.marker
     }
 
     fn of(
@@ -158,12 +178,14 @@ impl Reference {
             figures,
             years,
             elsewhere,
+            marker: (0, 0),
         }
     }
 
     /// The part of the reference data of the counties `served`; the rest is remembered only
     /// by kommunkod, to say why its tokens are refused.
     pub fn serving(self, served: &Served) -> Self {
+        let marker = self.marker;
         let (kept, dropped): (Vec<_>, Vec<_>) =
             self.counties.into_iter().partition(|c| served.serves(&c.code));
         let kept_ids: BTreeSet<i32> = kept.iter().map(|c| c.id).collect();
@@ -189,7 +211,9 @@ impl Reference {
             .into_iter()
             .filter(|((m, _), _)| ids.contains(m))
             .collect();
-        Self::of(kept, municipalities, figures, elsewhere)
+        let mut part = Self::of(kept, municipalities, figures, elsewhere);
+        part.marker = marker;
+        part
     }
 
     /// Every county, by code.

@@ -110,6 +110,9 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     prepared
 }
 
+/// How often a replica looks for new reference data (one count query).
+const REFERENCE_POLL: Duration = Duration::from_secs(2);
+
 /// The advisory lock key of start-up work ("samverka" in ASCII).
 const STARTUP_LOCK: i64 = 0x7361_6d76_6572_6b61;
 
@@ -211,6 +214,23 @@ impl Application {
                 }
             });
         }
+        // A year of figures imported by `samverkan import-population` (another process) reaches
+        // every replica within REFERENCE_POLL; answers cached before it are not served after.
+        // On a connection of its own, outside the statement count that tests read.
+        let refreshed = state.services.clone();
+        let served = settings.served();
+        let poll_db = connect(&settings, None).await?;
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(REFERENCE_POLL);
+            loop {
+                every.tick().await;
+                match refreshed.refresh_reference(&poll_db, &served).await {
+                    Ok(true) => tracing::info!("reference data reloaded (new population figures)"),
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!(error = %e, "reference data not reloaded; the loaded stays in use"),
+                }
+            }
+        });
         let pruned = state.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));

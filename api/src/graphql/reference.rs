@@ -73,7 +73,8 @@ impl Municipality {
     }
     /// Its figure of every reference year held, oldest first.
     async fn population_figures(&self, ctx: &Context<'_>) -> Vec<PopulationFigure> {
-        let r = scope(ctx).reference();
+        let s = scope(ctx);
+        let r = s.reference();
         r.years(self.0.county_id)
             .iter()
             .filter_map(|&year| {

@@ -78,7 +78,9 @@ impl Subscription {
         let project = ids::decode("id", RecordKind::EServiceProject, &id)?;
         let (s, l) = (scope(ctx), loaders(ctx));
         s.project(project).await?;
-        Ok(changes(ctx, move |change| async move {
+        Ok(changes(ctx, move |change| {
+            let s = s.clone();
+            async move {
             if !change.is_of(RecordKind::EServiceProject, project) {
                 return Step::Skip;
             }
@@ -88,6 +90,7 @@ impl Subscription {
                 Err(ApiError::NotFound(_)) => Step::Skip,
                 Err(e) => Step::End(e.into()),
             }
+        }
         }))
     }
 
@@ -99,7 +102,9 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<ProjectChange>> + use<'ctx>> {
         let (s, l) = (scope(ctx), loaders(ctx));
         s.reader()?;
-        Ok(changes(ctx, move |change| async move {
+        Ok(changes(ctx, move |change| {
+            let s = s.clone();
+            async move {
             if change.scope_type != RecordKind::EServiceProject.as_str() {
                 return Step::Skip;
             }
@@ -113,6 +118,7 @@ impl Subscription {
                 Err(ApiError::NotFound(_)) => Step::Skip,
                 Err(e) => Step::End(e.into()),
             }
+        }
         }))
     }
 
@@ -127,11 +133,14 @@ impl Subscription {
                 ApiError::Forbidden("the audit feed is for the joint committee (namnd)".into()).into(),
             );
         }
-        Ok(changes(ctx, move |change| async move {
-            match s.audit_event(change.event_id).await {
-                Ok(Some(event)) => Step::Send(AuditEvent(event)),
-                Ok(None) => Step::Skip,
-                Err(e) => Step::End(e.into()),
+        Ok(changes(ctx, move |change| {
+            let s = s.clone();
+            async move {
+                match s.audit_event(change.event_id).await {
+                    Ok(Some(event)) => Step::Send(AuditEvent(event)),
+                    Ok(None) => Step::Skip,
+                    Err(e) => Step::End(e.into()),
+                }
             }
         }))
     }

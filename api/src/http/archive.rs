@@ -28,7 +28,7 @@ pub async fn project_package(
     let scope = state.services.scope(&who.caller, &rid);
     let made = async {
         let records = scope.archive_records(id).await?;
-        crate::archive::package(&records, state.services.reference()).map_err(ApiError::Internal)
+        crate::archive::package(&records, &state.services.reference()).map_err(ApiError::Internal)
     }
     .instrument(span.clone())
     .await;

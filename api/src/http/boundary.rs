@@ -172,7 +172,7 @@ async fn authenticate(req: &HttpRequest) -> Result<Authenticated, Refusal> {
     let verified = match bearer(req) {
         Ok(Some(token)) => state
             .verifier
-            .verify(token, state.services.reference())
+            .verify(token, &state.services.reference())
             .await
             .map(Some),
         Ok(None) => Ok(None),

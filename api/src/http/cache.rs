@@ -410,6 +410,7 @@ mod tests {
         let at = |generation| Stamp {
             generation,
             settled: 0,
+            ..Default::default()
         };
         c.put(k, at(3), made(b"{}"), None);
         assert!(c.get(&k, at(3)).is_some());
@@ -419,7 +420,8 @@ mod tests {
                 &k,
                 Stamp {
                     generation: 3,
-                    settled: 1
+                    settled: 1,
+                    ..Default::default()
                 }
             )
             .is_none()
@@ -441,6 +443,7 @@ mod tests {
                 Stamp {
                     generation: 0,
                     settled: 0,
+                    ..Default::default()
                 },
                 Made {
                     body: body.clone(),
@@ -464,6 +467,7 @@ mod tests {
         let at = |generation| Stamp {
             generation,
             settled: 0,
+            ..Default::default()
         };
         let patience = std::time::Duration::from_secs(5);
         let Turn::Lead(leader) = c.begin(k, at(1), None) else {

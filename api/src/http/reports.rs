@@ -172,6 +172,6 @@ pub async fn audit_readiness_csv(
     csv_file(
         &who,
         &name,
-        crate::export::audit_readiness_csv(&r, state.services.reference()),
+        crate::export::audit_readiness_csv(&r, &state.services.reference()),
     )
 }

@@ -321,7 +321,7 @@ async fn connection_init(
     };
     let principal = state
         .verifier
-        .verify(token, state.services.reference())
+        .verify(token, &state.services.reference())
         .await
         .map_err(|e| async_graphql::Error::new(format!("the token is refused: {}", e.message())))?;
     let key = format!("{}|{}", principal.kommun, principal.sub);

@@ -150,13 +150,16 @@ impl PartsRead {
 }
 
 /// The data an answer is computed from: what a cached answer must match to be served.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Stamp {
     /// The data generation read before computing it.
     pub generation: i64,
     /// The background recounts of slow counts landed by then
     /// ([`CountCache::settled`](super::counts::CountCache::settled)).
     pub settled: u64,
+    /// The version of the reference data in memory (a new year of population figures moves
+    /// cost shares without moving any project).
+    pub reference: u64,
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod initiatives;
 pub mod inventory;
 pub mod loaders;
 pub mod pagination;
+pub mod population;
 pub mod procurement;
 pub mod projects;
 pub mod readiness;
@@ -47,7 +48,11 @@ pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> ApiR
 #[derive(Clone)]
 pub struct Services {
     db: Reads<DatabaseConnection>,
-    reference: Arc<Reference>,
+    /// Replaced whole when reference data changes (a new year of figures), so that a
+    /// request reads one version of it from start to end.
+    reference: Arc<std::sync::RwLock<Arc<Reference>>>,
+    /// Raised by each [`replace_reference`](Services::replace_reference).
+    reference_version: Arc<std::sync::atomic::AtomicU64>,
     counts: Arc<counts::CountCache>,
     events: events::Events,
     verifications: audit::chain::Verifications,
@@ -103,7 +108,8 @@ impl Services {
         let events = events::Events::new(&db);
         Self {
             db,
-            reference,
+            reference: Arc::new(std::sync::RwLock::new(reference)),
+            reference_version: Arc::default(),
             counts: Arc::default(),
             events,
             verifications: audit::chain::Verifications::default(),
@@ -143,13 +149,39 @@ impl Services {
     }
 
     /// The county and kommun reference data.
-    pub fn reference(&self) -> &Reference {
-        &self.reference
+    pub fn reference(&self) -> Arc<Reference> {
+        self.shared_reference()
+    }
+
+    /// Puts newly loaded reference data in place for the requests that start from now on.
+    pub fn replace_reference(&self, reference: Reference) {
+        *self.reference.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reference);
+        self.reference_version
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    /// Loads the reference data again when its figures changed (another process imported a
+    /// year), keeping only the counties `served`. Cheap when nothing changed: one count.
+    pub async fn refresh_reference(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        served: &crate::reference::Served,
+    ) -> anyhow::Result<bool> {
+        let now = crate::reference::Reference::marker(db).await?;
+        if now == self.shared_reference().loaded_marker() {
+            return Ok(false);
+        }
+        let fresh = crate::reference::Reference::load(db).await?.serving(served);
+        self.replace_reference(fresh);
+        Ok(true)
     }
 
     /// The reference data to hand to work off the request's thread (a document's renderer).
     pub fn shared_reference(&self) -> Arc<Reference> {
-        self.reference.clone()
+        self.reference
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The names of the project count parts `caller` reads (none for a caller who reads no
@@ -179,6 +211,7 @@ impl Services {
         Ok(generation::Stamp {
             generation: g,
             settled: self.counts.settled(),
+            reference: self.reference_version.load(std::sync::atomic::Ordering::Acquire),
         })
     }
 
@@ -188,6 +221,7 @@ impl Services {
             svc: self,
             caller,
             request_id,
+            reference: self.shared_reference(),
         }
     }
 
@@ -220,11 +254,12 @@ impl Services {
 
 /// One request's view of the services: every read is narrowed to what the caller may see,
 /// every write goes through an audited transaction.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub struct Scope<'a> {
     svc: &'a Services,
     caller: &'a Caller,
     request_id: &'a str,
+    reference: Arc<Reference>,
 }
 
 impl<'a> Scope<'a> {
@@ -234,8 +269,8 @@ impl<'a> Scope<'a> {
     }
 
     /// The reference data.
-    pub fn reference(&self) -> &'a Reference {
-        &self.svc.reference
+    pub fn reference(&self) -> &Reference {
+        &self.reference
     }
 
     fn db(&self) -> &Reads<DatabaseConnection> {

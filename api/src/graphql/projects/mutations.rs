@@ -164,6 +164,15 @@ pub struct SetCostSharingInput {
     custom_percents: Vec<CustomPercentInput>,
 }
 
+/// Another reference year for an agreed split.
+#[derive(InputObject)]
+pub struct MovePopulationYearInput {
+    project_id: ID,
+    version: i32,
+    /// A year the county has population figures of.
+    year: i32,
+}
+
 /// The project with its new key.
 #[derive(SimpleObject)]
 pub struct ProjectPayload {
@@ -388,6 +397,23 @@ impl ProjectMutation {
                     custom,
                 },
             )
+            .await?;
+        Ok(ProjectPayload {
+            project: EServiceProject(p),
+        })
+    }
+
+    /// Moves an agreed PER_CAPITA or MIXED split (pinned to the figures in force when the
+    /// project left PLANNING) to another year's figures: a decision of its own, for those who
+    /// record the project's tollgates. The project's cost shares follow at once.
+    async fn move_population_year(
+        &self,
+        ctx: &Context<'_>,
+        input: MovePopulationYearInput,
+    ) -> Result<ProjectPayload> {
+        let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
+        let p = scope(ctx)
+            .move_population_year(id, input.version, input.year)
             .await?;
         Ok(ProjectPayload {
             project: EServiceProject(p),

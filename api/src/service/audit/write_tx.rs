@@ -41,7 +41,28 @@ pub struct WriteTx<'a> {
     request_id: &'a str,
     action: &'static str,
     events: Vec<Change>,
+    /// Events of a change that spans counties, each in its own county's chain.
+    elsewhere: Vec<Elsewhere>,
     announce: crate::service::events::Events,
+}
+
+/// An event of the same change in another county's chain.
+struct Elsewhere {
+    county_id: i32,
+    /// The kommun the event names as the actor's: one of that county.
+    actor_municipality_id: i32,
+    change: Change,
+}
+
+/// One event as its county's chain records it.
+struct Entry {
+    county_id: i32,
+    actor_municipality_id: i32,
+    record_type: RecordKind,
+    record_id: i64,
+    before: Option<String>,
+    after: Option<String>,
+    scope: Parent,
 }
 
 /// Proof that the caller of one mutation may perform an action where its kommun stands as the
@@ -156,6 +177,7 @@ impl<'a> WriteTx<'a> {
             parent: std::sync::OnceLock::new(),
             names: Vec::new(),
             events: Vec::new(),
+            elsewhere: Vec::new(),
             announce,
         })
     }
@@ -223,6 +245,88 @@ impl<'a> WriteTx<'a> {
         });
     }
 
+    /// Records the change's event in county `county_id`'s own chain too, for a change of
+    /// reference data that spans counties (a year of population figures): every county's
+    /// trail then shows what changed in it. The event is the county's (scope `County`) and
+    /// names `actor_municipality_id`, a kommun of that county, beside the actor.
+    pub(in crate::service) fn record_in_county(
+        &mut self,
+        county_id: i32,
+        actor_municipality_id: i32,
+        record_id: i64,
+        after: Value,
+    ) {
+        self.elsewhere.push(Elsewhere {
+            county_id,
+            actor_municipality_id,
+            change: Change {
+                record_type: RecordKind::County,
+                record_id,
+                before: None,
+                after: Some(after),
+            },
+        });
+    }
+
+    /// Appends one event to its county's chain (under the chain head's lock, taken here and
+    /// held to the end of the transaction).
+    async fn append(&self, e: Entry) -> ApiResult<audit_event::Model> {
+        let tx = self.tx.writable();
+        let (seq, prev_hash) = super::chain::lock_head(tx, e.county_id).await?;
+        // Taken under the head's lock, so that times rise along each county's chain.
+        let now = crate::domain::chain::instant(chrono::Utc::now());
+        let salt = uuid::Uuid::new_v4().simple().to_string();
+        let digest = crate::domain::chain::actor_digest(&salt, &self.principal.sub);
+        let roles = self.principal.roles_text();
+        let (scope_type, scope_id) = e.scope.parts();
+        let hash = crate::domain::chain::EventContent {
+            county_id: e.county_id,
+            seq: seq + 1,
+            prev_hash: &prev_hash,
+            occurred_at: now,
+            actor_digest: &digest,
+            actor_municipality_id: e.actor_municipality_id,
+            actor_roles: &roles,
+            action: self.action,
+            record_type: e.record_type.as_str(),
+            record_id: e.record_id,
+            before: e.before.as_deref(),
+            after: e.after.as_deref(),
+            request_id: self.request_id,
+            scope_type: Some(scope_type.as_str()),
+            scope_id: Some(scope_id),
+        }
+        .hash();
+        let event = audit_event::ActiveModel {
+            occurred_at: Set(now),
+            actor_sub: Set(self.principal.sub.clone()),
+            actor_municipality_id: Set(e.actor_municipality_id),
+            actor_roles: Set(roles),
+            action: Set(self.action.to_owned()),
+            record_type: Set(e.record_type),
+            record_id: Set(e.record_id),
+            before: Set(e.before),
+            after: Set(e.after),
+            request_id: Set(self.request_id.to_owned()),
+            scope_type: Set(Some(scope_type)),
+            scope_id: Set(Some(scope_id)),
+            county_id: Set(Some(e.county_id)),
+            chain_seq: Set(Some(seq + 1)),
+            prev_hash: Set(Some(prev_hash)),
+            hash: Set(Some(hash.clone())),
+            chain_form: Set(Some(crate::domain::chain::FORM)),
+            actor_digest: Set(Some(digest)),
+            actor_salt: Set(Some(salt)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(tx)
+        .await?;
+        super::chain::advance_head(tx, e.county_id, seq + 1, hash).await?;
+        Ok(event)
+    }
+
     /// The projects this mutation may have changed the counts of (its parent and the records
     /// it names when they are projects, every project it recorded a change of, the project of
     /// every participation it recorded a change of), and those whose visibility it changed.
@@ -265,7 +369,7 @@ impl<'a> WriteTx<'a> {
     }
 
     /// Writes the audit events and commits; nothing is written if either fails.
-    pub async fn commit(self) -> ApiResult<()> {
+    pub async fn commit(mut self) -> ApiResult<()> {
         let action = self.action;
         let Some(parent) = self.parent.get().copied() else {
             return Err(ApiError::Internal(anyhow::anyhow!(
@@ -273,65 +377,40 @@ impl<'a> WriteTx<'a> {
             )));
         };
         let (projects, moved) = self.projects_changed(parent).await?;
-        let Some((record_type, record_id, before, after)) = fold(self.events) else {
+        let Some((record_type, record_id, before, after)) = fold(std::mem::take(&mut self.events)) else {
             return Err(ApiError::Internal(anyhow::anyhow!(
                 "mutation {action} recorded no audit event"
             )));
         };
         let (scope_type, scope_id) = parent.parts();
-        let county_id = self.principal.county_id;
-        let (seq, prev_hash) = super::chain::lock_head(self.tx.writable(), county_id).await?;
-        // Taken under the head's lock, so that times rise along each county's chain.
-        let now = crate::domain::chain::instant(chrono::Utc::now());
-        let salt = uuid::Uuid::new_v4().simple().to_string();
-        let digest = crate::domain::chain::actor_digest(&salt, &self.principal.sub);
-        let (before, after) = (before.map(|v| v.to_string()), after.map(|v| v.to_string()));
-        let roles = self.principal.roles_text();
-        let hash = crate::domain::chain::EventContent {
-            county_id,
-            seq: seq + 1,
-            prev_hash: &prev_hash,
-            occurred_at: now,
-            actor_digest: &digest,
-            actor_municipality_id: self.principal.municipality_id,
-            actor_roles: &roles,
-            action,
-            record_type: record_type.as_str(),
-            record_id,
-            before: before.as_deref(),
-            after: after.as_deref(),
-            request_id: self.request_id,
-            scope_type: Some(scope_type.as_str()),
-            scope_id: Some(scope_id),
+        let event = self
+            .append(Entry {
+                county_id: self.principal.county_id,
+                actor_municipality_id: self.principal.municipality_id,
+                record_type,
+                record_id,
+                before: before.map(|v| v.to_string()),
+                after: after.map(|v| v.to_string()),
+                scope: parent,
+            })
+            .await?;
+        let mut elsewhere: Vec<&Elsewhere> = self.elsewhere.iter().collect();
+        // Heads are locked in county order, so two such changes cannot wait on each other.
+        elsewhere.sort_by_key(|e| e.county_id);
+        for e in elsewhere {
+            let record_id = e.change.record_id;
+            self.append(Entry {
+                county_id: e.county_id,
+                actor_municipality_id: e.actor_municipality_id,
+                record_type: e.change.record_type,
+                record_id,
+                before: None,
+                after: e.change.after.as_ref().map(Value::to_string),
+                scope: Parent::County(e.county_id),
+            })
+            .await?;
         }
-        .hash();
-        let event = audit_event::ActiveModel {
-            occurred_at: Set(now),
-            actor_sub: Set(self.principal.sub.clone()),
-            actor_municipality_id: Set(self.principal.municipality_id),
-            actor_roles: Set(roles),
-            action: Set(action.to_owned()),
-            record_type: Set(record_type),
-            record_id: Set(record_id),
-            before: Set(before),
-            after: Set(after),
-            request_id: Set(self.request_id.to_owned()),
-            scope_type: Set(Some(scope_type)),
-            scope_id: Set(Some(scope_id)),
-            county_id: Set(Some(county_id)),
-            chain_seq: Set(Some(seq + 1)),
-            prev_hash: Set(Some(prev_hash)),
-            hash: Set(Some(hash.clone())),
-            chain_form: Set(Some(crate::domain::chain::FORM)),
-            actor_digest: Set(Some(digest)),
-            actor_salt: Set(Some(salt)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .insert(self.tx.writable())
-        .await?;
-        super::chain::advance_head(self.tx.writable(), county_id, seq + 1, hash).await?;
+        let now = event.created_at;
         if !self.names.is_empty() {
             audit_event_scope::Entity::insert_many(self.names.iter().map(|n| {
                 let (scope_type, scope_id) = n.parts();
@@ -414,6 +493,21 @@ impl WriteTx<'_> {
         .insert(self.writer(grant)?)
         .await?;
         Ok(secret)
+    }
+
+    /// Inserts a year of population figures (reference data, one row per kommun). The events
+    /// are the import's to record: one per county, not one per figure.
+    pub(in crate::service) async fn insert_figures(
+        &mut self,
+        grant: &Grant,
+        rows: Vec<entity::population_figure::ActiveModel>,
+    ) -> ApiResult<()> {
+        for chunk in rows.chunks(100) {
+            entity::population_figure::Entity::insert_many(chunk.to_vec())
+                .exec(self.writer(grant)?)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Replaces a released role holder's name with `pseudonym` and drops their key, recording

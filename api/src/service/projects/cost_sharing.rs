@@ -306,3 +306,40 @@ pub(in crate::service) fn years_text(years: &[i32]) -> String {
     }
     years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
+
+impl Scope<'_> {
+    /// Moves an agreed split (a project pinned to a reference year when it left PLANNING) to
+    /// the figures of another year the county has: a decision of its own, by whoever may
+    /// record the project's tollgates (the lead's editors, or the committee for the county's
+    /// shared projects), audited with the year it leaves.
+    pub async fn move_population_year(
+        &self,
+        project_id: i64,
+        version: i32,
+        year: i32,
+    ) -> ApiResult<Visible<project::Model>> {
+        let mut tx = self.write("movePopulationYear").await?;
+        let (before, grant) = self.tollgate_project(&tx, project_id).await?.into_parts();
+        let Some(pinned) = before.population_year else {
+            return Err(ApiError::input(
+                "projectId",
+                "projectId: the project's split is not agreed yet (it follows the county's current figures until it leaves PLANNING)",
+            ));
+        };
+        let years = self.reference().years(before.county_id);
+        if !years.contains(&year) {
+            return Err(ApiError::input(
+                "year",
+                format!("year: the county has no population figures of {year} (it has {})", years_text(years)),
+            ));
+        }
+        if year == pinned {
+            return Err(ApiError::input("year", format!("year: the split already uses the figures of {year}")));
+        }
+        let mut after = before.clone();
+        after.population_year = Some(year);
+        let saved = tx.save(&grant, &before, after, version).await?;
+        tx.commit().await?;
+        Ok(Visible::new(saved))
+    }
+}

@@ -627,7 +627,8 @@ impl super::Services {
     pub async fn warm_project_counts(&self) -> ApiResult<()> {
         use crate::auth::{Caller, Principal, Role};
         for id in owners(&self.db).await? {
-            let Some(kommun) = self.reference().municipality(id) else {
+            let reference = self.reference();
+            let Some(kommun) = reference.municipality(id) else {
                 continue;
             };
             let viewer = Caller::Principal(Principal::acting_for(
