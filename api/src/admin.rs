@@ -284,7 +284,11 @@ pub async fn import_population(
                 .min_by(|a, b| a.code.cmp(&b.code))
         })
         .cloned()
-        .ok_or_else(|| ImportFailure(vec!["the file names no kommun (a four-digit kommunkod); nothing was written".into()]))?;
+        .ok_or_else(|| {
+            ImportFailure(vec![
+                "the file names no kommun (a four-digit kommunkod); nothing was written".into(),
+            ])
+        })?;
     let caller = Caller::Principal(Principal::acting_for(&kommun, format!("cli:{user}"), Role::Namnd));
     let services = Services::new(db, Arc::new(reference));
     let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());

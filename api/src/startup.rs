@@ -227,7 +227,9 @@ impl Application {
                 match refreshed.refresh_reference(&poll_db, &served).await {
                     Ok(true) => tracing::info!("reference data reloaded (new population figures)"),
                     Ok(false) => {}
-                    Err(e) => tracing::warn!(error = %e, "reference data not reloaded; the loaded stays in use"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reference data not reloaded; the loaded stays in use")
+                    }
                 }
             }
         });

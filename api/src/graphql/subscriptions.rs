@@ -81,16 +81,16 @@ impl Subscription {
         Ok(changes(ctx, move |change| {
             let s = s.clone();
             async move {
-            if !change.is_of(RecordKind::EServiceProject, project) {
-                return Step::Skip;
+                if !change.is_of(RecordKind::EServiceProject, project) {
+                    return Step::Skip;
+                }
+                l.forget();
+                match s.project(project).await {
+                    Ok(p) => Step::Send(EServiceProject(p)),
+                    Err(ApiError::NotFound(_)) => Step::Skip,
+                    Err(e) => Step::End(e.into()),
+                }
             }
-            l.forget();
-            match s.project(project).await {
-                Ok(p) => Step::Send(EServiceProject(p)),
-                Err(ApiError::NotFound(_)) => Step::Skip,
-                Err(e) => Step::End(e.into()),
-            }
-        }
         }))
     }
 
@@ -105,20 +105,20 @@ impl Subscription {
         Ok(changes(ctx, move |change| {
             let s = s.clone();
             async move {
-            if change.scope_type != RecordKind::EServiceProject.as_str() {
-                return Step::Skip;
+                if change.scope_type != RecordKind::EServiceProject.as_str() {
+                    return Step::Skip;
+                }
+                l.forget();
+                match s.project(change.scope_id).await {
+                    Ok(p) => Step::Send(ProjectChange {
+                        project_id: ids::encode(RecordKind::EServiceProject, change.scope_id),
+                        kind: change.action,
+                        project: EServiceProject(p),
+                    }),
+                    Err(ApiError::NotFound(_)) => Step::Skip,
+                    Err(e) => Step::End(e.into()),
+                }
             }
-            l.forget();
-            match s.project(change.scope_id).await {
-                Ok(p) => Step::Send(ProjectChange {
-                    project_id: ids::encode(RecordKind::EServiceProject, change.scope_id),
-                    kind: change.action,
-                    project: EServiceProject(p),
-                }),
-                Err(ApiError::NotFound(_)) => Step::Skip,
-                Err(e) => Step::End(e.into()),
-            }
-        }
         }))
     }
 

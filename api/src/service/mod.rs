@@ -155,7 +155,10 @@ impl Services {
 
     /// Puts newly loaded reference data in place for the requests that start from now on.
     pub fn replace_reference(&self, reference: Reference) {
-        *self.reference.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reference);
+        *self
+            .reference
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reference);
         self.reference_version
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }

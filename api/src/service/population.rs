@@ -62,7 +62,7 @@ fn figure(cell: &str) -> Result<i64, String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
-    let digits = digits.replace('\u{2011}', "-").replace('\u{2212}', "-");
+    let digits = digits.replace(['\u{2011}', '\u{2212}'], "-");
     match digits.parse::<i64>() {
         Ok(n) if n < 0 => Err(format!("'{cell}' is negative")),
         Ok(n) => Ok(n),
@@ -74,11 +74,11 @@ fn figure(cell: &str) -> Result<i64, String> {
 /// The rows of `text` that name a region.
 fn rows(text: &str) -> Result<Vec<Row>, ApiError> {
     let text = text.trim_start_matches('\u{feff}');
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .ok_or_else(|| ApiError::input("file", "file: the file is empty"))?;
-    let delimiter = if first.matches(';').count() > first.matches(',').count() {
+    if text.lines().all(|l| l.trim().is_empty() || l.starts_with('#')) {
+        return Err(ApiError::input("file", "file: the file is empty"));
+    }
+    // A title line may hold commas; the rows decide.
+    let delimiter = if text.matches(';').count() > text.matches(',').count() {
         b';'
     } else {
         b','
@@ -128,7 +128,10 @@ impl Scope<'_> {
     /// every county the file names, or the bad rows are reported and nothing is.
     pub async fn import_population(&self, year: i32, text: &str) -> ApiResult<ImportedYear> {
         if !(1968..=2100).contains(&year) {
-            return Err(ApiError::input("year", format!("year: {year} is not a year SCB has figures of")));
+            return Err(ApiError::input(
+                "year",
+                format!("year: {year} is not a year SCB has figures of"),
+            ));
         }
         let r = self.reference();
         let rows = rows(text)?;
@@ -167,7 +170,11 @@ impl Scope<'_> {
                         continue;
                     }
                     if kommuner.insert(m.id, (row.line, population)).is_some() {
-                        errors.push(err(row.line, REGION, format!("kommun {} is listed twice", m.code)));
+                        errors.push(err(
+                            row.line,
+                            REGION,
+                            format!("kommun {} is listed twice", m.code),
+                        ));
                     }
                     first_line.entry(m.county_id).or_insert(row.line);
                 }
@@ -195,12 +202,17 @@ impl Scope<'_> {
             }
         }
         if named.is_empty() && errors.is_empty() {
-            return Err(ApiError::input("file", "file: no row names a kommun (a four-digit kommunkod)"));
+            return Err(ApiError::input(
+                "file",
+                "file: no row names a kommun (a four-digit kommunkod)",
+            ));
         }
         let sum = |county: Option<i32>| -> i64 {
             kommuner
                 .iter()
-                .filter(|(id, _)| county.is_none_or(|c| r.municipality(**id).is_some_and(|m| m.county_id == c)))
+                .filter(|(id, _)| {
+                    county.is_none_or(|c| r.municipality(**id).is_some_and(|m| m.county_id == c))
+                })
                 .map(|(_, (_, n))| n)
                 .sum()
         };
@@ -228,7 +240,11 @@ impl Scope<'_> {
             };
             let kommuner_sum = sum(of);
             if of.is_none() && r.municipalities().iter().any(|m| !kommuner.contains_key(&m.id)) {
-                errors.push(err(*line, REGION, "the file gives Riket but not every kommun".into()));
+                errors.push(err(
+                    *line,
+                    REGION,
+                    "the file gives Riket but not every kommun".into(),
+                ));
             } else if kommuner_sum != *total {
                 errors.push(err(
                     *line,
@@ -266,7 +282,11 @@ impl Scope<'_> {
                 "year",
                 format!(
                     "year: figures of {year} are already imported ({}); a reference year is never replaced",
-                    if counties.is_empty() { "in part".to_owned() } else { counties.join(", ") }
+                    if counties.is_empty() {
+                        "in part".to_owned()
+                    } else {
+                        counties.join(", ")
+                    }
                 ),
             ));
         }
@@ -288,7 +308,11 @@ impl Scope<'_> {
         let mut counties = Vec::new();
         for county_id in &named {
             let Some(c) = r.county(*county_id) else { continue };
-            let of: Vec<_> = r.municipalities().iter().filter(|m| m.county_id == c.id).collect();
+            let of: Vec<_> = r
+                .municipalities()
+                .iter()
+                .filter(|m| m.county_id == c.id)
+                .collect();
             let part = CountyYear {
                 code: c.code.clone(),
                 name: c.name.clone(),
@@ -303,7 +327,12 @@ impl Scope<'_> {
             }});
             if *county_id == tx.principal().county_id {
                 tx.within(Parent::County(c.id));
-                tx.record(crate::domain::RecordKind::County, i64::from(c.id), None, Some(after));
+                tx.record(
+                    crate::domain::RecordKind::County,
+                    i64::from(c.id),
+                    None,
+                    Some(after),
+                );
             } else {
                 let actor = of.first().map_or(tx.principal().municipality_id, |m| m.id);
                 tx.record_in_county(c.id, actor, i64::from(c.id), after);

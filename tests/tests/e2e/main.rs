@@ -12,6 +12,7 @@ mod boundary;
 mod budget;
 mod cache;
 mod chain;
+mod counties;
 mod dcat;
 mod docs;
 mod flow;

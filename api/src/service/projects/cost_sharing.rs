@@ -330,11 +330,17 @@ impl Scope<'_> {
         if !years.contains(&year) {
             return Err(ApiError::input(
                 "year",
-                format!("year: the county has no population figures of {year} (it has {})", years_text(years)),
+                format!(
+                    "year: the county has no population figures of {year} (it has {})",
+                    years_text(years)
+                ),
             ));
         }
         if year == pinned {
-            return Err(ApiError::input("year", format!("year: the split already uses the figures of {year}")));
+            return Err(ApiError::input(
+                "year",
+                format!("year: the split already uses the figures of {year}"),
+            ));
         }
         let mut after = before.clone();
         after.population_year = Some(year);

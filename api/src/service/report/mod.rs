@@ -339,6 +339,12 @@ impl Scope<'_> {
         sink: Option<&mut dyn RowSink>,
     ) -> ApiResult<CommitteeReport> {
         let county = self.known_county(county_code)?;
+        if county.id != self.principal()?.county_id {
+            // It would hold nothing of that county for this caller; saying so is plainer.
+            return Err(ApiError::Forbidden(format!(
+                "county {county_code}'s committee report is its own kommuner's and committee's"
+            )));
+        }
         let Portfolio {
             project_costs,
             cost_sums,
