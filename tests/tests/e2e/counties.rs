@@ -93,6 +93,24 @@ const OREBRO_LAN_2030: &[(&str, &str)] = &[
     ("1885 Lindesberg", "23 000"),
 ];
 
+/// Imports the test's 2030 figures for Örebro län and waits until the server has them: a
+/// second reference year for the tests that move an agreed split.
+pub(crate) async fn import_second_year(app: &TestApp) {
+    let dir = TempDir(std::env::temp_dir().join(format!("samverkan-pop-{}", uuid::Uuid::new_v4().simple())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let file = year_file(&dir, "2030.csv", OREBRO_LAN_2030);
+    let (ok, out) = cli(app, &["import-population", &file, "--year", "2030"]);
+    assert!(ok, "{out}");
+    let viewer = app.as_kommun("1880").viewer();
+    for _ in 0..50 {
+        if figures_of(&viewer, "1880").await["populationYear"] == 2030 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    panic!("the server did not load the 2030 figures");
+}
+
 async fn figures_of(c: &Caller<'_>, code: &str) -> Value {
     c.ok(FIGURES, json!({"code": code})).await["municipality"].clone()
 }

@@ -45,6 +45,10 @@ pub enum Setup {
     Project,
     /// The same project moved to EXECUTION, so that its e-service can be published.
     LiveProject,
+    /// The same project under a PER_CAPITA key moved to EXECUTION: its split is agreed under
+    /// the county's current figures, 2030's (the shared fixture imports them), and the county
+    /// has 2023's too.
+    AgreedProject,
     /// An evaluation (DRAFT) with two options, two criteria, a co-evaluator and an invitation.
     Evaluation,
     /// The same evaluation in SCORING.
@@ -191,6 +195,15 @@ pub fn cases() -> Vec<Case> {
             rels: ALL_RELS,
             input: |f, _| json!({"projectId": f["project"], "version": f["version"], "key": "PER_CAPITA"}),
             single: own,
+        },
+        Case {
+            field: "movePopulationYear",
+            input_type: "MovePopulationYearInput",
+            setup: Setup::AgreedProject,
+            visibilities: PROJECT_VIS,
+            rels: ALL_RELS,
+            input: |f, _| json!({"projectId": f["project"], "version": f["version"], "year": 2023}),
+            single: decide,
         },
         Case {
             field: "addStatusReport",
@@ -574,7 +587,7 @@ pub async fn build(app: &TestApp, setup: Setup, vis: &str, shared: &Fixture) -> 
     let widened = vis != "PRIVATE";
     match setup {
         Setup::Nothing => {}
-        Setup::Project | Setup::LiveProject => {
+        Setup::Project | Setup::LiveProject | Setup::AgreedProject => {
             let d = owner
                 .ok(
                     "mutation($i: CreateEServiceProjectInput!) { createEServiceProject(input: $i) { project { id version participations { id } } } }",
@@ -616,7 +629,16 @@ pub async fn build(app: &TestApp, setup: Setup, vis: &str, shared: &Fixture) -> 
                 .await;
             f.insert("benefit", id(&d, &["addBenefit", "benefit", "id"]));
             let mut version = 1;
-            if setup == Setup::LiveProject {
+            if setup == Setup::AgreedProject {
+                let d = owner
+                    .ok(
+                        "mutation($i: SetCostSharingInput!) { setCostSharing(input: $i) { project { version } } }",
+                        json!({"i": {"projectId": project, "version": version, "key": "PER_CAPITA"}}),
+                    )
+                    .await;
+                version = d["setCostSharing"]["project"]["version"].as_i64().unwrap();
+            }
+            if setup == Setup::LiveProject || setup == Setup::AgreedProject {
                 for to in ["PRE_STUDY", "PLANNING", "EXECUTION"] {
                     let d = owner
                         .ok(
@@ -831,6 +853,7 @@ pub async fn shared_fixture(app: &TestApp) -> Fixture {
         )
         .await;
     shared.insert("product", id(&d, &["createProduct", "product", "id"]));
+    crate::counties::import_second_year(app).await;
     shared
 }
 
