@@ -500,7 +500,7 @@ pub async fn seed_volume(
         }
         // Written past the audited services, so the generation is raised here: a server
         // running on this database must not keep answering from before the seed.
-        crate::service::generation::bump(&tx).await?;
+        crate::service::generation::bump_everywhere(&tx).await?;
         tx.commit().await?;
     }
     // Fresh statistics, so that the benchmark measures the plans a settled database gets

@@ -13,7 +13,12 @@
 //! stamped instead with the newest generation of its caller's project count parts: every
 //! mutation of a project moves the parts the project is or was in, in its transaction, so the
 //! answer follows exactly the changes that can change it, and a change in one kommun's private
-//! projects does not drop every other kommun's lists. It also remembers
+//! projects does not drop every other kommun's lists. Any other answer of a caller with a
+//! county is stamped with the newer of its county's scope part and the national one
+//! ([`county_scope`](crate::service::generation::county_scope)): every mutation moves the
+//! scope of each county it records an event in (and the national one for vendors and
+//! products), so a write in one county leaves every other county's answers cached; answers
+//! without a caller's county (the anonymous catalogue) follow the data generation. It also remembers
 //! [`counts_settled`](crate::service::Services::counts_settled), so an answer that carried a
 //! count being recounted in the background is dropped when the recount lands.
 //!

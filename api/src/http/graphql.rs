@@ -331,8 +331,9 @@ struct Planned {
     document: Option<Arc<ExecutableDocument>>,
     operation: Option<String>,
     introspection: bool,
-    /// The project count parts the answer follows, when it reads only projects.
-    project_parts: Option<Arc<[String]>>,
+    /// The parts the answer's stamp follows: the caller's project count parts when it reads
+    /// only projects, else its county's and the national scope; `None` without a county.
+    stamp_parts: Option<Arc<[String]>>,
     /// Whether it runs a query, whose answer may be kept.
     keepable: bool,
     /// What it is charged: its cost walk's fields (nothing for reading the budget alone).
@@ -634,14 +635,17 @@ fn plan(
     }
     let operation = request.operation_name.clone();
     let mut introspection = false;
-    let mut project_parts: Option<Arc<[String]>> = None;
+    let mut stamp_parts: Option<Arc<[String]>> = None;
     // A document that does not parse runs nothing and is charged nothing.
     let mut charged = 0;
     if let Some(doc) = &document {
         request.set_parsed_query(ExecutableDocument::clone(doc));
         if cached && state.cost.reads_projects_only(doc, operation.as_deref()) {
             let names = crate::service::Services::project_parts_of(caller);
-            project_parts = (!names.is_empty()).then(|| Arc::from(names));
+            stamp_parts = (!names.is_empty()).then(|| Arc::from(names));
+        } else if cached {
+            // Anything else a caller reads is of its county or national.
+            stamp_parts = crate::service::Services::scope_parts_of(caller).map(Arc::from);
         }
         use crate::graphql::cost;
         introspection = cost::introspection_only(doc, operation.as_deref());
@@ -676,7 +680,7 @@ fn plan(
         document,
         operation,
         introspection,
-        project_parts,
+        stamp_parts,
         keepable,
         cost: charged,
     })
@@ -707,18 +711,17 @@ async fn run_planned<'s>(
         document,
         operation,
         introspection,
-        project_parts,
+        stamp_parts,
         keepable,
         cost: _,
     } = planned;
     // The generation is read for the cache alone (counts read the generations of their own
     // parts when they count), and again if an entry was stamped otherwise than this answer is.
-    if lookup.stamped_by.as_ref() != Some(&project_parts) {
+    if lookup.stamped_by.as_ref() != Some(&stamp_parts) {
         lookup.stamp = None;
     }
     if keepable && lookup.key.is_some() && lookup.stamp.is_none() {
-        lookup.stamp = match read_stamp(state, media, rid, project_parts.as_deref(), &lookup.parts_read).await
-        {
+        lookup.stamp = match read_stamp(state, media, rid, stamp_parts.as_deref(), &lookup.parts_read).await {
             Ok(s) => s,
             Err(answer) => return Ran::Refused(answer),
         };
@@ -726,7 +729,7 @@ async fn run_planned<'s>(
     let deadline = std::time::Duration::from_millis(state.limits.request_timeout_ms);
     let mut leader = None;
     if keepable && let (Some((cache, key)), Some(now)) = (lookup.key, lookup.stamp) {
-        leader = Some(match cache.begin(key, now, project_parts.clone()) {
+        leader = Some(match cache.begin(key, now, stamp_parts.clone()) {
             cache::Turn::Lead(leader) => leader,
             cache::Turn::Wait(pending) => {
                 if let Some(answer) = cache.wait(pending, deadline).await {
@@ -744,7 +747,7 @@ async fn run_planned<'s>(
                         answer.operation.clone(),
                     );
                 }
-                cache.alone(key, now, project_parts.clone())
+                cache.alone(key, now, stamp_parts.clone())
             }
         });
     }

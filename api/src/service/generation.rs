@@ -84,6 +84,51 @@ pub async fn touch_project_parts(
         .map(|_| ())
 }
 
+/// The part every committed change of a county's records moves (`scope:county:<id>`): an
+/// answer that reads one county's records and national data is as new as the newer of this
+/// and [`NATIONAL`], so a write in another county leaves it cached.
+pub fn county_scope(county_id: i32) -> String {
+    format!("scope:county:{county_id}")
+}
+
+/// The part changes of national data move: vendors, products, and anything written past the
+/// audited mutations (seeding), which every county's answers may read.
+pub const NATIONAL: &str = "scope:national";
+
+/// Moves the scope parts of `counties` (and [`NATIONAL`] when `national`) to `generation`,
+/// within the writing transaction that raised it.
+pub async fn touch_scopes(
+    tx: &impl ConnectionTrait,
+    counties: &[i32],
+    national: bool,
+    generation: i64,
+) -> Result<(), DbErr> {
+    let mut parts: Vec<String> = counties.iter().map(|c| county_scope(*c)).collect();
+    if national {
+        parts.push(NATIONAL.to_owned());
+    }
+    if parts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = parts.iter().map(|p| format!("('{p}', {generation})")).collect();
+    let sql = format!(
+        "INSERT INTO count_part_generation (part, generation) VALUES {} \
+         ON CONFLICT (part) DO UPDATE SET generation = excluded.generation",
+        rows.join(", ")
+    );
+    tx.execute_raw(Statement::from_string(tx.get_database_backend(), sql))
+        .await
+        .map(|_| ())
+}
+
+/// Raises the generation for a write made past the audited mutations (seeding): every
+/// cached answer, of every county, is then stale.
+pub async fn bump_everywhere(tx: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let g = bump(tx).await?;
+    touch_scopes(tx, &[], true, g).await?;
+    Ok(g)
+}
+
 /// The generation each of `parts` last moved at; 0 for a part no mutation has moved.
 async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
     let backend = db.get_database_backend();

@@ -196,6 +196,17 @@ impl Services {
             .collect()
     }
 
+    /// The parts an answer for `caller` that reads more than projects is stamped with: its
+    /// county's and the national one (`None` without a county: the data generation).
+    pub fn scope_parts_of(caller: &Caller) -> Option<Vec<String>> {
+        caller.principal().map(|p| {
+            vec![
+                generation::county_scope(p.county_id),
+                generation::NATIONAL.to_owned(),
+            ]
+        })
+    }
+
     /// The data now, read before a query runs; the response cache serves an answer only to
     /// requests that read the same. For an answer that reads only projects in `parts` (and
     /// reference data) it is the newest of their generations, which moves whenever one of them

@@ -364,3 +364,87 @@ mod two_counties {
         }
     }
 }
+
+/// Statements a read took on `app`.
+async fn statements_of(app: &TestApp, c: &Caller<'_>, q: &str, v: Value) -> u64 {
+    let before = app.statements();
+    c.ok(q, v).await;
+    app.statements() - before
+}
+
+/// Every cached answer follows its own county's changes and the national ones only: a write
+/// in Västra Götaland leaves Örebro län's list, report and system map cached (one statement
+/// each: the stamp), a write in Örebro län does not, and a vendor (national) moves both.
+async fn a_write_in_one_county_leaves_the_others_answers_cached(app: TestApp) {
+    let list = "{ eServiceProjects(first: 10) { totalCount edges { node { title } } } }";
+    let report = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { count } costPerMunicipality { planned } } }"#;
+    let map = r#"{ systemMap(kommun: "1880") { systems { id } integrations { id } } }"#;
+    let orebro = app.as_kommun("1880").editor_admin();
+    create(&orebro, "Örebro läns", "COUNTY", "1000").await;
+    let (viewer, namnd) = (app.as_kommun("1881").viewer(), app.as_kommun("1880").namnd());
+    let reads: [(&Caller<'_>, &str); 3] = [(&viewer, list), (&namnd, report), (&viewer, map)];
+    for (c, q) in reads {
+        c.ok(q, json!({})).await;
+        assert_eq!(
+            statements_of(&app, c, q, json!({})).await,
+            1,
+            "a repeated read: {q}"
+        );
+    }
+    // Västra Götaland writes: a project, a status report.
+    let gbg = app.as_kommun("1480").editor_admin();
+    let (theirs, _) = create(&gbg, "Västra Götalands", "COUNTY", "1000").await;
+    gbg.ok(
+        STATUS,
+        json!({"input": {"projectId": theirs, "date": "2026-11-01", "health": "GREEN", "summary": "Bra"}}),
+    )
+    .await;
+    for (c, q) in reads {
+        assert_eq!(
+            statements_of(&app, c, q, json!({})).await,
+            1,
+            "still cached after county 14's write: {q}"
+        );
+    }
+    // Örebro län writes: every one of them is computed again.
+    create(&orebro, "Örebro läns andra", "COUNTY", "1000").await;
+    for (c, q) in reads {
+        assert!(
+            statements_of(&app, c, q, json!({})).await > 1,
+            "computed again: {q}"
+        );
+    }
+    for (c, q) in reads {
+        c.ok(q, json!({})).await;
+    }
+    // A vendor is every county's: the report and the map (which read more than projects)
+    // are computed again; the project list, which reads no vendor, stays.
+    gbg.ok(
+        crate::docs::inventory::VENDOR,
+        json!({"input": {"name": "Rikslev AB", "orgNumber": "5566778899"}}),
+    )
+    .await;
+    assert_eq!(statements_of(&app, &viewer, list, json!({})).await, 1);
+    assert!(statements_of(&app, &namnd, report, json!({})).await > 1);
+    assert!(statements_of(&app, &viewer, map, json!({})).await > 1);
+}
+
+mod two_counties_cached {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.counties = "14,18".into())
+            .await
+            .expect("sqlite app");
+        a_write_in_one_county_leaves_the_others_answers_cached(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        match TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.counties = "14,18".into()).await {
+            Some(app) => a_write_in_one_county_leaves_the_others_answers_cached(app).await,
+            None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
+        }
+    }
+}

@@ -377,6 +377,16 @@ impl<'a> WriteTx<'a> {
             )));
         };
         let (projects, moved) = self.projects_changed(parent).await?;
+        // Vendors and products are every county's to read.
+        let national = self
+            .events
+            .iter()
+            .any(|c| matches!(c.record_type, RecordKind::Vendor | RecordKind::Product));
+        let mut counties: Vec<i32> = std::iter::once(self.principal.county_id)
+            .chain(self.elsewhere.iter().map(|e| e.county_id))
+            .collect();
+        counties.sort_unstable();
+        counties.dedup();
         let Some((record_type, record_id, before, after)) = fold(std::mem::take(&mut self.events)) else {
             return Err(ApiError::Internal(anyhow::anyhow!(
                 "mutation {action} recorded no audit event"
@@ -429,6 +439,7 @@ impl<'a> WriteTx<'a> {
         let tx = self.tx.into_inner();
         let generation = crate::service::generation::bump(&tx).await?;
         crate::service::generation::touch_project_parts(&tx, &projects, &moved, generation).await?;
+        crate::service::generation::touch_scopes(&tx, &counties, national, generation).await?;
         let change = crate::service::events::Change {
             event_id: event.id,
             scope_type: scope_type.as_str().to_owned(),
