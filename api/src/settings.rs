@@ -256,6 +256,9 @@ pub struct Settings {
     /// The counties this deployment serves: länskoder separated by commas (`18`, `14,18`), or
     /// `*` for all 21. Tokens of kommuner elsewhere are refused and lists show only these.
     pub counties: String,
+    /// What a cached answer follows: `county` (its county's and the national changes; the
+    /// default) or `global` (every change, as before per-county freshness; for comparison).
+    pub cache_freshness: String,
     /// Bounds on one request.
     pub limits: Limits,
 }
@@ -285,6 +288,7 @@ impl Default for Settings {
             public_url: None,
             catalogue_contact: None,
             counties: "18".into(),
+            cache_freshness: "county".into(),
             limits: Limits::default(),
         }
     }
@@ -498,6 +502,9 @@ impl Settings {
         if let Some(v) = get("SAMVERKAN_COUNTIES") {
             s.counties = v;
         }
+        if let Some(v) = get("SAMVERKAN_CACHE_FRESHNESS") {
+            s.cache_freshness = v;
+        }
         if let Some(v) = get("SAMVERKAN_COMMITTEE_TEMPLATE") {
             s.committee_template = Some(PathBuf::from(v));
         }
@@ -510,6 +517,12 @@ impl Settings {
 
     fn validate(&mut self) -> Result<(), SettingsError> {
         crate::reference::Served::parse(&self.counties).map_err(|m| bad("SAMVERKAN_COUNTIES", m))?;
+        if !matches!(self.cache_freshness.as_str(), "county" | "global") {
+            return Err(bad(
+                "SAMVERKAN_CACHE_FRESHNESS",
+                format!("'{}': expected county or global", self.cache_freshness),
+            ));
+        }
         for (i, client) in self.trusted_documents.iter().enumerate() {
             for role in &client.roles {
                 if role.parse::<crate::auth::Role>().is_err() {

@@ -186,6 +186,7 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("invalid setting trusted_documents: {e}"))?;
         state.public_url = settings.public_url.clone();
         state.catalogue_contact = settings.catalogue_contact.clone();
+        state.freshness_by_county = settings.cache_freshness == "county";
         if state.catalogue_contact.is_none() {
             tracing::warn!("SAMVERKAN_CATALOGUE_CONTACT is unset: the DCAT catalogue names no contact point");
         }

@@ -643,7 +643,7 @@ fn plan(
         if cached && state.cost.reads_projects_only(doc, operation.as_deref()) {
             let names = crate::service::Services::project_parts_of(caller);
             stamp_parts = (!names.is_empty()).then(|| Arc::from(names));
-        } else if cached {
+        } else if cached && state.freshness_by_county {
             // Anything else a caller reads is of its county or national.
             stamp_parts = crate::service::Services::scope_parts_of(caller).map(Arc::from);
         }

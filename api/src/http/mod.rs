@@ -71,6 +71,9 @@ pub struct AppState {
     pub committee_template: Option<std::path::PathBuf>,
     /// Whole answers of repeated reads; `None` when turned off.
     pub cache: Option<cache::ResponseCache>,
+    /// Whether a cached answer follows only its county's and the national changes (the
+    /// default), or every change (`cache_freshness = "global"`, kept for comparison).
+    pub freshness_by_county: bool,
     /// Parsed documents by their text.
     pub documents: documents::Documents,
     /// Request counts, latencies and the gauges served at `/metrics`.
@@ -118,6 +121,7 @@ impl AppState {
             trusted: trusted::Trusted::default(),
             public_url: None,
             catalogue_contact: None,
+            freshness_by_county: true,
         }
     }
 }
