@@ -467,3 +467,65 @@ async fn a_subscription_is_charged_to_the_kommuns_budget() {
     let event = other.data("fine").await;
     assert_eq!(event["eServiceProjectsChanged"]["projectId"], id, "{event}");
 }
+
+/// With two counties served, a subscriber of Västra Götaland hears nothing of Örebro län:
+/// its list feed and its committee's audit feed get their own county's change first, though
+/// Örebro län's came before it.
+async fn another_countys_changes_never_reach_a_subscriber(app: TestApp) {
+    let token = |kommun: &str, roles: &[&str]| {
+        let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+        samverkan::auth::mint_dev_token(&app.secret, "watcher", kommun, &roles, 600).unwrap()
+    };
+    let mut viewer = Ws::connect(&app.base, &token("1480", &["viewer"])).await;
+    viewer
+        .subscribe(
+            "list",
+            "subscription { eServiceProjectsChanged { project { title } } }",
+            json!({}),
+        )
+        .await;
+    let mut committee = Ws::connect(&app.base, &token("1480", &["namnd"])).await;
+    committee
+        .subscribe(
+            "audit",
+            "subscription { auditEventAdded { action after } }",
+            json!({}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.as_kommun("1880")
+        .editor()
+        .ok(CREATE, json!({"t": "Örebro läns", "v": "COUNTY"}))
+        .await;
+    app.as_kommun("1480")
+        .editor()
+        .ok(CREATE, json!({"t": "Västra Götalands", "v": "COUNTY"}))
+        .await;
+    let got = viewer.data("list").await;
+    assert_eq!(got["eServiceProjectsChanged"]["project"]["title"], "Västra Götalands");
+    let seen = committee.data("audit").await;
+    assert!(
+        seen["auditEventAdded"]["after"].to_string().contains("Västra Götalands"),
+        "{seen}"
+    );
+}
+
+mod two_counties {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.counties = "14,18".into())
+            .await
+            .expect("sqlite app");
+        another_countys_changes_never_reach_a_subscriber(app).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        match TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.counties = "14,18".into()).await {
+            Some(app) => another_countys_changes_never_reach_a_subscriber(app).await,
+            None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
+        }
+    }
+}
