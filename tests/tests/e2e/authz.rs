@@ -134,9 +134,11 @@ async fn roles_combine_by_union(app: TestApp) {
 // more than the per-user rate limit and the kommun's cost budget admit, which is not what
 // this test is about.
 mod roles_combine_by_union {
+    /// Two counties served: `Rel::Elsewhere` is a kommun of the other.
     fn unlimited(s: &mut samverkan::settings::Settings) {
         s.limits.requests_per_minute = 1_000_000;
         s.limits.cost_per_minute = 1_000_000_000_000;
+        s.counties = "14,18".into();
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

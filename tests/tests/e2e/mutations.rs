@@ -14,13 +14,15 @@ use crate::{
 /// The caller's kommun's relation to the record. The fixture owner is Örebro; Kumla takes
 /// part (accepted participant, co-evaluator or supporter), Laxå is invited, Hallsberg has
 /// nothing to do with it. All four are in Örebro län, so county-shared records are theirs to
-/// see.
+/// see; Göteborg is of another county (Västra Götaland), to which nothing of Örebro län's is
+/// visible, shared or not (the matrix serves both counties).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rel {
     Own,
     Member,
     Invited,
     Other,
+    Elsewhere,
 }
 
 impl Rel {
@@ -30,11 +32,12 @@ impl Rel {
             Rel::Member => "1881",
             Rel::Invited => "1860",
             Rel::Other => "1861",
+            Rel::Elsewhere => "1480",
         }
     }
 }
 
-pub const ALL_RELS: &[Rel] = &[Rel::Own, Rel::Member, Rel::Invited, Rel::Other];
+pub const ALL_RELS: &[Rel] = &[Rel::Own, Rel::Member, Rel::Invited, Rel::Other, Rel::Elsewhere];
 
 /// What a case needs to exist before it is tried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +123,7 @@ pub fn cases() -> Vec<Case> {
     let own = |r: &str, rel: Rel, _: &str| editing(r) && rel == Rel::Own;
     let editor_anywhere = |r: &str, _: Rel, _: &str| editing(r);
     let decide = |r: &str, rel: Rel, vis: &str| {
-        (editing(r) && rel == Rel::Own) || (r == "namnd" && county_shared(vis))
+        (editing(r) && rel == Rel::Own) || (r == "namnd" && county_shared(vis) && rel != Rel::Elsewhere)
     };
     vec![
         // E-service projects.
@@ -404,7 +407,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "UpdateSystemInstanceInput",
             setup: Setup::Systems,
             visibilities: SYSTEM_VIS,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["system"], "version": 1, "system": {"productId": f["product"], "hosting": "OUTSOURCED", "dataLocation": "SWEDEN", "visibility": f["visibility"]}}),
             single: own,
         },
@@ -413,7 +416,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "AddIntegrationInput",
             setup: Setup::Systems,
             visibilities: SYSTEM_VIS,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"fromInstanceId": f["system2"], "toInstanceId": f["system"], "protocol": "SFTP"}),
             single: own,
         },
@@ -422,7 +425,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "RemoveIntegrationInput",
             setup: Setup::Systems,
             visibilities: SYSTEM_VIS,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["integration"]}),
             single: own,
         },
@@ -441,7 +444,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "UpdateVendorInitiativeInput",
             setup: Setup::Initiative,
             visibilities: INITIATIVE_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["initiative"], "version": f["version"], "title": "Kapad"}),
             single: own,
         },
@@ -450,7 +453,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "TransitionVendorInitiativeInput",
             setup: Setup::Initiative,
             visibilities: INITIATIVE_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["initiative"], "version": f["version"], "to": "SUBMITTED"}),
             single: own,
         },
@@ -459,7 +462,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "SupportVendorInitiativeInput",
             setup: Setup::Initiative,
             visibilities: INITIATIVE_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"initiativeId": f["initiative"]}),
             // Any kommun that sees the open initiative co-signs it, once.
             single: |r, rel, vis| editing(r) && (rel == Rel::Own || (rel == Rel::Other && vis == "COUNTY")),
@@ -469,7 +472,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "WithdrawSupportInput",
             setup: Setup::Initiative,
             visibilities: INITIATIVE_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"initiativeId": f["initiative"]}),
             single: |r, rel, vis| editing(r) && rel == Rel::Member && vis == "COUNTY",
         },
@@ -478,17 +481,19 @@ pub fn cases() -> Vec<Case> {
             input_type: "StartJointProcurementInitiativeInput",
             setup: Setup::Window,
             visibilities: SYSTEM_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"windowId": f["window"], "title": "Gemensam upphandling"}),
             // Whoever sees the window may start joint work from it.
-            single: |r, rel, vis| editing(r) && (rel == Rel::Own || vis == "COUNTY"),
+            single: |r, rel, vis| {
+                editing(r) && (rel == Rel::Own || (vis == "COUNTY" && rel != Rel::Elsewhere))
+            },
         },
         Case {
             field: "recordVendorResponse",
             input_type: "RecordVendorResponseInput",
             setup: Setup::SubmittedInitiative,
             visibilities: INITIATIVE_VIS,
-            rels: &[Rel::Own, Rel::Member, Rel::Other],
+            rels: &[Rel::Own, Rel::Member, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"initiativeId": f["initiative"], "date": "2027-01-01", "summary": "Ja", "outcome": "ACCEPTED"}),
             single: own,
         },
@@ -507,7 +512,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "UpdateGoverningDocumentInput",
             setup: Setup::Document,
             visibilities: DOCUMENT_VIS,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["document"], "version": 1, "title": "Kapad"}),
             single: own,
         },
@@ -516,7 +521,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "ReplaceGoverningDocumentInput",
             setup: Setup::Document,
             visibilities: DOCUMENT_VIS,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["document"], "version": 1, "document": {"title": "Ny strategi", "adoptingBody": "KF", "bodyKind": "ELECTED", "decidedOn": "2026-01-01"}}),
             single: own,
         },
@@ -534,7 +539,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "UpdateRoleHolderInput",
             setup: Setup::Holder,
             visibilities: ANY,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["holder"], "version": 1, "displayName": "Omdöpt"}),
             single: own,
         },
@@ -543,7 +548,7 @@ pub fn cases() -> Vec<Case> {
             input_type: "DeleteRoleHolderInput",
             setup: Setup::Holder,
             visibilities: ANY,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |f, _| json!({"id": f["holder"]}),
             single: own,
         },
@@ -553,18 +558,18 @@ pub fn cases() -> Vec<Case> {
             input_type: "SetAuditThresholdsInput",
             setup: Setup::Nothing,
             visibilities: ANY,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |_, n| json!({"county": "18", "shareMeets": 70 + (n % 20) as i64}),
-            single: |r, _, _| r == "namnd",
+            single: |r, rel, _| r == "namnd" && rel != Rel::Elsewhere,
         },
         Case {
             field: "setRetentionPeriod",
             input_type: "SetRetentionPeriodInput",
             setup: Setup::Nothing,
             visibilities: ANY,
-            rels: &[Rel::Own, Rel::Other],
+            rels: &[Rel::Own, Rel::Other, Rel::Elsewhere],
             input: |_, n| json!({"county": "18", "kind": "AUDIT_EVENT_ACTORS", "years": 5 + (n % 20) as i64}),
-            single: |r, _, _| r == "namnd",
+            single: |r, rel, _| r == "namnd" && rel != Rel::Elsewhere,
         },
     ]
 }

@@ -502,10 +502,15 @@ async fn another_countys_changes_never_reach_a_subscriber(app: TestApp) {
         .ok(CREATE, json!({"t": "Västra Götalands", "v": "COUNTY"}))
         .await;
     let got = viewer.data("list").await;
-    assert_eq!(got["eServiceProjectsChanged"]["project"]["title"], "Västra Götalands");
+    assert_eq!(
+        got["eServiceProjectsChanged"]["project"]["title"],
+        "Västra Götalands"
+    );
     let seen = committee.data("audit").await;
     assert!(
-        seen["auditEventAdded"]["after"].to_string().contains("Västra Götalands"),
+        seen["auditEventAdded"]["after"]
+            .to_string()
+            .contains("Västra Götalands"),
         "{seen}"
     );
 }
