@@ -86,6 +86,7 @@ fn id_at(v: &Value, path: &[&str]) -> String {
 async fn every_mutation_writes_exactly_one_audit_event_of_its_own(app: TestApp) {
     let db = Database::connect(&app.database_url).await.unwrap();
     let shared = shared_fixture(&app).await;
+    crate::counties::import_second_year(&app).await;
     let mut covered = BTreeSet::new();
     for (n, case) in cases().iter().enumerate() {
         let vis = case.visibilities.last().unwrap();

@@ -80,6 +80,7 @@ async fn try_case(
 async fn roles_combine_by_union(app: TestApp) {
     let orebro = app.as_kommun("1880").editor_admin();
     let shared = shared_fixture(&app).await;
+    crate::counties::import_second_year(&app).await;
 
     let counter = std::sync::atomic::AtomicUsize::new(0);
     let cases = cases();

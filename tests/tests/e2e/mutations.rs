@@ -49,8 +49,8 @@ pub enum Setup {
     /// The same project moved to EXECUTION, so that its e-service can be published.
     LiveProject,
     /// The same project under a PER_CAPITA key moved to EXECUTION: its split is agreed under
-    /// the county's current figures, 2030's (the shared fixture imports them), and the county
-    /// has 2023's too.
+    /// the county's current figures, 2030's (`counties::import_second_year`, which the
+    /// matrix and the audit test run first), and the county has 2023's too.
     AgreedProject,
     /// An evaluation (DRAFT) with two options, two criteria, a co-evaluator and an invitation.
     Evaluation,
@@ -858,7 +858,6 @@ pub async fn shared_fixture(app: &TestApp) -> Fixture {
         )
         .await;
     shared.insert("product", id(&d, &["createProduct", "product", "id"]));
-    crate::counties::import_second_year(app).await;
     shared
 }
 
