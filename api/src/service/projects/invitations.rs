@@ -144,20 +144,24 @@ impl Scope<'_> {
     pub async fn withdraw(&self, project_id: i64) -> ApiResult<participation::Model> {
         let mut tx = self.write("withdrawFromProject").await?;
         let me = tx.principal();
-        if !self.project_visible_in(&tx, project_id).await? {
-            return Err(not_found());
-        }
         let mine = participation::Entity::find()
             .filter(participation::Column::ProjectId.eq(project_id))
             .filter(participation::Column::MunicipalityId.eq(me.municipality_id))
             .one(tx.conn())
-            .await?
-            .ok_or_else(|| {
+            .await?;
+        // The project's visibility is checked once: by `changeable` when the kommun takes
+        // part, here when it does not (so that "does not take part" never tells of a
+        // project the caller may not see).
+        let Some(mine) = mine else {
+            return Err(if self.project_visible_in(&tx, project_id).await? {
                 ApiError::input(
                     "projectId",
                     format!("kommun {} does not take part in this project", me.kommun),
                 )
-            })?;
+            } else {
+                not_found()
+            });
+        };
         let (part, grant) = self
             .changeable::<participation::Model>(&tx, mine.id, Action::AnswerForKommun)
             .await?
