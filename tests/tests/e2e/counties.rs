@@ -303,6 +303,20 @@ async fn another_county_sees_nothing_of_ours(app: TestApp) {
         .await
         .expect_code("NOT_FOUND");
     }
+    // Withdrawing: a kommun of the county that takes no part is told so; one of another
+    // county learns nothing.
+    let r = app
+        .as_kommun("1861")
+        .admin()
+        .gql(WITHDRAW, json!({"input": {"projectId": p}}))
+        .await;
+    r.expect_code("BAD_USER_INPUT");
+    assert!(r.body.to_string().contains("does not take part"), "{}", r.body);
+    app.as_kommun("1480")
+        .admin()
+        .gql(WITHDRAW, json!({"input": {"projectId": p}}))
+        .await
+        .expect_code("NOT_FOUND");
     let gbg_namnd = app.as_kommun("1480").namnd();
     gbg_namnd
         .gql(REPORT, json!({"county": "18"}))
