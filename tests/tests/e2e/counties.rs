@@ -359,25 +359,8 @@ async fn another_county_sees_nothing_of_ours(app: TestApp) {
     );
 }
 
-mod two_counties {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.counties = "14,18".into())
-            .await
-            .expect("sqlite app");
-        another_county_sees_nothing_of_ours(app).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        match TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.counties = "14,18".into()).await {
-            Some(app) => another_county_sees_nothing_of_ours(app).await,
-            None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
-        }
-    }
-}
+both_backends!(another_county_sees_nothing_of_ours, |s| s.counties =
+    "14,18".into());
 
 /// Statements a read took on `app`.
 async fn statements_of(app: &TestApp, c: &Caller<'_>, q: &str, v: Value) -> u64 {
@@ -443,22 +426,6 @@ async fn a_write_in_one_county_leaves_the_others_answers_cached(app: TestApp) {
     assert!(statements_of(&app, &viewer, map, json!({})).await > 1);
 }
 
-mod two_counties_cached {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.counties = "14,18".into())
-            .await
-            .expect("sqlite app");
-        a_write_in_one_county_leaves_the_others_answers_cached(app).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        match TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.counties = "14,18".into()).await {
-            Some(app) => a_write_in_one_county_leaves_the_others_answers_cached(app).await,
-            None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
-        }
-    }
-}
+both_backends!(a_write_in_one_county_leaves_the_others_answers_cached, |s| s
+    .counties =
+    "14,18".into());

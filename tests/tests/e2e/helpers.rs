@@ -528,6 +528,26 @@ macro_rules! both_backends {
             }
         }
     };
+    // The same with settings of its own, e.g. `both_backends!(name, |s| s.counties = "14,18".into())`.
+    ($name:ident, $tweak:expr) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Sqlite, $tweak)
+                    .await
+                    .expect("sqlite app");
+                super::$name(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::helpers::TestApp::spawn_with($crate::helpers::Backend::Postgres, $tweak).await {
+                    Some(app) => super::$name(app).await,
+                    None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
+                }
+            }
+        }
+    };
 }
 
 /// The service binary as a child process (what a container runs), on a fresh SQLite database

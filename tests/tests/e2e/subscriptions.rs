@@ -515,22 +515,5 @@ async fn another_countys_changes_never_reach_a_subscriber(app: TestApp) {
     );
 }
 
-mod two_counties {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        let app = TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| s.counties = "14,18".into())
-            .await
-            .expect("sqlite app");
-        another_countys_changes_never_reach_a_subscriber(app).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        match TestApp::spawn_with(crate::helpers::Backend::Postgres, |s| s.counties = "14,18".into()).await {
-            Some(app) => another_countys_changes_never_reach_a_subscriber(app).await,
-            None => eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set"),
-        }
-    }
-}
+both_backends!(another_countys_changes_never_reach_a_subscriber, |s| s.counties =
+    "14,18".into());
