@@ -116,9 +116,13 @@ impl Reference {
             .map(|f| ((f.municipality_id, f.year), f.population))
             .collect();
         let marker = (figures.len() as i64, municipalities.len() as i64);
-        let mut loaded = Self::of(counties, municipalities, figures, HashMap::new());
-        loaded.marker = marker;
-        Ok(loaded)
+        Ok(Self::of(
+            counties,
+            municipalities,
+            figures,
+            HashMap::new(),
+            marker,
+        ))
     }
 
     /// What changes when reference data does: how many population figures and kommuner the
@@ -141,6 +145,7 @@ impl Reference {
         municipalities: Vec<municipality::Model>,
         figures: HashMap<(i32, i32), i64>,
         elsewhere: HashMap<String, Elsewhere>,
+        marker: (i64, i64),
     ) -> Self {
         let municipalities: Vec<_> = municipalities.into_iter().map(Arc::new).collect();
         let by_id = municipalities
@@ -153,7 +158,8 @@ impl Reference {
             .enumerate()
             .map(|(i, m)| (m.code.clone(), i))
             .collect();
-        // A year is a county's reference year only when it has every kommun's figure.
+        // A year is a county's reference year only when it has every kommun's figure: the
+        // years of any one kommun of it are the candidates.
         let mut years = BTreeMap::new();
         for c in &counties {
             let kommuner: Vec<i32> = municipalities
@@ -161,12 +167,14 @@ impl Reference {
                 .filter(|m| m.county_id == c.id)
                 .map(|m| m.id)
                 .collect();
-            let mut complete: Vec<i32> = figures
-                .keys()
-                .filter(|(m, _)| kommuner.first() == Some(m))
-                .map(|(_, y)| *y)
-                .filter(|y| kommuner.iter().all(|m| figures.contains_key(&(*m, *y))))
-                .collect();
+            let mut complete: Vec<i32> = match kommuner.first() {
+                Some(first) => figures
+                    .keys()
+                    .filter(|(m, y)| m == first && kommuner.iter().all(|k| figures.contains_key(&(*k, *y))))
+                    .map(|(_, y)| *y)
+                    .collect(),
+                None => Vec::new(),
+            };
             complete.sort_unstable();
             years.insert(c.id, complete);
         }
@@ -178,14 +186,13 @@ impl Reference {
             figures,
             years,
             elsewhere,
-            marker: (0, 0),
+            marker,
         }
     }
 
     /// The part of the reference data of the counties `served`; the rest is remembered only
     /// by kommunkod, to say why its tokens are refused.
     pub fn serving(self, served: &Served) -> Self {
-        let marker = self.marker;
         let (kept, dropped): (Vec<_>, Vec<_>) =
             self.counties.into_iter().partition(|c| served.serves(&c.code));
         let kept_ids: BTreeSet<i32> = kept.iter().map(|c| c.id).collect();
@@ -211,9 +218,7 @@ impl Reference {
             .into_iter()
             .filter(|((m, _), _)| ids.contains(m))
             .collect();
-        let mut part = Self::of(kept, municipalities, figures, elsewhere);
-        part.marker = marker;
-        part
+        Self::of(kept, municipalities, figures, elsewhere, self.marker)
     }
 
     /// Every county, by code.
@@ -283,7 +288,8 @@ fn records(text: &'static str) -> impl Iterator<Item = csv::StringRecord> {
 }
 
 /// Inserts or renames every county and kommun and inserts the shipped population figures a
-/// kommun does not have yet; safe to run at every start (three reads when nothing changed).
+/// kommun does not have yet; safe to run at every start (when nothing changed: four reads and
+/// one insert of the shipped figures that conflicts away).
 pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     let mut counties: Vec<(String, String)> = records(COUNTIES).map(|r| (r[0].into(), r[1].into())).collect();

@@ -110,7 +110,7 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     prepared
 }
 
-/// How often a replica looks for new reference data (one count query).
+/// How often a replica looks for new reference data (two counts).
 const REFERENCE_POLL: Duration = Duration::from_secs(2);
 
 /// The advisory lock key of start-up work ("samverka" in ASCII).

@@ -31,7 +31,7 @@ pub async fn committee_csv(
     let (from, to) = committee_request(&req, &who, &state).await?;
     let span = tracing::info_span!("report", request_id = %rid);
     let internal = |e: anyhow::Error| who.failed(&span, "report", ApiError::Internal(e));
-    let mut rows = crate::export::CommitteeCsv::new(state.services.shared_reference())
+    let mut rows = crate::export::CommitteeCsv::new(state.services.reference())
         .map_err(|e| internal(anyhow::anyhow!("cannot make the report's temporary files: {e}")))?;
     let scope = state.services.scope(&who.caller, &rid);
     let report = scope
@@ -89,7 +89,7 @@ pub async fn committee_pdf(
             who.failed(&span, "committee document", ApiError::Internal(e))
         })?,
     };
-    let reference = state.services.shared_reference();
+    let reference = state.services.reference();
     let made = chrono::Utc::now();
     let scope = state.services.scope(&who.caller, &rid);
     let made_doc = scope

@@ -148,9 +148,13 @@ impl Services {
         &self.events
     }
 
-    /// The county and kommun reference data.
+    /// The county and kommun reference data as it stands now; a caller keeps this version
+    /// for as long as it holds it (a document's renderer off the request's thread, too).
     pub fn reference(&self) -> Arc<Reference> {
-        self.shared_reference()
+        self.reference
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Puts newly loaded reference data in place for the requests that start from now on.
@@ -164,27 +168,19 @@ impl Services {
     }
 
     /// Loads the reference data again when its figures changed (another process imported a
-    /// year), keeping only the counties `served`. Cheap when nothing changed: one count.
+    /// year), keeping only the counties `served`. Cheap when nothing changed: two counts.
     pub async fn refresh_reference(
         &self,
         db: &impl sea_orm::ConnectionTrait,
         served: &crate::reference::Served,
     ) -> anyhow::Result<bool> {
         let now = crate::reference::Reference::marker(db).await?;
-        if now == self.shared_reference().loaded_marker() {
+        if now == self.reference().loaded_marker() {
             return Ok(false);
         }
         let fresh = crate::reference::Reference::load(db).await?.serving(served);
         self.replace_reference(fresh);
         Ok(true)
-    }
-
-    /// The reference data to hand to work off the request's thread (a document's renderer).
-    pub fn shared_reference(&self) -> Arc<Reference> {
-        self.reference
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
     }
 
     /// The names of the project count parts `caller` reads (none for a caller who reads no
@@ -235,7 +231,7 @@ impl Services {
             svc: self,
             caller,
             request_id,
-            reference: self.shared_reference(),
+            reference: self.reference(),
         }
     }
 
