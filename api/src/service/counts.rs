@@ -203,8 +203,8 @@ impl CountCache {
 
     /// [`Self::count`] if it answers within `budget`; otherwise the count still going on in
     /// the background (shared with readers who miss meanwhile), so that a later reader finds
-    /// it and this one may wait for it after all. Only [`DETACHED`] counts go on at once; past
-    /// that the reader waits for its count as with [`Self::count`].
+    /// it and this one may wait for it after all; a zero budget never waits. Only [`DETACHED`]
+    /// counts go on at once; past that the reader waits for its count as with [`Self::count`].
     pub async fn count_within<F>(
         self: &Arc<Self>,
         key: &str,
@@ -227,6 +227,11 @@ impl CountCache {
             let _permit = permit;
             cache.count(&key, generation, count).await
         });
+        if budget.is_zero() {
+            // No budget is no wait: a count that happened to finish before the first poll
+            // would make the answer depend on how busy the machine is.
+            return Ok(Counting::Going(task));
+        }
         match tokio::time::timeout(budget, &mut task).await {
             Ok(Ok(counted)) => counted.map(Counting::Done),
             Ok(Err(stopped)) => Err(ApiError::Internal(stopped.into())),

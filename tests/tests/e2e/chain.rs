@@ -286,7 +286,7 @@ const CHAIN: &str = "{ auditChain(county: \"18\") { eventCount headHash verifyin
 
 /// Asks for the chain until a verification of at least `place` events has finished.
 async fn verified(c: &crate::helpers::Caller<'_>, place: i64) -> serde_json::Value {
-    for _ in 0..100 {
+    for _ in 0..600 {
         let d = c.ok(CHAIN, json!({})).await;
         if d["auditChain"]["verification"]["headPlace"].as_i64() >= Some(place) {
             return d["auditChain"].clone();

@@ -102,7 +102,7 @@ pub(crate) async fn import_second_year(app: &TestApp) {
     let (ok, out) = cli(app, &["import-population", &file, "--year", "2030"]);
     assert!(ok, "{out}");
     let viewer = app.as_kommun("1880").viewer();
-    for _ in 0..50 {
+    for _ in 0..150 {
         if figures_of(&viewer, "1880").await["populationYear"] == 2030 {
             return;
         }
@@ -190,7 +190,7 @@ async fn a_new_year_never_moves_an_agreed_split(app: TestApp) {
 
     // The server sees the new year within its poll.
     let mut seen = Value::Null;
-    for _ in 0..50 {
+    for _ in 0..150 {
         seen = figures_of(&viewer, "1880").await;
         if seen["populationYear"] == 2030 {
             break;

@@ -297,7 +297,7 @@ async fn manifests_reload_on_sighup_and_a_bad_one_keeps_the_old() {
     manifest(&dir.0, "portal.json", &[LISTED, UNLISTED]);
     hup(p.child.id());
     let mut now = 0;
-    for _ in 0..50 {
+    for _ in 0..300 {
         now = ask(UNLISTED).await;
         if now == 200 {
             break;

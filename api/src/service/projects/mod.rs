@@ -419,7 +419,11 @@ impl Scope<'_> {
                                                 Ok(whole.count(&db).await?)
                                             })
                                             .await?;
-                                    if bound < self.svc.count_estimate_from {
+                                    // An empty part has no rows to filter: its count is
+                                    // exactly none, whatever the threshold.
+                                    if bound == 0 {
+                                        Ok((0, true))
+                                    } else if bound < self.svc.count_estimate_from {
                                         going.wait().await.map(|n| (n, true))
                                     } else {
                                         Ok((bound, false))
