@@ -5,6 +5,8 @@ WORKDIR /src
 COPY . .
 # The registry and target folders are cache mounts: after an edit to the sources only the
 # workspace's own crates are compiled again, not the ~400 dependencies.
+# `--release` skips cross-crate LTO (`dist` has it): a rebuild after an edit takes ~6.5 min
+# on two cores rather than 10-17.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked -p samverkan \

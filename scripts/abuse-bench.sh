@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 db=${1:-sqlite}
 
-cargo build --release -q -p samverkan
-bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
+cargo build --profile dist -q -p samverkan
+bin="${CARGO_TARGET_DIR:-target}/dist/samverkan"
 work=$(mktemp -d /tmp/samverkan-abuse.XXXXXX)
 cleanup() {
   [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true

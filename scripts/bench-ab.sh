@@ -3,8 +3,8 @@
 # machine differ by up to 40 % from one minute to the next while two servers measured in
 # alternation see the same machine:
 #   scripts/bench-ab.sh OLD_BINARY NEW_BINARY [rounds]     (default 4 rounds of 8 s each)
-# e.g. cp target/release/samverkan /tmp/new; git stash; cargo build --release -p samverkan;
-#      cp target/release/samverkan /tmp/old; git stash pop; scripts/bench-ab.sh /tmp/old /tmp/new
+# e.g. cp target/dist/samverkan /tmp/new; git stash; cargo build --profile dist -p samverkan;
+#      cp target/dist/samverkan /tmp/old; git stash pop; scripts/bench-ab.sh /tmp/old /tmp/new
 # Both serve one throwaway PostgreSQL seeded with BENCH_PROJECTS (5,000) projects by the new
 # binary, with the response cache off; wrk -c16 runs against each in turn. Needs wrk.
 # Both must know the same migrations: a server refuses a database migrated past it.

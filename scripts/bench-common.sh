@@ -1,24 +1,24 @@
 # Sourced by the benchmarks (run from the repository root).
 
-# bench_setup NAME: needs wrk, builds the release binary into $bin, makes the workspace
+# bench_setup NAME: needs wrk, builds the `dist` binary into $bin, makes the workspace
 # (bench_workspace) and exports the settings every benchmarked server shares.
 bench_setup() {
   command -v wrk >/dev/null || { echo "$(basename "$0"): needs wrk (apt-get install wrk)" >&2; exit 1; }
-  cargo build --release -q -p samverkan
-  bin="${CARGO_TARGET_DIR:-target}/release/samverkan"
+  cargo build --profile dist -q -p samverkan
+  bin="${CARGO_TARGET_DIR:-target}/dist/samverkan"
   bench_workspace "$1"
   export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
   export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
 }
 
 # bench_binary: the server to measure into $bin: $BIN when set, else a build of the
-# workspace (release with fat LTO; BUILD=debug for the debug build).
+# workspace (the `dist` profile, fat LTO as published; BUILD=debug for the debug build).
 bench_binary() {
   if [ -n "${BIN:-}" ]; then
     bin=$BIN
   elif [ "${BUILD:-release}" = release ]; then
-    cargo build --release -q --locked -p samverkan
-    bin=${CARGO_TARGET_DIR:-$PWD/target}/release/samverkan
+    cargo build --profile dist -q --locked -p samverkan
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/dist/samverkan
   else
     cargo build -q --locked -p samverkan
     bin=${CARGO_TARGET_DIR:-$PWD/target}/debug/samverkan

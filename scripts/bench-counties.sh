@@ -6,7 +6,7 @@
 # generation (global, the behaviour before), and reports per county the response-cache hit
 # rate (from the server's log: the reads it answered from the cache) and the p99.
 #   scripts/bench-counties.sh          (BENCH_PROJECTS=20000, 30 s per run, 8 readers, 1 write/s)
-#   BIN=target/release/samverkan SECONDS_PER_RUN=60 WRITES=2 scripts/bench-counties.sh
+#   BIN=target/dist/samverkan SECONDS_PER_RUN=60 WRITES=2 scripts/bench-counties.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bench-common.sh

@@ -6,8 +6,8 @@
 #   scripts/bench-fanout.sh        (FANOUT_WRITES=200, FANOUT_RATE=20 per second)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q --locked -p samverkan
-bin=$PWD/target/release/samverkan
+cargo build --profile dist -q --locked -p samverkan
+bin=$PWD/target/dist/samverkan
 venv=target/examples-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --disable-pip-version-check -r examples/python/requirements.txt websockets==17.4

@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${BUILD:-release}" = release ]; then
-  cargo build --release -q --locked -p samverkan
-  bin=$PWD/target/release/samverkan
+  cargo build --profile dist -q --locked -p samverkan
+  bin=$PWD/target/dist/samverkan
 else
   cargo build -q --locked -p samverkan
   bin=$PWD/target/debug/samverkan
