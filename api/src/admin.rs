@@ -248,7 +248,7 @@ pub async fn archive_package(
         .ok_or_else(|| anyhow::anyhow!("the project's lead kommun is not in the reference data"))?
         .code
         .clone();
-    let caller = operator(&reference, &kommun, user)
+    let caller = operator(&reference, kommun.as_str(), user)
         .ok_or_else(|| anyhow::anyhow!("kommun {kommun} is not in the reference data"))?;
     let services = Services::new(db, Arc::new(reference));
     let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());

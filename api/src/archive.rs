@@ -140,7 +140,7 @@ impl Names<'_> {
     fn kommunkod(&self, id: i32) -> String {
         self.0
             .municipality(id)
-            .map_or_else(|| id.to_string(), |m| m.code.clone())
+            .map_or_else(|| id.to_string(), |m| m.code.to_string())
     }
     fn kommun_name(&self, id: i32) -> String {
         self.0

@@ -288,7 +288,7 @@ pub fn catalogue(p: &Publication<'_>, entries: &[catalogue_entry::Model]) -> Vec
         g.add(
             org.clone(),
             term(DCT, "identifier"),
-            Literal::new_simple_literal(&m.code),
+            Literal::new_simple_literal(m.code.as_str()),
         );
     }
 

@@ -4,7 +4,9 @@
 use chrono::Utc;
 use entity::{participation, project};
 
-use crate::domain::{CostKey, ParticipationRole, ParticipationState, Phase, TargetGroup, Visibility};
+use crate::domain::{
+    CostKey, ParticipationRole, ParticipationState, Phase, TargetGroup, Visibility, cost_sharing::BasisPoints,
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
@@ -94,7 +96,8 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<()> {
             budget_ore: Set(budget),
             phase: Set(phase),
             cost_key: Set(CostKey::Mixed),
-            mixed_equal_bp: Set(3_000),
+            // 30 % split equally, the rest by population.
+            mixed_equal_bp: Set(BasisPoints::of(3_000)),
             health: Set(None),
             next_tollgate_due: Set(None),
             // Örebro plans its projects in the business plan; the others have not started to.
@@ -460,7 +463,7 @@ pub async fn seed_volume(
                     CostKey::Equal
                 }),
                 population_year: Set(year.filter(|_| phase > Phase::Planning)),
-                mixed_equal_bp: Set(0),
+                mixed_equal_bp: Set(BasisPoints::MIN),
                 health: Set(None),
                 next_tollgate_due: Set(None),
                 plan_year: Set(None),

@@ -236,7 +236,7 @@ impl Names<'_> {
     fn code(&self, id: i32) -> String {
         self.0
             .municipality(id)
-            .map(|m| m.code.clone())
+            .map(|m| m.code.to_string())
             .unwrap_or_default()
     }
 }

@@ -11,6 +11,7 @@ use std::{
     sync::Arc,
 };
 
+use domain::Kommunkod;
 use entity::{county, municipality, population_figure};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
 
@@ -156,7 +157,7 @@ impl Reference {
         let by_code = municipalities
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.code.clone(), i))
+            .map(|(i, m)| (m.code.to_string(), i))
             .collect();
         // A year is a county's reference year only when it has every kommun's figure: the
         // years of any one kommun of it are the candidates.
@@ -204,7 +205,7 @@ impl Reference {
                 municipalities.push(m);
             } else if let Some(c) = dropped.iter().find(|c| c.id == m.county_id) {
                 elsewhere.insert(
-                    m.code.clone(),
+                    m.code.to_string(),
                     Elsewhere {
                         name: m.name.clone(),
                         county: c.name.clone(),
@@ -335,7 +336,7 @@ pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
     let mut new = Vec::new();
     for (code, name, county) in &kommuner {
         let county_id = county_ids[county];
-        match known.iter().find(|m| &m.code == code) {
+        match known.iter().find(|m| m.code.as_str() == code) {
             Some(m) if &m.name == name && m.county_id == county_id => {}
             Some(m) => {
                 municipality::Entity::update(municipality::ActiveModel {
@@ -349,7 +350,7 @@ pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
                 .await?;
             }
             None => new.push(municipality::ActiveModel {
-                code: Set(code.clone()),
+                code: Set(Kommunkod::parse(code).map_err(anyhow::Error::msg)?),
                 name: Set(name.clone()),
                 county_id: Set(county_id),
                 created_at: Set(now),
@@ -368,7 +369,7 @@ pub async fn seed(db: &impl ConnectionTrait) -> anyhow::Result<()> {
         .all(db)
         .await?
         .into_iter()
-        .map(|m| (m.code, m.id))
+        .map(|m| (m.code.to_string(), m.id))
         .collect();
     for (year, text) in FIGURES {
         let rows: Vec<population_figure::ActiveModel> = records(text)

@@ -36,7 +36,7 @@ pub struct Member {
     /// Inhabitants, for the POPULATION and MIXED keys.
     pub population: i64,
     /// The CUSTOM percentage in basis points (10 000 = 100 %).
-    pub custom_bp: Option<i32>,
+    pub custom_bp: Option<BasisPoints>,
 }
 
 /// One kommun's share: its weight as a fraction `numerator / denominator` and its amount.
@@ -55,17 +55,17 @@ pub struct Share {
 /// 100 % in basis points (hundredths of a percent), the unit of every share percentage.
 pub const WHOLE_BP: i32 = 10_000;
 
-/// A percentage in basis points as a client may set one: 0 to 100 %.
-pub fn basis_points(v: i64) -> Result<i32, &'static str> {
-    i32::try_from(v)
-        .ok()
-        .filter(|v| (0..=WHOLE_BP).contains(v))
-        .ok_or("must be between 0 and 100")
-}
+bounded_int!(
+    /// A percentage in basis points (hundredths of a percent) as a client may set one: 0 to
+    /// 100 %.
+    BasisPoints,
+    0..=10_000,
+    "must be between 0 and 100"
+);
 
 /// The CUSTOM percentages of the paying members, summed (a member without one counts 0).
-pub fn custom_total(paying: impl IntoIterator<Item = Option<i32>>) -> i64 {
-    paying.into_iter().map(|bp| bp.unwrap_or(0) as i64).sum()
+pub fn custom_total(paying: impl IntoIterator<Item = Option<BasisPoints>>) -> i64 {
+    paying.into_iter().map(|bp| bp.map_or(0, i64::from)).sum()
 }
 
 /// Whether a key splits the whole budget: every key does but CUSTOM, whose paying members'
@@ -78,13 +78,18 @@ pub fn split_complete(key: CostKey, custom_total_bp: i64) -> bool {
 /// of a MIXED key, in basis points.
 ///
 /// When every weight is zero (a CUSTOM key with no percentages yet) every amount is zero.
-pub fn compute_shares(budget: Sek, key: CostKey, mixed_equal_bp: i32, members: &[Member]) -> Vec<Share> {
+pub fn compute_shares(
+    budget: Sek,
+    key: CostKey,
+    mixed_equal_bp: BasisPoints,
+    members: &[Member],
+) -> Vec<Share> {
     let n = members.len() as i128;
     if n == 0 {
         return Vec::new();
     }
     let total_pop: i128 = members.iter().map(|m| m.population.max(0) as i128).sum();
-    let p = mixed_equal_bp.clamp(0, 10_000) as i128;
+    let p = mixed_equal_bp.get() as i128;
     let weights: Vec<i128> = members
         .iter()
         .map(|m| {
@@ -96,7 +101,7 @@ pub fn compute_shares(budget: Sek, key: CostKey, mixed_equal_bp: i32, members: &
                 // p/10000 · 1/n + (10000−p)/10000 · pop/P, over the denominator 10000·n·P.
                 CostKey::Mixed if total_pop == 0 => 1,
                 CostKey::Mixed => p * total_pop + (10_000 - p) * n * pop,
-                CostKey::Custom => m.custom_bp.unwrap_or(0).max(0) as i128,
+                CostKey::Custom => m.custom_bp.map_or(0, |bp| bp.get() as i128),
             }
         })
         .collect();
@@ -154,11 +159,12 @@ impl Share {
 mod tests {
     #[test]
     fn percentages_run_from_0_to_100_and_only_custom_can_be_incomplete() {
-        assert_eq!(basis_points(0), Ok(0));
-        assert_eq!(basis_points(10_000), Ok(10_000));
-        assert!(basis_points(-1).is_err() && basis_points(10_001).is_err());
-        assert!(basis_points(i64::from(i32::MAX) + 1).is_err());
-        assert_eq!(custom_total([Some(2_500), None, Some(7_500)]), 10_000);
+        let bp = |v| BasisPoints::new(v).map(BasisPoints::get);
+        assert_eq!((bp(0), bp(10_000)), (Ok(0), Ok(WHOLE_BP)));
+        assert!(bp(-1).is_err() && bp(10_001).is_err());
+        assert!(bp(i64::from(i32::MAX) + 1).is_err());
+        assert_eq!(BasisPoints::MAX.get(), WHOLE_BP);
+        assert_eq!(custom_total([Some(pts(2_500)), None, Some(pts(7_500))]), 10_000);
         assert!(split_complete(CostKey::Custom, 10_000));
         assert!(!split_complete(CostKey::Custom, 9_999));
         assert!(split_complete(CostKey::Equal, 0));
@@ -184,19 +190,23 @@ mod tests {
         assert_eq!(share(0, 0).percent().to_string(), "0");
     }
 
-    fn member(id: i32, pop: i64, bp: Option<i32>) -> Member {
+    fn member(id: i32, pop: i64, bp: Option<i64>) -> Member {
         Member {
             municipality_id: id,
             code: format!("18{id:02}"),
             population: pop,
-            custom_bp: bp,
+            custom_bp: bp.map(pts),
         }
+    }
+
+    fn pts(v: impl Into<i64>) -> BasisPoints {
+        BasisPoints::new(v.into()).unwrap()
     }
 
     #[test]
     fn equal_split_gives_the_extra_ore_to_the_lowest_codes() {
         let m = [member(3, 1, None), member(1, 1, None), member(2, 1, None)];
-        let s = compute_shares(Sek::from_ore(100), CostKey::Equal, 0, &m);
+        let s = compute_shares(Sek::from_ore(100), CostKey::Equal, BasisPoints::MIN, &m);
         let amounts: Vec<i64> = s.iter().map(|s| s.amount.ore()).collect();
         assert_eq!(amounts, vec![33, 34, 33]);
     }
@@ -204,7 +214,12 @@ mod tests {
     #[test]
     fn per_capita_follows_population() {
         let m = [member(1, 159_348, None), member(2, 8_606, None)];
-        let s = compute_shares(Sek::from_ore(100_000_000), CostKey::PerCapita, 0, &m);
+        let s = compute_shares(
+            Sek::from_ore(100_000_000),
+            CostKey::PerCapita,
+            BasisPoints::MIN,
+            &m,
+        );
         // 100 000 000 öre · 159348 / 167954 = 94 875 977.95 and · 8606 / 167954 = 5 124 022.05:
         // the one öre left over goes to the larger remainder.
         assert_eq!(s[0].amount.ore(), 94_875_978);
@@ -216,16 +231,21 @@ mod tests {
         // 50 % equal, 50 % per capita between populations 3 and 1 of 1 000 öre:
         // equal part 250 each, per-capita part 375 and 125.
         let m = [member(1, 3, None), member(2, 1, None)];
-        let s = compute_shares(Sek::from_ore(1_000), CostKey::Mixed, 5_000, &m);
+        let s = compute_shares(Sek::from_ore(1_000), CostKey::Mixed, pts(5_000), &m);
         assert_eq!((s[0].amount.ore(), s[1].amount.ore()), (625, 375));
     }
 
     #[test]
     fn custom_key_uses_the_percentages() {
         let m = [member(1, 0, Some(7_000)), member(2, 0, Some(3_000))];
-        let s = compute_shares(Sek::from_ore(999), CostKey::Custom, 0, &m);
+        let s = compute_shares(Sek::from_ore(999), CostKey::Custom, BasisPoints::MIN, &m);
         assert_eq!((s[0].amount.ore(), s[1].amount.ore()), (699, 300));
-        let none = compute_shares(Sek::from_ore(999), CostKey::Custom, 0, &[member(1, 0, None)]);
+        let none = compute_shares(
+            Sek::from_ore(999),
+            CostKey::Custom,
+            BasisPoints::MIN,
+            &[member(1, 0, None)],
+        );
         assert_eq!(none[0].amount.ore(), 0);
     }
 
@@ -239,9 +259,9 @@ mod tests {
         ) {
             let key = CostKey::ALL[key];
             let members: Vec<Member> = pops.iter().enumerate()
-                .map(|(i, pop)| member(i as i32, *pop, Some(1 + (*pop % 1000) as i32)))
+                .map(|(i, pop)| member(i as i32, *pop, Some(1 + *pop % 1000)))
                 .collect();
-            let shares = compute_shares(Sek::from_ore(budget), key, p, &members);
+            let shares = compute_shares(Sek::from_ore(budget), key, pts(p), &members);
             let sum: i64 = shares.iter().map(|s| s.amount.ore()).sum();
             prop_assert_eq!(sum, budget);
             for s in &shares {

@@ -3,7 +3,11 @@ use std::fmt;
 /// A kommunkod: SCB's four-digit municipality code, e.g. `1880` for Örebro.
 ///
 /// The first two digits are the länskod of the county the kommun belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It is the municipality table's column type: only `parse` makes one, so a stored code was
+/// checked when it was written (the reference data is seeded through it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, sea_orm::DeriveValueType, serde::Serialize)]
+#[serde(transparent)]
 pub struct Kommunkod(String);
 
 impl Kommunkod {

@@ -3,7 +3,11 @@ use std::fmt;
 /// An organisationsnummer: ten digits whose last is a Luhn check digit, written
 /// `NNNNNN-NNNN`. Both `556677-8899` and `5566778899` are accepted; the hyphenated form is
 /// stored.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It is the vendor table's column type: only `parse` makes one, so a stored number was
+/// checked when it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, sea_orm::DeriveValueType, serde::Serialize)]
+#[serde(transparent)]
 pub struct OrgNumber(String);
 
 fn luhn_ok(digits: &[u8]) -> bool {

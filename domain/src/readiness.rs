@@ -168,7 +168,7 @@ impl Thresholds {
         if !(1..=1000).contains(&self.key_person_systems) {
             return Err(("keyPersonSystems", "keyPersonSystems is 1–1000".into()));
         }
-        if !(0..=4).contains(&self.key_person_availability) {
+        if crate::sourcing::KlassaLevel::new(self.key_person_availability.into()).is_err() {
             return Err((
                 "keyPersonAvailability",
                 "keyPersonAvailability is a KLASSA level 0–4".into(),

@@ -91,45 +91,43 @@ text_enum!(
     }
 );
 
-/// A KLASSA level (0–4) from a client's number.
-pub fn klassa_level(v: i64) -> Result<u8, &'static str> {
-    u8::try_from(v)
-        .ok()
-        .filter(|v| *v <= 4)
-        .ok_or("KLASSA levels run from 0 to 4")
-}
+bounded_int!(
+    /// A KLASSA level: 0 (none) to 4 (very high), for confidentiality, integrity and
+    /// availability alike.
+    KlassaLevel,
+    0..=4,
+    "KLASSA levels run from 0 to 4"
+);
 
-/// A score as a scoring kommun gives it: 0 to 5.
-pub fn score(v: i64) -> Result<i32, &'static str> {
-    i32::try_from(v)
-        .ok()
-        .filter(|v| (0..=5).contains(v))
-        .ok_or("scores run from 0 to 5")
-}
+bounded_int!(
+    /// A score as a scoring kommun gives it: 0 to 5.
+    Score,
+    0..=5,
+    "scores run from 0 to 5"
+);
 
-/// A criterion's weight: a whole number from 0 to 100 (the weights of an evaluation must sum
-/// to 100 before scoring starts).
-pub fn weight(v: i64) -> Result<i32, &'static str> {
-    i32::try_from(v)
-        .ok()
-        .filter(|v| (0..=100).contains(v))
-        .ok_or("weights are whole numbers from 0 to 100")
-}
+bounded_int!(
+    /// A criterion's weight: a whole number from 0 to 100 (the weights of an evaluation must
+    /// sum to 100 before scoring starts).
+    Weight,
+    0..=100,
+    "weights are whole numbers from 0 to 100"
+);
 
-/// KLASSA levels (0–4) of the information involved.
+/// KLASSA levels of the information involved.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InfoClass {
     /// Konfidentialitet.
-    pub confidentiality: u8,
+    pub confidentiality: KlassaLevel,
     /// Riktighet.
-    pub integrity: u8,
+    pub integrity: KlassaLevel,
     /// Tillgänglighet.
-    pub availability: u8,
+    pub availability: KlassaLevel,
 }
 
 impl InfoClass {
     /// The highest of the three levels.
-    pub fn max(self) -> u8 {
+    pub fn max(self) -> KlassaLevel {
         self.confidentiality.max(self.integrity).max(self.availability)
     }
 }
@@ -328,7 +326,7 @@ pub fn risk_flags(info: InfoClass, options: &[OptionIn]) -> Vec<RiskFlag> {
     let mut flags = Vec::new();
     let cheapest = options.iter().map(|o| o.tco()).min();
     for o in options {
-        if o.location == DataLocation::ThirdCountry && info.confidentiality >= 2 {
+        if o.location == DataLocation::ThirdCountry && info.confidentiality.get() >= 2 {
             flags.push(RiskFlag {
                 code: RiskCode::ThirdCountryTransfer,
                 option: o.id,
@@ -347,7 +345,7 @@ pub fn risk_flags(info: InfoClass, options: &[OptionIn]) -> Vec<RiskFlag> {
                 message: "This cloud option has no exit plan: describe how data and service are taken back before choosing it.".into(),
             });
         }
-        if info.max() >= 4 && o.kind != OptionKind::InHouse {
+        if info.max() == KlassaLevel::MAX && o.kind != OptionKind::InHouse {
             flags.push(RiskFlag {
                 code: RiskCode::Class4NotInHouse,
                 option: o.id,
@@ -479,29 +477,35 @@ pub fn evaluate(
 }
 
 /// The standard criteria offered on creation, with weights that sum to 100.
-pub const STANDARD_CRITERIA: &[(&str, &str, i32)] = &[
-    ("TOTAL_COST", "Total kostnad", 25),
-    ("INFORMATION_SECURITY", "Informationssäkerhet", 20),
+pub const STANDARD_CRITERIA: &[(&str, &str, Weight)] = &[
+    ("TOTAL_COST", "Total kostnad", Weight::of(25)),
+    ("INFORMATION_SECURITY", "Informationssäkerhet", Weight::of(20)),
     (
         "LEGAL",
         "Juridik: GDPR, tredjelandsöverföring, OSL 10 kap. 2 a §",
-        20,
+        Weight::of(20),
     ),
-    ("EXIT_AND_LOCK_IN", "Exit och inlåsning", 15),
-    ("COMPETENCE_SUPPLY", "Kompetensförsörjning", 10),
-    ("CITIZEN_BENEFIT", "Nytta för invånarna", 10),
+    ("EXIT_AND_LOCK_IN", "Exit och inlåsning", Weight::of(15)),
+    ("COMPETENCE_SUPPLY", "Kompetensförsörjning", Weight::of(10)),
+    ("CITIZEN_BENEFIT", "Nytta för invånarna", Weight::of(10)),
 ];
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn scores_weights_and_klassa_levels_are_checked_at_their_edges() {
-        assert_eq!((score(0), score(5)), (Ok(0), Ok(5)));
-        assert!(score(-1).is_err() && score(6).is_err());
-        assert_eq!((weight(0), weight(100)), (Ok(0), Ok(100)));
-        assert!(weight(-1).is_err() && weight(101).is_err());
-        assert_eq!((klassa_level(0), klassa_level(4)), (Ok(0), Ok(4)));
-        assert!(klassa_level(-1).is_err() && klassa_level(5).is_err());
+        let edges = |new: fn(i64) -> Result<i32, &'static str>, min: i64, max: i64| {
+            assert_eq!((new(min), new(max)), (Ok(min as i32), Ok(max as i32)));
+            assert!(new(min - 1).is_err() && new(max + 1).is_err());
+            assert!(new(i64::from(i32::MAX) + 1 + min).is_err());
+        };
+        edges(|v| Score::new(v).map(Score::get), 0, 5);
+        edges(|v| Weight::new(v).map(Weight::get), 0, 100);
+        edges(|v| KlassaLevel::new(v).map(KlassaLevel::get), 0, 4);
+        assert_eq!(
+            (Score::MIN.get(), Weight::MAX.get(), KlassaLevel::MAX.get()),
+            (0, 100, 4)
+        );
     }
 
     use super::*;
@@ -691,10 +695,10 @@ mod tests {
         let codes = |info: InfoClass, o: OptionIn| -> Vec<RiskCode> {
             risk_flags(info, &[o]).into_iter().map(|f| f.code).collect()
         };
-        let c = |level: u8| InfoClass {
-            confidentiality: level,
-            integrity: 0,
-            availability: 0,
+        let level = |v| KlassaLevel::new(v).unwrap();
+        let c = |v: i64| InfoClass {
+            confidentiality: level(v),
+            ..InfoClass::default()
         };
         assert_eq!(
             codes(
@@ -747,9 +751,9 @@ mod tests {
             .is_empty()
         );
         let class4 = InfoClass {
-            confidentiality: 1,
-            integrity: 4,
-            availability: 0,
+            confidentiality: level(1),
+            integrity: level(4),
+            availability: level(0),
         };
         assert_eq!(
             codes(

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     #[sea_orm(unique)]
-    pub code: String,
+    pub code: domain::Kommunkod,
     pub name: String,
     pub county_id: i32,
     pub created_at: DateTimeUtc,

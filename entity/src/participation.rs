@@ -11,7 +11,7 @@ pub struct Model {
     pub role: domain::ParticipationRole,
     pub state: domain::ParticipationState,
     /// Percentage under the CUSTOM key, in basis points.
-    pub custom_bp: Option<i32>,
+    pub custom_bp: Option<domain::cost_sharing::BasisPoints>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

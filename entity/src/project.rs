@@ -20,7 +20,7 @@ pub struct Model {
     pub phase: domain::Phase,
     pub cost_key: domain::CostKey,
     /// For the MIXED key: the part split equally, in basis points (1/100 of a percent).
-    pub mixed_equal_bp: i32,
+    pub mixed_equal_bp: domain::cost_sharing::BasisPoints,
     /// Health of the latest status report, kept on the row for filtering.
     pub health: Option<domain::Health>,
     /// When the next tollgate decision is planned.

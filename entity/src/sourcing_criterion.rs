@@ -10,7 +10,7 @@ pub struct Model {
     /// A stable code for the standard criteria (`TOTAL_COST`, …), free for custom ones.
     pub code: String,
     pub name: String,
-    pub weight: i32,
+    pub weight: domain::sourcing::Weight,
     pub position: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -10,7 +10,7 @@ pub struct Model {
     pub option_id: i64,
     pub criterion_id: i64,
     pub municipality_id: i32,
-    pub score: i32,
+    pub score: domain::sourcing::Score,
     pub rationale: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -21,9 +21,9 @@ pub struct Model {
     pub last_reviewed: Option<Date>,
     pub hosting: domain::inventory::Hosting,
     pub data_location: domain::sourcing::DataLocation,
-    pub confidentiality: i32,
-    pub integrity: i32,
-    pub availability: i32,
+    pub confidentiality: domain::sourcing::KlassaLevel,
+    pub integrity: domain::sourcing::KlassaLevel,
+    pub availability: domain::sourcing::KlassaLevel,
     pub contract_end: Option<Date>,
     /// What the kommun pays for it per year, in öre, where known.
     pub annual_cost_ore: Option<i64>,

@@ -9,7 +9,7 @@ pub struct Model {
     pub name: String,
     /// Canonical `NNNNNN-NNNN`.
     #[sea_orm(unique)]
-    pub org_number: String,
+    pub org_number: domain::org_number::OrgNumber,
     pub website: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

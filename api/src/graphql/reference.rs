@@ -18,7 +18,7 @@ impl County {
     }
     /// Länskod, two digits.
     async fn code(&self) -> &str {
-        &self.0.code
+        self.0.code.as_str()
     }
     async fn name(&self) -> &str {
         &self.0.name
@@ -57,7 +57,7 @@ impl Municipality {
     }
     /// Kommunkod (SCB), four digits.
     async fn code(&self) -> &str {
-        &self.0.code
+        self.0.code.as_str()
     }
     async fn name(&self) -> &str {
         &self.0.name

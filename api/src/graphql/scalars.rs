@@ -1,4 +1,5 @@
 //! Scalars with the names docs/api.md promises: `Date` and `Decimal`.
+use crate::domain::cost_sharing::BasisPoints;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::NaiveDate;
 
@@ -67,22 +68,22 @@ impl std::ops::Deref for Decimal {
 }
 
 /// A percentage with at most two decimals, as basis points.
-pub fn percent_to_bp(field: &str, d: Decimal) -> crate::error::ApiResult<i32> {
-    let d = d.0;
-    let bp = d * rust_decimal::Decimal::from(100);
-    if bp.fract() != rust_decimal::Decimal::ZERO
-        || d < rust_decimal::Decimal::ZERO
-        || d > rust_decimal::Decimal::from(100)
-    {
-        return Err(crate::error::ApiError::input(
-            field,
-            "must be a percentage from 0 to 100 with at most two decimals",
-        ));
-    }
-    i32::try_from(bp.trunc()).map_err(|_| crate::error::ApiError::input(field, "is out of range"))
+pub fn percent_to_bp(field: &str, d: Decimal) -> crate::error::ApiResult<BasisPoints> {
+    use rust_decimal::prelude::ToPrimitive;
+    let bp = d.0 * rust_decimal::Decimal::from(100);
+    Some(bp)
+        .filter(|bp| bp.fract().is_zero())
+        .and_then(|bp| bp.to_i64())
+        .and_then(|bp| BasisPoints::new(bp).ok())
+        .ok_or_else(|| {
+            crate::error::ApiError::input(
+                field,
+                "must be a percentage from 0 to 100 with at most two decimals",
+            )
+        })
 }
 
 /// Basis points as a percentage.
-pub fn bp_to_percent(bp: i32) -> Decimal {
-    Decimal(rust_decimal::Decimal::new(bp as i64, 2))
+pub fn bp_to_percent(bp: impl Into<i64>) -> Decimal {
+    Decimal(rust_decimal::Decimal::new(bp.into(), 2))
 }

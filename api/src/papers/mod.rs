@@ -188,7 +188,7 @@ fn data(r: &CommitteeReport, reference: &Reference, made: DateTime<Utc>) -> Valu
     let code = |id: i32| {
         reference
             .municipality(id)
-            .map(|m| m.code.clone())
+            .map(|m| m.code.to_string())
             .unwrap_or_default()
     };
 

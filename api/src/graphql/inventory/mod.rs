@@ -40,7 +40,7 @@ impl Vendor {
     }
     /// Organisationsnummer, `NNNNNN-NNNN`.
     async fn org_number(&self) -> &str {
-        &self.0.org_number
+        self.0.org_number.as_str()
     }
     async fn website(&self) -> &str {
         &self.0.website
@@ -128,13 +128,13 @@ impl SystemInstance {
         self.0.data_location
     }
     async fn confidentiality(&self) -> i32 {
-        self.0.confidentiality
+        self.0.confidentiality.get()
     }
     async fn integrity(&self) -> i32 {
-        self.0.integrity
+        self.0.integrity.get()
     }
     async fn availability(&self) -> i32 {
-        self.0.availability
+        self.0.availability.get()
     }
     async fn contract_end(&self) -> Option<Date> {
         self.0.contract_end.map(Date)

@@ -10,7 +10,7 @@ use crate::{
     domain::{
         Visibility,
         inventory::{Hosting, ProductCategory},
-        sourcing::DataLocation,
+        sourcing::{DataLocation, KlassaLevel},
     },
     error::ApiError,
     service::inventory::InstanceSpec,
@@ -89,6 +89,7 @@ pub struct SystemInstanceInput {
 
 impl SystemInstanceInput {
     fn spec(self) -> Result<InstanceSpec, ApiError> {
+        let level = |field: &str, v: i32| KlassaLevel::new(v.into()).map_err(|m| ApiError::input(field, m));
         Ok(InstanceSpec {
             product_id: ids::decode("productId", RecordKind::Product, &self.product_id)?,
             product_version: self.product_version,
@@ -102,9 +103,9 @@ impl SystemInstanceInput {
             last_reviewed: self.last_reviewed.map(|d| d.0),
             hosting: self.hosting,
             data_location: self.data_location,
-            confidentiality: self.confidentiality,
-            integrity: self.integrity,
-            availability: self.availability,
+            confidentiality: level("confidentiality", self.confidentiality)?,
+            integrity: level("integrity", self.integrity)?,
+            availability: level("availability", self.availability)?,
             contract_end: self.contract_end.map(|d| d.0),
             annual_cost: self.annual_cost.map(|c| money("annualCost", c)).transpose()?,
             visibility: self.visibility,

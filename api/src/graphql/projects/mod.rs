@@ -114,7 +114,7 @@ impl EServiceProject {
         Ok(CostSharing {
             key,
             mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
-            custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp as i32)),
+            custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp)),
             complete: crate::domain::cost_sharing::split_complete(key, paying_bp),
             population_year: scope(ctx).population_year(&self.0),
             population_year_pinned: self.0.population_year.is_some(),

@@ -54,7 +54,7 @@ pub struct InformationClass {
 impl InformationClass {
     fn domain(self) -> Result<InfoClass, ApiError> {
         let lvl = |f: &str, v: i32| {
-            crate::domain::sourcing::klassa_level(v.into()).map_err(|m| {
+            crate::domain::sourcing::KlassaLevel::new(v.into()).map_err(|m| {
                 ApiError::input(
                     format!("informationClass.{f}"),
                     format!("informationClass.{f}: {m}"),
@@ -120,9 +120,9 @@ impl SourcingEvaluation {
     /// The information class of the data involved.
     async fn information_class(&self) -> InformationClass {
         InformationClass {
-            confidentiality: self.0.confidentiality,
-            integrity: self.0.integrity,
-            availability: self.0.availability,
+            confidentiality: self.0.confidentiality.get(),
+            integrity: self.0.integrity.get(),
+            availability: self.0.availability.get(),
         }
     }
     async fn version(&self) -> i32 {
@@ -237,7 +237,7 @@ impl SourcingCriterion {
     }
     /// Whole percent.
     async fn weight(&self) -> i32 {
-        self.0.weight
+        self.0.weight.get()
     }
 }
 
@@ -272,7 +272,7 @@ impl SourcingScore {
     }
     /// 0–5.
     async fn score(&self) -> i32 {
-        self.0.score
+        self.0.score.get()
     }
     async fn rationale(&self) -> &str {
         &self.0.rationale

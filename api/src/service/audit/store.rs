@@ -215,7 +215,7 @@ mod tests {
             budget_ore: Set(0),
             phase: Set(crate::domain::Phase::Idea),
             cost_key: Set(crate::domain::CostKey::Equal),
-            mixed_equal_bp: Set(0),
+            mixed_equal_bp: Set(crate::domain::cost_sharing::BasisPoints::MIN),
             health: Set(None),
             next_tollgate_due: Set(None),
             plan_year: Set(None),

@@ -8,7 +8,12 @@ use sea_orm::EntityTrait;
 use crate::service::{Parent, Scope};
 use crate::{
     domain::authz::{Action, Standing},
-    domain::{Visibility, inventory::Hosting, org_number::OrgNumber, sourcing::DataLocation},
+    domain::{
+        Visibility,
+        inventory::Hosting,
+        org_number::OrgNumber,
+        sourcing::{DataLocation, KlassaLevel},
+    },
     error::{ApiError, ApiResult},
 };
 
@@ -149,7 +154,7 @@ fn resolve_row(
     let org = OrgNumber::parse(cell("vendor_org_number")).map_err(|m| err("vendor_org_number", m))?;
     let v = vendors
         .iter()
-        .find(|v| v.org_number == org.as_str())
+        .find(|v| v.org_number == org)
         .ok_or_else(|| err("vendor_org_number", format!("no vendor {org} is registered")))?;
     let p = products
         .iter()
@@ -160,12 +165,11 @@ fn resolve_row(
                 format!("{} has no product named '{}'", v.name, cell("product")),
             )
         })?;
-    let level = |c: &str| -> Result<i32, RowError> {
+    let level = |c: &str| -> Result<KlassaLevel, RowError> {
         cell(c)
             .parse::<i64>()
             .ok()
-            .and_then(|v| crate::domain::sourcing::klassa_level(v).ok())
-            .map(i32::from)
+            .and_then(|v| KlassaLevel::new(v).ok())
             .ok_or_else(|| err(c, format!("'{}' is not a KLASSA level 0–4", cell(c))))
     };
     let hosting: Hosting = cell("hosting").to_uppercase().parse().map_err(|_| {

@@ -21,7 +21,11 @@ use super::{
     text, visibility,
 };
 use crate::{
-    domain::{Visibility, inventory::Hosting, sourcing::DataLocation},
+    domain::{
+        Visibility,
+        inventory::Hosting,
+        sourcing::{DataLocation, KlassaLevel},
+    },
     error::{ApiError, ApiResult},
 };
 
@@ -36,9 +40,9 @@ pub struct InstanceSpec {
     pub last_reviewed: Option<NaiveDate>,
     pub hosting: Hosting,
     pub data_location: DataLocation,
-    pub confidentiality: i32,
-    pub integrity: i32,
-    pub availability: i32,
+    pub confidentiality: KlassaLevel,
+    pub integrity: KlassaLevel,
+    pub availability: KlassaLevel,
     pub contract_end: Option<NaiveDate>,
     pub annual_cost: Option<crate::domain::Sek>,
     pub visibility: Visibility,
@@ -76,13 +80,6 @@ super::audit::versioned!(
 );
 
 fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
-    for (f, v) in [
-        ("confidentiality", spec.confidentiality),
-        ("integrity", spec.integrity),
-        ("availability", spec.availability),
-    ] {
-        crate::domain::sourcing::klassa_level(v.into()).map_err(|m| (f.to_owned(), m.to_owned()))?;
-    }
     if !matches!(spec.visibility, Visibility::County | Visibility::Private) {
         return Err((
             "visibility".into(),

@@ -79,7 +79,7 @@ impl Scope<'_> {
         let mut tx = self.write("createVendor").await?;
         let grant = tx.authorize(Action::AddReferenceData, Standing::default())?;
         if let Some(v) = vendor::Entity::find()
-            .filter(vendor::Column::OrgNumber.eq(org.as_str()))
+            .filter(vendor::Column::OrgNumber.eq(org.clone()))
             .one(tx.conn())
             .await?
         {
@@ -91,7 +91,7 @@ impl Scope<'_> {
         let now = Utc::now();
         let v = vendor::ActiveModel {
             name: Set(name),
-            org_number: Set(org.to_string()),
+            org_number: Set(org),
             website: Set(website),
             created_at: Set(now),
             updated_at: Set(now),

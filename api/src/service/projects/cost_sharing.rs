@@ -4,7 +4,7 @@ use entity::{participation, project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::CostSharingInput;
-use crate::domain::cost_sharing::{WHOLE_BP, basis_points};
+use crate::domain::cost_sharing::{BasisPoints, WHOLE_BP};
 use crate::service::{Scope, visibility::Visible};
 use crate::{
     domain::{CostKey, ParticipationRole as Role, ParticipationState as State, Phase},
@@ -36,20 +36,19 @@ impl Scope<'_> {
         let mut after = before.clone();
         after.cost_key = input.key;
         after.mixed_equal_bp = match (input.key, input.mixed_equal_bp) {
-            (CostKey::Mixed, Some(bp)) if basis_points(bp.into()).is_ok() => bp,
-            (CostKey::Mixed, _) => {
-                return Err(ApiError::input(
+            (CostKey::Mixed, bp) => bp.ok_or_else(|| {
+                ApiError::input(
                     "mixedEqualPercent",
                     "MIXED needs the equally split percentage, 0 to 100",
-                ));
-            }
+                )
+            })?,
             (_, Some(_)) => {
                 return Err(ApiError::input(
                     "mixedEqualPercent",
                     "only the MIXED key takes mixedEqualPercent",
                 ));
             }
-            (_, None) => 0,
+            (_, None) => BasisPoints::MIN,
         };
         if input.key != CostKey::Custom && !input.custom.is_empty() {
             return Err(ApiError::input(
@@ -61,12 +60,11 @@ impl Scope<'_> {
             .filter(participation::Column::ProjectId.eq(project_id))
             .all(tx.conn())
             .await?;
-        let mut wanted: Vec<(i64, Option<i32>)> = Vec::new();
+        let mut wanted: Vec<(i64, Option<BasisPoints>)> = Vec::new();
         let mut total = 0i64;
         for (i, (code, bp)) in input.custom.iter().enumerate() {
             let field = format!("customPercents[{i}]");
             let mid = self.municipality_id(&format!("{field}.municipalityCode"), code)?;
-            basis_points((*bp).into()).map_err(|m| ApiError::input(format!("{field}.percent"), m))?;
             let part = parts
                 .iter()
                 .find(|p| {
@@ -86,7 +84,7 @@ impl Scope<'_> {
                     format!("kommun {code} is listed twice"),
                 ));
             }
-            total += *bp as i64;
+            total += i64::from(*bp);
             wanted.push((part.id, Some(*bp)));
         }
         if total > WHOLE_BP as i64 {
@@ -127,11 +125,11 @@ pub struct PreviewInput {
     /// Another key; the project's own by default.
     pub key: Option<CostKey>,
     /// The MIXED key's equal part in basis points; the project's by default.
-    pub mixed_equal_bp: Option<i32>,
+    pub mixed_equal_bp: Option<BasisPoints>,
     /// Another budget; the project's by default.
     pub budget: Option<crate::domain::Sek>,
     /// CUSTOM percentages in basis points by kommunkod, over the project's.
-    pub custom_bp: Vec<(String, i32)>,
+    pub custom_bp: Vec<(String, BasisPoints)>,
     /// Another reference year of the population figures; the project's (pinned, or its
     /// county's current) by default.
     pub population_year: Option<i32>,
@@ -205,11 +203,9 @@ impl Scope<'_> {
         let mixed_equal_bp = input
             .mixed_equal_bp
             .or(project.as_ref().map(|p| p.mixed_equal_bp))
-            .unwrap_or(0);
-        basis_points(mixed_equal_bp.into())
-            .map_err(|m| ApiError::input("mixedEqualPercent", format!("mixedEqualPercent {m}")))?;
+            .unwrap_or(BasisPoints::MIN);
         // Paying members today with their CUSTOM percentages, then the changes.
-        let mut members: std::collections::BTreeMap<i32, Option<i32>> = match &project {
+        let mut members: std::collections::BTreeMap<i32, Option<BasisPoints>> = match &project {
             Some(_) => parts
                 .iter()
                 .filter(|x| super::is_paying(x))

@@ -3,7 +3,7 @@ use chrono::{NaiveDate, Utc};
 use entity::{decision, participation, project, status_report};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 
-use crate::domain::cost_sharing::{custom_total, split_complete};
+use crate::domain::cost_sharing::{BasisPoints, custom_total, split_complete};
 
 use super::{DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, tags_json};
 use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
@@ -32,7 +32,7 @@ impl Scope<'_> {
             budget_ore: Set(input.budget.ore()),
             phase: Set(Phase::Idea),
             cost_key: Set(CostKey::Equal),
-            mixed_equal_bp: Set(0),
+            mixed_equal_bp: Set(BasisPoints::MIN),
             health: Set(None),
             next_tollgate_due: Set(input.next_tollgate_due),
             plan_year: Set(super::plan_year(input.plan_year)?),

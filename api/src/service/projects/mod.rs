@@ -10,7 +10,7 @@ pub use cost_sharing::{Preview, PreviewInput};
 mod invitations;
 mod lifecycle;
 
-use crate::domain::RecordKind;
+use crate::domain::{RecordKind, cost_sharing::BasisPoints};
 use chrono::NaiveDate;
 use entity::{decision, participation, project, status_report};
 use sea_orm::{
@@ -114,9 +114,9 @@ pub(in crate::service) fn plan_year(year: Option<i32>) -> ApiResult<Option<i32>>
 pub struct CostSharingInput {
     pub key: CostKey,
     /// MIXED: the equally split part in basis points.
-    pub mixed_equal_bp: Option<i32>,
+    pub mixed_equal_bp: Option<BasisPoints>,
     /// CUSTOM: kommunkod and percentage in basis points.
-    pub custom: Vec<(String, i32)>,
+    pub custom: Vec<(String, BasisPoints)>,
 }
 
 fn not_found() -> ApiError {
@@ -514,7 +514,7 @@ impl Scope<'_> {
         key: CostKey,
         county_id: i32,
         year: Option<i32>,
-        kommuner: impl IntoIterator<Item = (i32, Option<i32>)>,
+        kommuner: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
     ) -> ApiResult<Vec<Member>> {
         let r = self.reference();
         let mut out = Vec::new();
@@ -534,7 +534,7 @@ impl Scope<'_> {
             };
             out.push(Member {
                 municipality_id: m.id,
-                code: m.code.clone(),
+                code: m.code.to_string(),
                 population,
                 custom_bp,
             });

@@ -43,7 +43,7 @@ fn instance_of(i: &system_instance::Model) -> Instance {
         maintenance_object: !i.maintenance_object.trim().is_empty(),
         last_reviewed: i.last_reviewed,
         critical: critical_of(i),
-        availability: i.availability,
+        availability: i.availability.get(),
         shared_hosting: i.hosting == Hosting::SharedCounty,
     }
 }

@@ -377,7 +377,7 @@ impl Scope<'_> {
         let code_of = |id: i32| {
             self.reference()
                 .municipality(id)
-                .map(|m| m.code.clone())
+                .map(|m| m.code.to_string())
                 .unwrap_or_default()
         };
         let mut costs: Vec<KommunCostRow> = cost_sums.into_values().collect();

@@ -127,14 +127,14 @@ impl Scope<'_> {
                     .and_then(|p| vendors.get(&p.vendor_id))
                     .cloned()
                     .unwrap_or_default(),
-                confidentiality: i.confidentiality,
+                confidentiality: i.confidentiality.get(),
                 data_location: i.data_location,
                 contract_end: i.contract_end,
             })
         };
         let sensitive = instances
             .iter()
-            .filter(|i| i.confidentiality >= 3 && i.data_location == third_country)
+            .filter(|i| i.confidentiality.get() >= 3 && i.data_location == third_country)
             .map(row)
             .collect::<ApiResult<_>>()?;
         let mut expiring: Vec<SystemRow> = instances

@@ -16,7 +16,7 @@ use crate::{
 };
 
 use super::{
-    CriterionSpec, Eval, EvaluationPatch, NewEvaluation, SourcingDecision, criteria_json, level, result,
+    CriterionSpec, Eval, EvaluationPatch, NewEvaluation, SourcingDecision, criteria_json, result,
     validate_criteria,
 };
 
@@ -52,15 +52,9 @@ impl Scope<'_> {
             county_id: Set(me.county_id),
             visibility: Set(input.visibility),
             state: Set(SourcingState::Draft),
-            confidentiality: Set(level(
-                "informationClass.confidentiality",
-                input.info.confidentiality as i32,
-            )?),
-            integrity: Set(level("informationClass.integrity", input.info.integrity as i32)?),
-            availability: Set(level(
-                "informationClass.availability",
-                input.info.availability as i32,
-            )?),
+            confidentiality: Set(input.info.confidentiality),
+            integrity: Set(input.info.integrity),
+            availability: Set(input.info.availability),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -119,9 +113,9 @@ impl Scope<'_> {
             after.visibility = v;
         }
         if let Some(i) = patch.info {
-            after.confidentiality = level("informationClass.confidentiality", i.confidentiality as i32)?;
-            after.integrity = level("informationClass.integrity", i.integrity as i32)?;
-            after.availability = level("informationClass.availability", i.availability as i32)?;
+            after.confidentiality = i.confidentiality;
+            after.integrity = i.integrity;
+            after.availability = i.availability;
         }
         let saved = tx.save(&grant, &before, after, version).await?;
         tx.commit().await?;
@@ -172,7 +166,7 @@ impl Scope<'_> {
             .filter(sourcing_criterion::Column::EvaluationId.eq(id))
             .all(tx.conn())
             .await?;
-        let sum: i32 = criteria.iter().map(|c| c.weight).sum();
+        let sum: i32 = criteria.iter().map(|c| c.weight.get()).sum();
         if sum != 100 {
             return Err(ApiError::input(
                 "criteria",

@@ -28,7 +28,7 @@ use crate::{
         ParticipationState as State, Sek, Visibility,
         sourcing::{
             CriterionIn, DataLocation, InfoClass, OptionIn, OptionKind, ScoreIn, SourcingResult,
-            SourcingState, evaluate,
+            SourcingState, Weight, evaluate,
         },
     },
     error::{ApiError, ApiResult},
@@ -54,12 +54,6 @@ fn in_state(e: &Eval, field: &'static str, states: &[SourcingState]) -> ApiResul
 
 fn not_found() -> ApiError {
     ApiError::NotFound("no sourcing evaluation with that id".into())
-}
-
-fn level(field: &str, v: i32) -> ApiResult<i32> {
-    crate::domain::sourcing::klassa_level(v.into())
-        .map(i32::from)
-        .map_err(|m| ApiError::input(field, format!("{field}: {m}")))
 }
 
 super::audit::versioned!(
@@ -239,9 +233,9 @@ pub fn scoring_kommuner(e: &Eval, coevaluators: &[sourcing_coevaluator::Model]) 
 /// Computes the result of an evaluation from its parts.
 pub fn result(e: &Eval, parts: &EvaluationParts) -> ApiResult<SourcingResult> {
     let info = InfoClass {
-        confidentiality: e.confidentiality as u8,
-        integrity: e.integrity as u8,
-        availability: e.availability as u8,
+        confidentiality: e.confidentiality,
+        integrity: e.integrity,
+        availability: e.availability,
     };
     let options = parts
         .options
@@ -263,7 +257,7 @@ pub fn result(e: &Eval, parts: &EvaluationParts) -> ApiResult<SourcingResult> {
         .iter()
         .map(|c| CriterionIn {
             id: c.id,
-            weight: c.weight,
+            weight: c.weight.get(),
         })
         .collect();
     let kommuner = scoring_kommuner(e, &parts.coevaluators);
@@ -275,21 +269,21 @@ pub fn result(e: &Eval, parts: &EvaluationParts) -> ApiResult<SourcingResult> {
             option: s.option_id,
             criterion: s.criterion_id,
             kommun: s.municipality_id,
-            score: s.score as u8,
+            score: s.score.get() as u8,
         })
         .collect();
     Ok(evaluate(info, &options, &criteria, &kommuner, &scores))
 }
 
-fn validate_criteria(specs: &[CriterionSpec]) -> ApiResult<Vec<(String, String, i32)>> {
+fn validate_criteria(specs: &[CriterionSpec]) -> ApiResult<Vec<(String, String, Weight)>> {
     if specs.is_empty() || specs.len() > 20 {
         return Err(ApiError::input("criteria", "give between 1 and 20 criteria"));
     }
-    let mut out: Vec<(String, String, i32)> = Vec::new();
+    let mut out: Vec<(String, String, Weight)> = Vec::new();
     for (i, c) in specs.iter().enumerate() {
         let name = text(&format!("criteria[{i}].name"), &c.name, 200, true)?;
-        crate::domain::sourcing::weight(c.weight.into())
-            .map_err(|m| ApiError::input(format!("criteria[{i}].weight"), m))?;
+        let weight =
+            Weight::new(c.weight.into()).map_err(|m| ApiError::input(format!("criteria[{i}].weight"), m))?;
         let code = match &c.code {
             Some(code) => text(&format!("criteria[{i}].code"), code, 50, true)?.to_uppercase(),
             None => format!("CUSTOM_{}", i + 1),
@@ -300,7 +294,7 @@ fn validate_criteria(specs: &[CriterionSpec]) -> ApiResult<Vec<(String, String, 
                 format!("criterion {code} is listed twice"),
             ));
         }
-        out.push((code, name, c.weight));
+        out.push((code, name, weight));
     }
     Ok(out)
 }
@@ -391,7 +385,7 @@ impl Scope<'_> {
         tx: &mut WriteTx<'_>,
         grant: &Grant,
         evaluation: i64,
-        specs: &[(String, String, i32)],
+        specs: &[(String, String, Weight)],
     ) -> ApiResult<Vec<sourcing_criterion::Model>> {
         let now = Utc::now();
         let mut out = Vec::with_capacity(specs.len());

@@ -7,7 +7,7 @@ use super::Eval;
 use crate::service::{Scope, text};
 use crate::{
     domain::authz::Action,
-    domain::sourcing::SourcingState,
+    domain::sourcing::{Score, SourcingState},
     error::{ApiError, ApiResult},
 };
 
@@ -48,7 +48,7 @@ impl Scope<'_> {
                 ),
             ));
         }
-        crate::domain::sourcing::score(score.into()).map_err(|m| ApiError::input("score", m))?;
+        let score = Score::new(score.into()).map_err(|m| ApiError::input("score", m))?;
         let rationale = text("rationale", rationale, 4000, false)?;
         let existing = sourcing_score::Entity::find()
             .filter(sourcing_score::Column::OptionId.eq(o.id))
