@@ -340,3 +340,105 @@ async fn bad_input_names_the_field_and_writes_nothing(app: TestApp) {
     );
 }
 both_backends!(bad_input_names_the_field_and_writes_nothing);
+
+/// KLASSA levels, weights, scores and percentages are checked once, where the number comes
+/// in, and a number out of range is refused naming its field, with nothing written: the
+/// audit trail holds the same events before and after.
+async fn numbers_out_of_range_are_refused_with_their_field_and_write_nothing(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    let shared = crate::mutations::shared_fixture(&app).await;
+    let (project, _) = create(&orebro, "Andelar", "COUNTY", "1000").await;
+    let evaluation = orebro
+        .ok(
+            "mutation($i: CreateSourcingEvaluationInput!) { createSourcingEvaluation(input: $i) { evaluation { id version criteria { id } } } }",
+            json!({"i": {"title": "Drift", "informationClass": {"confidentiality": 4, "integrity": 0, "availability": 2},
+                "criteria": [{"name": "Allt", "weight": 100}]}}),
+        )
+        .await["createSourcingEvaluation"]["evaluation"]
+        .clone();
+    let e = evaluation["id"].clone();
+    let mut d = json!(null);
+    for kind in ["IN_HOUSE", "CLOUD_SAAS"] {
+        d = orebro
+            .ok(
+                "mutation($i: AddSourcingOptionInput!) { addSourcingOption(input: $i) { option { id } evaluation { version } } }",
+                json!({"i": {"evaluationId": e, "kind": kind, "oneOffCost": "0", "annualCost": "1", "contractYears": 1}}),
+            )
+            .await;
+    }
+    let option = d["addSourcingOption"]["option"]["id"].clone();
+    let version = d["addSourcingOption"]["evaluation"]["version"].clone();
+    orebro
+        .ok(
+            "mutation($i: SourcingTransitionInput!) { startScoring(input: $i) { __typename } }",
+            json!({"i": {"id": e, "version": version}}),
+        )
+        .await;
+    let trail = "{ auditEvents { totalCount } }";
+    let before = orebro.ok(trail, json!({})).await["auditEvents"]["totalCount"].clone();
+
+    let system = |field: &str, value: i64| {
+        let mut i =
+            json!({"productId": shared["product"], "hosting": "CLOUD_SAAS", "dataLocation": "SWEDEN"});
+        i[field] = json!(value);
+        i
+    };
+    let cases = [
+        (
+            "mutation($i: SystemInstanceInput!) { registerSystemInstance(input: $i) { __typename } }",
+            system("confidentiality", 5),
+            "confidentiality",
+        ),
+        (
+            "mutation($i: SystemInstanceInput!) { registerSystemInstance(input: $i) { __typename } }",
+            system("availability", -1),
+            "availability",
+        ),
+        (
+            "mutation($i: CreateSourcingEvaluationInput!) { createSourcingEvaluation(input: $i) { __typename } }",
+            json!({"title": "x", "informationClass": {"confidentiality": 0, "integrity": 5, "availability": 0}}),
+            "informationClass.integrity",
+        ),
+        (
+            "mutation($i: CreateSourcingEvaluationInput!) { createSourcingEvaluation(input: $i) { __typename } }",
+            json!({"title": "x", "informationClass": {"confidentiality": 0, "integrity": 0, "availability": 0},
+                "criteria": [{"name": "Allt", "weight": 101}]}),
+            "criteria[0].weight",
+        ),
+        (
+            "mutation($i: ScoreSourcingOptionInput!) { scoreSourcingOption(input: $i) { __typename } }",
+            json!({"optionId": option, "criterionId": evaluation["criteria"][0]["id"], "score": 6}),
+            "score",
+        ),
+        (
+            SET_COST,
+            json!({"projectId": project, "version": 1, "key": "MIXED", "mixedEqualPercent": "100.01"}),
+            "mixedEqualPercent",
+        ),
+        (
+            SET_COST,
+            json!({"projectId": project, "version": 1, "key": "CUSTOM", "customPercents": [
+                {"municipalityCode": "1880", "percent": "-1"}]}),
+            "customPercents[0].percent",
+        ),
+    ];
+    for (doc, input, field) in cases {
+        let r = orebro.gql(doc, json!({"i": input.clone(), "input": input})).await;
+        r.expect_code("BAD_USER_INPUT");
+        assert_eq!(r.body["errors"][0]["extensions"]["field"], field, "{}", r.body);
+    }
+    assert_eq!(
+        orebro.ok(trail, json!({})).await["auditEvents"]["totalCount"],
+        before,
+        "no refused change was written"
+    );
+    // The levels read back as they were written.
+    let read = "query($id: ID!) { node(id: $id) { ... on SourcingEvaluation { informationClass { confidentiality integrity availability } criteria { weight } } } }";
+    let got = orebro.ok(read, json!({"id": e})).await["node"].clone();
+    assert_eq!(
+        got["informationClass"],
+        json!({"confidentiality": 4, "integrity": 0, "availability": 2})
+    );
+    assert_eq!(got["criteria"], json!([{"weight": 100}]));
+}
+both_backends!(numbers_out_of_range_are_refused_with_their_field_and_write_nothing);
