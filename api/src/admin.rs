@@ -71,6 +71,7 @@ pub async fn import_systems(
     let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
     services
         .scope(&caller, &request_id)
+        .inventory()
         .import_instances(csv)
         .await
         .map_err(failure)
@@ -254,6 +255,7 @@ pub async fn archive_package(
     let request_id = format!("cli-{}", uuid::Uuid::new_v4().simple());
     let records = services
         .scope(&caller, &request_id)
+        .projects()
         .archive_records(id)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {}", e.code(), e.message()))?;

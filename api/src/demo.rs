@@ -248,14 +248,17 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
     let orebro = as_kommun("1880")?;
     let s = services.scope(&orebro, "demo");
     let school = s
+        .inventory()
         .create_vendor("Skolsystem AB", "556677-8899", "https://skolsystem.example")
         .await
         .map_err(failed("vendor"))?;
     let finance = s
+        .inventory()
         .create_vendor("Ekonomisystem i Norden AB", "212000-1355", "")
         .await
         .map_err(failed("vendor"))?;
     let elevkoll = s
+        .inventory()
         .create_product(
             school.id,
             "Elevkoll",
@@ -264,7 +267,8 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
         )
         .await
         .map_err(failed("product"))?;
-    s.create_product(finance.id, "Ekonomi Plus", ProductCategory::Finance, &[])
+    s.inventory()
+        .create_product(finance.id, "Ekonomi Plus", ProductCategory::Finance, &[])
         .await
         .map_err(failed("product"))?;
 
@@ -313,11 +317,13 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
             }
         }
         for name in people {
-            k.create_role_holder(&name, None)
+            k.readiness()
+                .create_role_holder(&name, None)
                 .await
                 .map_err(failed("role holder"))?;
         }
-        k.import_instances(&format!("{INVENTORY_HEADER};last_reviewed\n{}\n", reviewed(&csv)))
+        k.inventory()
+            .import_instances(&format!("{INVENTORY_HEADER};last_reviewed\n{}\n", reviewed(&csv)))
             .await
             .map_err(failed("systems"))?;
     }
@@ -343,26 +349,28 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
         ),
     ] {
         let decided_on = chrono::NaiveDate::parse_from_str(decided, "%Y-%m-%d")?;
-        s.create_governing_document(DocumentSpec {
-            kind: Some(kind),
-            title: Some(title.into()),
-            adopting_body: Some(body.into()),
-            body_kind: Some(if elected {
-                BodyKind::Elected
-            } else {
-                BodyKind::Official
-            }),
-            decided_on: Some(decided_on),
-            diarienummer: Some(diarienummer.into()),
-            next_review: Some(decided_on.checked_add_months(chrono::Months::new(36))),
-            link: None,
-            visibility: None,
-        })
-        .await
-        .map_err(failed("governing document"))?;
+        s.readiness()
+            .create_governing_document(DocumentSpec {
+                kind: Some(kind),
+                title: Some(title.into()),
+                adopting_body: Some(body.into()),
+                body_kind: Some(if elected {
+                    BodyKind::Elected
+                } else {
+                    BodyKind::Official
+                }),
+                decided_on: Some(decided_on),
+                diarienummer: Some(diarienummer.into()),
+                next_review: Some(decided_on.checked_add_months(chrono::Months::new(36))),
+                link: None,
+                visibility: None,
+            })
+            .await
+            .map_err(failed("governing document"))?;
     }
 
     let initiative = s
+        .influence()
         .create_initiative(InitiativeSpec {
             title: Some("Öppet API enligt SS 12000".into()),
             description: Some("Elevkoll ska exponera elev- och gruppdata via SS 12000.".into()),
@@ -380,13 +388,15 @@ pub async fn load_inventory(db: &DatabaseConnection) -> anyhow::Result<()> {
         })
         .await
         .map_err(failed("initiative"))?;
-    s.transition_initiative(initiative.id, initiative.version, InitiativeState::OpenForSupport)
+    s.influence()
+        .transition_initiative(initiative.id, initiative.version, InitiativeState::OpenForSupport)
         .await
         .map_err(failed("initiative"))?;
     for code in ["1881", "1884"] {
         let caller = as_kommun(code)?;
         services
             .scope(&caller, "demo")
+            .influence()
             .support(initiative.id, "Vi står bakom kravet.")
             .await
             .map_err(failed("support"))?;

@@ -270,7 +270,7 @@ impl AuditQuery {
             municipality: f
                 .municipality
                 .as_deref()
-                .map(|c| s.municipality_id("filter.municipality", c))
+                .map(|c| s.projects().municipality_id("filter.municipality", c))
                 .transpose()?,
             actor: f.actor,
             action: f.action,

@@ -89,11 +89,14 @@ pub struct CatalogueConnectionFields {
 impl CatalogueConnectionFields {
     /// How many entries match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(scope(ctx).count_published(&self.filter).await?)
+        Ok(scope(ctx).publishing().count_published(&self.filter).await?)
     }
     /// How many matching entries have no accessibility statement yet.
     async fn without_accessibility_statement(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(scope(ctx).count_without_statement(&self.filter).await?)
+        Ok(scope(ctx)
+            .publishing()
+            .count_without_statement(&self.filter)
+            .await?)
     }
 }
 
@@ -121,6 +124,7 @@ impl CatalogueQuery {
             county: f.county,
         };
         let page = scope(ctx)
+            .publishing()
             .published_eservices(
                 &filter,
                 &PageArgs {

@@ -103,6 +103,7 @@ impl VendorInitiative {
     async fn leverage(&self, ctx: &Context<'_>) -> Result<LeverageView> {
         let rows = rows_of::<entity::initiative_supporter::Entity>(loaders(ctx), self.0.seen()).await?;
         let l = scope(ctx)
+            .influence()
             .leverage(&[(self.0.id, self.0.vendor_id)], &rows)
             .await?;
         let (_, l) = l.into_iter().next().unwrap_or((
@@ -196,6 +197,7 @@ impl InitiativeQuery {
         after: Option<String>,
     ) -> Result<Connection<String, VendorInitiative>> {
         let page = scope(ctx)
+            .influence()
             .initiatives(
                 &state.unwrap_or_default(),
                 &PageArgs {
@@ -345,7 +347,7 @@ impl InitiativeMutation {
             requirements: Some(reqs(input.requirements)),
         };
         Ok(VendorInitiativePayload {
-            initiative: VendorInitiative(scope(ctx).create_initiative(spec).await?),
+            initiative: VendorInitiative(scope(ctx).influence().create_initiative(spec).await?),
         })
     }
 
@@ -365,7 +367,12 @@ impl InitiativeMutation {
             ..Default::default()
         };
         Ok(VendorInitiativePayload {
-            initiative: VendorInitiative(scope(ctx).update_initiative(id, input.version, spec).await?),
+            initiative: VendorInitiative(
+                scope(ctx)
+                    .influence()
+                    .update_initiative(id, input.version, spec)
+                    .await?,
+            ),
         })
     }
 
@@ -380,6 +387,7 @@ impl InitiativeMutation {
         Ok(VendorInitiativePayload {
             initiative: VendorInitiative(
                 scope(ctx)
+                    .influence()
                     .transition_initiative(id, input.version, input.to)
                     .await?,
             ),
@@ -394,9 +402,9 @@ impl InitiativeMutation {
     ) -> Result<SupportPayload> {
         let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
-        s.support(id, &input.comment).await?;
+        s.influence().support(id, &input.comment).await?;
         Ok(SupportPayload {
-            initiative: s.initiative(id).await?.map(VendorInitiative),
+            initiative: s.influence().initiative(id).await?.map(VendorInitiative),
         })
     }
 
@@ -408,9 +416,9 @@ impl InitiativeMutation {
     ) -> Result<SupportPayload> {
         let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
-        s.withdraw_support(id).await?;
+        s.influence().withdraw_support(id).await?;
         Ok(SupportPayload {
-            initiative: s.initiative(id).await?.map(VendorInitiative),
+            initiative: s.influence().initiative(id).await?.map(VendorInitiative),
         })
     }
 
@@ -422,19 +430,20 @@ impl InitiativeMutation {
     ) -> Result<SupportPayload> {
         let id = ids::decode("initiativeId", RecordKind::VendorInitiative, &input.initiative_id)?;
         let s = scope(ctx);
-        s.record_response(
-            id,
-            ResponseSpec {
-                date: input.date.0,
-                summary: input.summary,
-                commitment: input.commitment,
-                promised_delivery: input.promised_delivery.map(|d| d.0),
-                outcome: input.outcome,
-            },
-        )
-        .await?;
+        s.influence()
+            .record_response(
+                id,
+                ResponseSpec {
+                    date: input.date.0,
+                    summary: input.summary,
+                    commitment: input.commitment,
+                    promised_delivery: input.promised_delivery.map(|d| d.0),
+                    outcome: input.outcome,
+                },
+            )
+            .await?;
         Ok(SupportPayload {
-            initiative: s.initiative(id).await?.map(VendorInitiative),
+            initiative: s.influence().initiative(id).await?.map(VendorInitiative),
         })
     }
 }

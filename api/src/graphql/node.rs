@@ -44,6 +44,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
     let s = scope(ctx);
     let node = match kind {
         RecordKind::PublishedEService => s
+            .publishing()
             .published_eservice(n)
             .await?
             .map(|e| Node::PublishedEService(PublishedEService(e))),
@@ -59,40 +60,50 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> ApiResult<Node> {
             .municipality(n as i32)
             .cloned()
             .map(|m| Node::Municipality(Municipality(m))),
-        RecordKind::EServiceProject => match s.project(n).await {
+        RecordKind::EServiceProject => match s.projects().project(n).await {
             Ok(p) => Some(Node::EServiceProject(EServiceProject(p))),
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
-        RecordKind::SourcingEvaluation => match s.evaluation(n).await {
+        RecordKind::SourcingEvaluation => match s.sourcing().evaluation(n).await {
             Ok(e) => Some(Node::SourcingEvaluation(SourcingEvaluation(e))),
             Err(ApiError::NotFound(_)) => None,
             Err(e) => return Err(e),
         },
         RecordKind::SourcingOption => s
+            .sourcing()
             .sourcing_option(n)
             .await?
             .map(|o| Node::SourcingOption(SourcingOption(o))),
         RecordKind::SystemInstance => s
+            .inventory()
             .system_instance(n)
             .await?
             .map(|i| Node::SystemInstance(SystemInstance(i))),
         RecordKind::VendorInitiative => s
+            .influence()
             .initiative(n)
             .await?
             .map(|i| Node::VendorInitiative(VendorInitiative(i))),
-        RecordKind::Vendor => s.vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
+        RecordKind::Vendor => s.inventory().vendor(n).await?.map(|v| Node::Vendor(Vendor(v))),
         RecordKind::Product => s
+            .inventory()
             .products_by_ids(&[n])
             .await?
             .pop()
             .map(|p| Node::Product(Product(p))),
         RecordKind::Participation => s
+            .projects()
             .participation(n)
             .await?
             .map(|p| Node::Participation(Participation(p))),
-        RecordKind::Decision => s.decision(n).await?.map(|d| Node::Decision(Decision(d))),
+        RecordKind::Decision => s
+            .projects()
+            .decision(n)
+            .await?
+            .map(|d| Node::Decision(Decision(d))),
         RecordKind::StatusReport => s
+            .projects()
             .status_report(n)
             .await?
             .map(|r| Node::StatusReport(StatusReport(r))),

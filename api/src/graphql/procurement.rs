@@ -164,6 +164,7 @@ impl ProcurementQuery {
         let lead_months = u32::try_from(lead_months)
             .map_err(|_| ApiError::input("leadMonths", "leadMonths must not be negative"))?;
         Ok(scope(ctx)
+            .procurement()
             .procurement_windows(WindowQuery {
                 within_months,
                 min_kommuner,
@@ -224,6 +225,7 @@ impl ProcurementMutation {
             requirements: Some(reqs(input.requirements)),
         };
         let i = scope(ctx)
+            .procurement()
             .start_joint_procurement_initiative(key, vendor, spec)
             .await?;
         Ok(VendorInitiativePayload {

@@ -78,14 +78,22 @@ impl GoverningDocument {
     /// The document that replaced it, if the caller may see it.
     async fn replaced_by(&self, ctx: &Context<'_>) -> Result<Option<GoverningDocument>> {
         match self.0.replaced_by_id {
-            Some(id) => Ok(scope(ctx).governing_document(id).await?.map(GoverningDocument)),
+            Some(id) => Ok(scope(ctx)
+                .readiness()
+                .governing_document(id)
+                .await?
+                .map(GoverningDocument)),
             None => Ok(None),
         }
     }
     /// The document it replaced, if the caller may see it.
     async fn replaces(&self, ctx: &Context<'_>) -> Result<Option<GoverningDocument>> {
         match self.0.replaces_id {
-            Some(id) => Ok(scope(ctx).governing_document(id).await?.map(GoverningDocument)),
+            Some(id) => Ok(scope(ctx)
+                .readiness()
+                .governing_document(id)
+                .await?
+                .map(GoverningDocument)),
             None => Ok(None),
         }
     }
@@ -146,6 +154,7 @@ impl AuditAnswer {
     /// The governing documents counted.
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<GoverningDocument>> {
         Ok(scope(ctx)
+            .readiness()
             .counted_documents(&self.0.documents)
             .await?
             .into_iter()
@@ -160,6 +169,7 @@ impl AuditAnswer {
         after: Option<String>,
     ) -> Result<Counted<SystemInstance>> {
         let page = scope(ctx)
+            .readiness()
             .counted_systems(
                 &self.0.systems,
                 &PageArgs {
@@ -179,6 +189,7 @@ impl AuditAnswer {
         after: Option<String>,
     ) -> Result<Counted<EServiceProject>> {
         let page = scope(ctx)
+            .readiness()
             .counted_projects(
                 &self.0.projects,
                 &PageArgs {
@@ -459,6 +470,7 @@ impl ReadinessQuery {
     ) -> Result<Connection<String, GoverningDocument>> {
         let f = filter.unwrap_or_default();
         let page = scope(ctx)
+            .readiness()
             .governing_documents(
                 &DocumentFilter {
                     municipality: f.municipality,
@@ -490,6 +502,7 @@ impl ReadinessQuery {
         after: Option<String>,
     ) -> Result<Connection<String, RoleHolder>> {
         let page = scope(ctx)
+            .readiness()
             .role_holders(
                 search.as_deref(),
                 &PageArgs {
@@ -511,7 +524,10 @@ impl ReadinessQuery {
         as_of: Option<Date>,
     ) -> Result<AuditReadiness> {
         Ok(AuditReadiness(
-            scope(ctx).audit_readiness(&kommun, as_of.map(|d| d.0)).await?,
+            scope(ctx)
+                .readiness()
+                .audit_readiness(&kommun, as_of.map(|d| d.0))
+                .await?,
         ))
     }
 
@@ -519,13 +535,13 @@ impl ReadinessQuery {
     /// docs/domain.md's until its committee sets its own.
     async fn audit_thresholds(&self, ctx: &Context<'_>, county: String) -> Result<AuditThresholds> {
         Ok(AuditThresholds::from(
-            &scope(ctx).county_thresholds(&county).await?,
+            &scope(ctx).readiness().county_thresholds(&county).await?,
         ))
     }
 
     /// Key-person risk in a kommun's systems; people are named to their own kommun only.
     async fn key_person_risk(&self, ctx: &Context<'_>, kommun: String) -> Result<KeyPersonRiskReport> {
-        let r = scope(ctx).key_person_risk(&kommun).await?;
+        let r = scope(ctx).readiness().key_person_risk(&kommun).await?;
         Ok(KeyPersonRiskReport {
             municipality: municipality(ctx, r.municipality_id)?,
             systems_counted: r.systems as i32,
@@ -558,7 +574,7 @@ impl ReadinessQuery {
     /// Key-person risk counts for every kommun of the caller's county, over the systems the
     /// caller may see.
     async fn key_person_risk_by_municipality(&self, ctx: &Context<'_>) -> Result<Vec<KeyPersonRiskCount>> {
-        let rows = scope(ctx).key_person_risk_by_kommun().await?;
+        let rows = scope(ctx).readiness().key_person_risk_by_kommun().await?;
         rows.iter().map(|r| KeyPersonRiskCount::of(ctx, r)).collect()
     }
 
@@ -566,7 +582,7 @@ impl ReadinessQuery {
     /// may see the system, only as a distribution of three or more otherwise.
     async fn cost_comparison(&self, ctx: &Context<'_>, product_id: ID) -> Result<ProductCostComparison> {
         let product = ids::decode("productId", RecordKind::Product, &product_id)?;
-        let c = scope(ctx).cost_comparison(Some(product)).await?;
+        let c = scope(ctx).readiness().cost_comparison(Some(product)).await?;
         let found = loaders(ctx).product(product).await?.map(Product);
         let p = c.products.into_iter().next();
         let mut kommuner = Vec::new();
@@ -598,7 +614,7 @@ impl ReadinessQuery {
 
     /// Per kommun of the caller's county, the annual cost of the systems the caller may see.
     async fn system_cost_totals(&self, ctx: &Context<'_>) -> Result<Vec<KommunSystemCost>> {
-        let c = scope(ctx).cost_comparison(None).await?;
+        let c = scope(ctx).readiness().cost_comparison(None).await?;
         c.totals
             .into_iter()
             .map(|(k, ore)| {
@@ -792,7 +808,10 @@ impl ReadinessMutation {
         ctx: &Context<'_>,
         input: GoverningDocumentInput,
     ) -> Result<GoverningDocumentPayload> {
-        let d = scope(ctx).create_governing_document(input.spec()).await?;
+        let d = scope(ctx)
+            .readiness()
+            .create_governing_document(input.spec())
+            .await?;
         Ok(GoverningDocumentPayload {
             document: GoverningDocument(d),
         })
@@ -817,6 +836,7 @@ impl ReadinessMutation {
             visibility: input.visibility,
         };
         let d = scope(ctx)
+            .readiness()
             .update_governing_document(id, input.version, spec)
             .await?;
         Ok(GoverningDocumentPayload {
@@ -833,6 +853,7 @@ impl ReadinessMutation {
     ) -> Result<ReplaceGoverningDocumentPayload> {
         let id = ids::decode("id", RecordKind::GoverningDocument, &input.id)?;
         let (old, new) = scope(ctx)
+            .readiness()
             .replace_governing_document(id, input.version, input.document.spec())
             .await?;
         Ok(ReplaceGoverningDocumentPayload {
@@ -848,6 +869,7 @@ impl ReadinessMutation {
         input: CreateRoleHolderInput,
     ) -> Result<RoleHolderPayload> {
         let h = scope(ctx)
+            .readiness()
             .create_role_holder(&input.display_name, input.key.as_deref())
             .await?;
         Ok(RoleHolderPayload {
@@ -864,6 +886,7 @@ impl ReadinessMutation {
         let id = ids::decode("id", RecordKind::RoleHolder, &input.id)?;
         let key = maybe(input.key, |k| k);
         let h = scope(ctx)
+            .readiness()
             .update_role_holder(
                 id,
                 input.version,
@@ -884,6 +907,7 @@ impl ReadinessMutation {
         input: SetAuditThresholdsInput,
     ) -> Result<SetAuditThresholdsPayload> {
         let t = scope(ctx)
+            .readiness()
             .set_audit_thresholds(&input.county, input.change()?)
             .await?;
         Ok(SetAuditThresholdsPayload {
@@ -898,7 +922,7 @@ impl ReadinessMutation {
         input: DeleteRoleHolderInput,
     ) -> Result<RoleHolderPayload> {
         let id = ids::decode("id", RecordKind::RoleHolder, &input.id)?;
-        let h = scope(ctx).delete_role_holder(id).await?;
+        let h = scope(ctx).readiness().delete_role_holder(id).await?;
         Ok(RoleHolderPayload {
             person: RoleHolder(h),
         })

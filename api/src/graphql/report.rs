@@ -417,6 +417,7 @@ impl ReportQuery {
         };
         Ok(CommitteeReport(
             scope(ctx)
+                .report()
                 .committee_report(&county, from.0, to.0, sections)
                 .await?,
         ))

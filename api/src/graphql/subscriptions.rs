@@ -77,7 +77,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = Result<EServiceProject>> + use<'ctx>> {
         let project = ids::decode("id", RecordKind::EServiceProject, &id)?;
         let (s, l) = (scope(ctx), loaders(ctx));
-        s.project(project).await?;
+        s.projects().project(project).await?;
         Ok(changes(ctx, move |change| {
             let s = s.clone();
             async move {
@@ -85,7 +85,7 @@ impl Subscription {
                     return Step::Skip;
                 }
                 l.forget();
-                match s.project(project).await {
+                match s.projects().project(project).await {
                     Ok(p) => Step::Send(EServiceProject(p)),
                     Err(ApiError::NotFound(_)) => Step::Skip,
                     Err(e) => Step::End(e.into()),
@@ -109,7 +109,7 @@ impl Subscription {
                     return Step::Skip;
                 }
                 l.forget();
-                match s.project(change.scope_id).await {
+                match s.projects().project(change.scope_id).await {
                     Ok(p) => Step::Send(ProjectChange {
                         project_id: ids::encode(RecordKind::EServiceProject, change.scope_id),
                         kind: change.action,

@@ -27,7 +27,7 @@ pub async fn project_package(
     let span = tracing::info_span!("archive_package", request_id = %rid, project = id);
     let scope = state.services.scope(&who.caller, &rid);
     let made = async {
-        let records = scope.archive_records(id).await?;
+        let records = scope.projects().archive_records(id).await?;
         crate::archive::package(&records, &state.services.reference()).map_err(ApiError::Internal)
     }
     .instrument(span.clone())

@@ -22,7 +22,12 @@ async fn document(
     who.charge(state, super::boundary::CATALOGUE_COST).await?;
     let span = tracing::info_span!("catalogue", request_id = %who.request_id);
     let scope = state.services.scope(&who.caller, &who.request_id);
-    match scope.kommun_catalogue(code).instrument(span.clone()).await {
+    match scope
+        .publishing()
+        .kommun_catalogue(code)
+        .instrument(span.clone())
+        .await
+    {
         Ok((m, rows)) => Ok(HttpResponse::Ok()
             .content_type("application/ld+json")
             .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
@@ -76,6 +81,7 @@ pub async fn dcat(
     };
     let scope = state.services.scope(&who.caller, &who.request_id);
     let (county, entries) = scope
+        .publishing()
         .county_catalogue(&county)
         .instrument(span.clone())
         .await

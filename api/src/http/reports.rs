@@ -35,6 +35,7 @@ pub async fn committee_csv(
         .map_err(|e| internal(anyhow::anyhow!("cannot make the report's temporary files: {e}")))?;
     let scope = state.services.scope(&who.caller, &rid);
     let report = scope
+        .report()
         .committee_report_into(&path, from, to, &mut rows)
         .instrument(span.clone())
         .await
@@ -93,6 +94,7 @@ pub async fn committee_pdf(
     let made = chrono::Utc::now();
     let scope = state.services.scope(&who.caller, &rid);
     let made_doc = scope
+        .report()
         .committee_paper(&path, from, to, crate::papers::PAPER_ROWS, move |report| {
             let name = format!("committee-{}-{from}-{to}.pdf", report.county.code);
             crate::papers::committee_pdf(&report, &reference, made, &template).map(|pdf| (name, pdf))
@@ -164,6 +166,7 @@ pub async fn audit_readiness_csv(
     let span = tracing::info_span!("report", request_id = %rid);
     let scope = state.services.scope(&who.caller, &rid);
     let r = scope
+        .readiness()
         .audit_readiness(&path, as_of)
         .instrument(span.clone())
         .await

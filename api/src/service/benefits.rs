@@ -40,7 +40,7 @@ impl Guarded for benefit::Model {
         let Some(b) = benefit::Entity::find_by_id(id).one(tx.conn()).await? else {
             return Ok(None);
         };
-        let visible = scope.project_visible_in(tx, b.project_id).await?;
+        let visible = scope.projects().project_visible_in(tx, b.project_id).await?;
         Ok(visible.then_some(b))
     }
 
@@ -111,7 +111,7 @@ async fn accepted_member(tx: &WriteTx<'_>, project: i64, kommun: i32) -> ApiResu
         .is_some())
 }
 
-impl Scope<'_> {
+impl super::Projects<'_, '_> {
     /// Adds a benefit to a project (lead kommun's editors); its owner must take part.
     pub async fn add_benefit(&self, project_id: i64, input: NewBenefit) -> ApiResult<benefit::Model> {
         let mut tx = self.write("addBenefit").await?;

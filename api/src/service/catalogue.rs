@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{
-    Scope,
+    Publishing,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     text,
     visibility::Visible,
@@ -63,7 +63,7 @@ pub struct CatalogueFilter {
     pub county: Option<String>,
 }
 
-impl Scope<'_> {
+impl Publishing<'_, '_> {
     fn catalogue(&self) -> Select<catalogue_entry::Entity> {
         catalogue_entry::Entity::find().filter(listed())
     }
@@ -73,7 +73,7 @@ impl Scope<'_> {
         if let Some(code) = &filter.municipality {
             cond = cond.add(
                 catalogue_entry::Column::MunicipalityId
-                    .eq(self.municipality_id("filter.municipality", code)?),
+                    .eq(self.projects().municipality_id("filter.municipality", code)?),
             );
         }
         if let Some(code) = &filter.county {
@@ -221,7 +221,7 @@ pub struct NewCatalogueEntry {
     pub url: String,
 }
 
-impl Scope<'_> {
+impl Publishing<'_, '_> {
     /// Publishes (or republishes) a live e-service in the catalogue for the caller's kommun.
     pub async fn publish(
         &self,
@@ -291,7 +291,7 @@ impl Scope<'_> {
     }
 }
 
-impl Scope<'_> {
+impl Publishing<'_, '_> {
     /// Records where an entry's accessibility statement is published and what it declares
     /// (the publishing kommun's editors, while the entry is listed).
     pub async fn set_accessibility_statement(

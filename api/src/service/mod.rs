@@ -272,6 +272,52 @@ pub struct Scope<'a> {
     reference: Arc<Reference>,
 }
 
+/// The areas' handles: `scope.sourcing()` and the like. An area's operations are methods of
+/// its handle, so a helper that is private to the area's module is not offered on `Scope`
+/// to every other area (or on another area's handle); what every area needs (the caller,
+/// the write transaction, `changeable`) stays on `Scope`, which each handle derefs to.
+macro_rules! areas {
+    ($($(#[$m:meta])* $method:ident => $handle:ident,)+) => {$(
+        $(#[$m])*
+        #[derive(Clone, Copy)]
+        pub struct $handle<'s, 'a>(&'s Scope<'a>);
+
+        impl<'a> std::ops::Deref for $handle<'_, 'a> {
+            type Target = Scope<'a>;
+            fn deref(&self) -> &Scope<'a> {
+                self.0
+            }
+        }
+
+        impl<'a> Scope<'a> {
+            $(#[$m])*
+            pub fn $method(&self) -> $handle<'_, 'a> {
+                $handle(self)
+            }
+        }
+    )+};
+}
+
+areas! {
+    /// Sourcing evaluations: options, criteria, co-evaluators, scores and the decision.
+    sourcing => Sourcing,
+    /// E-service projects: the register, participations, cost sharing, tollgates, benefits
+    /// and the archive package.
+    projects => Projects,
+    /// The systems inventory: vendors, products, system instances, integrations.
+    inventory => Inventory,
+    /// Joint procurement windows and the joint work started from them.
+    procurement => Procurement,
+    /// Vendor-influence initiatives and their supporters.
+    influence => Influence,
+    /// The audit's questions: answers, documents, role holders and thresholds.
+    readiness => Readiness,
+    /// The published e-service catalogue and its accessibility statements.
+    publishing => Publishing,
+    /// The joint committee's report.
+    report => Report,
+}
+
 impl<'a> Scope<'a> {
     /// The caller of this request.
     pub fn caller(&self) -> &'a Caller {

@@ -10,7 +10,7 @@ use chrono::{Months, NaiveDate, Utc};
 use entity::{initiative_supporter, product, system_instance};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use super::{Scope, initiatives::InitiativeSpec, visibility};
+use super::{Procurement, initiatives::InitiativeSpec, visibility};
 use crate::{
     domain::{
         Sek,
@@ -118,7 +118,7 @@ impl Default for WindowQuery {
     }
 }
 
-impl Scope<'_> {
+impl Procurement<'_, '_> {
     /// The county's joint procurement windows, by product and by category, earliest first.
     pub async fn procurement_windows(&self, q: WindowQuery) -> ApiResult<Vec<ProcurementWindow>> {
         let me = self.reader()?;
@@ -334,7 +334,7 @@ impl Scope<'_> {
         }
         let mut tx = self.write("startJointProcurementInitiative").await?;
         let grant = tx.authorize(Action::Create, Standing::default())?;
-        let initiative = self.insert_initiative(&mut tx, &grant, spec).await?;
+        let initiative = self.influence().insert_initiative(&mut tx, &grant, spec).await?;
         let now = Utc::now();
         for kommun in window.kommuner.iter().filter(|k| **k != me.municipality_id) {
             let s = initiative_supporter::ActiveModel {

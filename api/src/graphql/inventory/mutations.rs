@@ -178,6 +178,7 @@ impl InventoryMutation {
         input: CreateVendorInput,
     ) -> Result<CreateVendorPayload> {
         let v = scope(ctx)
+            .inventory()
             .create_vendor(&input.name, &input.org_number, &input.website)
             .await?;
         Ok(CreateVendorPayload { vendor: Vendor(v) })
@@ -191,6 +192,7 @@ impl InventoryMutation {
     ) -> Result<CreateProductPayload> {
         let vendor = ids::decode("vendorId", RecordKind::Vendor, &input.vendor_id)?;
         let p = scope(ctx)
+            .inventory()
             .create_product(vendor, &input.name, input.category, &input.standards)
             .await?;
         Ok(CreateProductPayload { product: Product(p) })
@@ -202,7 +204,7 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: SystemInstanceInput,
     ) -> Result<SystemInstancePayload> {
-        let i = scope(ctx).register_instance(input.spec()?).await?;
+        let i = scope(ctx).inventory().register_instance(input.spec()?).await?;
         Ok(SystemInstancePayload {
             system_instance: SystemInstance(i),
         })
@@ -216,6 +218,7 @@ impl InventoryMutation {
     ) -> Result<SystemInstancePayload> {
         let id = ids::decode("id", RecordKind::SystemInstance, &input.id)?;
         let i = scope(ctx)
+            .inventory()
             .update_instance(id, input.version, input.system.spec()?)
             .await?;
         Ok(SystemInstancePayload {
@@ -236,6 +239,7 @@ impl InventoryMutation {
         )?;
         let to = ids::decode("toInstanceId", RecordKind::SystemInstance, &input.to_instance_id)?;
         let g = scope(ctx)
+            .inventory()
             .add_integration(from, to, &input.protocol, &input.standard, &input.description)
             .await?;
         Ok(IntegrationPayload {
@@ -251,7 +255,7 @@ impl InventoryMutation {
     ) -> Result<IntegrationPayload> {
         let id = ids::decode("id", RecordKind::Integration, &input.id)?;
         Ok(IntegrationPayload {
-            integration: Integration(scope(ctx).remove_integration(id).await?),
+            integration: Integration(scope(ctx).inventory().remove_integration(id).await?),
         })
     }
 
@@ -262,7 +266,7 @@ impl InventoryMutation {
         ctx: &Context<'_>,
         input: ImportSystemInstancesInput,
     ) -> Result<ImportSystemInstancesPayload> {
-        let rows = scope(ctx).import_instances(&input.csv).await?;
+        let rows = scope(ctx).inventory().import_instances(&input.csv).await?;
         Ok(ImportSystemInstancesPayload {
             imported: rows.into_iter().map(SystemInstance).collect(),
         })

@@ -24,6 +24,7 @@ impl InventoryQuery {
         after: Option<String>,
     ) -> Result<Connection<String, Vendor>> {
         let page = scope(ctx)
+            .inventory()
             .vendors(
                 search.as_deref(),
                 &PageArgs {
@@ -49,6 +50,7 @@ impl InventoryQuery {
             .map(|v| ids::decode("vendorId", RecordKind::Vendor, v))
             .transpose()?;
         let page = scope(ctx)
+            .inventory()
             .products(
                 vendor,
                 &PageArgs {
@@ -75,6 +77,7 @@ impl InventoryQuery {
             .map(|p| ids::decode("productId", RecordKind::Product, p))
             .transpose()?;
         let page = scope(ctx)
+            .inventory()
             .system_instances(
                 municipality.as_deref(),
                 product,
@@ -91,8 +94,8 @@ impl InventoryQuery {
     /// A kommun's systems and integrations as a graph.
     async fn system_map(&self, ctx: &Context<'_>, kommun: String) -> Result<SystemMap> {
         let s = scope(ctx);
-        let (systems, integrations) = s.system_map(&kommun).await?;
-        let id = s.municipality_id("kommun", &kommun)?;
+        let (systems, integrations) = s.inventory().system_map(&kommun).await?;
+        let id = s.projects().municipality_id("kommun", &kommun)?;
         Ok(SystemMap {
             municipality: municipality(ctx, id)?,
             systems: systems.into_iter().map(SystemInstance).collect(),
@@ -103,6 +106,7 @@ impl InventoryQuery {
     /// Per product, how many kommuner of the caller's county run it.
     async fn product_usage(&self, ctx: &Context<'_>) -> Result<Vec<ProductUsage>> {
         scope(ctx)
+            .inventory()
             .product_usage()
             .await?
             .into_iter()
@@ -130,6 +134,7 @@ impl InventoryQuery {
             return Err(ApiError::input("withinMonths", "between 0 and 120").into());
         }
         Ok(scope(ctx)
+            .inventory()
             .expiring_contracts(within_months as u32)
             .await?
             .into_iter()
@@ -140,6 +145,7 @@ impl InventoryQuery {
     /// Visible systems with confidentiality 3 or more hosted in a third country.
     async fn sensitive_third_country_systems(&self, ctx: &Context<'_>) -> Result<Vec<SystemInstance>> {
         Ok(scope(ctx)
+            .inventory()
             .sensitive_third_country()
             .await?
             .into_iter()

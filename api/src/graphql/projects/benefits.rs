@@ -197,6 +197,7 @@ impl BenefitMutation {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
         let b = s
+            .projects()
             .add_benefit(
                 id,
                 NewBenefit {
@@ -213,6 +214,7 @@ impl BenefitMutation {
             )
             .await?;
         let project = s
+            .projects()
             .project_of_child(b.project_id)
             .await?
             .ok_or_else(|| ApiError::NotFound("no project with that id".into()))?;
@@ -231,9 +233,14 @@ impl BenefitMutation {
         let id = ids::decode("benefitId", RecordKind::Benefit, &input.benefit_id)?;
         let s = scope(ctx);
         let f = s
+            .projects()
             .record_follow_up(id, input.date.0, measure("value", input.value)?, &input.comment)
             .await?;
-        let project = s.project_of_child(f.project_id).await?.map(EServiceProject);
+        let project = s
+            .projects()
+            .project_of_child(f.project_id)
+            .await?
+            .map(EServiceProject);
         Ok(RecordBenefitFollowUpPayload {
             follow_up: BenefitFollowUp(f),
             project,

@@ -116,15 +116,15 @@ impl EServiceProject {
             mixed_equal_percent: (key == CostKey::Mixed).then(|| bp_to_percent(self.0.mixed_equal_bp)),
             custom_percent_total: (key == CostKey::Custom).then(|| bp_to_percent(paying_bp)),
             complete: crate::domain::cost_sharing::split_complete(key, paying_bp),
-            population_year: scope(ctx).population_year(&self.0),
+            population_year: scope(ctx).projects().population_year(&self.0),
             population_year_pinned: self.0.population_year.is_some(),
         })
     }
     /// Each paying member's share, computed by the server; amounts sum exactly to the budget.
     async fn cost_shares(&self, ctx: &Context<'_>) -> Result<Vec<CostShare>> {
         let rows = rows_of::<entity::participation::Entity>(loaders(ctx), self.0.seen()).await?;
-        let shares = scope(ctx).cost_shares(&self.0, &rows)?;
-        let population_year = scope(ctx).population_year(&self.0);
+        let shares = scope(ctx).projects().cost_shares(&self.0, &rows)?;
+        let population_year = scope(ctx).projects().population_year(&self.0);
         Ok(shares
             .into_iter()
             .map(|s| CostShare {

@@ -235,6 +235,7 @@ impl ProjectMutation {
         input: CreateEServiceProjectInput,
     ) -> Result<CreateEServiceProjectPayload> {
         let p = scope(ctx)
+            .projects()
             .create_project(NewProject {
                 title: input.title,
                 summary: input.summary,
@@ -278,7 +279,10 @@ impl ProjectMutation {
                 async_graphql::MaybeUndefined::Value(y) => Some(Some(y)),
             },
         };
-        let p = scope(ctx).update_project(id, input.version, patch).await?;
+        let p = scope(ctx)
+            .projects()
+            .update_project(id, input.version, patch)
+            .await?;
         Ok(UpdateEServiceProjectPayload {
             project: EServiceProject(p),
         })
@@ -293,6 +297,7 @@ impl ProjectMutation {
     ) -> Result<ProjectDecisionPayload> {
         let id = ids::decode("id", RecordKind::EServiceProject, &input.id)?;
         let (p, d) = scope(ctx)
+            .projects()
             .advance_phase(id, input.version, input.to_phase, &input.decision.into())
             .await?;
         Ok(ProjectDecisionPayload {
@@ -309,6 +314,7 @@ impl ProjectMutation {
     ) -> Result<ProjectDecisionPayload> {
         let id = ids::decode("id", RecordKind::EServiceProject, &input.id)?;
         let (p, d) = scope(ctx)
+            .projects()
             .cancel_project(id, input.version, &input.decision.into())
             .await?;
         Ok(ProjectDecisionPayload {
@@ -325,8 +331,15 @@ impl ProjectMutation {
     ) -> Result<ParticipationPayload> {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
-        let part = s.invite(id, &input.municipality_code, input.role).await?;
-        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
+        let part = s
+            .projects()
+            .invite(id, &input.municipality_code, input.role)
+            .await?;
+        let project = s
+            .projects()
+            .project_of_child(part.project_id)
+            .await?
+            .map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,
@@ -345,8 +358,12 @@ impl ProjectMutation {
             &input.participation_id,
         )?;
         let s = scope(ctx);
-        let part = s.respond_to_invitation(id, input.accept).await?;
-        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
+        let part = s.projects().respond_to_invitation(id, input.accept).await?;
+        let project = s
+            .projects()
+            .project_of_child(part.project_id)
+            .await?
+            .map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,
@@ -361,8 +378,12 @@ impl ProjectMutation {
     ) -> Result<ParticipationPayload> {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let s = scope(ctx);
-        let part = s.withdraw(id).await?;
-        let project = s.project_of_child(part.project_id).await?.map(EServiceProject);
+        let part = s.projects().withdraw(id).await?;
+        let project = s
+            .projects()
+            .project_of_child(part.project_id)
+            .await?
+            .map(EServiceProject);
         Ok(ParticipationPayload {
             participation: Participation(part),
             project,
@@ -388,6 +409,7 @@ impl ProjectMutation {
             ));
         }
         let p = scope(ctx)
+            .projects()
             .set_cost_sharing(
                 id,
                 input.version,
@@ -413,6 +435,7 @@ impl ProjectMutation {
     ) -> Result<ProjectPayload> {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let p = scope(ctx)
+            .projects()
             .move_population_year(id, input.version, input.year)
             .await?;
         Ok(ProjectPayload {
@@ -428,6 +451,7 @@ impl ProjectMutation {
     ) -> Result<AddStatusReportPayload> {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let (p, r) = scope(ctx)
+            .projects()
             .add_status_report(id, input.date.0, input.health, &input.summary)
             .await?;
         Ok(AddStatusReportPayload {
@@ -445,6 +469,7 @@ impl ProjectMutation {
     ) -> Result<PublishEServicePayload> {
         let id = ids::decode("projectId", RecordKind::EServiceProject, &input.project_id)?;
         let e = scope(ctx)
+            .publishing()
             .publish(
                 id,
                 crate::service::catalogue::NewCatalogueEntry {
@@ -472,6 +497,7 @@ impl ProjectMutation {
             &input.published_e_service_id,
         )?;
         let e = scope(ctx)
+            .publishing()
             .set_accessibility_statement(id, &input.url, input.conformance)
             .await?;
         Ok(PublishEServicePayload {

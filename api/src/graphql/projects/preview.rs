@@ -124,6 +124,7 @@ impl CostSharePreviewQuery {
             })
             .collect::<Result<Vec<_>, crate::error::ApiError>>()?;
         let preview = scope(ctx)
+            .projects()
             .cost_share_preview(PreviewInput {
                 project: input
                     .project_id

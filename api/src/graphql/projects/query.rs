@@ -94,7 +94,7 @@ impl ProjectConnectionFields {
                 // afresh.
                 let fresh = PartsRead::default();
                 let read = ctx.data_opt::<PartsRead>().unwrap_or(&fresh);
-                scope(ctx).count_projects(&self.filter, read).await
+                scope(ctx).projects().count_projects(&self.filter, read).await
             })
             .await?;
         if !counted.1
@@ -172,7 +172,10 @@ impl ProjectQuery {
             last,
             before,
         };
-        let page = scope(ctx).list_projects(&filter, field, asc, &args).await?;
+        let page = scope(ctx)
+            .projects()
+            .list_projects(&filter, field, asc, &args)
+            .await?;
         prefetch(ctx, page.items.iter().map(|p| p.seen()).collect()).await?;
         let title_key = |p: &Visible<project::Model>| (field == SvcOrder::Title).then(|| p.title.clone());
         Ok(connection(

@@ -189,7 +189,7 @@ pub struct DecideSourcingEvaluationInput {
 /// The evaluation after a change of the caller's own standing in it, if the caller may still
 /// see it: a kommun that declined may not, which is null, not an error.
 async fn still_visible(s: &crate::service::Scope<'_>, id: i64) -> Result<Option<SourcingEvaluation>> {
-    match s.evaluation(id).await {
+    match s.sourcing().evaluation(id).await {
         Ok(e) => Ok(Some(SourcingEvaluation(e))),
         Err(ApiError::NotFound(_)) => Ok(None),
         Err(e) => Err(e.into()),
@@ -213,6 +213,7 @@ impl SourcingMutation {
             .map(|id| ids::decode("subjectProjectId", RecordKind::EServiceProject, id))
             .transpose()?;
         let e = scope(ctx)
+            .sourcing()
             .create_evaluation(NewEvaluation {
                 title: input.title,
                 subject_project,
@@ -241,7 +242,12 @@ impl SourcingMutation {
             info: input.information_class.map(|i| i.domain()).transpose()?,
         };
         Ok(SourcingEvaluationPayload {
-            evaluation: SourcingEvaluation(scope(ctx).update_evaluation(id, input.version, patch).await?),
+            evaluation: SourcingEvaluation(
+                scope(ctx)
+                    .sourcing()
+                    .update_evaluation(id, input.version, patch)
+                    .await?,
+            ),
         })
     }
 
@@ -266,8 +272,8 @@ impl SourcingMutation {
             exit_plan: Some(input.exit_plan),
         };
         let s = scope(ctx);
-        let o = s.add_option(id, spec).await?;
-        let e = s.evaluation(o.evaluation_id).await?;
+        let o = s.sourcing().add_option(id, spec).await?;
+        let e = s.sourcing().evaluation(o.evaluation_id).await?;
         Ok(SourcingOptionPayload {
             option: SourcingOption(o),
             evaluation: SourcingEvaluation(e),
@@ -291,8 +297,8 @@ impl SourcingMutation {
             exit_plan: input.exit_plan,
         };
         let s = scope(ctx);
-        let o = s.update_option(id, spec).await?;
-        let e = s.evaluation(o.evaluation_id).await?;
+        let o = s.sourcing().update_option(id, spec).await?;
+        let e = s.sourcing().evaluation(o.evaluation_id).await?;
         Ok(SourcingOptionPayload {
             option: SourcingOption(o),
             evaluation: SourcingEvaluation(e),
@@ -307,10 +313,10 @@ impl SourcingMutation {
     ) -> Result<RemoveSourcingOptionPayload> {
         let id = ids::decode("id", RecordKind::SourcingOption, &input.id)?;
         let s = scope(ctx);
-        let evaluation = s.remove_option(id).await?;
+        let evaluation = s.sourcing().remove_option(id).await?;
         Ok(RemoveSourcingOptionPayload {
             removed_option_id: input.id,
-            evaluation: SourcingEvaluation(s.evaluation(evaluation).await?),
+            evaluation: SourcingEvaluation(s.sourcing().evaluation(evaluation).await?),
         })
     }
 
@@ -326,6 +332,7 @@ impl SourcingMutation {
             &input.evaluation_id,
         )?;
         let e = scope(ctx)
+            .sourcing()
             .set_criteria(id, input.version, &specs(input.criteria))
             .await?;
         Ok(SourcingEvaluationPayload {
@@ -345,7 +352,10 @@ impl SourcingMutation {
             &input.evaluation_id,
         )?;
         let s = scope(ctx);
-        let c = s.invite_coevaluator(id, &input.municipality_code).await?;
+        let c = s
+            .sourcing()
+            .invite_coevaluator(id, &input.municipality_code)
+            .await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
             evaluation: still_visible(&s, id).await?,
@@ -364,7 +374,7 @@ impl SourcingMutation {
             &input.evaluation_id,
         )?;
         let s = scope(ctx);
-        let c = s.respond_to_coevaluation(id, input.accept).await?;
+        let c = s.sourcing().respond_to_coevaluation(id, input.accept).await?;
         Ok(CoEvaluatorPayload {
             co_evaluator: CoEvaluator(c),
             evaluation: still_visible(&s, id).await?,
@@ -379,7 +389,7 @@ impl SourcingMutation {
     ) -> Result<SourcingEvaluationPayload> {
         let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
         Ok(SourcingEvaluationPayload {
-            evaluation: SourcingEvaluation(scope(ctx).start_scoring(id, input.version).await?),
+            evaluation: SourcingEvaluation(scope(ctx).sourcing().start_scoring(id, input.version).await?),
         })
     }
 
@@ -392,8 +402,11 @@ impl SourcingMutation {
         let option = ids::decode("optionId", RecordKind::SourcingOption, &input.option_id)?;
         let criterion = ids::decode("criterionId", RecordKind::SourcingCriterion, &input.criterion_id)?;
         let s = scope(ctx);
-        let sc = s.score(option, criterion, input.score, &input.rationale).await?;
-        let e = s.evaluation(sc.evaluation_id).await?;
+        let sc = s
+            .sourcing()
+            .score(option, criterion, input.score, &input.rationale)
+            .await?;
+        let e = s.sourcing().evaluation(sc.evaluation_id).await?;
         Ok(ScoreSourcingOptionPayload {
             score: SourcingScore(sc),
             evaluation: SourcingEvaluation(e),
@@ -410,6 +423,7 @@ impl SourcingMutation {
         let option = ids::decode("optionId", RecordKind::SourcingOption, &input.option_id)?;
         let d = crate::service::projects::DecisionInput::from(input.decision);
         let e = scope(ctx)
+            .sourcing()
             .decide(
                 id,
                 input.version,
@@ -436,7 +450,7 @@ impl SourcingMutation {
     ) -> Result<SourcingEvaluationPayload> {
         let id = ids::decode("id", RecordKind::SourcingEvaluation, &input.id)?;
         Ok(SourcingEvaluationPayload {
-            evaluation: SourcingEvaluation(scope(ctx).cancel_evaluation(id, input.version).await?),
+            evaluation: SourcingEvaluation(scope(ctx).sourcing().cancel_evaluation(id, input.version).await?),
         })
     }
 }

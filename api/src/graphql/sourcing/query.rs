@@ -25,7 +25,7 @@ pub struct EvaluationConnectionFields {
 impl EvaluationConnectionFields {
     /// How many evaluations match, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(scope(ctx).count_evaluations(&self.filter).await?)
+        Ok(scope(ctx).sourcing().count_evaluations(&self.filter).await?)
     }
 }
 
@@ -52,6 +52,7 @@ impl SourcingQuery {
             owner: f.owner,
         };
         let page = scope(ctx)
+            .sourcing()
             .list_evaluations(
                 &filter,
                 &PageArgs {

@@ -6,7 +6,7 @@ use entity::{initiative_requirement, product, vendor, vendor_initiative, vendor_
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
+use crate::service::{Grant, Influence, Parent, WriteTx, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -18,7 +18,7 @@ use crate::{
 
 use super::{Initiative, InitiativeSpec, ResponseSpec};
 
-impl Scope<'_> {
+impl Influence<'_, '_> {
     async fn check_target(&self, tx: &WriteTx<'_>, vendor_id: i64, product_id: Option<i64>) -> ApiResult<()> {
         if vendor::Entity::find_by_id(vendor_id)
             .one(tx.conn())

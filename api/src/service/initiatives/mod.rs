@@ -39,6 +39,7 @@ impl Guarded for Initiative {
 
     async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
         Ok(scope
+            .influence()
             .visible_initiatives()
             .filter(vendor_initiative::Column::Id.eq(id))
             .one(tx.conn())
@@ -141,7 +142,7 @@ pub struct Leverage {
     pub running_vendor_products: usize,
 }
 
-impl Scope<'_> {
+impl crate::service::Influence<'_, '_> {
     fn visible_initiatives(&self) -> Select<vendor_initiative::Entity> {
         vendor_initiative::Entity::find().filter(visibility::vendor_initiatives(self.caller()))
     }

@@ -6,14 +6,14 @@ use entity::initiative_supporter;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::{Guarded, Initiative, not_found};
-use crate::service::{Scope, text};
+use crate::service::{Influence, text};
 use crate::{
     domain::authz::Action,
     domain::inventory::InitiativeState,
     error::{ApiError, ApiResult},
 };
 
-impl Scope<'_> {
+impl Influence<'_, '_> {
     /// Co-signs an open initiative for the caller's kommun.
     pub async fn support(&self, id: i64, comment: &str) -> ApiResult<initiative_supporter::Model> {
         self.refuse_early(Action::Support)?;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use entity::{product, system_instance, vendor};
 use sea_orm::EntityTrait;
 
-use crate::service::{Parent, Scope};
+use crate::service::{Inventory, Parent};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -19,7 +19,7 @@ use crate::{
 
 use super::{InstanceSpec, RowError, check_instance};
 
-impl Scope<'_> {
+impl Inventory<'_, '_> {
     /// Imports a CSV inventory for the caller's kommun: every row is checked first; either all
     /// rows are written in one transaction, or the bad rows are reported and nothing is.
     pub async fn import_instances(&self, csv_text: &str) -> ApiResult<Vec<system_instance::Model>> {
@@ -27,7 +27,7 @@ impl Scope<'_> {
         let rows = parse_import(csv_text)?;
         let vendors = vendor::Entity::find().all(self.db()).await?;
         let products = product::Entity::find().all(self.db()).await?;
-        let register = self.own_register().await?;
+        let register = self.readiness().own_register().await?;
         let mut specs = Vec::new();
         let mut errors = Vec::new();
         for row in rows {
@@ -44,17 +44,20 @@ impl Scope<'_> {
         }
         let mut tx = self.write("importSystemInstances").await?;
         let grant = tx.authorize(Action::Create, Standing::default())?;
-        let mut register = self.register(&tx).await?;
+        let mut register = self.readiness().register(&tx).await?;
         let mut out = Vec::with_capacity(specs.len());
         let mut touched = Vec::new();
         for (spec, named) in specs {
-            let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+            let roles = self
+                .readiness()
+                .holders_for(&mut tx, &grant, &mut register, named)
+                .await?;
             touched.extend(roles.into_iter().flatten());
             let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
             tx.within(Parent::SystemInstance(i.id));
             out.push(i);
         }
-        self.settle_releases(&mut tx, &grant, touched).await?;
+        self.readiness().settle_releases(&mut tx, &grant, touched).await?;
         tx.commit().await?;
         Ok(out)
     }

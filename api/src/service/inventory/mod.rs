@@ -16,7 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set};
 use serde_json::json;
 
 use super::{
-    Grant, Scope, WriteTx,
+    Grant, Inventory, WriteTx,
     pagination::{KeysetOrder, Page, PageArgs, finish},
     text, visibility,
 };
@@ -99,7 +99,7 @@ fn check_instance(spec: &InstanceSpec) -> Result<(), (String, String)> {
     Ok(())
 }
 
-impl Scope<'_> {
+impl Inventory<'_, '_> {
     fn visible_instances(&self) -> Select<system_instance::Entity> {
         system_instance::Entity::find().filter(visibility::system_instances(self.caller()))
     }
@@ -116,7 +116,8 @@ impl Scope<'_> {
         let mut q = self.visible_instances();
         if let Some(code) = kommun {
             q = q.filter(
-                system_instance::Column::OwnerId.eq(self.municipality_id("filter.municipality", code)?),
+                system_instance::Column::OwnerId
+                    .eq(self.projects().municipality_id("filter.municipality", code)?),
             );
         }
         if let Some(p) = product_id {
@@ -182,7 +183,7 @@ impl Scope<'_> {
         code: &str,
     ) -> ApiResult<(Vec<system_instance::Model>, Vec<integration::Model>)> {
         self.reader()?;
-        let owner = self.municipality_id("kommun", code)?;
+        let owner = self.projects().municipality_id("kommun", code)?;
         let instances = self
             .visible_instances()
             .filter(system_instance::Column::OwnerId.eq(owner))

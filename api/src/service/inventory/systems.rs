@@ -14,7 +14,7 @@ use crate::{
 
 use super::{InstanceSpec, check_instance, text};
 
-impl Scope<'_> {
+impl crate::service::Inventory<'_, '_> {
     /// Registers a system the caller's kommun runs.
     pub async fn register_instance(&self, spec: InstanceSpec) -> ApiResult<system_instance::Model> {
         self.refuse_early(Action::Create)?;
@@ -28,14 +28,18 @@ impl Scope<'_> {
         {
             return Err(ApiError::input("productId", "no product with that id"));
         }
-        let mut register = self.register(&tx).await?;
+        let mut register = self.readiness().register(&tx).await?;
         let named = register
             .resolve_all(&spec.roles)
             .map_err(|(f, m)| ApiError::input(f, m))?;
-        let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+        let roles = self
+            .readiness()
+            .holders_for(&mut tx, &grant, &mut register, named)
+            .await?;
         let i = self.insert_instance(&mut tx, &grant, &spec, roles).await?;
         tx.within(Parent::SystemInstance(i.id));
-        self.settle_releases(&mut tx, &grant, roles.into_iter().flatten())
+        self.readiness()
+            .settle_releases(&mut tx, &grant, roles.into_iter().flatten())
             .await?;
         tx.commit().await?;
         Ok(i)
@@ -62,11 +66,14 @@ impl Scope<'_> {
             .changeable::<system_instance::Model>(&tx, id, Action::Change)
             .await?
             .into_parts();
-        let mut register = self.register(&tx).await?;
+        let mut register = self.readiness().register(&tx).await?;
         let named = register
             .resolve_all(&spec.roles)
             .map_err(|(f, m)| ApiError::input(format!("system.{f}"), m))?;
-        let roles = self.holders_for(&mut tx, &grant, &mut register, named).await?;
+        let roles = self
+            .readiness()
+            .holders_for(&mut tx, &grant, &mut register, named)
+            .await?;
         let mut after = before.clone();
         after.product_id = spec.product_id;
         after.product_version = spec.product_version.trim().into();
@@ -95,12 +102,13 @@ impl Scope<'_> {
                 i.object_manager_it_id,
             ]
         };
-        self.settle_releases(
-            &mut tx,
-            &grant,
-            held(&before).into_iter().chain(held(&after)).flatten(),
-        )
-        .await?;
+        self.readiness()
+            .settle_releases(
+                &mut tx,
+                &grant,
+                held(&before).into_iter().chain(held(&after)).flatten(),
+            )
+            .await?;
         tx.commit().await?;
         Ok(after)
     }
@@ -188,6 +196,7 @@ impl Guarded for system_instance::Model {
 
     async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
         Ok(scope
+            .inventory()
             .visible_instances()
             .filter(system_instance::Column::Id.eq(id))
             .one(tx.conn())

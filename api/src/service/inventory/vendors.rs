@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::service::{
-    Parent, Scope,
+    Inventory, Parent,
     pagination::{KeysetOrder, Page, PageArgs, finish},
 };
 use crate::{
@@ -30,7 +30,7 @@ crate::service::audit::audited!(product, RecordKind::Product, "the product", |p|
     "standards": serde_json::from_str::<serde_json::Value>(&p.standards).unwrap_or_default(),
 }));
 
-impl Scope<'_> {
+impl Inventory<'_, '_> {
     /// Vendors by name, optionally containing `search`.
     pub async fn vendors(&self, search: Option<&str>, args: &PageArgs) -> ApiResult<Page<vendor::Model>> {
         self.reader()?;

@@ -4,7 +4,7 @@
 use entity::{audit_event, benefit, benefit_follow_up, decision, participation, project, status_report};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::Scope;
+use crate::service::Projects;
 use crate::{
     domain::{Phase, RecordKind, Share, Visibility, authz},
     error::{ApiError, ApiResult},
@@ -30,7 +30,7 @@ pub struct ProjectRecords {
     pub read_at: chrono::DateTime<chrono::Utc>,
 }
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// The records of project `id` for its archive package: `NOT_FOUND` if the caller cannot
     /// see it (as for an id that never existed), `FORBIDDEN` unless the caller may take the
     /// package (`authz::may_take_archive_package`), `BAD_USER_INPUT` naming the phase while

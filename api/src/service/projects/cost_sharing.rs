@@ -5,13 +5,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::CostSharingInput;
 use crate::domain::cost_sharing::{BasisPoints, WHOLE_BP};
-use crate::service::{Scope, visibility::Visible};
+use crate::service::{Projects, visibility::Visible};
 use crate::{
     domain::{CostKey, ParticipationRole as Role, ParticipationState as State, Phase},
     error::{ApiError, ApiResult},
 };
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// Sets the cost-sharing key (and CUSTOM percentages) while the project is being planned.
     pub async fn set_cost_sharing(
         &self,
@@ -159,7 +159,7 @@ pub struct Preview {
     pub shares: Vec<PreviewShare>,
 }
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// Recomputes the cost shares as asked, with the same arithmetic as the real shares.
     pub async fn cost_share_preview(&self, input: PreviewInput) -> ApiResult<Preview> {
         use crate::domain::{Member, Sek, Share, compute_shares};
@@ -303,7 +303,7 @@ pub(in crate::service) fn years_text(years: &[i32]) -> String {
     years.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// Moves an agreed split (a project pinned to a reference year when it left PLANNING) to
     /// the figures of another year the county has: a decision of its own, by whoever may
     /// record the project's tollgates (the lead's editors, or the committee for the county's

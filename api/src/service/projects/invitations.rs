@@ -4,14 +4,14 @@ use entity::{participation, project};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 
 use super::not_found;
-use crate::service::{Grant, Scope, WriteTx};
+use crate::service::{Grant, Projects, WriteTx};
 use crate::{
     domain::authz::Action,
     domain::{ParticipationRole as Role, ParticipationState as State, Visibility},
     error::{ApiError, ApiResult},
 };
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// Invites a kommun of the same county to take part.
     pub async fn invite(&self, project_id: i64, code: &str, role: Role) -> ApiResult<participation::Model> {
         let mut tx = self.write("inviteMunicipality").await?;

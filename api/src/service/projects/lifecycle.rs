@@ -6,14 +6,14 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 use crate::domain::cost_sharing::{BasisPoints, custom_total, split_complete};
 
 use super::{DecisionInput, NewProject, ProjectPatch, decision_input, is_paying, not_found, tags_json};
-use crate::service::{Grant, Parent, Scope, WriteTx, text, visibility::Visible};
+use crate::service::{Grant, Parent, Projects, WriteTx, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{CostKey, Health, ParticipationRole as Role, ParticipationState as State, Phase, Visibility},
     error::{ApiError, ApiResult},
 };
 
-impl Scope<'_> {
+impl Projects<'_, '_> {
     /// Creates a project led by the caller's kommun, which becomes its accepted LEAD.
     pub async fn create_project(&self, input: NewProject) -> ApiResult<Visible<project::Model>> {
         let mut tx = self.write("createEServiceProject").await?;

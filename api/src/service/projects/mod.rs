@@ -161,6 +161,7 @@ impl Guarded for project::Model {
 
     async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
         Ok(scope
+            .projects()
             .visible_projects()
             .filter(project::Column::Id.eq(id))
             .one(tx.conn())
@@ -203,7 +204,7 @@ impl Guarded for participation::Model {
         let Some(part) = participation::Entity::find_by_id(id).one(tx.conn()).await? else {
             return Ok(None);
         };
-        let visible = scope.project_visible_in(tx, part.project_id).await?;
+        let visible = scope.projects().project_visible_in(tx, part.project_id).await?;
         Ok(visible.then_some(part))
     }
 
@@ -256,7 +257,7 @@ pub(crate) fn is_paying(p: &participation::Model) -> bool {
     crate::domain::project::pays(p.role, p.state)
 }
 
-impl Scope<'_> {
+impl super::Projects<'_, '_> {
     pub(in crate::service) fn visible_projects(&self) -> Select<project::Entity> {
         project::Entity::find().filter(visibility::projects(self.caller()))
     }
@@ -641,6 +642,7 @@ impl super::Services {
                 Role::Viewer,
             ));
             self.scope(&viewer, "count-warm-up")
+                .projects()
                 .count_projects_within(
                     &ProjectFilter::default(),
                     &super::generation::PartsRead::default(),

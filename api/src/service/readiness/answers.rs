@@ -116,7 +116,7 @@ fn projects_of(scope: &Scope<'_>, kommun: i32) -> SelectStatement {
         .to_owned()
 }
 
-impl Scope<'_> {
+impl crate::service::Readiness<'_, '_> {
     /// A page of the system instances an answer counted, as the caller may see them now.
     pub async fn counted_systems(
         &self,
@@ -144,7 +144,7 @@ impl Scope<'_> {
         args: &PageArgs,
     ) -> ApiResult<Page<Visible<project::Model>>> {
         let (page, has_previous, has_next) = page_of_ids(ids, &args.validate()?)?;
-        let mut items = self.projects_by_ids(&page).await?;
+        let mut items = self.projects().projects_by_ids(&page).await?;
         items.sort_by_key(|p| p.id);
         Ok(Page {
             items,
@@ -179,7 +179,7 @@ impl Scope<'_> {
 
     fn kommun_in_view(&self, field: &str, code: &str) -> ApiResult<i32> {
         self.reader()?;
-        self.municipality_id(field, code)
+        self.projects().municipality_id(field, code)
     }
 
     /// Everything of `kommun` the answers read, as far as the caller may see it, in nine

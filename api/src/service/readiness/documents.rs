@@ -122,7 +122,7 @@ fn apply(d: &mut Document, spec: DocumentSpec) -> ApiResult<()> {
     Ok(())
 }
 
-impl Scope<'_> {
+impl crate::service::Readiness<'_, '_> {
     fn visible_documents(&self) -> Select<governing_document::Entity> {
         governing_document::Entity::find().filter(visibility::governing_documents(self.caller()))
     }
@@ -138,7 +138,8 @@ impl Scope<'_> {
         let mut q = self.visible_documents();
         if let Some(code) = &f.municipality {
             q = q.filter(
-                governing_document::Column::OwnerId.eq(self.municipality_id("filter.municipality", code)?),
+                governing_document::Column::OwnerId
+                    .eq(self.projects().municipality_id("filter.municipality", code)?),
             );
         }
         if !f.kinds.is_empty() {
@@ -306,6 +307,7 @@ impl Guarded for Document {
 
     async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
         Ok(scope
+            .readiness()
             .visible_documents()
             .filter(governing_document::Column::Id.eq(id))
             .one(tx.conn())

@@ -107,7 +107,7 @@ fn check_key(key: Option<&str>) -> ApiResult<Option<String>> {
     Ok(Some(key))
 }
 
-impl Scope<'_> {
+impl crate::service::Readiness<'_, '_> {
     /// The caller's kommun's register, for resolving names within a mutation.
     pub(in crate::service) async fn register(&self, tx: &WriteTx<'_>) -> ApiResult<Register> {
         Ok(Register(

@@ -11,7 +11,7 @@ use crate::{
         readiness::Thresholds,
     },
     error::{ApiError, ApiResult},
-    service::{Scope, audit::Parent},
+    service::{Readiness, audit::Parent},
 };
 
 /// The stored row is keyed by its county, so its audit form is written by hand rather than
@@ -81,7 +81,7 @@ impl ThresholdChange {
     }
 }
 
-impl Scope<'_> {
+impl Readiness<'_, '_> {
     /// The thresholds of the county with code `county` (any reader of that county).
     pub async fn county_thresholds(&self, county: &str) -> ApiResult<Thresholds> {
         self.reader()?;

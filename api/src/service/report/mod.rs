@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 mod sections;
 
-use super::{Scope, benefits::benefit_realization, visibility};
+use super::{Report, benefits::benefit_realization, visibility};
 use crate::{
     domain::{
         Health, Phase, Sek,
@@ -256,7 +256,7 @@ pub struct WindowRow {
 /// The longest period a report covers: ten years of a committee's terms.
 pub const MAX_PERIOD_DAYS: i64 = 3_660;
 
-impl Scope<'_> {
+impl Report<'_, '_> {
     /// Builds the committee report for `county` over `[from, to]`, from what the caller may
     /// see: the committee (`namnd`) sees the county's shared records, a kommun also its own.
     pub async fn committee_report(
@@ -413,7 +413,7 @@ impl Scope<'_> {
             Vec::new()
         };
         let key_person_risk = if sections.key_person_risk {
-            self.key_person_counts(county.id).await?
+            self.readiness().key_person_counts(county.id).await?
         } else {
             Vec::new()
         };
@@ -529,8 +529,8 @@ impl Scope<'_> {
         for pr in projects.iter().filter(|p| p.phase != Phase::Cancelled) {
             let committed = pr.phase >= Phase::Execution;
             let members = by_project.get(&pr.id).map(Vec::as_slice).unwrap_or_default();
-            let population_year = self.population_year(pr);
-            for s in self.cost_shares(pr, members)? {
+            let population_year = self.projects().population_year(pr);
+            for s in self.projects().cost_shares(pr, members)? {
                 let sum = out
                     .cost_sums
                     .entry(s.municipality_id)

@@ -15,10 +15,10 @@ use crate::{
         sourcing::{DataLocation, SourcingState},
     },
     error::ApiResult,
-    service::{Scope, sourcing, visibility},
+    service::{Report, sourcing, visibility},
 };
 
-impl Scope<'_> {
+impl Report<'_, '_> {
     pub(super) async fn initiative_rows(&self, county: i32) -> ApiResult<Vec<InitiativeRow>> {
         use entity::{initiative_supporter, vendor, vendor_initiative, vendor_response};
         let db = self.db();
@@ -234,6 +234,7 @@ impl Scope<'_> {
         use crate::service::procurement::{Subject, WindowQuery};
         use entity::{product, vendor};
         let windows = self
+            .procurement()
             .procurement_windows_in(county, WindowQuery::default())
             .await?;
         let products: HashMap<i64, String> = product::Entity::find()

@@ -4,7 +4,7 @@ use entity::sourcing_coevaluator;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::Eval;
-use crate::service::Scope;
+use crate::service::Sourcing;
 use crate::{
     domain::authz::Action,
     domain::{ParticipationState as State, Visibility, sourcing::SourcingState},
@@ -13,7 +13,7 @@ use crate::{
 
 use super::not_found;
 
-impl Scope<'_> {
+impl Sourcing<'_, '_> {
     /// Invites a kommun of the county to score together with the owner.
     pub async fn invite_coevaluator(
         &self,
@@ -36,7 +36,7 @@ impl Scope<'_> {
                 "a PRIVATE evaluation cannot have co-evaluators; widen its visibility first",
             ));
         }
-        let mid = self.municipality_id("municipalityCode", code)?;
+        let mid = self.projects().municipality_id("municipalityCode", code)?;
         if mid == e.owner_id {
             return Err(ApiError::input(
                 "municipalityCode",

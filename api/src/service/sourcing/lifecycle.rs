@@ -5,7 +5,7 @@ use entity::{sourcing_coevaluator, sourcing_criterion, sourcing_evaluation, sour
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::service::{Parent, Scope, text, visibility::Visible};
+use crate::service::{Parent, Sourcing, text, visibility::Visible};
 use crate::{
     domain::authz::{Action, Standing},
     domain::{
@@ -20,7 +20,7 @@ use super::{
     validate_criteria,
 };
 
-impl Scope<'_> {
+impl Sourcing<'_, '_> {
     /// Creates an evaluation owned by the caller's kommun, with the standard criteria unless
     /// others are given.
     pub async fn create_evaluation(&self, input: NewEvaluation) -> ApiResult<Visible<Eval>> {
@@ -28,7 +28,7 @@ impl Scope<'_> {
         let grant = tx.authorize(Action::Create, Standing::default())?;
         let me = tx.principal();
         if let Some(p) = input.subject_project {
-            let visible = self.projects_by_ids(&[p]).await?;
+            let visible = self.projects().projects_by_ids(&[p]).await?;
             if visible.is_empty() {
                 return Err(ApiError::input(
                     "subjectProjectId",

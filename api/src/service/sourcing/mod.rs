@@ -115,6 +115,7 @@ impl Guarded for Eval {
 
     async fn load(scope: &Scope<'_>, tx: &WriteTx<'_>, id: i64) -> ApiResult<Option<Self>> {
         Ok(scope
+            .sourcing()
             .visible_evaluations()
             .filter(sourcing_evaluation::Column::Id.eq(id))
             .one(tx.conn())
@@ -299,7 +300,7 @@ fn validate_criteria(specs: &[CriterionSpec]) -> ApiResult<Vec<(String, String, 
     Ok(out)
 }
 
-impl Scope<'_> {
+impl super::Sourcing<'_, '_> {
     fn visible_evaluations(&self) -> Select<sourcing_evaluation::Entity> {
         sourcing_evaluation::Entity::find().filter(visibility::sourcing_evaluations(self.caller()))
     }
@@ -310,7 +311,10 @@ impl Scope<'_> {
             c = c.add(sourcing_evaluation::Column::State.is_in(f.states.iter().map(|s| s.as_str())));
         }
         if let Some(code) = &f.owner {
-            c = c.add(sourcing_evaluation::Column::OwnerId.eq(self.municipality_id("filter.owner", code)?));
+            c = c.add(
+                sourcing_evaluation::Column::OwnerId
+                    .eq(self.projects().municipality_id("filter.owner", code)?),
+            );
         }
         Ok(c)
     }

@@ -3,7 +3,7 @@ use chrono::Utc;
 use entity::sourcing_option;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter};
 
-use crate::service::{Grant, Scope, WriteTx, text};
+use crate::service::{Grant, Sourcing, WriteTx, text};
 use crate::{
     domain::sourcing::{DataLocation, SourcingState},
     error::{ApiError, ApiResult},
@@ -11,7 +11,7 @@ use crate::{
 
 use super::OptionSpec;
 
-impl Scope<'_> {
+impl Sourcing<'_, '_> {
     fn apply_option(o: &mut sourcing_option::Model, spec: &OptionSpec) -> ApiResult<()> {
         if let Some(k) = spec.kind {
             o.kind = k;

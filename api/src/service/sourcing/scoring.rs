@@ -4,14 +4,14 @@ use entity::{sourcing_criterion, sourcing_option, sourcing_score};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use super::Eval;
-use crate::service::{Scope, text};
+use crate::service::{Sourcing, text};
 use crate::{
     domain::authz::Action,
     domain::sourcing::{Score, SourcingState},
     error::{ApiError, ApiResult},
 };
 
-impl Scope<'_> {
+impl Sourcing<'_, '_> {
     /// Sets the caller's kommun's score of one option on one criterion.
     pub async fn score(
         &self,
