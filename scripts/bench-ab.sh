@@ -18,7 +18,10 @@ source scripts/bench-common.sh
 bench_workspace ab
 eval "$(scripts/pg-throwaway.sh start)"
 export DATABASE_URL="$SAMVERKAN_TEST_POSTGRES_URL" SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false
+# The rate and the cost budget are raised out of reach: a server that answers RATE_LIMITED
+# answers fast, and a run that measured refusals would look like a speed-up.
 export RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000 SAMVERKAN_METRICS_BIND=off
+export SAMVERKAN_COST_PER_MINUTE=1000000000000 SAMVERKAN_ANONYMOUS_COST_PER_MINUTE=1000000000000
 load=${AB_LOAD:-uncached}
 case "$load" in
   uncached) export SAMVERKAN_RESPONSE_CACHE_MB=0 ;;
@@ -50,7 +53,13 @@ done
 declare -A sum=()
 for r in $(seq "$rounds"); do
   for i in 0 1; do
-    rps=$(wrk -t2 -c16 -d8s -s "$script" "${addrs[$i]}/graphql" | awk '/Requests\/sec/ {print $2}')
+    out=$(wrk -t2 -c16 -d8s -s "$script" "${addrs[$i]}/graphql")
+    if grep -q "Non-2xx" <<<"$out"; then
+      echo "bench-ab.sh: refused or failed answers in the run; the figure would not be a read's:" >&2
+      echo "$out" >&2
+      exit 1
+    fi
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     label=$([ "$i" = 0 ] && echo old || echo new)
     echo "round $r $label $rps req/s"
     sum[$label]=$(python3 -c "print(${sum[$label]:-0} + $rps)")

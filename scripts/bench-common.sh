@@ -9,6 +9,7 @@ bench_setup() {
   bench_workspace "$1"
   export SAMVERKAN_DATA_DIR="$work" SAMVERKAN_DEMO_DATA=false RUST_LOG=warn
   export SAMVERKAN_RATE_LIMIT_PER_MINUTE=100000000
+  export SAMVERKAN_COST_PER_MINUTE=1000000000000 SAMVERKAN_ANONYMOUS_COST_PER_MINUTE=1000000000000
 }
 
 # bench_binary: the server to measure into $bin: $BIN when set, else a build of the
