@@ -100,7 +100,7 @@ pub fn compute_shares(
                 CostKey::PerCapita => pop,
                 // p/10000 · 1/n + (10000−p)/10000 · pop/P, over the denominator 10000·n·P.
                 CostKey::Mixed if total_pop == 0 => 1,
-                CostKey::Mixed => p * total_pop + (10_000 - p) * n * pop,
+                CostKey::Mixed => p * total_pop + (WHOLE_BP as i128 - p) * n * pop,
                 CostKey::Custom => m.custom_bp.map_or(0, |bp| bp.get() as i128),
             }
         })
