@@ -257,6 +257,35 @@ pub(crate) fn is_paying(p: &participation::Model) -> bool {
     crate::domain::project::pays(p.role, p.state)
 }
 
+/// What a project's split depends on besides its paying members: the columns the report's
+/// walk reads of each project instead of the whole row.
+#[derive(Clone, Copy, Debug)]
+pub struct CostBasis {
+    /// The project's county (whose current population year an unpinned split follows).
+    pub county_id: i32,
+    /// The budget split.
+    pub budget_ore: i64,
+    /// The agreed key.
+    pub cost_key: CostKey,
+    /// For MIXED: the part split equally.
+    pub mixed_equal_bp: BasisPoints,
+    /// The population year pinned when the key was agreed, if it was.
+    pub pinned_year: Option<i32>,
+}
+
+impl CostBasis {
+    /// The basis of a whole project row.
+    pub fn of(p: &project::Model) -> Self {
+        CostBasis {
+            county_id: p.county_id,
+            budget_ore: p.budget_ore,
+            cost_key: p.cost_key,
+            mixed_equal_bp: p.mixed_equal_bp,
+            pinned_year: p.population_year,
+        }
+    }
+}
+
 impl super::Projects<'_, '_> {
     pub(in crate::service) fn visible_projects(&self) -> Select<project::Entity> {
         project::Entity::find().filter(visibility::projects(self.caller()))
@@ -499,11 +528,16 @@ impl super::Projects<'_, '_> {
     /// when its key was agreed, else its county's current year; `None` under a key that
     /// weighs no population (EQUAL, CUSTOM) or while the county has no figures.
     pub fn population_year(&self, p: &project::Model) -> Option<i32> {
-        if !p.cost_key.uses_population() {
+        self.basis_year(&CostBasis::of(p))
+    }
+
+    /// [`Self::population_year`] of a project read as its [`CostBasis`].
+    pub fn basis_year(&self, b: &CostBasis) -> Option<i32> {
+        if !b.cost_key.uses_population() {
             return None;
         }
-        p.population_year
-            .or_else(|| self.reference().current_year(p.county_id))
+        b.pinned_year
+            .or_else(|| self.reference().current_year(b.county_id))
     }
 
     /// Kommuner as the cost-sharing arithmetic needs them (code for ties, the population of
@@ -545,19 +579,27 @@ impl super::Projects<'_, '_> {
 
     /// Each paying member's share of the budget under the project's key.
     pub fn cost_shares(&self, p: &project::Model, parts: &[participation::Model]) -> ApiResult<Vec<Share>> {
-        let members = self.members(
-            p.cost_key,
-            p.county_id,
-            self.population_year(p),
+        self.shares(
+            &CostBasis::of(p),
             parts
                 .iter()
                 .filter(|x| is_paying(x))
                 .map(|x| (x.municipality_id, x.custom_bp)),
-        )?;
+        )
+    }
+
+    /// Each of `paying` (kommun, CUSTOM percentage) kommuner's share of a project read as its
+    /// [`CostBasis`]: the one computation [`Self::cost_shares`] and the report's walk share.
+    pub fn shares(
+        &self,
+        b: &CostBasis,
+        paying: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
+    ) -> ApiResult<Vec<Share>> {
+        let members = self.members(b.cost_key, b.county_id, self.basis_year(b), paying)?;
         Ok(compute_shares(
-            Sek::from_ore(p.budget_ore),
-            p.cost_key,
-            p.mixed_equal_bp,
+            Sek::from_ore(b.budget_ore),
+            b.cost_key,
+            b.mixed_equal_bp,
             &members,
         ))
     }
