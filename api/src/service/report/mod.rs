@@ -515,9 +515,12 @@ impl Report<'_, '_> {
                     .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
                     .order_by_asc(participation::Column::ProjectId)
                     .order_by_asc(participation::Column::Id)
-                    .into_tuple::<ChunkPart>()
+                    .into_tuple::<ChunkPartRow>()
                     .all(db)
-                    .await?;
+                    .await?
+                    .into_iter()
+                    .map(ChunkPart::from)
+                    .collect::<Vec<_>>();
                 let rows = Rows::of(sections.cost_rows, sections.row_cap, sink.as_deref_mut());
                 self.add_costs(&mut out, &projects, &parts, rows)?;
             }
@@ -544,7 +547,7 @@ impl Report<'_, '_> {
     }
 
     /// Adds one chunk of projects' cost shares, `parts` being all their participations
-    /// ordered by project.
+    /// ordered by project (each project's are one run of it).
     fn add_costs(
         &self,
         out: &mut Portfolio,
@@ -552,25 +555,15 @@ impl Report<'_, '_> {
         parts: &[ChunkPart],
         mut rows: Rows<'_, '_>,
     ) -> ApiResult<()> {
-        let mut rest = parts;
-        for pr in projects {
-            // Both lists go by project id: skip members of projects not in the chunk (none),
-            // then take this project's.
-            let start = rest.partition_point(|x| x.0 < pr.id);
-            let end = start + rest[start..].partition_point(|x| x.0 == pr.id);
-            let members = &rest[start..end];
-            rest = &rest[end..];
-            if pr.phase == Phase::Cancelled {
-                continue;
-            }
+        let area = self.projects();
+        for pr in projects.iter().filter(|p| p.phase != Phase::Cancelled) {
             let committed = pr.phase >= Phase::Execution;
-            let projects = self.projects();
-            let population_year = projects.basis_year(&pr.basis);
-            let paying = members
+            let population_year = area.basis_year(&pr.basis);
+            let paying = run_of(parts, pr.id, |x| x.project_id)
                 .iter()
-                .filter(|x| crate::domain::project::pays(x.2, x.3))
-                .map(|x| (x.1, x.4));
-            for s in projects.shares(&pr.basis, paying)? {
+                .filter(|x| crate::domain::project::pays(x.role, x.state))
+                .map(|x| (x.municipality_id, x.custom_bp));
+            for s in area.shares(&pr.basis, paying)? {
                 let sum = out
                     .cost_sums
                     .entry(s.municipality_id)
@@ -735,10 +728,8 @@ fn add_benefits(
 ) -> ApiResult<()> {
     let titles: HashMap<i64, &str> = projects.iter().map(|p| (p.id, p.title.as_str())).collect();
     for b in benefits {
-        // `follow_ups` go by benefit: each benefit looks among its own, not the chunk's.
-        let start = follow_ups.partition_point(|f| f.benefit_id < b.id);
-        let follow_ups =
-            &follow_ups[start..start + follow_ups[start..].partition_point(|f| f.benefit_id == b.id)];
+        // Each benefit looks among its own follow-ups, not the chunk's.
+        let follow_ups = run_of(follow_ups, b.id, |f| f.benefit_id);
         let realization = benefit_realization(b, follow_ups, Some(to));
         let owner = out.benefit_owners.entry(b.owner_id).or_default();
         owner.0 += 1;
@@ -807,14 +798,42 @@ impl From<ChunkProjectRow> for ChunkProject {
     }
 }
 
-/// A participation as the walk reads it: project, kommun, role, state, CUSTOM percentage.
-type ChunkPart = (
+/// A participation's columns the walk reads, decoded by position.
+type ChunkPartRow = (
     i64,
     i32,
     crate::domain::ParticipationRole,
     crate::domain::ParticipationState,
     Option<crate::domain::cost_sharing::BasisPoints>,
 );
+
+/// A participation as the walk reads it.
+struct ChunkPart {
+    project_id: i64,
+    municipality_id: i32,
+    role: crate::domain::ParticipationRole,
+    state: crate::domain::ParticipationState,
+    custom_bp: Option<crate::domain::cost_sharing::BasisPoints>,
+}
+
+impl From<ChunkPartRow> for ChunkPart {
+    fn from((project_id, municipality_id, role, state, custom_bp): ChunkPartRow) -> Self {
+        ChunkPart {
+            project_id,
+            municipality_id,
+            role,
+            state,
+            custom_bp,
+        }
+    }
+}
+
+/// The items of `sorted` (ordered by `key`) whose key is `id`.
+fn run_of<T>(sorted: &[T], id: i64, key: impl Fn(&T) -> i64) -> &[T] {
+    let start = sorted.partition_point(|x| key(x) < id);
+    let len = sorted[start..].partition_point(|x| key(x) == id);
+    &sorted[start..start + len]
+}
 
 /// What becomes of a long list's rows as the chunks are read.
 enum Rows<'a, 's> {
