@@ -516,6 +516,10 @@ pub async fn seed_volume(
         crate::service::generation::bump_everywhere(&tx).await?;
         tx.commit().await?;
     }
+    // The kept cost shares know nothing of these projects: the next start prices the
+    // counties whole.
+    db.execute_unprepared("DELETE FROM derived_state WHERE name LIKE 'project_share:%'")
+        .await?;
     // Fresh statistics, so that the benchmark measures the plans a settled database gets
     // rather than whatever autovacuum has or has not caught up with.
     use sea_orm::ConnectionTrait;

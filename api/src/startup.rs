@@ -154,6 +154,16 @@ impl Application {
                 Duration::from_millis(settings.limits.count_budget_ms),
                 settings.limits.count_estimate_from,
             );
+        // The committee report's sums read the kept shares; a county is priced whole once
+        // (after the upgrade that brought the table: seconds at 500,000 projects).
+        let started = std::time::Instant::now();
+        let priced = services
+            .keep_shares()
+            .await
+            .map_err(|e| anyhow::anyhow!("Failed to price the projects' cost shares: {e:?}"))?;
+        if priced > 0 {
+            tracing::info!(projects = priced, took_ms = started.elapsed().as_millis() as u64, "cost shares kept");
+        }
         // Serve once the largest counts are made, or after a bounded wait while they go on
         // in the background (readers then share them): a replica joining a rolling restart
         // should not make its first readers wait for a county's count.
@@ -226,7 +236,13 @@ impl Application {
             loop {
                 every.tick().await;
                 match refreshed.refresh_reference(&poll_db, &served).await {
-                    Ok(true) => tracing::info!("reference data reloaded (new population figures)"),
+                    Ok(true) => {
+                        tracing::info!("reference data reloaded (new population figures)");
+                        // Splits that followed the previous current year are priced again.
+                        if let Err(e) = refreshed.keep_shares().await {
+                            tracing::warn!(error = ?e, "cost shares not priced again; reports split those projects themselves");
+                        }
+                    }
                     Ok(false) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, "reference data not reloaded; the loaded stays in use")

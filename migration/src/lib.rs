@@ -23,6 +23,7 @@ mod m20261204_000018_index_decisions_by_date;
 mod m20261205_000019_create_cost_budget;
 mod m20261205_000020_index_project_titles_by_trigram;
 mod m20261205_000021_population_years;
+mod m20261205_000022_project_shares;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_create_cost_budget::Migration),
             Box::new(m20261205_000020_index_project_titles_by_trigram::Migration),
             Box::new(m20261205_000021_population_years::Migration),
+            Box::new(m20261205_000022_project_shares::Migration),
         ]
     }
 }

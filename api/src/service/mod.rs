@@ -183,6 +183,26 @@ impl Services {
         Ok(true)
     }
 
+    /// Brings the kept cost shares (`project_share`) of every county this replica serves up
+    /// to date: prices every project of a county not yet complete (a database from before
+    /// the table, or one seeded outside the service), then the projects whose split followed
+    /// another population year than the county's current one. Run at start and after new
+    /// figures are loaded; returns how many projects it priced.
+    pub async fn keep_shares(&self) -> ApiResult<u64> {
+        use audit::shares::{Fill, complete, fill};
+        let r = self.reference();
+        let mut priced = 0;
+        for county in r.counties() {
+            let what = if complete(&self.db, county.id).await? {
+                Fill::Stale
+            } else {
+                Fill::All
+            };
+            priced += fill(&self.db, &r, county.id, what).await?;
+        }
+        Ok(priced)
+    }
+
     /// The names of the project count parts `caller` reads (none for a caller who reads no
     /// projects): an answer that reads only projects is as new as the newest of them.
     pub fn project_parts_of(caller: &Caller) -> Vec<String> {
@@ -417,6 +437,7 @@ impl<'a> Scope<'a> {
             self.request_id,
             action,
             self.svc.events.clone(),
+            self.reference.clone(),
         )
         .await
     }

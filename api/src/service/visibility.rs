@@ -7,7 +7,7 @@
 //! that passed this filter.
 use crate::domain::inventory::SupporterState;
 use entity::{
-    initiative_supporter, participation, project, sourcing_coevaluator, sourcing_evaluation, system_instance,
+    initiative_supporter, participation, project, project_share, sourcing_coevaluator, sourcing_evaluation, system_instance,
     vendor_initiative,
 };
 use sea_orm::{
@@ -115,6 +115,27 @@ pub fn projects(caller: &Caller) -> Condition {
             )
             .to_owned()
     })
+}
+
+/// The kept cost shares (`project_share`) of the projects `caller` may read: the rule of
+/// [`projects`] on the project's columns copied onto each share row.
+pub fn project_shares(caller: &Caller) -> Condition {
+    shared(
+        caller,
+        SharedColumns {
+            owner: project_share::Column::OwnerId,
+            county: project_share::Column::CountyId,
+            visibility: project_share::Column::Visibility,
+        },
+        |kommun| {
+            participating(kommun)
+                .and_where(
+                    Expr::col((participation::Entity, participation::Column::ProjectId))
+                        .equals((project_share::Entity, project_share::Column::ProjectId)),
+                )
+                .to_owned()
+        },
+    )
 }
 
 /// The part of a county's shared projects, by county id.

@@ -3,6 +3,7 @@
 //! see (`trail`).
 pub mod chain;
 mod retention;
+pub(in crate::service) mod shares;
 pub mod store;
 pub mod subject;
 mod trail;

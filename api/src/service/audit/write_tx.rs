@@ -44,6 +44,9 @@ pub struct WriteTx<'a> {
     /// Events of a change that spans counties, each in its own county's chain.
     elsewhere: Vec<Elsewhere>,
     announce: crate::service::events::Events,
+    /// The reference data the mutation's projects are split under when their kept shares are
+    /// rewritten at commit.
+    reference: std::sync::Arc<crate::service::Reference>,
 }
 
 /// An event of the same change in another county's chain.
@@ -157,6 +160,7 @@ impl<'a> WriteTx<'a> {
         request_id: &'a str,
         action: &'static str,
         announce: crate::service::events::Events,
+        reference: std::sync::Arc<crate::service::Reference>,
     ) -> ApiResult<Self> {
         // On SQLite a deferred transaction that reads and then writes fails at once with
         // SQLITE_BUSY when another writer committed in between; taking the write lock at BEGIN
@@ -179,6 +183,7 @@ impl<'a> WriteTx<'a> {
             events: Vec::new(),
             elsewhere: Vec::new(),
             announce,
+            reference,
         })
     }
 
@@ -439,6 +444,8 @@ impl<'a> WriteTx<'a> {
         let tx = self.tx.into_inner();
         let generation = crate::service::generation::bump(&tx).await?;
         crate::service::generation::touch_project_parts(&tx, &projects, &moved, generation).await?;
+        // After the bump, whose row lock orders this with every other writer of these rows.
+        super::shares::reprice(&tx, &self.reference, &projects).await?;
         crate::service::generation::touch_scopes(&tx, &counties, national, generation).await?;
         let change = crate::service::events::Change {
             event_id: event.id,

@@ -533,17 +533,11 @@ impl super::Projects<'_, '_> {
 
     /// [`Self::population_year`] of a project read as its [`CostBasis`].
     pub fn basis_year(&self, b: &CostBasis) -> Option<i32> {
-        if !b.cost_key.uses_population() {
-            return None;
-        }
-        b.pinned_year
-            .or_else(|| self.reference().current_year(b.county_id))
+        basis_year(self.reference(), b)
     }
 
-    /// Kommuner as the cost-sharing arithmetic needs them (code for ties, the population of
-    /// `year` for a key that weighs it), each with its CUSTOM percentage if it has one. A key
-    /// that weighs population with a kommun lacking that year's figure is refused: a split
-    /// computed without one would be wrong, not approximate.
+    /// Kommuner as the cost-sharing arithmetic needs them: [`members`] under the request's
+    /// reference data.
     pub(in crate::service) fn members(
         &self,
         key: CostKey,
@@ -551,30 +545,7 @@ impl super::Projects<'_, '_> {
         year: Option<i32>,
         kommuner: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
     ) -> ApiResult<Vec<Member>> {
-        let r = self.reference();
-        let mut out = Vec::new();
-        for (id, custom_bp) in kommuner {
-            let Some(m) = r.municipality(id) else { continue };
-            let population = match (key.uses_population(), year) {
-                (false, _) => 0,
-                (true, None) => return Err(no_figures(r, county_id)),
-                (true, Some(year)) => r.population(id, year).ok_or_else(|| {
-                    ApiError::Conflict(format!(
-                        "kommun {} ({}) has no population figure of {year}; the {} key needs one",
-                        m.code,
-                        m.name,
-                        key.as_str()
-                    ))
-                })?,
-            };
-            out.push(Member {
-                municipality_id: m.id,
-                code: m.code.to_string(),
-                population,
-                custom_bp,
-            });
-        }
-        Ok(out)
+        members(self.reference(), key, county_id, year, kommuner)
     }
 
     /// Each paying member's share of the budget under the project's key.
@@ -588,20 +559,13 @@ impl super::Projects<'_, '_> {
         )
     }
 
-    /// Each of `paying` (kommun, CUSTOM percentage) kommuner's share of a project read as its
-    /// [`CostBasis`]: the one computation [`Self::cost_shares`] and the report's walk share.
+    /// [`shares`] under the request's reference data.
     pub fn shares(
         &self,
         b: &CostBasis,
         paying: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
     ) -> ApiResult<Vec<Share>> {
-        let members = self.members(b.cost_key, b.county_id, self.basis_year(b), paying)?;
-        Ok(compute_shares(
-            Sek::from_ore(b.budget_ore),
-            b.cost_key,
-            b.mixed_equal_bp,
-            &members,
-        ))
+        shares(self.reference(), b, paying)
     }
 
     /// Whether the caller may see project `id`, as the transaction sees it: what makes a
@@ -722,5 +686,69 @@ pub(in crate::service) fn no_figures(r: &crate::service::Reference, county_id: i
     ApiError::Conflict(format!(
         "{county}has no population figures yet; import SCB's (samverkan import-population) \
          or use the EQUAL or CUSTOM key"
+    ))
+}
+
+/// The reference year whose population figures a split of `b` uses under `r`: the year pinned
+/// when its key was agreed, else its county's current year; `None` under a key that weighs no
+/// population (EQUAL, CUSTOM) or while the county has no figures.
+pub(in crate::service) fn basis_year(r: &crate::service::Reference, b: &CostBasis) -> Option<i32> {
+    if !b.cost_key.uses_population() {
+        return None;
+    }
+    b.pinned_year.or_else(|| r.current_year(b.county_id))
+}
+
+/// Kommuner as the cost-sharing arithmetic needs them (code for ties, the population of `year`
+/// for a key that weighs it), each with its CUSTOM percentage if it has one. A key that weighs
+/// population with a kommun lacking that year's figure is refused: a split computed without
+/// one would be wrong, not approximate.
+pub(in crate::service) fn members(
+    r: &crate::service::Reference,
+    key: CostKey,
+    county_id: i32,
+    year: Option<i32>,
+    kommuner: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
+) -> ApiResult<Vec<Member>> {
+    let mut out = Vec::new();
+    for (id, custom_bp) in kommuner {
+        let Some(m) = r.municipality(id) else { continue };
+        let population = match (key.uses_population(), year) {
+            (false, _) => 0,
+            (true, None) => return Err(no_figures(r, county_id)),
+            (true, Some(year)) => r.population(id, year).ok_or_else(|| {
+                ApiError::Conflict(format!(
+                    "kommun {} ({}) has no population figure of {year}; the {} key needs one",
+                    m.code,
+                    m.name,
+                    key.as_str()
+                ))
+            })?,
+        };
+        out.push(Member {
+            municipality_id: m.id,
+            code: m.code.to_string(),
+            population,
+            custom_bp,
+        });
+    }
+    Ok(out)
+}
+
+/// Each of `paying` (kommun, CUSTOM percentage) kommuner's share of a project read as its
+/// [`CostBasis`], under reference data `r`: the one computation of a split, which
+/// [`super::Projects::cost_shares`], the report's walk and the kept shares
+/// (`project_share`) all use.
+pub(in crate::service) fn shares(
+    r: &crate::service::Reference,
+    b: &CostBasis,
+    paying: impl IntoIterator<Item = (i32, Option<BasisPoints>)>,
+) -> ApiResult<Vec<Share>> {
+    let members = members(r, b.cost_key, b.county_id, basis_year(r, b), paying)?;
+    Ok(compute_shares(
+        Sek::from_ore(b.budget_ore),
+        b.cost_key,
+        b.mixed_equal_bp,
+        &members,
     ))
 }

@@ -2,7 +2,7 @@
 //! county's portfolio, costs, benefits and decisions for a period, built once and served
 //! both as GraphQL and as CSV for the minutes.
 use chrono::NaiveDate;
-use entity::{benefit, benefit_follow_up, county, participation, project};
+use entity::{benefit, benefit_follow_up, county, participation, project, project_share};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 mod sections;
 
-use super::{Report, benefits::benefit_realization, projects::CostBasis, visibility};
+use super::{Report, audit::shares, benefits::benefit_realization, projects::CostBasis, visibility};
 use crate::{
     domain::{
         Health, Phase, Sek,
@@ -453,28 +453,133 @@ impl Report<'_, '_> {
         })
     }
 
-    /// The project sections of the report (phases, cost rows, tollgates due, benefits) from
-    /// the county's projects the caller sees, read in keyset chunks of `Services::report_chunk`
-    /// projects with their participations, benefits and follow-ups: what is held at once is
-    /// one chunk's records, not the county's.
+    /// The project sections of the report (cost sums and rows, benefits) from the county's
+    /// projects the caller sees. The sums per kommun come from the kept shares
+    /// (`project_share`) once the county's are complete, with the projects whose kept rows
+    /// followed another population year than the caller's reference data names split on the
+    /// spot; the rows (the first by project, up to the cap) and the benefits from the walk.
+    /// The CSV, which wants every row, walks once for all.
     async fn portfolio(
         &self,
         county_id: i32,
         to: NaiveDate,
         sections: Sections,
+        sink: Option<&mut dyn RowSink>,
+    ) -> ApiResult<Portfolio> {
+        if !sections.costs || sink.is_some() || !shares::complete(self.db(), county_id).await? {
+            return self.walk(county_id, to, sections, sink, Walk::default()).await;
+        }
+        let current = self.reference().current_year(county_id);
+        let mut stale = sea_orm::sea_query::Query::select()
+            .column(project_share::Column::ProjectId)
+            .from(project_share::Entity)
+            .and_where(project_share::Column::CountyId.eq(county_id))
+            .and_where(project_share::Column::FloatingYear.is_not_null())
+            .to_owned();
+        if let Some(year) = current {
+            stale.and_where(project_share::Column::FloatingYear.ne(year));
+        }
+        let sums_only = Sections {
+            cost_rows: false,
+            benefits: false,
+            benefit_rows: false,
+            ..sections
+        };
+        let only = Walk {
+            only: Some(project::Column::Id.in_subquery(stale)),
+            rows_only: false,
+        };
+        let mut out = self.walk(county_id, to, sums_only, None, only).await?;
+        self.add_kept_sums(&mut out, county_id, current).await?;
+        if sections.cost_rows {
+            let rows = Sections {
+                benefits: false,
+                benefit_rows: false,
+                ..sections
+            };
+            let first = Walk {
+                only: None,
+                rows_only: true,
+            };
+            out.project_costs = self.walk(county_id, to, rows, None, first).await?.project_costs;
+        }
+        if sections.benefits {
+            let benefits = Sections {
+                costs: false,
+                cost_rows: false,
+                ..sections
+            };
+            let walked = self.walk(county_id, to, benefits, None, Walk::default()).await?;
+            out.benefit_rows = walked.benefit_rows;
+            out.benefit_owners = walked.benefit_owners;
+        }
+        Ok(out)
+    }
+
+    /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
+    /// whose split followed another population year than `current` (which the walk splits).
+    async fn add_kept_sums(&self, out: &mut Portfolio, county_id: i32, current: Option<i32>) -> ApiResult<()> {
+        use sea_orm::{QuerySelect, sea_query::Expr};
+        let fresh = match current {
+            Some(year) => sea_orm::Condition::any()
+                .add(project_share::Column::FloatingYear.is_null())
+                .add(project_share::Column::FloatingYear.eq(year)),
+            None => sea_orm::Condition::all().add(project_share::Column::FloatingYear.is_null()),
+        };
+        let sums: Vec<(i32, bool, i64, i64)> = project_share::Entity::find()
+            .select_only()
+            .column(project_share::Column::MunicipalityId)
+            .column(project_share::Column::Committed)
+            // PostgreSQL sums BIGINT as NUMERIC.
+            .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
+            .column_as(project_share::Column::ProjectId.count(), "n")
+            .filter(project_share::Column::CountyId.eq(county_id))
+            .filter(visibility::project_shares(self.caller()))
+            .filter(fresh)
+            .group_by(project_share::Column::MunicipalityId)
+            .group_by(project_share::Column::Committed)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        for (municipality_id, committed, amount, n) in sums {
+            let sum = out.cost_sum(municipality_id);
+            let side = if committed {
+                &mut sum.committed
+            } else {
+                &mut sum.planned
+            };
+            *side = Sek::from_ore(side.ore() + amount);
+            sum.projects += n as usize;
+        }
+        Ok(())
+    }
+
+    /// The walk of the county's projects the caller sees (`walk.only` of them), read in keyset
+    /// chunks of `Services::report_chunk` projects with their participations, benefits and
+    /// follow-ups: what is held at once is one chunk's records, not the county's.
+    async fn walk(
+        &self,
+        county_id: i32,
+        to: NaiveDate,
+        sections: Sections,
         mut sink: Option<&mut dyn RowSink>,
+        walk: Walk,
     ) -> ApiResult<Portfolio> {
         use sea_orm::QuerySelect;
         let chunk = self.svc.report_chunk.max(1);
         let db = self.db();
         let mut out = Portfolio::default();
         let mut after: Option<i64> = None;
+        let cap = sections.row_cap.unwrap_or(usize::MAX);
         loop {
             let mut page = project::Entity::find()
                 .filter(visibility::projects(self.caller()))
                 .filter(project::Column::CountyId.eq(county_id))
                 .order_by_asc(project::Column::Id)
                 .limit(chunk);
+            if let Some(only) = &walk.only {
+                page = page.filter(only.clone());
+            }
             if let Some(last) = after {
                 page = page.filter(project::Column::Id.gt(last));
             }
@@ -539,7 +644,7 @@ impl Report<'_, '_> {
                 let rows = Rows::of(sections.benefit_rows, sections.row_cap, sink.as_deref_mut());
                 add_benefits(&mut out, &projects, &benefits, &follow_ups, to, rows)?;
             }
-            if (projects.len() as u64) < chunk {
+            if (projects.len() as u64) < chunk || (walk.rows_only && out.project_costs.len() >= cap) {
                 break;
             }
         }
@@ -564,15 +669,7 @@ impl Report<'_, '_> {
                 .filter(|x| crate::domain::project::pays(x.role, x.state))
                 .map(|x| (x.municipality_id, x.custom_bp));
             for s in area.shares(&pr.basis, paying)? {
-                let sum = out
-                    .cost_sums
-                    .entry(s.municipality_id)
-                    .or_insert_with(|| KommunCostRow {
-                        municipality_id: s.municipality_id,
-                        committed: Sek::default(),
-                        planned: Sek::default(),
-                        projects: 0,
-                    });
+                let sum = out.cost_sum(s.municipality_id);
                 if committed {
                     sum.committed = Sek::from_ore(sum.committed.ore() + s.amount.ore());
                 } else {
@@ -869,6 +966,15 @@ fn written(e: std::io::Error) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("cannot write the report's rows: {e}"))
 }
 
+/// Which of the county's projects a walk reads, and how far.
+#[derive(Default)]
+struct Walk {
+    /// Only these (besides the visibility rule and the county).
+    only: Option<sea_orm::sea_query::SimpleExpr>,
+    /// Stops once the cost rows reach the cap: only the rows are wanted, not the sums.
+    rows_only: bool,
+}
+
 /// The report's project sections as the chunks add up.
 #[derive(Default)]
 struct Portfolio {
@@ -879,4 +985,18 @@ struct Portfolio {
     benefit_rows: Vec<BenefitRow>,
     /// Per owner kommun: its benefits and the realisations of those measured.
     benefit_owners: std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>,
+}
+
+impl Portfolio {
+    /// Kommun `municipality_id`'s sums, made on first use.
+    fn cost_sum(&mut self, municipality_id: i32) -> &mut KommunCostRow {
+        self.cost_sums
+            .entry(municipality_id)
+            .or_insert_with(|| KommunCostRow {
+                municipality_id,
+                committed: Sek::default(),
+                planned: Sek::default(),
+                projects: 0,
+            })
+    }
 }

@@ -1,0 +1,276 @@
+//! The kept cost splits (`project_share`, migration 000022): each paying kommun's share of
+//! each project, with what the visibility rule and the report read of the project copied
+//! beside it, so that a county's sums per kommun are one grouped read instead of a split
+//! computed for every project at every report.
+//!
+//! The rows are derived, never recorded: [`reprice`] rewrites a project's rows from the
+//! project, its participations and the reference data, and is called by `WriteTx::commit`
+//! for every project a mutation touched, after the generation row is locked; [`fill`] prices
+//! a whole county (once, for a database that existed before the table) or only its
+//! projects whose split followed a population year that is no longer the county's current
+//! one (after new figures were imported). Each of its chunks is a transaction that takes
+//! the same lock first, so a chunk and a mutation of the same project never interleave.
+//!
+//! Readers trust a county's rows only once [`fill`] has completed it (`derived_state`), and
+//! never a row whose `floating_year` is not the county's current year as they know it:
+//! those projects they split themselves, so a replica whose reference data is behind or
+//! ahead of the rows' still answers from its own figures.
+use entity::{derived_state, participation, project, project_share};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sea_query::OnConflict,
+};
+
+use crate::{
+    domain::{
+        CostKey, ParticipationRole, ParticipationState, Phase, Visibility, cost_sharing::BasisPoints,
+        project::pays,
+    },
+    error::ApiResult,
+    service::{
+        Reference,
+        audit::store::Reads,
+        projects::{CostBasis, basis_year, shares},
+    },
+};
+
+/// `floating_year` of the one row of a project whose split could not be computed: readers
+/// split it themselves and meet the same error a split on the spot meets.
+pub const UNPRICED: i32 = -1;
+
+/// Projects priced per statement: a chunk's rows stay well under both databases' limits on
+/// bound values (2,000 rows of 8 columns).
+const CHUNK: usize = 500;
+
+/// Rows inserted per statement.
+const INSERT_ROWS: usize = 2_000;
+
+/// The name under which a county's kept shares are recorded complete.
+fn state_name(county_id: i32) -> String {
+    format!("project_share:{county_id}")
+}
+
+/// The columns of a project its split and its rows depend on.
+type ProjectRow = (
+    i64,
+    Phase,
+    i32,
+    Visibility,
+    i32,
+    i64,
+    CostKey,
+    BasisPoints,
+    Option<i32>,
+);
+
+/// A participation's columns the split reads.
+type PartRow = (
+    i64,
+    i32,
+    ParticipationRole,
+    ParticipationState,
+    Option<BasisPoints>,
+);
+
+/// Rewrites the kept shares of projects `ids` as they stand in `conn` (a transaction that
+/// holds the generation row), split under reference data `r`.
+pub(in crate::service) async fn reprice(
+    conn: &impl ConnectionTrait,
+    r: &Reference,
+    ids: &[i64],
+) -> ApiResult<()> {
+    for ids in ids.chunks(CHUNK) {
+        let projects: Vec<ProjectRow> = project::Entity::find()
+            .select_only()
+            .columns([
+                project::Column::Id,
+                project::Column::Phase,
+                project::Column::OwnerId,
+                project::Column::Visibility,
+                project::Column::CountyId,
+                project::Column::BudgetOre,
+                project::Column::CostKey,
+                project::Column::MixedEqualBp,
+                project::Column::PopulationYear,
+            ])
+            .filter(project::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let parts: Vec<PartRow> = participation::Entity::find()
+            .select_only()
+            .columns([
+                participation::Column::ProjectId,
+                participation::Column::MunicipalityId,
+                participation::Column::Role,
+                participation::Column::State,
+                participation::Column::CustomBp,
+            ])
+            .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
+            .order_by_asc(participation::Column::ProjectId)
+            .order_by_asc(participation::Column::Id)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        project_share::Entity::delete_many()
+            .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
+            .exec(conn)
+            .await?;
+        let mut rows = Vec::new();
+        for (id, phase, owner_id, visibility, county_id, budget_ore, cost_key, mixed_equal_bp, pinned_year) in
+            projects
+        {
+            if phase == Phase::Cancelled {
+                continue;
+            }
+            let basis = CostBasis {
+                county_id,
+                budget_ore,
+                cost_key,
+                mixed_equal_bp,
+                pinned_year,
+            };
+            let row = |municipality_id: i32, amount_ore: i64, floating_year: Option<i32>| project_share::ActiveModel {
+                project_id: Set(id),
+                municipality_id: Set(municipality_id),
+                amount_ore: Set(amount_ore),
+                committed: Set(phase >= Phase::Execution),
+                county_id: Set(county_id),
+                owner_id: Set(owner_id),
+                visibility: Set(visibility),
+                floating_year: Set(floating_year),
+            };
+            let start = parts.partition_point(|p| p.0 < id);
+            let paying = parts[start..]
+                .iter()
+                .take_while(|p| p.0 == id)
+                .filter(|p| pays(p.2, p.3))
+                .map(|p| (p.1, p.4));
+            // A county this replica does not serve has no kommuner in its reference data.
+            let split = if r.county(county_id).is_some() {
+                shares(r, &basis, paying).ok()
+            } else {
+                None
+            };
+            match split {
+                Some(split) => {
+                    let floating = match (cost_key.uses_population(), pinned_year) {
+                        (true, None) => Some(basis_year(r, &basis).unwrap_or(UNPRICED)),
+                        _ => None,
+                    };
+                    rows.extend(
+                        split
+                            .into_iter()
+                            .map(|s| row(s.municipality_id, s.amount.ore(), floating)),
+                    );
+                }
+                None => rows.push(row(0, 0, Some(UNPRICED))),
+            }
+        }
+        for batch in rows.chunks(INSERT_ROWS) {
+            project_share::Entity::insert_many(batch.iter().cloned())
+                .exec_without_returning(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether county `county_id`'s kept shares cover every project.
+pub async fn complete(db: &impl ConnectionTrait, county_id: i32) -> ApiResult<bool> {
+    Ok(derived_state::Entity::find_by_id(state_name(county_id))
+        .one(db)
+        .await?
+        .is_some_and(|s| s.complete))
+}
+
+/// What [`fill`] prices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fill {
+    /// Every project of the county, then records the county complete.
+    All,
+    /// Only projects whose rows followed another population year than the county's current
+    /// one, or could not be priced.
+    Stale,
+}
+
+/// Prices county `county_id`'s projects (`what`) in chunks of [`CHUNK`], each its own
+/// transaction holding the generation row; returns how many projects it priced.
+pub(in crate::service) async fn fill(
+    db: &Reads<DatabaseConnection>,
+    r: &Reference,
+    county_id: i32,
+    what: Fill,
+) -> ApiResult<u64> {
+    let db = db.writable();
+    let current = r.current_year(county_id);
+    let mut after = 0i64;
+    let mut priced = 0u64;
+    loop {
+        let ids: Vec<i64> = match what {
+            Fill::All => {
+                project::Entity::find()
+                    .select_only()
+                    .column(project::Column::Id)
+                    .filter(project::Column::CountyId.eq(county_id))
+                    .filter(project::Column::Id.gt(after))
+                    .order_by_asc(project::Column::Id)
+                    .limit(CHUNK as u64)
+                    .into_tuple()
+                    .all(db)
+                    .await?
+            }
+            Fill::Stale => {
+                let mut stale = project_share::Entity::find()
+                    .select_only()
+                    .column(project_share::Column::ProjectId)
+                    .distinct()
+                    .filter(project_share::Column::CountyId.eq(county_id))
+                    .filter(project_share::Column::FloatingYear.is_not_null())
+                    .filter(project_share::Column::ProjectId.gt(after));
+                if let Some(year) = current {
+                    stale = stale.filter(project_share::Column::FloatingYear.ne(year));
+                }
+                stale
+                    .order_by_asc(project_share::Column::ProjectId)
+                    .limit(CHUNK as u64)
+                    .into_tuple()
+                    .all(db)
+                    .await?
+            }
+        };
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let tx = db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?;
+        // The lock every mutation takes before it reprices its projects (`generation::bump`):
+        // a chunk reads the projects as committed and no mutation of them runs meanwhile.
+        tx.execute_unprepared("UPDATE data_generation SET value = value WHERE id = 1")
+            .await?;
+        reprice(&tx, r, &ids).await?;
+        tx.commit().await?;
+        priced += ids.len() as u64;
+        if ids.len() < CHUNK {
+            break;
+        }
+    }
+    if what == Fill::All {
+        derived_state::Entity::insert(derived_state::ActiveModel {
+            name: Set(state_name(county_id)),
+            complete: Set(true),
+        })
+        .on_conflict(
+            OnConflict::column(derived_state::Column::Name)
+                .update_column(derived_state::Column::Complete)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(priced)
+}
