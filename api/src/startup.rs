@@ -162,7 +162,11 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("Failed to price the projects' cost shares: {e:?}"))?;
         if priced > 0 {
-            tracing::info!(projects = priced, took_ms = started.elapsed().as_millis() as u64, "cost shares kept");
+            tracing::info!(
+                projects = priced,
+                took_ms = started.elapsed().as_millis() as u64,
+                "cost shares kept"
+            );
         }
         // Serve once the largest counts are made, or after a bounded wait while they go on
         // in the background (readers then share them): a replica joining a rolling restart

@@ -47,12 +47,24 @@ impl MigrationTrait for Migration {
             .create_index(index(
                 "project_share_by_county",
                 "project_share",
-                &["county_id", "visibility", "municipality_id", "committed", "amount_ore", "floating_year"],
+                &[
+                    "county_id",
+                    "visibility",
+                    "municipality_id",
+                    "committed",
+                    "amount_ore",
+                    "floating_year",
+                ],
                 false,
             ))
             .await?;
         manager
-            .create_index(index("project_share_by_owner", "project_share", &["owner_id"], false))
+            .create_index(index(
+                "project_share_by_owner",
+                "project_share",
+                &["owner_id"],
+                false,
+            ))
             .await?;
         manager
             .create_table(

@@ -7,8 +7,8 @@
 //! that passed this filter.
 use crate::domain::inventory::SupporterState;
 use entity::{
-    initiative_supporter, participation, project, project_share, sourcing_coevaluator, sourcing_evaluation, system_instance,
-    vendor_initiative,
+    initiative_supporter, participation, project, project_share, sourcing_coevaluator, sourcing_evaluation,
+    system_instance, vendor_initiative,
 };
 use sea_orm::{
     ColumnTrait, Condition,

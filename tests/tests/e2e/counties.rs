@@ -111,6 +111,24 @@ pub(crate) async fn import_second_year(app: &TestApp) {
     panic!("the server did not load the 2030 figures");
 }
 
+const COSTS: &str = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
+  costPerMunicipality { municipality { code } committed planned } } }"#;
+
+/// The committee report's sums (committed, planned) of Örebro and Kumla, in öre.
+async fn report_sums(c: &Caller<'_>) -> [(i64, i64); 2] {
+    let d = c.ok(COSTS, json!({})).await;
+    let ore = |v: &Value| v.as_str().unwrap().replace('.', "").parse::<i64>().unwrap();
+    let of = |code: &str| {
+        d["committeeReport"]["costPerMunicipality"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["municipality"]["code"] == code)
+            .map_or((0, 0), |r| (ore(&r["committed"]), ore(&r["planned"])))
+    };
+    [of("1880"), of("1881")]
+}
+
 async fn figures_of(c: &Caller<'_>, code: &str) -> Value {
     c.ok(FIGURES, json!({"code": code})).await["municipality"].clone()
 }
@@ -129,6 +147,7 @@ async fn a_new_year_never_moves_an_agreed_split(app: TestApp) {
     let (node, rows) = shares(&orebro, &planning).await;
     assert_eq!(rows, was);
     assert_eq!(node["costSharing"]["populationYearPinned"], false);
+    let before = report_sums(&orebro).await;
 
     // A file with bad rows is refused whole, each named; nothing is written.
     let dir = TempDir(std::env::temp_dir().join(format!("samverkan-pop-{}", uuid::Uuid::new_v4().simple())));
@@ -203,8 +222,17 @@ async fn a_new_year_never_moves_an_agreed_split(app: TestApp) {
         json!([{"year": 2023, "population": 159348}, {"year": 2030, "population": 160000}])
     );
 
-    // The agreed split keeps 2023; the one being planned follows 2030: 80 % and 20 %.
+    // The agreed split keeps 2023; the one being planned follows 2030: 80 % and 20 %, and
+    // the committee report's sums move with it (876,193.20 - 800,000.00 kr).
     assert_eq!(shares(&orebro, &agreed).await.1, was);
+    let moved = 7_619_320;
+    assert_eq!(
+        report_sums(&orebro).await,
+        [
+            (before[0].0, before[0].1 - moved),
+            (before[1].0, before[1].1 + moved)
+        ]
+    );
     assert_eq!(
         shares(&orebro, &planning).await.1,
         [share("1880", "800000.00", 2030), share("1881", "200000.00", 2030)]
@@ -249,6 +277,13 @@ async fn a_new_year_never_moves_an_agreed_split(app: TestApp) {
     assert_eq!(
         shares(&orebro, &agreed).await.1,
         [share("1880", "800000.00", 2030), share("1881", "200000.00", 2030)]
+    );
+    assert_eq!(
+        report_sums(&orebro).await,
+        [
+            (before[0].0 - moved, before[0].1 - moved),
+            (before[1].0 + moved, before[1].1 + moved)
+        ]
     );
     // The import and the move are in the county's chain, which still verifies.
     let (ok, out) = cli(&app, &["verify-audit", "--county", "18"]);

@@ -18,8 +18,7 @@
 use entity::{derived_state, participation, project, project_share};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    sea_query::OnConflict,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, sea_query::OnConflict,
 };
 
 use crate::{
@@ -131,15 +130,17 @@ pub(in crate::service) async fn reprice(
                 mixed_equal_bp,
                 pinned_year,
             };
-            let row = |municipality_id: i32, amount_ore: i64, floating_year: Option<i32>| project_share::ActiveModel {
-                project_id: Set(id),
-                municipality_id: Set(municipality_id),
-                amount_ore: Set(amount_ore),
-                committed: Set(phase >= Phase::Execution),
-                county_id: Set(county_id),
-                owner_id: Set(owner_id),
-                visibility: Set(visibility),
-                floating_year: Set(floating_year),
+            let row = |municipality_id: i32, amount_ore: i64, floating_year: Option<i32>| {
+                project_share::ActiveModel {
+                    project_id: Set(id),
+                    municipality_id: Set(municipality_id),
+                    amount_ore: Set(amount_ore),
+                    committed: Set(phase >= Phase::Execution),
+                    county_id: Set(county_id),
+                    owner_id: Set(owner_id),
+                    visibility: Set(visibility),
+                    floating_year: Set(floating_year),
+                }
             };
             let start = parts.partition_point(|p| p.0 < id);
             let paying = parts[start..]

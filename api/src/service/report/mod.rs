@@ -518,7 +518,12 @@ impl Report<'_, '_> {
 
     /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
     /// whose split followed another population year than `current` (which the walk splits).
-    async fn add_kept_sums(&self, out: &mut Portfolio, county_id: i32, current: Option<i32>) -> ApiResult<()> {
+    async fn add_kept_sums(
+        &self,
+        out: &mut Portfolio,
+        county_id: i32,
+        current: Option<i32>,
+    ) -> ApiResult<()> {
         use sea_orm::{QuerySelect, sea_query::Expr};
         let fresh = match current {
             Some(year) => sea_orm::Condition::any()
