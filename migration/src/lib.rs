@@ -24,6 +24,7 @@ mod m20261205_000019_create_cost_budget;
 mod m20261205_000020_index_project_titles_by_trigram;
 mod m20261205_000021_population_years;
 mod m20261205_000022_project_shares;
+mod m20261205_000023_index_follow_ups_by_benefit;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000020_index_project_titles_by_trigram::Migration),
             Box::new(m20261205_000021_population_years::Migration),
             Box::new(m20261205_000022_project_shares::Migration),
+            Box::new(m20261205_000023_index_follow_ups_by_benefit::Migration),
         ]
     }
 }

@@ -90,14 +90,29 @@ pub fn benefit_realization(
     follow_ups: &[benefit_follow_up::Model],
     until: Option<NaiveDate>,
 ) -> Option<Ratio<i128>> {
-    if b.kind != BenefitKind::Quantitative {
+    measured(
+        b.kind,
+        b.baseline_e4,
+        b.target_e4,
+        latest(b, follow_ups, until).map(|l| l.value_e4),
+    )
+}
+
+/// A benefit's realisation from its kind, baseline, target and its owner's latest value, if
+/// it has one: only a quantitative benefit is measured.
+pub fn measured(
+    kind: BenefitKind,
+    baseline_e4: i64,
+    target_e4: i64,
+    latest_e4: Option<i64>,
+) -> Option<Ratio<i128>> {
+    if kind != BenefitKind::Quantitative {
         return None;
     }
-    let l = latest(b, follow_ups, until)?;
     realization(
-        Measure::from_e4(b.baseline_e4),
-        Measure::from_e4(b.target_e4),
-        Measure::from_e4(l.value_e4),
+        Measure::from_e4(baseline_e4),
+        Measure::from_e4(target_e4),
+        Measure::from_e4(latest_e4?),
     )
 }
 
