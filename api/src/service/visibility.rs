@@ -117,27 +117,6 @@ pub fn projects(caller: &Caller) -> Condition {
     })
 }
 
-/// The kept cost shares (`project_share`) of the projects `caller` may read: the rule of
-/// [`projects`] on the project's columns copied onto each share row.
-pub fn project_shares(caller: &Caller) -> Condition {
-    shared(
-        caller,
-        SharedColumns {
-            owner: project_share::Column::OwnerId,
-            county: project_share::Column::CountyId,
-            visibility: project_share::Column::Visibility,
-        },
-        |kommun| {
-            participating(kommun)
-                .and_where(
-                    Expr::col((participation::Entity, participation::Column::ProjectId))
-                        .equals((project_share::Entity, project_share::Column::ProjectId)),
-                )
-                .to_owned()
-        },
-    )
-}
-
 /// The part of a county's shared projects, by county id.
 pub const COUNTY_PART: &str = "county:";
 /// The part of a kommun's own projects outside that, by municipality id.
@@ -160,7 +139,27 @@ pub const TAKING_PART: &str = "taking-part:";
 /// moves the generation of every part the project belongs to (`WriteTx::commit`, through
 /// [`super::generation::touch_project_parts`], which names the parts with the prefixes below).
 pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
-    let cols = PROJECT_COLUMNS;
+    parts(caller, PROJECT_COLUMNS, project::Column::Id)
+}
+
+/// [`project_parts`] of the kept cost shares (`project_share`): the same disjoint parts on
+/// the project's columns copied onto each share row, so that a sum over what a caller sees
+/// is a sum of sums each read through an index (the county's part the largest), not a rule
+/// evaluated per row.
+pub fn project_share_parts(caller: &Caller) -> Vec<(String, Condition)> {
+    parts(
+        caller,
+        SharedColumns {
+            owner: project_share::Column::OwnerId,
+            county: project_share::Column::CountyId,
+            visibility: project_share::Column::Visibility,
+        },
+        project_share::Column::ProjectId,
+    )
+}
+
+/// The parts of [`project_parts`] over a table with `cols` whose project is `project`.
+fn parts<C: ColumnTrait>(caller: &Caller, cols: SharedColumns<C>, project: C) -> Vec<(String, Condition)> {
     match caller.principal() {
         Some(p) if p.reads_as_kommun() => {
             let k = p.municipality_id;
@@ -177,7 +176,7 @@ pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
                     Condition::all()
                         .add(cols.visibility.eq(Visibility::Participants))
                         .add(cols.owner.ne(k))
-                        .add(project::Column::Id.in_subquery(participating(k))),
+                        .add(project.in_subquery(participating(k))),
                 ),
             ]
         }
