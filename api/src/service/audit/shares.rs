@@ -15,22 +15,19 @@
 //! never a row whose `floating_year` is not the county's current year as they know it:
 //! those projects they split themselves, so a replica whose reference data is behind or
 //! ahead of the rows' still answers from its own figures.
-use entity::{derived_state, participation, project, project_share};
+use entity::{derived_state, project, project_share};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait, sea_query::OnConflict,
+    sea_query::OnConflict,
 };
 
 use crate::{
-    domain::{
-        CostKey, ParticipationRole, ParticipationState, Phase, Visibility, cost_sharing::BasisPoints,
-        project::pays,
-    },
+    domain::{CostKey, Phase, Visibility, cost_sharing::BasisPoints},
     error::ApiResult,
     service::{
         Reference,
         audit::store::Reads,
-        projects::{CostBasis, basis_year, shares},
+        projects::{CostBasis, basis_year, members_of, paying, shares},
     },
 };
 
@@ -63,15 +60,6 @@ type ProjectRow = (
     Option<i32>,
 );
 
-/// A participation's columns the split reads.
-type PartRow = (
-    i64,
-    i32,
-    ParticipationRole,
-    ParticipationState,
-    Option<BasisPoints>,
-);
-
 /// Rewrites the kept shares of projects `ids` as they stand in `conn` (a transaction that
 /// holds the generation row), split under reference data `r`.
 pub(in crate::service) async fn reprice(
@@ -97,21 +85,7 @@ pub(in crate::service) async fn reprice(
             .into_tuple()
             .all(conn)
             .await?;
-        let parts: Vec<PartRow> = participation::Entity::find()
-            .select_only()
-            .columns([
-                participation::Column::ProjectId,
-                participation::Column::MunicipalityId,
-                participation::Column::Role,
-                participation::Column::State,
-                participation::Column::CustomBp,
-            ])
-            .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
-            .order_by_asc(participation::Column::ProjectId)
-            .order_by_asc(participation::Column::Id)
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let parts = members_of(conn, ids).await?;
         project_share::Entity::delete_many()
             .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
             .exec(conn)
@@ -142,12 +116,7 @@ pub(in crate::service) async fn reprice(
                     floating_year: Set(floating_year),
                 }
             };
-            let start = parts.partition_point(|p| p.0 < id);
-            let paying = parts[start..]
-                .iter()
-                .take_while(|p| p.0 == id)
-                .filter(|p| pays(p.2, p.3))
-                .map(|p| (p.1, p.4));
+            let paying = paying(&parts, id);
             // A county this replica does not serve has no kommuner in its reference data.
             let split = if r.county(county_id).is_some() {
                 shares(r, &basis, paying).ok()
@@ -243,16 +212,7 @@ pub(in crate::service) async fn fill(
         };
         let Some(&last) = ids.last() else { break };
         after = last;
-        let tx = db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await?;
-        // The lock every mutation takes before it reprices its projects (`generation::bump`):
-        // a chunk reads the projects as committed and no mutation of them runs meanwhile.
-        tx.execute_unprepared("UPDATE data_generation SET value = value WHERE id = 1")
-            .await?;
+        let tx = super::write_tx::derived(db).await?;
         reprice(&tx, r, &ids).await?;
         tx.commit().await?;
         priced += ids.len() as u64;

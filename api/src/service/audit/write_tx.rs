@@ -152,6 +152,22 @@ fn fold(changes: Vec<Change>) -> Option<(RecordKind, i64, Option<Value>, Option<
     Some((first.record_type, first.record_id, before, after))
 }
 
+/// A transaction that writes derived data only (the kept cost shares, `shares::fill`) and so
+/// records no event. It takes the generation row's lock first, the lock every mutation's
+/// commit holds before it rewrites the same rows, so the two never interleave.
+pub(super) async fn derived(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
+    use sea_orm::ConnectionTrait;
+    let tx = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    tx.execute_unprepared("UPDATE data_generation SET value = value WHERE id = 1")
+        .await?;
+    Ok(tx)
+}
+
 impl<'a> WriteTx<'a> {
     /// Starts the audited transaction of one mutation.
     pub(in crate::service) async fn begin(

@@ -752,3 +752,71 @@ pub(in crate::service) fn shares(
         &members,
     ))
 }
+
+/// A participation's columns a split reads, decoded by position (by name, as whole rows,
+/// was most of a county-sized report's time).
+type ChunkPartRow = (
+    i64,
+    i32,
+    crate::domain::ParticipationRole,
+    State,
+    Option<BasisPoints>,
+);
+
+/// A participation as a split reads it.
+pub(in crate::service) struct ChunkPart {
+    project_id: i64,
+    municipality_id: i32,
+    role: crate::domain::ParticipationRole,
+    state: State,
+    custom_bp: Option<BasisPoints>,
+}
+
+/// The participations of projects `ids`, ordered by project so that each project's are one
+/// run of them ([`paying`]).
+pub(in crate::service) async fn members_of(
+    db: &impl sea_orm::ConnectionTrait,
+    ids: &[i64],
+) -> ApiResult<Vec<ChunkPart>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(participation::Entity::find()
+        .select_only()
+        .columns([
+            participation::Column::ProjectId,
+            participation::Column::MunicipalityId,
+            participation::Column::Role,
+            participation::Column::State,
+            participation::Column::CustomBp,
+        ])
+        .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
+        .order_by_asc(participation::Column::ProjectId)
+        .order_by_asc(participation::Column::Id)
+        .into_tuple::<ChunkPartRow>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(
+            |(project_id, municipality_id, role, state, custom_bp)| ChunkPart {
+                project_id,
+                municipality_id,
+                role,
+                state,
+                custom_bp,
+            },
+        )
+        .collect())
+}
+
+/// Project `id`'s paying members among `parts` (ordered by project, [`members_of`]), as a
+/// split takes them: kommun and CUSTOM percentage.
+pub(in crate::service) fn paying(
+    parts: &[ChunkPart],
+    id: i64,
+) -> impl Iterator<Item = (i32, Option<BasisPoints>)> {
+    let start = parts.partition_point(|x| x.project_id < id);
+    parts[start..]
+        .iter()
+        .take_while(move |x| x.project_id == id)
+        .filter(|x| crate::domain::project::pays(x.role, x.state))
+        .map(|x| (x.municipality_id, x.custom_bp))
+}

@@ -2,7 +2,7 @@
 //! county's portfolio, costs, benefits and decisions for a period, built once and served
 //! both as GraphQL and as CSV for the minutes.
 use chrono::NaiveDate;
-use entity::{benefit, benefit_follow_up, county, participation, project, project_share};
+use entity::{benefit, benefit_follow_up, county, project, project_share};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
@@ -14,7 +14,7 @@ use super::{
     Report,
     audit::shares,
     benefits::{benefit_realization, measured},
-    projects::CostBasis,
+    projects::{ChunkPart, CostBasis, members_of, paying},
     visibility,
 };
 use crate::{
@@ -686,25 +686,7 @@ impl Report<'_, '_> {
             after = Some(last.id);
             let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
             if sections.costs {
-                // Ordered by project, so that the walk meets each project's members together.
-                let parts = participation::Entity::find()
-                    .select_only()
-                    .columns([
-                        participation::Column::ProjectId,
-                        participation::Column::MunicipalityId,
-                        participation::Column::Role,
-                        participation::Column::State,
-                        participation::Column::CustomBp,
-                    ])
-                    .filter(participation::Column::ProjectId.is_in(ids.iter().copied()))
-                    .order_by_asc(participation::Column::ProjectId)
-                    .order_by_asc(participation::Column::Id)
-                    .into_tuple::<ChunkPartRow>()
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(ChunkPart::from)
-                    .collect::<Vec<_>>();
+                let parts = members_of(db, &ids).await?;
                 let rows = Rows::of(sections.cost_rows, sections.row_cap, sink.as_deref_mut());
                 self.add_costs(&mut out, &projects, &parts, rows)?;
             }
@@ -745,10 +727,7 @@ impl Report<'_, '_> {
         for pr in projects.iter().filter(|p| p.phase != Phase::Cancelled) {
             let committed = pr.phase >= Phase::Execution;
             let population_year = area.basis_year(&pr.basis);
-            let paying = run_of(parts, pr.id, |x| x.project_id)
-                .iter()
-                .filter(|x| crate::domain::project::pays(x.role, x.state))
-                .map(|x| (x.municipality_id, x.custom_bp));
+            let paying = paying(parts, pr.id);
             for s in area.shares(&pr.basis, paying)? {
                 let sum = out.cost_sum(s.municipality_id);
                 if committed {
@@ -979,36 +958,6 @@ impl From<ChunkProjectRow> for ChunkProject {
                 mixed_equal_bp,
                 pinned_year,
             },
-        }
-    }
-}
-
-/// A participation's columns the walk reads, decoded by position.
-type ChunkPartRow = (
-    i64,
-    i32,
-    crate::domain::ParticipationRole,
-    crate::domain::ParticipationState,
-    Option<crate::domain::cost_sharing::BasisPoints>,
-);
-
-/// A participation as the walk reads it.
-struct ChunkPart {
-    project_id: i64,
-    municipality_id: i32,
-    role: crate::domain::ParticipationRole,
-    state: crate::domain::ParticipationState,
-    custom_bp: Option<crate::domain::cost_sharing::BasisPoints>,
-}
-
-impl From<ChunkPartRow> for ChunkPart {
-    fn from((project_id, municipality_id, role, state, custom_bp): ChunkPartRow) -> Self {
-        ChunkPart {
-            project_id,
-            municipality_id,
-            role,
-            state,
-            custom_bp,
         }
     }
 }
