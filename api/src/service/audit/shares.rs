@@ -17,8 +17,8 @@
 //! ahead of the rows' still answers from its own figures.
 use entity::{derived_state, project, project_share};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    sea_query::OnConflict,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::OnConflict,
 };
 
 use crate::{
@@ -33,7 +33,7 @@ use crate::{
 
 /// `floating_year` of the one row of a project whose split could not be computed: readers
 /// split it themselves and meet the same error a split on the spot meets.
-pub const UNPRICED: i32 = -1;
+const UNPRICED: i32 = -1;
 
 /// Projects priced per statement: a chunk's rows stay well under both databases' limits on
 /// bound values (2,000 rows of 8 columns).
@@ -148,11 +148,23 @@ pub(in crate::service) async fn reprice(
 }
 
 /// Whether county `county_id`'s kept shares cover every project.
-pub async fn complete(db: &impl ConnectionTrait, county_id: i32) -> ApiResult<bool> {
+pub(in crate::service) async fn complete(db: &impl ConnectionTrait, county_id: i32) -> ApiResult<bool> {
     Ok(derived_state::Entity::find_by_id(state_name(county_id))
         .one(db)
         .await?
         .is_some_and(|s| s.complete))
+}
+
+/// The kept share rows a reader whose county's current population year is `current` may not
+/// trust: those of a split that followed another year, or could not be computed
+/// ([`UNPRICED`]). Its negation is exactly the rows it may trust (a NULL `floating_year`, a
+/// split that follows no current year, is never stale).
+pub(in crate::service) fn stale(current: Option<i32>) -> Condition {
+    let floating = Condition::all().add(project_share::Column::FloatingYear.is_not_null());
+    match current {
+        Some(year) => floating.add(project_share::Column::FloatingYear.ne(year)),
+        None => floating,
+    }
 }
 
 /// What [`fill`] prices.
@@ -192,17 +204,13 @@ pub(in crate::service) async fn fill(
                     .await?
             }
             Fill::Stale => {
-                let mut stale = project_share::Entity::find()
+                project_share::Entity::find()
                     .select_only()
                     .column(project_share::Column::ProjectId)
                     .distinct()
                     .filter(project_share::Column::CountyId.eq(county_id))
-                    .filter(project_share::Column::FloatingYear.is_not_null())
-                    .filter(project_share::Column::ProjectId.gt(after));
-                if let Some(year) = current {
-                    stale = stale.filter(project_share::Column::FloatingYear.ne(year));
-                }
-                stale
+                    .filter(stale(current))
+                    .filter(project_share::Column::ProjectId.gt(after))
                     .order_by_asc(project_share::Column::ProjectId)
                     .limit(CHUNK as u64)
                     .into_tuple()

@@ -486,15 +486,12 @@ impl Report<'_, '_> {
             };
             if shares::complete(self.db(), county_id).await? {
                 let current = self.reference().current_year(county_id);
-                let mut stale = sea_orm::sea_query::Query::select()
+                let stale = sea_orm::sea_query::Query::select()
                     .column(project_share::Column::ProjectId)
                     .from(project_share::Entity)
                     .and_where(project_share::Column::CountyId.eq(county_id))
-                    .and_where(project_share::Column::FloatingYear.is_not_null())
+                    .cond_where(shares::stale(current))
                     .to_owned();
-                if let Some(year) = current {
-                    stale.and_where(project_share::Column::FloatingYear.ne(year));
-                }
                 let only = Walk {
                     only: Some(project::Column::Id.in_subquery(stale)),
                     rows_only: false,
@@ -593,42 +590,33 @@ impl Report<'_, '_> {
         current: Option<i32>,
     ) -> ApiResult<()> {
         use sea_orm::{QuerySelect, sea_query::Expr};
-        let fresh = match current {
-            Some(year) => sea_orm::Condition::any()
-                .add(project_share::Column::FloatingYear.is_null())
-                .add(project_share::Column::FloatingYear.eq(year)),
-            None => sea_orm::Condition::all().add(project_share::Column::FloatingYear.is_null()),
-        };
         // One grouped read per part of what the caller sees: the parts are disjoint.
-        let mut sums: Vec<(i32, bool, i64, i64)> = Vec::new();
         for (_, part) in visibility::project_share_parts(self.caller()) {
-            sums.extend(
-                project_share::Entity::find()
-                    .select_only()
-                    .column(project_share::Column::MunicipalityId)
-                    .column(project_share::Column::Committed)
-                    // PostgreSQL sums BIGINT as NUMERIC.
-                    .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
-                    .column_as(project_share::Column::ProjectId.count(), "n")
-                    .filter(project_share::Column::CountyId.eq(county_id))
-                    .filter(part)
-                    .filter(fresh.clone())
-                    .group_by(project_share::Column::MunicipalityId)
-                    .group_by(project_share::Column::Committed)
-                    .into_tuple::<(i32, bool, i64, i64)>()
-                    .all(self.db())
-                    .await?,
-            );
-        }
-        for (municipality_id, committed, amount, n) in sums {
-            let sum = out.cost_sum(municipality_id);
-            let side = if committed {
-                &mut sum.committed
-            } else {
-                &mut sum.planned
-            };
-            *side = Sek::from_ore(side.ore() + amount);
-            sum.projects += n as usize;
+            let sums: Vec<(i32, bool, i64, i64)> = project_share::Entity::find()
+                .select_only()
+                .column(project_share::Column::MunicipalityId)
+                .column(project_share::Column::Committed)
+                // PostgreSQL sums BIGINT as NUMERIC.
+                .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
+                .column_as(project_share::Column::ProjectId.count(), "n")
+                .filter(project_share::Column::CountyId.eq(county_id))
+                .filter(part)
+                .filter(shares::stale(current).not())
+                .group_by(project_share::Column::MunicipalityId)
+                .group_by(project_share::Column::Committed)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            for (municipality_id, committed, amount, n) in sums {
+                let sum = out.cost_sum(municipality_id);
+                let side = if committed {
+                    &mut sum.committed
+                } else {
+                    &mut sum.planned
+                };
+                *side = Sek::from_ore(side.ore() + amount);
+                sum.projects += n as usize;
+            }
         }
         Ok(())
     }
@@ -1008,7 +996,8 @@ fn written(e: std::io::Error) -> ApiError {
 struct Walk {
     /// Only these (besides the visibility rule and the county).
     only: Option<sea_orm::sea_query::SimpleExpr>,
-    /// Stops once the cost rows reach the cap: only the rows are wanted, not the sums.
+    /// Stops once the rows asked for (cost rows, benefit rows) reach the cap: only the rows
+    /// are wanted, not the sums.
     rows_only: bool,
 }
 
