@@ -24,6 +24,14 @@ macro_rules! text_enum {
             }
         }
 
+        // A key column's type must say how an inserted row's id would be read; a text value
+        // is never such an id (so the value can be part of a composite key).
+        impl sea_orm::TryFromU64 for $name {
+            fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+                Err(sea_orm::DbErr::ConvertFromU64(stringify!($name)))
+            }
+        }
+
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())

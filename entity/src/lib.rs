@@ -24,6 +24,7 @@ pub mod population_figure;
 pub mod product;
 pub mod project;
 pub mod project_share;
+pub mod project_share_sum;
 pub mod pseudonym_key;
 pub mod role_holder;
 pub mod sourcing_coevaluator;

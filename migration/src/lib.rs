@@ -25,6 +25,7 @@ mod m20261205_000020_index_project_titles_by_trigram;
 mod m20261205_000021_population_years;
 mod m20261205_000022_project_shares;
 mod m20261205_000023_index_follow_ups_by_benefit;
+mod m20261205_000024_project_share_sums;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_population_years::Migration),
             Box::new(m20261205_000022_project_shares::Migration),
             Box::new(m20261205_000023_index_follow_ups_by_benefit::Migration),
+            Box::new(m20261205_000024_project_share_sums::Migration),
         ]
     }
 }

@@ -7,8 +7,8 @@
 //! that passed this filter.
 use crate::domain::inventory::SupporterState;
 use entity::{
-    initiative_supporter, participation, project, project_share, sourcing_coevaluator, sourcing_evaluation,
-    system_instance, vendor_initiative,
+    initiative_supporter, participation, project, project_share, project_share_sum, sourcing_coevaluator,
+    sourcing_evaluation, system_instance, vendor_initiative,
 };
 use sea_orm::{
     ColumnTrait, Condition,
@@ -142,46 +142,88 @@ pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
     parts(caller, PROJECT_COLUMNS, project::Column::Id)
 }
 
-/// [`project_parts`] of the kept cost shares (`project_share`): the same disjoint parts on
-/// the project's columns copied onto each share row, so that a sum over what a caller sees
-/// is a sum of sums each read through an index (the county's part the largest), not a rule
-/// evaluated per row.
-pub fn project_share_parts(caller: &Caller) -> Vec<(String, Condition)> {
-    parts(
-        caller,
-        SharedColumns {
-            owner: project_share::Column::OwnerId,
-            county: project_share::Column::CountyId,
-            visibility: project_share::Column::Visibility,
-        },
-        project_share::Column::ProjectId,
-    )
+/// How one part of [`project_share_parts`] is read.
+pub enum SharePart {
+    /// From the kept sums (`project_share_sum`): the part depends only on a project's
+    /// county, owner and visibility, which key the sums.
+    Sums(Condition),
+    /// From the share rows (`project_share`): the part depends on the participations.
+    Rows(Condition),
+}
+
+/// [`project_parts`] of the kept cost shares: the same disjoint parts, on the project's
+/// columns copied onto each share row and each kept sum, so that a sum over what a caller sees
+/// is a sum of sums: the county's and the kommun's own part read from the kept sums (a few
+/// hundred rows), the part of others' projects the kommun takes part in from the share rows.
+pub fn project_share_parts(caller: &Caller) -> Vec<(String, SharePart)> {
+    let sums = SharedColumns {
+        owner: project_share_sum::Column::OwnerId,
+        county: project_share_sum::Column::CountyId,
+        visibility: project_share_sum::Column::Visibility,
+    };
+    let rows = SharedColumns {
+        owner: project_share::Column::OwnerId,
+        county: project_share::Column::CountyId,
+        visibility: project_share::Column::Visibility,
+    };
+    let mut parts: Vec<(String, SharePart)> = owner_parts(caller, &sums)
+        .into_iter()
+        .map(|(name, c)| (name, SharePart::Sums(c)))
+        .collect();
+    parts.extend(
+        taking_part(caller, &rows, project_share::Column::ProjectId)
+            .map(|(name, c)| (name, SharePart::Rows(c))),
+    );
+    parts
 }
 
 /// The parts of [`project_parts`] over a table with `cols` whose project is `project`.
 fn parts<C: ColumnTrait>(caller: &Caller, cols: SharedColumns<C>, project: C) -> Vec<(String, Condition)> {
+    let mut parts = owner_parts(caller, &cols);
+    parts.extend(taking_part(caller, &cols, project));
+    parts
+}
+
+/// The parts of [`project_parts`] that depend only on a project's county, owner and
+/// visibility: the county's shared part, and a kommun's own projects outside it.
+fn owner_parts<C: ColumnTrait>(caller: &Caller, cols: &SharedColumns<C>) -> Vec<(String, Condition)> {
     match caller.principal() {
         Some(p) if p.reads_as_kommun() => {
             let k = p.municipality_id;
             vec![
-                (format!("{COUNTY_PART}{}", p.county_id), county_view(&cols, p)),
+                (format!("{COUNTY_PART}{}", p.county_id), county_view(cols, p)),
                 (
                     format!("{OWN_PART}{k}"),
                     Condition::all()
                         .add(cols.owner.eq(k))
-                        .add(county_view(&cols, p).not()),
-                ),
-                (
-                    format!("{TAKING_PART}{k}"),
-                    Condition::all()
-                        .add(cols.visibility.eq(Visibility::Participants))
-                        .add(cols.owner.ne(k))
-                        .add(project.in_subquery(participating(k))),
+                        .add(county_view(cols, p).not()),
                 ),
             ]
         }
-        Some(p) if p.is_namnd() => vec![(format!("{COUNTY_PART}{}", p.county_id), county_view(&cols, p))],
+        Some(p) if p.is_namnd() => vec![(format!("{COUNTY_PART}{}", p.county_id), county_view(cols, p))],
         _ => Vec::new(),
+    }
+}
+
+/// The part of [`project_parts`] that depends on the participations: others' PARTICIPANTS
+/// projects a kommun takes part in (none for the committee).
+fn taking_part<C: ColumnTrait>(
+    caller: &Caller,
+    cols: &SharedColumns<C>,
+    project: C,
+) -> Option<(String, Condition)> {
+    match caller.principal() {
+        Some(p) if p.reads_as_kommun() => {
+            let k = p.municipality_id;
+            Some((
+                format!("{TAKING_PART}{k}"),
+                Condition::all()
+                    .add(cols.visibility.eq(Visibility::Participants))
+                    .add(cols.owner.ne(k))
+                    .add(project.in_subquery(participating(k))),
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -15,10 +15,13 @@
 //! never a row whose `floating_year` is not the county's current year as they know it:
 //! those projects they split themselves, so a replica whose reference data is behind or
 //! ahead of the rows' still answers from its own figures.
-use entity::{derived_state, project, project_share};
+use std::collections::HashMap;
+
+use entity::{derived_state, project, project_share, project_share_sum};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::OnConflict,
+    QuerySelect, QueryTrait, Set,
+    sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
 use crate::{
@@ -60,8 +63,169 @@ type ProjectRow = (
     Option<i32>,
 );
 
+/// What a kept sum (`project_share_sum`) is keyed by: county, owner, visibility, kommun,
+/// committed, population year (0 for none).
+type SumKey = (i32, i32, Visibility, i32, bool, i32);
+
+/// A sum's amount in öre and its number of share rows.
+type Sum = (i64, i64);
+
+/// `project_share_sum.floating_year` of share rows whose `floating_year` is NULL.
+const NO_YEAR: i32 = 0;
+
+/// The key of a share row's sum.
+fn sum_key(r: &project_share::ActiveModel) -> SumKey {
+    (
+        r.county_id.clone().unwrap(),
+        r.owner_id.clone().unwrap(),
+        r.visibility.clone().unwrap(),
+        r.municipality_id.clone().unwrap(),
+        r.committed.clone().unwrap(),
+        r.floating_year.clone().unwrap().unwrap_or(NO_YEAR),
+    )
+}
+
+/// The share rows of projects `ids` summed per key, as [`sum_key`] keys them.
+async fn sums_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<Vec<(SumKey, Sum)>> {
+    type Row = (i32, i32, Visibility, i32, bool, Option<i32>, i64, i64);
+    let rows: Vec<Row> = project_share::Entity::find()
+        .select_only()
+        .columns([
+            project_share::Column::CountyId,
+            project_share::Column::OwnerId,
+            project_share::Column::Visibility,
+            project_share::Column::MunicipalityId,
+            project_share::Column::Committed,
+            project_share::Column::FloatingYear,
+        ])
+        // PostgreSQL sums BIGINT as NUMERIC.
+        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
+        .column_as(project_share::Column::ProjectId.count(), "n")
+        .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
+        .group_by(project_share::Column::CountyId)
+        .group_by(project_share::Column::OwnerId)
+        .group_by(project_share::Column::Visibility)
+        .group_by(project_share::Column::MunicipalityId)
+        .group_by(project_share::Column::Committed)
+        .group_by(project_share::Column::FloatingYear)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, o, v, m, k, y, amount, n)| ((c, o, v, m, k, y.unwrap_or(NO_YEAR)), (amount, n)))
+        .collect())
+}
+
+/// Adds `delta` to the kept sums and drops the keys it leaves without rows.
+async fn add_to_sums(conn: &impl ConnectionTrait, delta: HashMap<SumKey, Sum>) -> ApiResult<()> {
+    let delta: Vec<(SumKey, Sum)> = delta.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+    if delta.is_empty() {
+        return Ok(());
+    }
+    let mut counties: Vec<i32> = delta.iter().map(|((c, ..), _)| *c).collect();
+    counties.sort_unstable();
+    counties.dedup();
+    let added = |c: project_share_sum::Column| {
+        Expr::col((project_share_sum::Entity, c))
+            .add(Expr::col((sea_orm::sea_query::Alias::new("excluded"), c)))
+    };
+    for batch in delta.chunks(INSERT_ROWS) {
+        project_share_sum::Entity::insert_many(batch.iter().map(
+            |&((county_id, owner_id, visibility, municipality_id, committed, floating_year), (amount, n))| {
+                project_share_sum::ActiveModel {
+                    county_id: Set(county_id),
+                    owner_id: Set(owner_id),
+                    visibility: Set(visibility),
+                    municipality_id: Set(municipality_id),
+                    committed: Set(committed),
+                    floating_year: Set(floating_year),
+                    amount_ore: Set(amount),
+                    projects: Set(n),
+                }
+            },
+        ))
+        .on_conflict(
+            OnConflict::columns([
+                project_share_sum::Column::CountyId,
+                project_share_sum::Column::OwnerId,
+                project_share_sum::Column::Visibility,
+                project_share_sum::Column::MunicipalityId,
+                project_share_sum::Column::Committed,
+                project_share_sum::Column::FloatingYear,
+            ])
+            .value(
+                project_share_sum::Column::AmountOre,
+                added(project_share_sum::Column::AmountOre),
+            )
+            .value(
+                project_share_sum::Column::Projects,
+                added(project_share_sum::Column::Projects),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
+    project_share_sum::Entity::delete_many()
+        .filter(project_share_sum::Column::CountyId.is_in(counties))
+        .filter(project_share_sum::Column::Projects.eq(0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets county `county_id`'s kept sums to the sums of its share rows as they stand.
+async fn resum(conn: &impl ConnectionTrait, county_id: i32) -> ApiResult<()> {
+    project_share_sum::Entity::delete_many()
+        .filter(project_share_sum::Column::CountyId.eq(county_id))
+        .exec(conn)
+        .await?;
+    let grouped = project_share::Entity::find()
+        .select_only()
+        .columns([
+            project_share::Column::CountyId,
+            project_share::Column::OwnerId,
+            project_share::Column::Visibility,
+            project_share::Column::MunicipalityId,
+            project_share::Column::Committed,
+        ])
+        .column_as(
+            Expr::cust(format!("COALESCE(floating_year, {NO_YEAR})")),
+            "floating_year",
+        )
+        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount_ore")
+        .column_as(project_share::Column::ProjectId.count(), "projects")
+        .filter(project_share::Column::CountyId.eq(county_id))
+        .group_by(project_share::Column::CountyId)
+        .group_by(project_share::Column::OwnerId)
+        .group_by(project_share::Column::Visibility)
+        .group_by(project_share::Column::MunicipalityId)
+        .group_by(project_share::Column::Committed)
+        .group_by(Expr::cust(format!("COALESCE(floating_year, {NO_YEAR})")))
+        .into_query();
+    let insert = Query::insert()
+        .into_table(project_share_sum::Entity)
+        .columns([
+            project_share_sum::Column::CountyId,
+            project_share_sum::Column::OwnerId,
+            project_share_sum::Column::Visibility,
+            project_share_sum::Column::MunicipalityId,
+            project_share_sum::Column::Committed,
+            project_share_sum::Column::FloatingYear,
+            project_share_sum::Column::AmountOre,
+            project_share_sum::Column::Projects,
+        ])
+        .select_from(grouped)
+        .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("the kept sums' refill: {e}")))?
+        .to_owned();
+    conn.execute(&insert).await?;
+    Ok(())
+}
+
 /// Rewrites the kept shares of projects `ids` as they stand in `conn` (a transaction that
-/// holds the generation row), split under reference data `r`.
+/// holds the generation row), split under reference data `r`, and moves the kept sums by the
+/// difference.
 pub(in crate::service) async fn reprice(
     conn: &impl ConnectionTrait,
     r: &Reference,
@@ -86,6 +250,12 @@ pub(in crate::service) async fn reprice(
             .all(conn)
             .await?;
         let parts = members_of(conn, ids).await?;
+        let mut delta: HashMap<SumKey, Sum> = HashMap::new();
+        for (key, (amount, n)) in sums_of(conn, ids).await? {
+            let d = delta.entry(key).or_default();
+            d.0 -= amount;
+            d.1 -= n;
+        }
         project_share::Entity::delete_many()
             .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
             .exec(conn)
@@ -138,11 +308,17 @@ pub(in crate::service) async fn reprice(
                 None => rows.push(row(0, 0, Some(UNPRICED))),
             }
         }
+        for r in &rows {
+            let d = delta.entry(sum_key(r)).or_default();
+            d.0 += r.amount_ore.clone().unwrap();
+            d.1 += 1;
+        }
         for batch in rows.chunks(INSERT_ROWS) {
             project_share::Entity::insert_many(batch.iter().cloned())
                 .exec_without_returning(conn)
                 .await?;
         }
+        add_to_sums(conn, delta).await?;
     }
     Ok(())
 }
@@ -167,6 +343,15 @@ pub(in crate::service) fn stale(current: Option<i32>) -> Condition {
     }
 }
 
+/// [`stale`] for the kept sums, whose `floating_year` is [`NO_YEAR`] where the rows' is NULL.
+pub(in crate::service) fn stale_sums(current: Option<i32>) -> Condition {
+    let floating = Condition::all().add(project_share_sum::Column::FloatingYear.ne(NO_YEAR));
+    match current {
+        Some(year) => floating.add(project_share_sum::Column::FloatingYear.ne(year)),
+        None => floating,
+    }
+}
+
 /// What [`fill`] prices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fill {
@@ -187,6 +372,12 @@ pub(in crate::service) async fn fill(
 ) -> ApiResult<u64> {
     let db = db.writable();
     let current = r.current_year(county_id);
+    if what == Fill::All {
+        // The sums are moved by differences from here on, so they start from the rows.
+        let tx = super::write_tx::derived(db).await?;
+        resum(&tx, county_id).await?;
+        tx.commit().await?;
+    }
     let mut after = 0i64;
     let mut priced = 0u64;
     loop {

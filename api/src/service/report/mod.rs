@@ -2,7 +2,7 @@
 //! county's portfolio, costs, benefits and decisions for a period, built once and served
 //! both as GraphQL and as CSV for the minutes.
 use chrono::NaiveDate;
-use entity::{benefit, benefit_follow_up, county, project, project_share};
+use entity::{benefit, benefit_follow_up, county, project, project_share, project_share_sum};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
@@ -582,7 +582,9 @@ impl Report<'_, '_> {
     }
 
     /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
-    /// whose split followed another population year than `current` (which the walk splits).
+    /// whose split followed another population year than `current` (which the walk splits):
+    /// a grouped read of the kept sums for the parts they key, of the share rows for the
+    /// part of others' projects a kommun takes part in.
     async fn add_kept_sums(
         &self,
         out: &mut Portfolio,
@@ -590,23 +592,44 @@ impl Report<'_, '_> {
         current: Option<i32>,
     ) -> ApiResult<()> {
         use sea_orm::{QuerySelect, sea_query::Expr};
-        // One grouped read per part of what the caller sees: the parts are disjoint.
+        use visibility::SharePart;
+        // The parts are disjoint.
         for (_, part) in visibility::project_share_parts(self.caller()) {
-            let sums: Vec<(i32, bool, i64, i64)> = project_share::Entity::find()
-                .select_only()
-                .column(project_share::Column::MunicipalityId)
-                .column(project_share::Column::Committed)
-                // PostgreSQL sums BIGINT as NUMERIC.
-                .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
-                .column_as(project_share::Column::ProjectId.count(), "n")
-                .filter(project_share::Column::CountyId.eq(county_id))
-                .filter(part)
-                .filter(shares::stale(current).not())
-                .group_by(project_share::Column::MunicipalityId)
-                .group_by(project_share::Column::Committed)
-                .into_tuple()
-                .all(self.db())
-                .await?;
+            // PostgreSQL sums BIGINT as NUMERIC.
+            let sums: Vec<(i32, bool, i64, i64)> = match part {
+                SharePart::Sums(part) => {
+                    project_share_sum::Entity::find()
+                        .select_only()
+                        .column(project_share_sum::Column::MunicipalityId)
+                        .column(project_share_sum::Column::Committed)
+                        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
+                        .column_as(Expr::cust("CAST(SUM(projects) AS BIGINT)"), "n")
+                        .filter(project_share_sum::Column::CountyId.eq(county_id))
+                        .filter(part)
+                        .filter(shares::stale_sums(current).not())
+                        .group_by(project_share_sum::Column::MunicipalityId)
+                        .group_by(project_share_sum::Column::Committed)
+                        .into_tuple()
+                        .all(self.db())
+                        .await?
+                }
+                SharePart::Rows(part) => {
+                    project_share::Entity::find()
+                        .select_only()
+                        .column(project_share::Column::MunicipalityId)
+                        .column(project_share::Column::Committed)
+                        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
+                        .column_as(project_share::Column::ProjectId.count(), "n")
+                        .filter(project_share::Column::CountyId.eq(county_id))
+                        .filter(part)
+                        .filter(shares::stale(current).not())
+                        .group_by(project_share::Column::MunicipalityId)
+                        .group_by(project_share::Column::Committed)
+                        .into_tuple()
+                        .all(self.db())
+                        .await?
+                }
+            };
             for (municipality_id, committed, amount, n) in sums {
                 let sum = out.cost_sum(municipality_id);
                 let side = if committed {
