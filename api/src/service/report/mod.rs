@@ -351,23 +351,40 @@ impl Report<'_, '_> {
                 "county {county_code}'s committee report is its own kommuner's and committee's"
             )));
         }
+        // The benefits per kommun are the report's longest read (a probe per benefit of the
+        // county); it runs on a second connection beside the rest, so a report reads on at
+        // most two of the pool's connections and takes about as long as the longer lane.
+        let benefits_apart = sink.is_none() && sections.benefits;
+        let benefit_sums = async {
+            if benefits_apart {
+                self.benefit_sums(county.id, to).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let projects = async {
+            let portfolio = if sections.costs || sections.benefits {
+                self.portfolio(county.id, to, sections, sink).await?
+            } else {
+                Portfolio::default()
+            };
+            let phases = if sections.phases {
+                self.phase_counts(county.id).await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ApiError>((portfolio, phases))
+        };
+        let (benefit_sums, (portfolio, phases)) = tokio::try_join!(benefit_sums, projects)?;
         let Portfolio {
             project_costs,
             cost_sums,
             benefit_rows,
             benefit_owners,
-        } = if sections.costs || sections.benefits {
-            self.portfolio(county.id, to, sections, sink).await?
-        } else {
-            Portfolio::default()
-        };
+        } = portfolio;
+        let benefit_owners = benefit_sums.unwrap_or(benefit_owners);
         let project_cost_count = cost_sums.values().map(|c| c.projects).sum();
         let benefit_count = benefit_owners.values().map(|b| b.0).sum();
-        let phases = if sections.phases {
-            self.phase_counts(county.id).await?
-        } else {
-            Vec::new()
-        };
         let (tollgates, tollgate_count) = if sections.tollgates {
             self.tollgates_due(county.id, from, to, sections.row_cap).await?
         } else {
@@ -459,12 +476,12 @@ impl Report<'_, '_> {
         })
     }
 
-    /// The project sections of the report (cost sums and rows, benefits) from the county's
-    /// projects the caller sees. The sums per kommun come from the kept shares
+    /// The project sections of the report (cost sums and rows, benefit rows; the benefits per
+    /// kommun too when walking for the CSV, else [`Self::benefit_sums`] reads them) from the
+    /// county's projects the caller sees. The sums per kommun come from the kept shares
     /// (`project_share`) once the county's are complete, with the projects whose kept rows
     /// followed another population year than the caller's reference data names split on the
-    /// spot; the benefits per kommun from one read of the benefits with their latest values;
-    /// the rows (the first by project, up to the cap) from a walk that stops there. The CSV,
+    /// spot; the rows (the first by project, up to the cap) from a walk that stops there. The CSV,
     /// which wants every row, walks once for all.
     async fn portfolio(
         &self,
@@ -502,9 +519,6 @@ impl Report<'_, '_> {
                 out = self.walk(county_id, to, sums_only, None, Walk::default()).await?;
             }
         }
-        if sections.benefits {
-            self.add_benefit_sums(&mut out, county_id, to).await?;
-        }
         if sections.cost_rows || sections.benefit_rows {
             let rows = Sections {
                 costs: sections.cost_rows,
@@ -526,7 +540,7 @@ impl Report<'_, '_> {
     /// measured by its owner's latest follow-up by `to`: one read of the benefits' columns with
     /// that value found by an index probe per benefit (`ix_benefit_follow_up_latest`), not a
     /// walk of the projects with every follow-up.
-    async fn add_benefit_sums(&self, out: &mut Portfolio, county_id: i32, to: NaiveDate) -> ApiResult<()> {
+    async fn benefit_sums(&self, county_id: i32, to: NaiveDate) -> ApiResult<BenefitOwners> {
         use sea_orm::{
             QuerySelect,
             sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr, SubQueryStatement},
@@ -572,13 +586,14 @@ impl Report<'_, '_> {
             .into_tuple()
             .all(self.db())
             .await?;
+        let mut owners = BenefitOwners::new();
         for (owner_id, kind, baseline_e4, target_e4, latest) in rows {
             let realization = measured(kind, baseline_e4, target_e4, latest);
-            let owner = out.benefit_owners.entry(owner_id).or_default();
+            let owner = owners.entry(owner_id).or_default();
             owner.0 += 1;
             owner.1.extend(realization);
         }
-        Ok(())
+        Ok(owners)
     }
 
     /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
@@ -1032,9 +1047,11 @@ struct Portfolio {
     cost_sums: std::collections::BTreeMap<i32, KommunCostRow>,
     /// Only when the rows are asked for and kept: the first by project, then benefit.
     benefit_rows: Vec<BenefitRow>,
-    /// Per owner kommun: its benefits and the realisations of those measured.
-    benefit_owners: std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>,
+    benefit_owners: BenefitOwners,
 }
+
+/// Per owner kommun: its benefits and the realisations of those measured.
+type BenefitOwners = std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>;
 
 impl Portfolio {
     /// Kommun `municipality_id`'s sums, made on first use.
