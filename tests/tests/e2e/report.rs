@@ -617,6 +617,40 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
             "{alone_statements} statements for the phases, {whole_statements} for the whole"
         );
     }
+    // The kept sums are the share rows summed, after every kind of change above (a split
+    // made, a guest taking part, a tollgate, a cancellation): no key differs, none is left
+    // at zero.
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let sql = "SELECT COUNT(*) AS n FROM (\
+        SELECT county_id, owner_id, visibility, municipality_id, committed, COALESCE(floating_year, 0) AS y, \
+          SUM(amount_ore) AS amount, COUNT(*) AS projects FROM project_share \
+          GROUP BY county_id, owner_id, visibility, municipality_id, committed, COALESCE(floating_year, 0) \
+        EXCEPT SELECT county_id, owner_id, visibility, municipality_id, committed, floating_year, amount_ore, projects \
+          FROM project_share_sum) d";
+    let backend = db.get_database_backend();
+    let differ = |sql: &str| {
+        let db = &db;
+        let sql = sql.to_owned();
+        async move {
+            db.query_one_raw(Statement::from_string(backend, sql))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<i64>("", "n")
+                .unwrap()
+        }
+    };
+    assert_eq!(differ(sql).await, 0, "a kept sum the rows do not make");
+    let kept = "SELECT COUNT(*) AS n FROM project_share_sum";
+    let grouped = "SELECT COUNT(*) AS n FROM (SELECT 1 AS one FROM project_share \
+        GROUP BY county_id, owner_id, visibility, municipality_id, committed, COALESCE(floating_year, 0)) g";
+    assert_eq!(
+        differ(kept).await,
+        differ(grouped).await,
+        "a kept sum without rows"
+    );
+    assert!(differ(kept).await > 5, "the seed makes sums");
 }
 both_backends!(the_report_read_in_chunks_is_the_report_read_whole);
 
