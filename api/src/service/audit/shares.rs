@@ -352,6 +352,21 @@ pub(in crate::service) fn stale_sums(current: Option<i32>) -> Condition {
     }
 }
 
+/// Whether county `county_id` has kept share rows a reader whose current population year is
+/// `current` may not trust ([`stale`]), read from the kept sums (a county has a few hundred).
+pub(in crate::service) async fn any_stale(
+    db: &impl ConnectionTrait,
+    county_id: i32,
+    current: Option<i32>,
+) -> ApiResult<bool> {
+    Ok(project_share_sum::Entity::find()
+        .filter(project_share_sum::Column::CountyId.eq(county_id))
+        .filter(stale_sums(current))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// What [`fill`] prices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fill {

@@ -362,50 +362,107 @@ impl Report<'_, '_> {
                 Ok(None)
             }
         };
-        let projects = async {
-            let portfolio = if sections.costs || sections.benefits {
-                self.portfolio(county.id, to, sections, sink).await?
-            } else {
-                Portfolio::default()
-            };
-            let phases = if sections.phases {
-                self.phase_counts(county.id).await?
-            } else {
-                Vec::new()
-            };
-            Ok::<_, ApiError>((portfolio, phases))
-        };
-        let (benefit_sums, (portfolio, phases)) = tokio::try_join!(benefit_sums, projects)?;
-        let Portfolio {
-            project_costs,
-            cost_sums,
-            benefit_rows,
-            benefit_owners,
-        } = portfolio;
-        let benefit_owners = benefit_sums.unwrap_or(benefit_owners);
-        let project_cost_count = cost_sums.values().map(|c| c.projects).sum();
-        let benefit_count = benefit_owners.values().map(|b| b.0).sum();
-        let (tollgates, tollgate_count) = if sections.tollgates {
-            self.tollgates_due(county.id, from, to, sections.row_cap).await?
-        } else {
-            (Vec::new(), 0)
-        };
-
-        let decisions = if sections.decisions {
-            self.decisions_in(county.id, from, to).await?
-        } else {
-            Vec::new()
-        };
-
         let code_of = |id: i32| {
             self.reference()
                 .municipality(id)
                 .map(|m| m.code.to_string())
                 .unwrap_or_default()
         };
-        let mut costs: Vec<KommunCostRow> = cost_sums.into_values().collect();
-        costs.sort_by_key(|r| code_of(r.municipality_id));
-        let mut benefits_per_kommun: Vec<KommunBenefitRow> = benefit_owners
+        let rest = async {
+            let Portfolio {
+                project_costs,
+                cost_sums,
+                benefit_rows,
+                benefit_owners,
+            } = if sections.costs || sections.benefits {
+                self.portfolio(county.id, to, sections, sink).await?
+            } else {
+                Portfolio::default()
+            };
+            let project_cost_count = cost_sums.values().map(|c| c.projects).sum();
+            let phases = if sections.phases {
+                self.phase_counts(county.id).await?
+            } else {
+                Vec::new()
+            };
+            let (tollgates, tollgate_count) = if sections.tollgates {
+                self.tollgates_due(county.id, from, to, sections.row_cap).await?
+            } else {
+                (Vec::new(), 0)
+            };
+            let decisions = if sections.decisions {
+                self.decisions_in(county.id, from, to).await?
+            } else {
+                Vec::new()
+            };
+            let mut costs: Vec<KommunCostRow> = cost_sums.into_values().collect();
+            costs.sort_by_key(|r| code_of(r.municipality_id));
+            let sourcing = if sections.sourcing {
+                self.sourcing_decisions(county.id, from, to).await?
+            } else {
+                Vec::new()
+            };
+            let initiatives = if sections.initiatives {
+                self.initiative_rows(county.id).await?
+            } else {
+                Vec::new()
+            };
+            let (sensitive_systems, expiring_contracts) = if sections.systems {
+                self.system_rows(county.id, from).await?
+            } else {
+                Default::default()
+            };
+            let procurement_windows = if sections.procurement_windows {
+                self.window_rows(county.id).await?
+            } else {
+                Vec::new()
+            };
+            let key_person_risk = if sections.key_person_risk {
+                self.readiness().key_person_counts(county.id).await?
+            } else {
+                Vec::new()
+            };
+            let period_end = (to + chrono::Days::new(1))
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc();
+            let audit_chain_head = if sections.audit_chain_head
+                && self
+                    .principal()
+                    .is_ok_and(crate::service::audit::chain::reads_the_chain)
+            {
+                Some(crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?)
+            } else {
+                None
+            };
+            let report = CommitteeReport {
+                county: county.clone(),
+                from,
+                to,
+                phases,
+                costs,
+                project_costs,
+                project_cost_count,
+                // Filled below, once both lanes are read.
+                benefits_per_kommun: Vec::new(),
+                benefits: benefit_rows,
+                benefit_count: 0,
+                tollgates,
+                tollgate_count,
+                decisions,
+                sourcing,
+                initiatives,
+                sensitive_systems,
+                expiring_contracts,
+                procurement_windows,
+                key_person_risk,
+                audit_chain_head,
+            };
+            Ok::<_, ApiError>((report, benefit_owners))
+        };
+        let (benefit_sums, (mut report, walked_owners)) = tokio::try_join!(benefit_sums, rest)?;
+        let benefit_owners = benefit_sums.unwrap_or(walked_owners);
+        report.benefit_count = benefit_owners.values().map(|b| b.0).sum();
+        report.benefits_per_kommun = benefit_owners
             .into_iter()
             .map(|(municipality_id, (benefits, measured))| KommunBenefitRow {
                 municipality_id,
@@ -413,67 +470,10 @@ impl Report<'_, '_> {
                 realization: crate::domain::benefits::mean(&measured),
             })
             .collect();
-        benefits_per_kommun.sort_by_key(|r| code_of(r.municipality_id));
-
-        let sourcing = if sections.sourcing {
-            self.sourcing_decisions(county.id, from, to).await?
-        } else {
-            Vec::new()
-        };
-        let initiatives = if sections.initiatives {
-            self.initiative_rows(county.id).await?
-        } else {
-            Vec::new()
-        };
-        let (sensitive_systems, expiring_contracts) = if sections.systems {
-            self.system_rows(county.id, from).await?
-        } else {
-            Default::default()
-        };
-        let procurement_windows = if sections.procurement_windows {
-            self.window_rows(county.id).await?
-        } else {
-            Vec::new()
-        };
-        let key_person_risk = if sections.key_person_risk {
-            self.readiness().key_person_counts(county.id).await?
-        } else {
-            Vec::new()
-        };
-        let period_end = (to + chrono::Days::new(1))
-            .and_time(chrono::NaiveTime::MIN)
-            .and_utc();
-        let audit_chain_head = if sections.audit_chain_head
-            && self
-                .principal()
-                .is_ok_and(crate::service::audit::chain::reads_the_chain)
-        {
-            Some(crate::service::audit::chain::head_before(self.db(), county.id, period_end).await?)
-        } else {
-            None
-        };
-        Ok(CommitteeReport {
-            county,
-            from,
-            to,
-            phases,
-            costs,
-            project_costs,
-            project_cost_count,
-            benefits_per_kommun,
-            benefits: benefit_rows,
-            benefit_count,
-            tollgates,
-            tollgate_count,
-            decisions,
-            sourcing,
-            initiatives,
-            sensitive_systems,
-            expiring_contracts,
-            procurement_windows,
-            key_person_risk,
-            audit_chain_head,
-        })
+        report
+            .benefits_per_kommun
+            .sort_by_key(|r| code_of(r.municipality_id));
+        Ok(report)
     }
 
     /// The project sections of the report (cost sums and rows, benefit rows; the benefits per
@@ -509,11 +509,15 @@ impl Report<'_, '_> {
                     .and_where(project_share::Column::CountyId.eq(county_id))
                     .cond_where(shares::stale(current))
                     .to_owned();
-                let only = Walk {
-                    only: Some(project::Column::Id.in_subquery(stale)),
-                    rows_only: false,
-                };
-                out = self.walk(county_id, to, sums_only, None, only).await?;
+                // Usually there are none: the kept sums say so at the cost of a few rows,
+                // where the share rows would take a scan of the county's.
+                if shares::any_stale(self.db(), county_id, current).await? {
+                    let only = Walk {
+                        only: Some(project::Column::Id.in_subquery(stale)),
+                        rows_only: false,
+                    };
+                    out = self.walk(county_id, to, sums_only, None, only).await?;
+                }
                 self.add_kept_sums(&mut out, county_id, current).await?;
             } else {
                 out = self.walk(county_id, to, sums_only, None, Walk::default()).await?;
