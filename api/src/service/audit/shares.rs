@@ -85,10 +85,10 @@ fn sum_key(r: &project_share::ActiveModel) -> SumKey {
     )
 }
 
-/// The share rows of projects `ids` summed per key, as [`sum_key`] keys them.
-async fn sums_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<Vec<(SumKey, Sum)>> {
-    type Row = (i32, i32, Visibility, i32, bool, Option<i32>, i64, i64);
-    let rows: Vec<Row> = project_share::Entity::find()
+/// The share rows summed per key, as [`sum_key`] keys them, in the kept sums' column order.
+fn summed() -> sea_orm::Select<project_share::Entity> {
+    let year = || Expr::cust(format!("COALESCE(floating_year, {NO_YEAR})"));
+    project_share::Entity::find()
         .select_only()
         .columns([
             project_share::Column::CountyId,
@@ -96,24 +96,30 @@ async fn sums_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<Vec<(Sum
             project_share::Column::Visibility,
             project_share::Column::MunicipalityId,
             project_share::Column::Committed,
-            project_share::Column::FloatingYear,
         ])
+        .column_as(year(), "floating_year")
         // PostgreSQL sums BIGINT as NUMERIC.
-        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
-        .column_as(project_share::Column::ProjectId.count(), "n")
-        .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
+        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount_ore")
+        .column_as(project_share::Column::ProjectId.count(), "projects")
         .group_by(project_share::Column::CountyId)
         .group_by(project_share::Column::OwnerId)
         .group_by(project_share::Column::Visibility)
         .group_by(project_share::Column::MunicipalityId)
         .group_by(project_share::Column::Committed)
-        .group_by(project_share::Column::FloatingYear)
+        .group_by(year())
+}
+
+/// The share rows of projects `ids` summed per key.
+async fn sums_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<Vec<(SumKey, Sum)>> {
+    type Row = (i32, i32, Visibility, i32, bool, i32, i64, i64);
+    let rows: Vec<Row> = summed()
+        .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(c, o, v, m, k, y, amount, n)| ((c, o, v, m, k, y.unwrap_or(NO_YEAR)), (amount, n)))
+        .map(|(c, o, v, m, k, y, amount, n)| ((c, o, v, m, k, y), (amount, n)))
         .collect())
 }
 
@@ -181,28 +187,8 @@ async fn resum(conn: &impl ConnectionTrait, county_id: i32) -> ApiResult<()> {
         .filter(project_share_sum::Column::CountyId.eq(county_id))
         .exec(conn)
         .await?;
-    let grouped = project_share::Entity::find()
-        .select_only()
-        .columns([
-            project_share::Column::CountyId,
-            project_share::Column::OwnerId,
-            project_share::Column::Visibility,
-            project_share::Column::MunicipalityId,
-            project_share::Column::Committed,
-        ])
-        .column_as(
-            Expr::cust(format!("COALESCE(floating_year, {NO_YEAR})")),
-            "floating_year",
-        )
-        .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount_ore")
-        .column_as(project_share::Column::ProjectId.count(), "projects")
+    let grouped = summed()
         .filter(project_share::Column::CountyId.eq(county_id))
-        .group_by(project_share::Column::CountyId)
-        .group_by(project_share::Column::OwnerId)
-        .group_by(project_share::Column::Visibility)
-        .group_by(project_share::Column::MunicipalityId)
-        .group_by(project_share::Column::Committed)
-        .group_by(Expr::cust(format!("COALESCE(floating_year, {NO_YEAR})")))
         .into_query();
     let insert = Query::insert()
         .into_table(project_share_sum::Entity)
