@@ -70,6 +70,16 @@ type SumKey = (i32, i32, Visibility, i32, bool, i32);
 /// A sum's amount in öre and its number of share rows.
 type Sum = (i64, i64);
 
+/// The kept sums' key columns, in [`SumKey`]'s order.
+const KEY: [project_share_sum::Column; 6] = [
+    project_share_sum::Column::CountyId,
+    project_share_sum::Column::OwnerId,
+    project_share_sum::Column::Visibility,
+    project_share_sum::Column::MunicipalityId,
+    project_share_sum::Column::Committed,
+    project_share_sum::Column::FloatingYear,
+];
+
 /// `project_share_sum.floating_year` of share rows whose `floating_year` is NULL.
 const NO_YEAR: i32 = 0;
 
@@ -152,23 +162,16 @@ async fn add_to_sums(conn: &impl ConnectionTrait, delta: HashMap<SumKey, Sum>) -
             },
         ))
         .on_conflict(
-            OnConflict::columns([
-                project_share_sum::Column::CountyId,
-                project_share_sum::Column::OwnerId,
-                project_share_sum::Column::Visibility,
-                project_share_sum::Column::MunicipalityId,
-                project_share_sum::Column::Committed,
-                project_share_sum::Column::FloatingYear,
-            ])
-            .value(
-                project_share_sum::Column::AmountOre,
-                added(project_share_sum::Column::AmountOre),
-            )
-            .value(
-                project_share_sum::Column::Projects,
-                added(project_share_sum::Column::Projects),
-            )
-            .to_owned(),
+            OnConflict::columns(KEY)
+                .value(
+                    project_share_sum::Column::AmountOre,
+                    added(project_share_sum::Column::AmountOre),
+                )
+                .value(
+                    project_share_sum::Column::Projects,
+                    added(project_share_sum::Column::Projects),
+                )
+                .to_owned(),
         )
         .exec_without_returning(conn)
         .await?;
@@ -192,16 +195,10 @@ async fn resum(conn: &impl ConnectionTrait, county_id: i32) -> ApiResult<()> {
         .into_query();
     let insert = Query::insert()
         .into_table(project_share_sum::Entity)
-        .columns([
-            project_share_sum::Column::CountyId,
-            project_share_sum::Column::OwnerId,
-            project_share_sum::Column::Visibility,
-            project_share_sum::Column::MunicipalityId,
-            project_share_sum::Column::Committed,
-            project_share_sum::Column::FloatingYear,
+        .columns(KEY.into_iter().chain([
             project_share_sum::Column::AmountOre,
             project_share_sum::Column::Projects,
-        ])
+        ]))
         .select_from(grouped)
         .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("the kept sums' refill: {e}")))?
         .to_owned();
@@ -322,18 +319,28 @@ pub(in crate::service) async fn complete(db: &impl ConnectionTrait, county_id: i
 /// ([`UNPRICED`]). Its negation is exactly the rows it may trust (a NULL `floating_year`, a
 /// split that follows no current year, is never stale).
 pub(in crate::service) fn stale(current: Option<i32>) -> Condition {
-    let floating = Condition::all().add(project_share::Column::FloatingYear.is_not_null());
-    match current {
-        Some(year) => floating.add(project_share::Column::FloatingYear.ne(year)),
-        None => floating,
-    }
+    stale_where(
+        project_share::Column::FloatingYear,
+        project_share::Column::FloatingYear.is_not_null(),
+        current,
+    )
 }
 
 /// [`stale`] for the kept sums, whose `floating_year` is [`NO_YEAR`] where the rows' is NULL.
 pub(in crate::service) fn stale_sums(current: Option<i32>) -> Condition {
-    let floating = Condition::all().add(project_share_sum::Column::FloatingYear.ne(NO_YEAR));
+    stale_where(
+        project_share_sum::Column::FloatingYear,
+        project_share_sum::Column::FloatingYear.ne(NO_YEAR),
+        current,
+    )
+}
+
+/// The staleness rule on a table whose population year is `year` and where `follows` holds
+/// for a split that follows a year: it followed another year than `current`.
+fn stale_where<C: ColumnTrait>(year: C, follows: Expr, current: Option<i32>) -> Condition {
+    let floating = Condition::all().add(follows);
     match current {
-        Some(year) => floating.add(project_share_sum::Column::FloatingYear.ne(year)),
+        Some(current) => floating.add(year.ne(current)),
         None => floating,
     }
 }
@@ -373,6 +380,10 @@ pub(in crate::service) async fn fill(
 ) -> ApiResult<u64> {
     let db = db.writable();
     let current = r.current_year(county_id);
+    if what == Fill::Stale && !any_stale(db, county_id, current).await? {
+        // Every start and reference reload asks; the share rows would take a scan.
+        return Ok(0);
+    }
     if what == Fill::All {
         // The sums are moved by differences from here on, so they start from the rows.
         let tx = super::write_tx::derived(db).await?;

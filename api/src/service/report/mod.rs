@@ -503,15 +503,15 @@ impl Report<'_, '_> {
             };
             if shares::complete(self.db(), county_id).await? {
                 let current = self.reference().current_year(county_id);
-                let stale = sea_orm::sea_query::Query::select()
-                    .column(project_share::Column::ProjectId)
-                    .from(project_share::Entity)
-                    .and_where(project_share::Column::CountyId.eq(county_id))
-                    .cond_where(shares::stale(current))
-                    .to_owned();
                 // Usually there are none: the kept sums say so at the cost of a few rows,
                 // where the share rows would take a scan of the county's.
                 if shares::any_stale(self.db(), county_id, current).await? {
+                    let stale = sea_orm::sea_query::Query::select()
+                        .column(project_share::Column::ProjectId)
+                        .from(project_share::Entity)
+                        .and_where(project_share::Column::CountyId.eq(county_id))
+                        .cond_where(shares::stale(current))
+                        .to_owned();
                     let only = Walk {
                         only: Some(project::Column::Id.in_subquery(stale)),
                         rows_only: false,
