@@ -30,11 +30,15 @@ PSQL="psql -q -X $DATABASE_URL"
 # A benefit for every third project with a follow-up, health and a tollgate in the period for
 # every fifth.
 $PSQL <<'SQL'
-INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at)
-SELECT p.id, 'Nytta ' || p.id, 'QUALITY', 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now(), now()
+-- Written outside the audited path, so with the columns it keeps on a benefit (migration 000025).
+INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at,
+  county_id, project_owner_id, project_visibility)
+SELECT p.id, 'Nytta ' || p.id, 'QUALITY', 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now(), now(),
+  p.county_id, p.owner_id, p.visibility
 FROM project p WHERE p.id % 3 = 0;
 INSERT INTO benefit_follow_up (benefit_id, project_id, measured_on, value_e4, comment, municipality_id, created_at, updated_at)
 SELECT b.id, b.project_id, DATE '2026-06-01', 70000 + b.id % 30000, '', b.owner_id, now(), now() FROM benefit b;
+UPDATE benefit b SET latest_e4 = f.value_e4, latest_on = f.measured_on FROM benefit_follow_up f WHERE f.benefit_id = b.id;
 UPDATE project SET health = 'GREEN', next_tollgate_due = DATE '2026-01-01' + (id % 360)::int WHERE id % 5 = 0;
 ANALYZE;
 SQL

@@ -35,8 +35,10 @@ SELECT m.id, m.county_id, (SELECT min(id) FROM product) + g % 40, '1', CASE WHEN
   CASE WHEN g % 10 = 0 THEN 'SHARED_COUNTY' ELSE 'OWN_DATACENTER' END, 'SWEDEN', 1, 1, g % 5, 100000 * g,
   CASE WHEN g % 4 = 0 THEN 'PRIVATE' ELSE 'COUNTY' END, 1
 FROM municipality m, generate_series(1, 2000) g WHERE m.code = '1880';
-INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at)
-SELECT p.id, 'Nytta', CASE WHEN p.id % 2 = 0 THEN 'WORK_METHODS' ELSE 'QUALITY' END, 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now() - interval '400 days', now()
+INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at,
+  county_id, project_owner_id, project_visibility)
+SELECT p.id, 'Nytta', CASE WHEN p.id % 2 = 0 THEN 'WORK_METHODS' ELSE 'QUALITY' END, 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now() - interval '400 days', now(),
+  p.county_id, p.owner_id, p.visibility
 FROM project p JOIN municipality m ON m.id = p.owner_id WHERE m.code = '1880';
 INSERT INTO decision (project_id, from_phase, to_phase, decided_on, deciding_body, diarienummer, summary, recorded_by_id, created_at, updated_at)
 SELECT p.id, 'PLANNING', 'EXECUTION', current_date - (p.id % 300)::int, 'KS', 'KS 1', 'Till genomförande', p.owner_id, now() - interval '1 day', now()

@@ -18,6 +18,14 @@ pub struct Model {
     pub baseline_e4: i64,
     pub target_e4: i64,
     pub target_date: Option<Date>,
+    /// The project's county, owner and visibility, for the visibility rule (kept by
+    /// `WriteTx::commit`, like the kept cost shares).
+    pub county_id: i32,
+    pub project_owner_id: i32,
+    pub project_visibility: domain::Visibility,
+    /// The owner's latest follow-up (by date, then by id), kept by `WriteTx::commit`.
+    pub latest_e4: Option<i64>,
+    pub latest_on: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -26,6 +26,7 @@ mod m20261205_000021_population_years;
 mod m20261205_000022_project_shares;
 mod m20261205_000023_index_follow_ups_by_benefit;
 mod m20261205_000024_project_share_sums;
+mod m20261206_000025_benefit_kept_columns;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000022_project_shares::Migration),
             Box::new(m20261205_000023_index_follow_ups_by_benefit::Migration),
             Box::new(m20261205_000024_project_share_sums::Migration),
+            Box::new(m20261206_000025_benefit_kept_columns::Migration),
         ]
     }
 }

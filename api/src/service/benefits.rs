@@ -154,6 +154,12 @@ impl super::Projects<'_, '_> {
             baseline_e4: Set(input.baseline.e4()),
             target_e4: Set(input.target.e4()),
             target_date: Set(input.target_date),
+            // As `WriteTx::commit` rewrites them: the one place that keeps them.
+            county_id: Set(p.county_id),
+            project_owner_id: Set(p.owner_id),
+            project_visibility: Set(p.visibility),
+            latest_e4: Set(None),
+            latest_on: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

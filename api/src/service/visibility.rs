@@ -7,8 +7,8 @@
 //! that passed this filter.
 use crate::domain::inventory::SupporterState;
 use entity::{
-    initiative_supporter, participation, project, project_share, project_share_sum, sourcing_coevaluator,
-    sourcing_evaluation, system_instance, vendor_initiative,
+    benefit, initiative_supporter, participation, project, project_share, project_share_sum,
+    sourcing_coevaluator, sourcing_evaluation, system_instance, vendor_initiative,
 };
 use sea_orm::{
     ColumnTrait, Condition,
@@ -140,6 +140,18 @@ pub const TAKING_PART: &str = "taking-part:";
 /// [`super::generation::touch_project_parts`], which names the parts with the prefixes below).
 pub fn project_parts(caller: &Caller) -> Vec<(String, Condition)> {
     parts(caller, PROJECT_COLUMNS, project::Column::Id)
+}
+
+/// [`project_parts`] of the benefits, on the project's columns kept on each benefit
+/// (`service::audit::measures`), so that a county's benefits are read without a join to
+/// their projects.
+pub fn benefit_parts(caller: &Caller) -> Vec<(String, Condition)> {
+    let cols = SharedColumns {
+        owner: benefit::Column::ProjectOwnerId,
+        county: benefit::Column::CountyId,
+        visibility: benefit::Column::ProjectVisibility,
+    };
+    parts(caller, cols, benefit::Column::ProjectId)
 }
 
 /// How one part of [`project_share_parts`] is read.

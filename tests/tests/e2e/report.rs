@@ -492,6 +492,35 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
                 json!({"input": {"benefitId": b, "date": "2026-06-01", "value": format!("{}", 10 - n % 6)}}),
             )
             .await;
+            // A later follow-up after the period (the report measures by the one before), and
+            // an earlier one recorded last (the latest stays the June one).
+            let later = match n % 3 {
+                0 => Some("2027-02-01"),
+                1 => Some("2026-03-01"),
+                _ => None,
+            };
+            if let Some(date) = later {
+                c.ok(
+                    FOLLOW_UP,
+                    json!({"input": {"benefitId": b, "date": date, "value": format!("{}", 4 + n % 5)}}),
+                )
+                .await;
+            }
+            // A project whose visibility changes after its benefit is added: its benefit
+            // follows it out of (n = 2) or into (n = 14) what the committee reads.
+            if n == 2 || n == 14 {
+                let v = version(&c, &p).await;
+                let to = if visibility == "PRIVATE" {
+                    "COUNTY"
+                } else {
+                    "PRIVATE"
+                };
+                c.ok(
+                    UPDATE,
+                    json!({"input": {"id": p, "version": v, "visibility": to}}),
+                )
+                .await;
+            }
         }
         if n % 7 == 3 {
             let v = version(&c, &p).await;
@@ -582,6 +611,45 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
             .collect();
         assert_eq!(got, costs, "{kommun} {roles}");
         assert!(!r["benefits"].as_array().unwrap().is_empty());
+        // The benefits per kommun (read from what each benefit keeps) are the walk's over
+        // every benefit with its follow-ups, which the CSV writes.
+        let mut per_owner: BTreeMap<String, i64> = BTreeMap::new();
+        for b in r["benefits"].as_array().unwrap() {
+            *per_owner
+                .entry(b["owner"]["code"].as_str().unwrap().to_owned())
+                .or_default() += 1;
+        }
+        let token =
+            samverkan::auth::mint_dev_token(&app.secret, "chunks", kommun, &[roles.into()], 60).unwrap();
+        let csv = app
+            .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let records = csv_records(std::str::from_utf8(&csv).unwrap());
+        let from_csv: Vec<(String, i64, String)> = csv_section(&records, "Nyttor per kommun")
+            .iter()
+            .map(|row| (row[0].clone(), row[2].parse().unwrap(), row[3].replace(',', ".")))
+            .collect();
+        let read: Vec<(String, i64, String)> = r["benefitsPerMunicipality"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["municipality"]["code"].as_str().unwrap().to_owned(),
+                    b["benefits"].as_i64().unwrap(),
+                    b["realizationPercent"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(read, from_csv, "{kommun} {roles}");
+        let counted: BTreeMap<String, i64> = read.iter().map(|(k, n, _)| (k.clone(), *n)).collect();
+        assert_eq!(counted, per_owner, "{kommun} {roles}");
 
         // Only what is asked is built: the phases (one grouped count) and the sums per kommun
         // (no row per project or benefit kept) through a fragment are the whole report's, in
@@ -651,6 +719,19 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
         "a kept sum without rows"
     );
     assert!(differ(kept).await > 5, "the seed makes sums");
+    // What each benefit keeps is its project's and its owner's latest follow-up's.
+    let stale = "SELECT COUNT(*) AS n FROM benefit b JOIN project p ON p.id = b.project_id \
+        WHERE b.county_id <> p.county_id OR b.project_owner_id <> p.owner_id \
+          OR b.project_visibility <> p.visibility \
+          OR b.latest_on IS DISTINCT FROM (SELECT f.measured_on FROM benefit_follow_up f \
+            WHERE f.benefit_id = b.id AND f.municipality_id = b.owner_id ORDER BY f.measured_on DESC, f.id DESC LIMIT 1) \
+          OR b.latest_e4 IS DISTINCT FROM (SELECT f.value_e4 FROM benefit_follow_up f \
+            WHERE f.benefit_id = b.id AND f.municipality_id = b.owner_id ORDER BY f.measured_on DESC, f.id DESC LIMIT 1)";
+    assert_eq!(
+        differ(stale).await,
+        0,
+        "a benefit keeps what its project and follow-ups do not say"
+    );
 }
 both_backends!(the_report_read_in_chunks_is_the_report_read_whole);
 
@@ -663,8 +744,10 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     assert!(ok, "{out}");
     let db = Database::connect(&app.database_url).await.unwrap();
     db.execute_unprepared(
-        "INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at) \
-         SELECT p.id, 'Nytta ' || k.n, 'QUALITY', 'QUALITATIVE', p.owner_id, '', '', 0, 0, p.created_at, p.updated_at \
+        "INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at, \
+         county_id, project_owner_id, project_visibility) \
+         SELECT p.id, 'Nytta ' || k.n, 'QUALITY', 'QUALITATIVE', p.owner_id, '', '', 0, 0, p.created_at, p.updated_at, \
+         p.county_id, p.owner_id, p.visibility \
          FROM project p, (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) k",
     )
     .await

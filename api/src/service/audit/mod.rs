@@ -2,6 +2,7 @@
 //! (`write_tx`: [`WriteTx`], versioned saves), and callers read the events of records they may
 //! see (`trail`).
 pub mod chain;
+pub(in crate::service) mod measures;
 mod retention;
 pub(in crate::service) mod shares;
 pub mod store;

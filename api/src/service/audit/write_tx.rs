@@ -389,6 +389,18 @@ impl<'a> WriteTx<'a> {
         Ok((projects, moved))
     }
 
+    /// The benefits and the follow-ups this mutation wrote.
+    fn benefits_changed(&self) -> (Vec<i64>, Vec<i64>) {
+        let of = |kind: RecordKind| {
+            self.events
+                .iter()
+                .filter(|c| c.record_type == kind)
+                .map(|c| c.record_id)
+                .collect::<Vec<_>>()
+        };
+        (of(RecordKind::Benefit), of(RecordKind::BenefitFollowUp))
+    }
+
     /// Writes the audit events and commits; nothing is written if either fails.
     pub async fn commit(mut self) -> ApiResult<()> {
         let action = self.action;
@@ -398,6 +410,7 @@ impl<'a> WriteTx<'a> {
             )));
         };
         let (projects, moved) = self.projects_changed(parent).await?;
+        let (benefits, follow_ups) = self.benefits_changed();
         // Vendors and products are every county's to read.
         let national = self
             .events
@@ -462,6 +475,7 @@ impl<'a> WriteTx<'a> {
         crate::service::generation::touch_project_parts(&tx, &projects, &moved, generation).await?;
         // After the bump, whose row lock orders this with every other writer of these rows.
         super::shares::reprice(&tx, &self.reference, &projects).await?;
+        super::measures::refresh(&tx, &benefits, &follow_ups, &moved).await?;
         crate::service::generation::touch_scopes(&tx, &counties, national, generation).await?;
         let change = crate::service::events::Change {
             event_id: event.id,

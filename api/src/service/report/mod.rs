@@ -12,7 +12,7 @@ mod sections;
 
 use super::{
     Report,
-    audit::shares,
+    audit::{measures, shares},
     benefits::{benefit_realization, measured},
     projects::{ChunkPart, CostBasis, members_of, paying},
     visibility,
@@ -541,61 +541,51 @@ impl Report<'_, '_> {
     }
 
     /// Counts the benefits of the county's projects the caller sees per owner kommun, each
-    /// measured by its owner's latest follow-up by `to`: one read of the benefits' columns with
-    /// that value found by an index probe per benefit (`ix_benefit_follow_up_latest`), not a
-    /// walk of the projects with every follow-up.
+    /// measured by its owner's latest follow-up by `to`: a read of the benefits per visibility
+    /// part on the project columns kept on them (`ix_benefit_county`), with the latest
+    /// follow-up kept on each benefit too; only a benefit followed up after `to` probes its
+    /// follow-ups (`ix_benefit_follow_up_latest`).
     async fn benefit_sums(&self, county_id: i32, to: NaiveDate) -> ApiResult<BenefitOwners> {
         use sea_orm::{
             QuerySelect,
-            sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr, SubQueryStatement},
+            sea_query::{Expr, SimpleExpr, SubQueryStatement},
         };
-        let seen = Query::select()
-            .column(project::Column::Id)
-            .from(project::Entity)
-            .cond_where(visibility::projects(self.caller()))
-            .and_where(project::Column::CountyId.eq(county_id))
-            .to_owned();
-        let latest = Query::select()
-            .column(benefit_follow_up::Column::ValueE4)
-            .from(benefit_follow_up::Entity)
-            .and_where(
-                Expr::col((benefit_follow_up::Entity, benefit_follow_up::Column::BenefitId))
-                    .equals((benefit::Entity, benefit::Column::Id)),
+        let probe = SimpleExpr::SubQuery(
+            None,
+            Box::new(SubQueryStatement::SelectStatement(measures::latest_follow_up(
+                benefit_follow_up::Column::ValueE4,
+                Some(to),
+            ))),
+        );
+        let latest = Expr::case(benefit::Column::LatestOn.is_null(), Expr::null())
+            .case(
+                benefit::Column::LatestOn.lte(to),
+                Expr::col(benefit::Column::LatestE4),
             )
-            .and_where(
-                Expr::col((
-                    benefit_follow_up::Entity,
-                    benefit_follow_up::Column::MunicipalityId,
-                ))
-                .equals((benefit::Entity, benefit::Column::OwnerId)),
-            )
-            .and_where(benefit_follow_up::Column::MeasuredOn.lte(to))
-            .order_by(benefit_follow_up::Column::MeasuredOn, Order::Desc)
-            .order_by(benefit_follow_up::Column::Id, Order::Desc)
-            .limit(1)
-            .to_owned();
-        let rows: Vec<BenefitSumRow> = benefit::Entity::find()
-            .select_only()
-            .columns([
-                benefit::Column::OwnerId,
-                benefit::Column::Kind,
-                benefit::Column::BaselineE4,
-                benefit::Column::TargetE4,
-            ])
-            .expr_as(
-                SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(latest))),
-                "latest",
-            )
-            .filter(benefit::Column::ProjectId.in_subquery(seen))
-            .into_tuple()
-            .all(self.db())
-            .await?;
+            .finally(probe);
         let mut owners = BenefitOwners::new();
-        for (owner_id, kind, baseline_e4, target_e4, latest) in rows {
-            let realization = measured(kind, baseline_e4, target_e4, latest);
-            let owner = owners.entry(owner_id).or_default();
-            owner.0 += 1;
-            owner.1.extend(realization);
+        // The parts are disjoint.
+        for (_, part) in visibility::benefit_parts(self.caller()) {
+            let rows: Vec<BenefitSumRow> = benefit::Entity::find()
+                .select_only()
+                .columns([
+                    benefit::Column::OwnerId,
+                    benefit::Column::Kind,
+                    benefit::Column::BaselineE4,
+                    benefit::Column::TargetE4,
+                ])
+                .expr_as(latest.clone(), "latest")
+                .filter(benefit::Column::CountyId.eq(county_id))
+                .filter(part)
+                .into_tuple()
+                .all(self.db())
+                .await?;
+            for (owner_id, kind, baseline_e4, target_e4, latest) in rows {
+                let realization = measured(kind, baseline_e4, target_e4, latest);
+                let owner = owners.entry(owner_id).or_default();
+                owner.0 += 1;
+                owner.1.extend(realization);
+            }
         }
         Ok(owners)
     }
