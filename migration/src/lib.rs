@@ -27,6 +27,7 @@ mod m20261205_000022_project_shares;
 mod m20261205_000023_index_follow_ups_by_benefit;
 mod m20261205_000024_project_share_sums;
 mod m20261206_000025_benefit_kept_columns;
+mod m20261206_000026_index_projects_by_phase;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000023_index_follow_ups_by_benefit::Migration),
             Box::new(m20261205_000024_project_share_sums::Migration),
             Box::new(m20261206_000025_benefit_kept_columns::Migration),
+            Box::new(m20261206_000026_index_projects_by_phase::Migration),
         ]
     }
 }
