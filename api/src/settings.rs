@@ -112,6 +112,9 @@ pub struct Limits {
     pub anonymous_cost_per_minute: u64,
     /// A request still running after this long is stopped (a statement timeout on PostgreSQL too).
     pub request_timeout_ms: u64,
+    /// A statement that runs longer than this is logged (warning, target `sqlx::query`, the
+    /// SQL without its values); 0 logs none.
+    pub slow_statement_ms: u64,
     /// A response larger than this is not sent.
     pub max_response_bytes: usize,
     /// Subscriptions one WebSocket connection may run at once.
@@ -147,6 +150,7 @@ impl Default for Limits {
             cost_per_minute: 1_000_000,
             anonymous_cost_per_minute: 100_000,
             request_timeout_ms: 10_000,
+            slow_statement_ms: 1_000,
             max_response_bytes: 8 * 1024 * 1024,
             max_subscriptions_per_connection: 20,
             max_connections_per_principal: 10,
@@ -434,6 +438,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_REQUEST_TIMEOUT_MS") {
             s.limits.request_timeout_ms = (number("SAMVERKAN_REQUEST_TIMEOUT_MS", v)? as u64).max(100);
+        }
+        if let Some(v) = get("SAMVERKAN_SLOW_STATEMENT_MS") {
+            s.limits.slow_statement_ms = number("SAMVERKAN_SLOW_STATEMENT_MS", v)? as u64;
         }
         if let Some(v) = get("SAMVERKAN_MAX_CONCURRENT_REPORTS") {
             s.limits.max_concurrent_reports = number("SAMVERKAN_MAX_CONCURRENT_REPORTS", v)?.max(1);

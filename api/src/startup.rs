@@ -49,8 +49,12 @@ pub async fn connect(
         // Fail fast when the database is away: a request answers within about two seconds
         // and /readyz flips, instead of every request queueing for a connection.
         .connect_timeout(Duration::from_secs(2))
-        .acquire_timeout(Duration::from_secs(2))
-        .sqlx_logging(false);
+        .acquire_timeout(Duration::from_secs(2));
+    // Every statement is not logged, only those slower than the setting (SQL text, no values).
+    let slow = settings.limits.slow_statement_ms;
+    opts.sqlx_logging(slow > 0)
+        .sqlx_logging_level(log::LevelFilter::Off)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_millis(slow));
     if settings.is_postgres() {
         // A statement never outlives the request that runs it: the database stops it a little
         // before the request's deadline, so the request answers the clean QUERY_TOO_COMPLEX

@@ -28,6 +28,7 @@ mod m20261205_000023_index_follow_ups_by_benefit;
 mod m20261205_000024_project_share_sums;
 mod m20261206_000025_benefit_kept_columns;
 mod m20261206_000026_index_projects_by_phase;
+mod m20261206_000027_index_projects_by_county_and_id;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000024_project_share_sums::Migration),
             Box::new(m20261206_000025_benefit_kept_columns::Migration),
             Box::new(m20261206_000026_index_projects_by_phase::Migration),
+            Box::new(m20261206_000027_index_projects_by_county_and_id::Migration),
         ]
     }
 }
