@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The reads a committee day makes, at county size, on a throwaway PostgreSQL: the committee
+# The reads a committee day makes, at county size, on a throwaway PostgreSQL (DB=sqlite: a
+# SQLite file; REUSE=URL: a database an earlier run seeded, as it is): the committee
 # report (two sections, every section as the committee and as a kommun, the CSV and the PDF), eight
 # kommuner asking for their first report at once while a plain list is read, and a
 # search-filtered first page; each with the response cache off, timed, and the server's
@@ -8,6 +9,7 @@
 #   PROJECTS=5000 scripts/bench-heavy.sh
 #   BUILD=debug scripts/bench-heavy.sh
 #   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone)
+#   DB=sqlite scripts/bench-heavy.sh             (the embedded database)
 #   scripts/bench-heavy.sh OLD_BINARY            (the same steps against another binary too,
 #                                                 on the same database, one after the other)
 set -euo pipefail
@@ -16,21 +18,55 @@ cd "$(dirname "$0")/.."
 bench_binary
 old=${1:-}
 work=$(mktemp -d)
-eval "$(scripts/pg-throwaway.sh start)"
 pid=
-trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"; rm -rf "$work"' EXIT
-export DATABASE_URL=$SAMVERKAN_TEST_POSTGRES_URL SAMVERKAN_DATA_DIR=$work SAMVERKAN_DEMO_DATA=false \
+db=${DB:-postgres}
+cleanup() {
+  [ -z "$pid" ] || kill "$pid" 2>/dev/null
+  [ -z "${PG_THROWAWAY_DIR:-}" ] || [ -n "${REUSE:-}" ] || scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+if [ -n "${REUSE:-}" ]; then
+  # A database seeded by an earlier run (its URL), measured as it is.
+  export DATABASE_URL=$REUSE
+elif [ "$db" = sqlite ]; then
+  export DATABASE_URL="sqlite://$work/bench.db?mode=rwc"
+else
+  eval "$(scripts/pg-throwaway.sh start)"
+  export DATABASE_URL=$SAMVERKAN_TEST_POSTGRES_URL
+fi
+export SAMVERKAN_DATA_DIR=$work SAMVERKAN_DEMO_DATA=false \
   SAMVERKAN_METRICS_BIND=off RUST_LOG=warn SAMVERKAN_RATE_LIMIT_PER_MINUTE=10000000 SAMVERKAN_COST_PER_MINUTE=1000000000000 \
   SAMVERKAN_RESPONSE_CACHE_MB=0 SAMVERKAN_REQUEST_TIMEOUT_MS=${TIMEOUT_MS:-30000}
-projects=${PROJECTS:-500000}
-echo "seeding $projects projects"
-"$bin" bench-seed --projects "$projects" >/dev/null
-PSQL="psql -q -X $DATABASE_URL"
-[ "$(id -u)" = 0 ] && PSQL="runuser -u postgres -- psql -q -X $DATABASE_URL"
-# A benefit for every third project with a follow-up, health and a tollgate in the period for
-# every fifth.
-$PSQL <<'SQL'
--- Written outside the audited path, so with the columns it keeps on a benefit (migration 000025).
+if [ -z "${REUSE:-}" ]; then
+  projects=${PROJECTS:-500000}
+  echo "seeding $projects projects on $db"
+  "$bin" bench-seed --projects "$projects" >/dev/null
+  # A benefit for every third project with a follow-up, health and a tollgate in the period
+  # for every fifth. Written outside the audited path, so with the columns a benefit keeps
+  # (migration 000025).
+  if [ "$db" = sqlite ]; then
+    python3 - "${DATABASE_URL#sqlite://}" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1].split("?")[0])
+db.executescript("""
+INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at,
+  county_id, project_owner_id, project_visibility)
+SELECT p.id, 'Nytta ' || p.id, 'QUALITY', 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, p.created_at, p.updated_at,
+  p.county_id, p.owner_id, p.visibility
+FROM project p WHERE p.id % 3 = 0;
+INSERT INTO benefit_follow_up (benefit_id, project_id, measured_on, value_e4, comment, municipality_id, created_at, updated_at)
+SELECT b.id, b.project_id, '2026-06-01', 70000 + b.id % 30000, '', b.owner_id, b.created_at, b.updated_at FROM benefit b;
+UPDATE benefit SET latest_e4 = 70000 + id % 30000, latest_on = '2026-06-01';
+UPDATE project SET health = 'GREEN', next_tollgate_due = date('2026-01-01', '+' || (id % 360) || ' days') WHERE id % 5 = 0;
+ANALYZE;
+""")
+print(db.execute("select (select count(*) from project), (select count(*) from participation), (select count(*) from benefit)").fetchone())
+PY
+  else
+    PSQL="psql -q -X $DATABASE_URL"
+    [ "$(id -u)" = 0 ] && PSQL="runuser -u postgres -- psql -q -X $DATABASE_URL"
+    $PSQL <<'SQL'
 INSERT INTO benefit (project_id, description, category, kind, owner_id, metric, unit, baseline_e4, target_e4, created_at, updated_at,
   county_id, project_owner_id, project_visibility)
 SELECT p.id, 'Nytta ' || p.id, 'QUALITY', 'QUANTITATIVE', p.owner_id, 'min', 'min', 100000, 50000, now(), now(),
@@ -42,7 +78,9 @@ UPDATE benefit b SET latest_e4 = f.value_e4, latest_on = f.measured_on FROM bene
 UPDATE project SET health = 'GREEN', next_tollgate_due = DATE '2026-01-01' + (id % 360)::int WHERE id % 5 = 0;
 ANALYZE;
 SQL
-$PSQL -c "select (select count(*) from project) projects, (select count(*) from participation) participations, (select count(*) from benefit) benefits"
+    $PSQL -c "select (select count(*) from project) projects, (select count(*) from participation) participations, (select count(*) from benefit) benefits"
+  fi
+fi
 
 q2='{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { phase health count } costPerMunicipality { municipality { code } committed planned projects } } }'
 qall='{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") { projectsByPhase { phase health count } costPerMunicipality { municipality { code } committed planned projects } projectCosts { projectTitle amount } benefitsPerMunicipality { benefits realizationPercent } benefits { projectTitle realizationPercent } tollgatesDue { projectTitle due } sourcingDecisions { title } vendorInitiatives { title } sensitiveSystemsOutsideEu { product } contractsEnding { product } procurementWindows { id } keyPersonRisk { systemsAtRisk } } }'
@@ -67,9 +105,11 @@ run() { # binary label
   local b=$1 label=$2
   SAMVERKAN_BIND=127.0.0.1:0 "$b" serve >"$work/out" 2>"$work/err" &
   pid=$!
-  for _ in $(seq 300); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.2; done
+  # The first start after seeding prices every project before it listens (about a minute).
+  for _ in $(seq 1500); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.2; done
   url=$(grep -o 'http://[0-9.:]*' "$work/out" | head -n1)
-  sleep 2
+  # The start warms every kommun's list counts in the background: measure after it.
+  sleep "${SETTLE:-2}"
   echo "== $label ($b)"
   echo -n "idle: "; mem
   local gn kv

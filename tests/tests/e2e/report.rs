@@ -818,5 +818,30 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
         assert_eq!(line["projectTitle"], row[0]);
         assert_eq!(line["description"], row[1]);
     }
+    // A kommun's counts are summed over the parts of what it sees (its own projects, the
+    // county's, those it takes part in): the same as the CSV's rows, read through the rule.
+    let viewer = app.as_kommun("1881").viewer();
+    let r = viewer.ok(q, json!({})).await;
+    let r = &r["committeeReport"];
+    let records = csv_records(
+        &app.file(
+            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
+            "1881",
+            &["viewer"],
+        )
+        .await,
+    );
+    let section = |title: &str| csv_section(&records, title);
+    let tollgates = r["tollgateCount"].as_u64().unwrap();
+    assert!(tollgates > 1_000, "{tollgates}");
+    assert_eq!(section("Beslutspunkter i perioden").len() as u64, tollgates);
+    assert_eq!(
+        section("Kostnad per projekt och kommun").len() as u64,
+        r["projectCostCount"].as_u64().unwrap()
+    );
+    assert_eq!(
+        section("Nyttor mot mål").len() as u64,
+        r["benefitCount"].as_u64().unwrap()
+    );
 }
 both_backends!(the_reports_long_lists_are_bounded_and_counted);
