@@ -50,7 +50,7 @@ pub async fn connect(
         // and /readyz flips, instead of every request queueing for a connection.
         .connect_timeout(Duration::from_secs(2))
         .acquire_timeout(Duration::from_secs(2));
-    // Every statement is not logged, only those slower than the setting (SQL text, no values).
+    // Not every statement is logged: only those slower than the setting (SQL text, no values).
     let slow = settings.limits.slow_statement_ms;
     opts.sqlx_logging(slow > 0)
         .sqlx_logging_level(log::LevelFilter::Off)

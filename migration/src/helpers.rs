@@ -30,3 +30,8 @@ pub fn index(
     }
     i.to_owned()
 }
+
+/// Drops index `name` of `table` (the `down` of a migration that made it with [`index`]).
+pub fn drop_index(name: &'static str, table: &'static str) -> IndexDropStatement {
+    Index::drop().name(name).table(table).to_owned()
+}

@@ -10,7 +10,7 @@
 //! follow-ups as they stand.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::index;
+use crate::helpers::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -64,12 +64,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_benefit_county")
-                    .table("benefit")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("ix_benefit_county", "benefit"))
             .await?;
         for column in COLUMNS {
             manager

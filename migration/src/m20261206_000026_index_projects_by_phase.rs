@@ -5,7 +5,7 @@
 //! and PostgreSQL scanned the table (154 ms → 74 ms for the committee).
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::index;
+use crate::helpers::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,12 +25,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_project_phase_counts")
-                    .table("project")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("ix_project_phase_counts", "project"))
             .await
     }
 }

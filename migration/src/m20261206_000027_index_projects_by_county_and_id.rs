@@ -5,7 +5,7 @@
 //! database would be found among every county's projects in id order.
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::index;
+use crate::helpers::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -25,12 +25,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_project_county_id")
-                    .table("project")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("ix_project_county_id", "project"))
             .await
     }
 }

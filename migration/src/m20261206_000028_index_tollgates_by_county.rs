@@ -5,7 +5,7 @@
 //! without a county.
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::index;
+use crate::helpers::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -22,12 +22,7 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_project_next_tollgate")
-                    .table("project")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("ix_project_next_tollgate", "project"))
             .await
     }
 
@@ -41,12 +36,7 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_project_county_tollgate")
-                    .table("project")
-                    .to_owned(),
-            )
+            .drop_index(drop_index("ix_project_county_tollgate", "project"))
             .await
     }
 }

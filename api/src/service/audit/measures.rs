@@ -55,7 +55,8 @@ pub(in crate::service) fn latest_follow_up(
     .to_owned()
 }
 
-fn sub(q: SelectStatement) -> SimpleExpr {
+/// `q` as a value of the outer statement.
+pub(in crate::service) fn sub(q: SelectStatement) -> SimpleExpr {
     SimpleExpr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
 }
 

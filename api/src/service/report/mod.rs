@@ -546,17 +546,11 @@ impl Report<'_, '_> {
     /// follow-up kept on each benefit too; only a benefit followed up after `to` probes its
     /// follow-ups (`ix_benefit_follow_up_latest`).
     async fn benefit_sums(&self, county_id: i32, to: NaiveDate) -> ApiResult<BenefitOwners> {
-        use sea_orm::{
-            QuerySelect,
-            sea_query::{Expr, SimpleExpr, SubQueryStatement},
-        };
-        let probe = SimpleExpr::SubQuery(
-            None,
-            Box::new(SubQueryStatement::SelectStatement(measures::latest_follow_up(
-                benefit_follow_up::Column::ValueE4,
-                Some(to),
-            ))),
-        );
+        use sea_orm::{QuerySelect, sea_query::Expr};
+        let probe = measures::sub(measures::latest_follow_up(
+            benefit_follow_up::Column::ValueE4,
+            Some(to),
+        ));
         let latest = Expr::case(benefit::Column::LatestOn.is_null(), Expr::null())
             .case(
                 benefit::Column::LatestOn.lte(to),
