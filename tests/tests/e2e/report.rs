@@ -125,6 +125,63 @@ async fn benefit_realization_follows_the_owners_latest_value_even_for_falling_ta
 }
 both_backends!(benefit_realization_follows_the_owners_latest_value_even_for_falling_targets);
 
+/// A county's benefits have all kinds of spans (target − baseline). The mean of their
+/// realisations summed as exact fractions needs the least common multiple of every span,
+/// which left 128 bits within the first hundred different spans (the report answered
+/// INTERNAL, or in a release build a wrong figure): the project's figure, the report's
+/// (read from the benefits' kept values) and the CSV's (the walk) must each be the mean.
+async fn benefits_with_many_different_spans_are_measured(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    let (p, _) = create(&orebro, "Mätta nyttor", "COUNTY", "100").await;
+    let spans: Vec<i64> = (1009..1089).collect();
+    let mut exact = 0f64;
+    for s in &spans {
+        let d = orebro
+            .ok(ADD_BENEFIT, json!({"input": {"projectId": p, "description": format!("Nytta {s}"),
+                "category": "PRODUCTIVITY", "kind": "QUANTITATIVE", "ownerCode": "1880", "metric": "m", "unit": "u",
+                "baseline": "0", "target": s.to_string()}}))
+            .await;
+        let b = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+        orebro
+            .ok(
+                FOLLOW_UP,
+                json!({"input": {"benefitId": b, "date": "2026-06-01", "value": (s / 3).to_string()}}),
+            )
+            .await;
+        exact += (s / 3) as f64 / *s as f64;
+    }
+    // 33.301…%, far from a rounding boundary, so a float sum names the two decimals.
+    let want = format!("{:.2}", exact / spans.len() as f64 * 100.0);
+    assert_eq!(want, "33.30");
+    let q = r#"query($id: ID!) { node(id: $id) { ... on EServiceProject { benefitRealizationPercent } } }"#;
+    let d = orebro.ok(q, json!({"id": p})).await;
+    assert_eq!(d["node"]["benefitRealizationPercent"], want.as_str());
+    let vars = json!({"county": "18", "from": "2026-01-01", "to": "2026-12-31"});
+    let committee = app.as_kommun("1880").namnd();
+    for c in [&orebro, &committee] {
+        let r = c.ok(REPORT, vars.clone()).await;
+        let row = &r["committeeReport"]["benefitsPerMunicipality"][0];
+        assert_eq!(row["municipality"]["code"], "1880");
+        assert_eq!(row["benefits"], spans.len());
+        assert_eq!(row["realizationPercent"], want.as_str());
+    }
+    let token = samverkan::auth::mint_dev_token(&app.secret, "spans", "1880", &["namnd".into()], 60).unwrap();
+    let csv = app
+        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let records = csv_records(&csv);
+    let row = &csv_section(&records, "Nyttor per kommun")[0];
+    assert_eq!(row[2], spans.len().to_string());
+    assert_eq!(row[3].replace(',', "."), want);
+}
+both_backends!(benefits_with_many_different_spans_are_measured);
+
 /// A seeded county: Örebro leads a project in EXECUTION shared equally with Kumla, Kumla has
 /// one in IDEA with a tollgate due, Örebro keeps a PRIVATE one to itself.
 /// A county with something in every section of the report (shared with the PDF tests).

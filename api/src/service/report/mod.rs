@@ -20,7 +20,7 @@ use super::{
 use crate::{
     domain::{
         Health, Phase, Sek,
-        benefits::{BenefitKind, Measure},
+        benefits::{BenefitKind, Measure, Realizations},
         inventory::{InitiativeState, ResponseOutcome},
         sourcing::DataLocation,
     },
@@ -467,7 +467,7 @@ impl Report<'_, '_> {
             .map(|(municipality_id, (benefits, measured))| KommunBenefitRow {
                 municipality_id,
                 benefits,
-                realization: crate::domain::benefits::mean(&measured),
+                realization: measured.mean(),
             })
             .collect();
         report
@@ -578,7 +578,9 @@ impl Report<'_, '_> {
                 let realization = measured(kind, baseline_e4, target_e4, latest);
                 let owner = owners.entry(owner_id).or_default();
                 owner.0 += 1;
-                owner.1.extend(realization);
+                if let Some(r) = realization {
+                    owner.1.add(r);
+                }
             }
         }
         Ok(owners)
@@ -916,7 +918,9 @@ fn add_benefits(
         let realization = benefit_realization(b, follow_ups, Some(to));
         let owner = out.benefit_owners.entry(b.owner_id).or_default();
         owner.0 += 1;
-        owner.1.extend(realization);
+        if let Some(r) = realization {
+            owner.1.add(r);
+        }
         if !rows.wanted(out.benefit_rows.len()) {
             continue;
         }
@@ -1048,7 +1052,7 @@ struct Portfolio {
 }
 
 /// Per owner kommun: its benefits and the realisations of those measured.
-type BenefitOwners = std::collections::BTreeMap<i32, (usize, Vec<Ratio<i128>>)>;
+type BenefitOwners = std::collections::BTreeMap<i32, (usize, Realizations)>;
 
 impl Portfolio {
     /// Kommun `municipality_id`'s sums, made on first use.
