@@ -88,17 +88,21 @@ qlist='{ eServiceProjects(first: 20) { edges { node { id title } } } }'
 qsearch='{ eServiceProjects(first: 20, filter: {search: "zq"}) { totalCount edges { node { id } } } }'
 json() { python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$1"; }
 
-# One request: "<seconds> <status> <bytes> <first error code or ->".
+# One request: "<seconds> <status> <bytes> <first error code or ->". Each request writes its
+# own body file, so requests at once do not read each other's answers.
 ask() { # token query
-  local out
-  out=$(curl -s -o "$work/body" -w '%{time_total} %{http_code} %{size_download}' \
+  local out body
+  body=$(mktemp "$work/body.XXXXXX")
+  out=$(curl -s -o "$body" -w '%{time_total} %{http_code} %{size_download}' \
     -H "Authorization: Bearer $1" -H 'content-type: application/json' -d "$(json "$2")" "$url/graphql")
   echo "$out $(python3 -c 'import json,sys
 try:
   e=json.load(open(sys.argv[1])).get("errors") or []
   print(e[0]["extensions"]["code"] if e else "-")
-except Exception: print("?")' "$work/body")"
+except Exception: print("?")' "$body")"
+  rm -f "$body"
 }
+any_running() { local p; for p in "$@"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 mem() { awk '/VmRSS|VmHWM/ {printf "%s %d MB  ", $1, $2/1024}' "/proc/$pid/status"; echo; }
 
 run() { # binary label
@@ -139,17 +143,27 @@ run() { # binary label
   done
   echo -n "  "; mem
   echo "eight kommuner's first reports at once, a plain list read meanwhile:"
-  local codes=(1814 1860 1861 1862 1863 1864 1882 1883)
+  local codes=(1814 1860 1861 1862 1863 1864 1882 1883) reports=()
   for k in "${codes[@]}"; do
     (ask "$("$b" token --kommun "$k" --roles viewer --sub "v$k")" "$qall" >"$work/r$k") &
+    reports+=($!)
   done
   local lt
   lt=$("$b" token --kommun 1885 --roles viewer --sub list)
-  sleep 0.3
-  for _ in $(seq 20); do ask "$lt" "$qlist" | cut -d' ' -f1; done | sort -n >"$work/list"
-  wait $(jobs -p | grep -v "^$pid\$") 2>/dev/null || true
+  # Plain lists one after another for as long as any report is being built.
+  : >"$work/list"
+  local list
+  list=$(json "$qlist")
+  while any_running "${reports[@]}"; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $lt" \
+      -H 'content-type: application/json' -d "$list" "$url/graphql" >>"$work/list"
+  done
+  wait "${reports[@]}" 2>/dev/null || true
+  sort -n -o "$work/list" "$work/list"
+  local n
+  n=$(wc -l <"$work/list")
   for k in "${codes[@]}"; do echo "  $k: $(cat "$work/r$k")"; done
-  echo "  plain list meanwhile: p50 $(sed -n 10p "$work/list") s, max $(tail -1 "$work/list") s"
+  echo "  plain lists meanwhile: $n, p50 $(sed -n "$(((n + 1) / 2))p" "$work/list") s, p99 $(sed -n "$(((n * 99 + 99) / 100))p" "$work/list") s, max $(tail -1 "$work/list") s"
   echo -n "  "; mem
   echo "search-filtered first page: $(ask "$kv" "$qsearch")"
   echo "plain list after:           $(ask "$kv" "$qlist")"
