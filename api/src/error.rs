@@ -109,6 +109,20 @@ impl ApiError {
         }
     }
 
+    /// The error of work shared with other readers (a cache's single computation): the
+    /// error itself for the last holder, else the same answer for each of them. A statement
+    /// the database stopped at its time limit is that for every reader who shared it, not a
+    /// fault of the service.
+    pub fn shared(e: std::sync::Arc<ApiError>) -> Self {
+        std::sync::Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
+            Self::Unavailable(_) => Self::Unavailable(anyhow::anyhow!("{shared:?}")),
+            Self::QueryTooComplex(m) => Self::QueryTooComplex(m.clone()),
+            _ => Self::Internal(anyhow::anyhow!(
+                "work shared with other readers failed: {shared:?}"
+            )),
+        })
+    }
+
     /// The message the client sees; internal details never reach it.
     pub fn message(&self) -> String {
         match self {

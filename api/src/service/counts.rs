@@ -186,17 +186,7 @@ impl CountCache {
                         Ok::<_, ApiError>(n)
                     })
                     .await;
-                made.map_err(|e| {
-                    Arc::try_unwrap(e).unwrap_or_else(|shared| match &*shared {
-                        ApiError::Unavailable(_) => ApiError::Unavailable(anyhow::anyhow!("{shared:?}")),
-                        // A count the database stopped at its time limit is that for every
-                        // reader who shared it, not a fault of the service.
-                        ApiError::QueryTooComplex(m) => ApiError::QueryTooComplex(m.clone()),
-                        _ => ApiError::Internal(anyhow::anyhow!(
-                            "a count shared with other readers failed: {shared:?}"
-                        )),
-                    })
-                })
+                made.map_err(ApiError::shared)
             }
         }
     }

@@ -130,7 +130,10 @@ pub async fn bump_everywhere(tx: &impl ConnectionTrait) -> Result<i64, DbErr> {
 }
 
 /// The generation each of `parts` last moved at; 0 for a part no mutation has moved.
-async fn read_parts(db: &impl ConnectionTrait, parts: &[String]) -> Result<Vec<i64>, DbErr> {
+pub(in crate::service) async fn read_parts(
+    db: &impl ConnectionTrait,
+    parts: &[String],
+) -> Result<Vec<i64>, DbErr> {
     let backend = db.get_database_backend();
     let marks: Vec<String> = (1..=parts.len())
         .map(|i| match backend {

@@ -54,6 +54,8 @@ pub struct Services {
     /// Raised by each [`replace_reference`](Services::replace_reference).
     reference_version: Arc<std::sync::atomic::AtomicU64>,
     counts: Arc<counts::CountCache>,
+    /// The report's figures per visibility part, shared by the callers who see that part.
+    part_figures: Arc<report::PartFigures>,
     events: events::Events,
     verifications: audit::chain::Verifications,
     heavy: Arc<Heavy>,
@@ -111,6 +113,7 @@ impl Services {
             reference: Arc::new(std::sync::RwLock::new(reference)),
             reference_version: Arc::default(),
             counts: Arc::default(),
+            part_figures: Arc::default(),
             events,
             verifications: audit::chain::Verifications::default(),
             heavy: Arc::default(),

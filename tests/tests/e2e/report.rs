@@ -182,6 +182,113 @@ async fn benefits_with_many_different_spans_are_measured(app: TestApp) {
 }
 both_backends!(benefits_with_many_different_spans_are_measured);
 
+/// The report's figures of a part are kept per generation of the part and shared by every
+/// caller who sees it (the county's shared part is the committee's and each kommun's): each
+/// change of a project, of its benefits and their follow-ups, and of its visibility must show
+/// in the next report of everyone who sees the project, and leave it for those who no
+/// longer do.
+async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
+    let orebro = app.as_kommun("1880").editor_admin();
+    let committee = app.as_kommun("1880").namnd();
+    let kumla = app.as_kommun("1881").viewer();
+    let q = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
+      projectsByPhase { count } benefitsPerMunicipality { municipality { code } benefits realizationPercent } } }"#;
+    let (o, c, k) = (&orebro, &committee, &kumla);
+    let everyone = || async move { [figures(o, q).await, figures(c, q).await, figures(k, q).await] };
+    let (p, _) = create(&orebro, "Delad nytta", "COUNTY", "100").await;
+    let all = |t: (u64, u64, Option<&str>)| {
+        let t = (t.0, t.1, t.2.map(str::to_owned));
+        [t.clone(), t.clone(), t]
+    };
+    assert_eq!(everyone().await, all((1, 0, None)));
+    let d = orebro
+        .ok(ADD_BENEFIT, json!({"input": {"projectId": p, "description": "Färre samtal", "category": "PRODUCTIVITY",
+            "kind": "QUANTITATIVE", "ownerCode": "1880", "metric": "m", "unit": "u", "baseline": "0", "target": "100"}}))
+        .await;
+    let b = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(everyone().await, all((1, 1, None)));
+    orebro
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": b, "date": "2026-05-01", "value": "40"}}),
+        )
+        .await;
+    assert_eq!(everyone().await, all((1, 1, Some("40.00"))));
+    // A later value, and one after the period (which the period's figures leave out).
+    orebro
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": b, "date": "2026-09-01", "value": "60"}}),
+        )
+        .await;
+    orebro
+        .ok(
+            FOLLOW_UP,
+            json!({"input": {"benefitId": b, "date": "2027-02-01", "value": "90"}}),
+        )
+        .await;
+    assert_eq!(everyone().await, all((1, 1, Some("60.00"))));
+    create(&orebro, "Ännu ett", "COUNTY", "100").await;
+    assert_eq!(everyone().await, all((2, 1, Some("60.00"))));
+    // Private to Örebro: gone for the committee and Kumla, still Örebro's own.
+    let v = version(&orebro, &p).await;
+    orebro
+        .ok(
+            UPDATE,
+            json!({"input": {"id": p, "version": v, "visibility": "PRIVATE"}}),
+        )
+        .await;
+    let private = everyone().await;
+    assert_eq!(private[0], (2, 1, Some("60.00".to_owned())));
+    assert_eq!(private[1], (1, 0, None));
+    assert_eq!(private[2], (1, 0, None));
+    // Shared with Kumla as a participant: Kumla sees it again, the committee does not.
+    let v = version(&orebro, &p).await;
+    orebro
+        .ok(
+            UPDATE,
+            json!({"input": {"id": p, "version": v, "visibility": "PARTICIPANTS"}}),
+        )
+        .await;
+    assert_eq!(everyone().await[2], (1, 0, None));
+    let part = invite(&orebro, &p, "1881", "PARTICIPANT").await;
+    app.as_kommun("1881")
+        .editor_admin()
+        .ok(
+            RESPOND,
+            json!({"input": {"participationId": part, "accept": true}}),
+        )
+        .await;
+    let shared = everyone().await;
+    assert_eq!(shared[1], (1, 0, None));
+    assert_eq!(shared[2], (2, 1, Some("60.00".to_owned())));
+}
+both_backends!(the_reports_kept_figures_follow_every_change);
+
+/// (projects, benefits, realisation of Örebro's) in the report `q` as `c` reads it.
+async fn figures(c: &crate::helpers::Caller<'_>, q: &str) -> (u64, u64, Option<String>) {
+    let r = c.ok(q, json!({})).await;
+    let r = &r["committeeReport"];
+    let projects = r["projectsByPhase"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["count"].as_u64().unwrap())
+        .sum();
+    let orebros = r["benefitsPerMunicipality"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["municipality"]["code"] == "1880")
+        .cloned()
+        .unwrap_or(json!({"benefits": 0, "realizationPercent": null}));
+    (
+        projects,
+        orebros["benefits"].as_u64().unwrap(),
+        orebros["realizationPercent"].as_str().map(str::to_owned),
+    )
+}
+
 /// A seeded county: Örebro leads a project in EXECUTION shared equally with Kumla, Kumla has
 /// one in IDEA with a tollgate due, Örebro keeps a PRIVATE one to itself.
 /// A county with something in every section of the report (shared with the PDF tests).

@@ -8,7 +8,11 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+mod parts;
 mod sections;
+
+pub use parts::PartFigures;
+use parts::{BenefitOwners, PhaseCounts};
 
 use super::{
     Report,
@@ -20,7 +24,7 @@ use super::{
 use crate::{
     domain::{
         Health, Phase, Sek,
-        benefits::{BenefitKind, Measure, Realizations},
+        benefits::{BenefitKind, Measure},
         inventory::{InitiativeState, ResponseOutcome},
         sourcing::DataLocation,
     },
@@ -557,33 +561,58 @@ impl Report<'_, '_> {
                 Expr::col(benefit::Column::LatestE4),
             )
             .finally(probe);
+        let parts = visibility::benefit_parts(self.caller());
+        let generations = self.part_generations(&parts).await?;
         let mut owners = BenefitOwners::new();
         // The parts are disjoint.
-        for (_, part) in visibility::benefit_parts(self.caller()) {
-            let rows: Vec<BenefitSumRow> = benefit::Entity::find()
-                .select_only()
-                .columns([
-                    benefit::Column::OwnerId,
-                    benefit::Column::Kind,
-                    benefit::Column::BaselineE4,
-                    benefit::Column::TargetE4,
-                ])
-                .expr_as(latest.clone(), "latest")
-                .filter(benefit::Column::CountyId.eq(county_id))
-                .filter(part)
-                .into_tuple()
-                .all(self.db())
-                .await?;
-            for (owner_id, kind, baseline_e4, target_e4, latest) in rows {
-                let realization = measured(kind, baseline_e4, target_e4, latest);
-                let owner = owners.entry(owner_id).or_default();
-                owner.0 += 1;
-                if let Some(r) = realization {
-                    owner.1.add(r);
+        for ((name, part), generation) in parts.into_iter().zip(generations) {
+            let read = async {
+                let rows: Vec<BenefitSumRow> = benefit::Entity::find()
+                    .select_only()
+                    .columns([
+                        benefit::Column::OwnerId,
+                        benefit::Column::Kind,
+                        benefit::Column::BaselineE4,
+                        benefit::Column::TargetE4,
+                    ])
+                    .expr_as(latest.clone(), "latest")
+                    .filter(benefit::Column::CountyId.eq(county_id))
+                    .filter(part)
+                    .into_tuple()
+                    .all(self.db())
+                    .await?;
+                let mut owners = BenefitOwners::new();
+                for (owner_id, kind, baseline_e4, target_e4, latest) in rows {
+                    let owner = owners.entry(owner_id).or_default();
+                    owner.0 += 1;
+                    if let Some(r) = measured(kind, baseline_e4, target_e4, latest) {
+                        owner.1.add(r);
+                    }
                 }
+                Ok(owners)
+            };
+            let of_part = self
+                .svc
+                .part_figures
+                .benefits(&name, generation, to, read)
+                .await?;
+            for (&owner_id, &(n, realizations)) in of_part.iter() {
+                let owner = owners.entry(owner_id).or_default();
+                owner.0 += n;
+                owner.1.merge(realizations);
             }
         }
         Ok(owners)
+    }
+
+    /// The generation each of `parts` last moved at, read before their figures
+    /// ([`PartFigures`]).
+    async fn part_generations<T>(&self, parts: &[(String, T)]) -> ApiResult<Vec<i64>> {
+        let names: Vec<String> = parts.iter().map(|(name, _)| name.clone()).collect();
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(super::generation::read_parts(self.db(), &names).await?)
     }
 
     /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
@@ -777,22 +806,31 @@ impl Report<'_, '_> {
         use sea_orm::QuerySelect;
         // Counted per disjoint part of what the caller sees, each through its own index,
         // rather than the visibility rule evaluated on every project of the county.
-        let mut counts: std::collections::BTreeMap<(Phase, Option<Health>), u64> = Default::default();
-        for (_, part) in visibility::project_parts(self.caller()) {
-            let rows = project::Entity::find()
-                .select_only()
-                .column(project::Column::Phase)
-                .column(project::Column::Health)
-                .column_as(project::Column::Id.count(), "n")
-                .filter(part)
-                .filter(project::Column::CountyId.eq(county_id))
-                .group_by(project::Column::Phase)
-                .group_by(project::Column::Health)
-                .into_tuple::<(Phase, Option<Health>, i64)>()
-                .all(self.db())
-                .await?;
-            for (phase, health, n) in rows {
-                *counts.entry((phase, health)).or_default() += n as u64;
+        let parts = visibility::project_parts(self.caller());
+        let generations = self.part_generations(&parts).await?;
+        let mut counts = PhaseCounts::new();
+        for ((name, part), generation) in parts.into_iter().zip(generations) {
+            let read = async {
+                let rows = project::Entity::find()
+                    .select_only()
+                    .column(project::Column::Phase)
+                    .column(project::Column::Health)
+                    .column_as(project::Column::Id.count(), "n")
+                    .filter(part)
+                    .filter(project::Column::CountyId.eq(county_id))
+                    .group_by(project::Column::Phase)
+                    .group_by(project::Column::Health)
+                    .into_tuple::<(Phase, Option<Health>, i64)>()
+                    .all(self.db())
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(phase, health, n)| ((phase, health), n as u64))
+                    .collect())
+            };
+            let of_part = self.svc.part_figures.phases(&name, generation, read).await?;
+            for (&key, &n) in of_part.iter() {
+                *counts.entry(key).or_default() += n;
             }
         }
         Ok(counts
@@ -1050,9 +1088,6 @@ struct Portfolio {
     benefit_rows: Vec<BenefitRow>,
     benefit_owners: BenefitOwners,
 }
-
-/// Per owner kommun: its benefits and the realisations of those measured.
-type BenefitOwners = std::collections::BTreeMap<i32, (usize, Realizations)>;
 
 impl Portfolio {
     /// Kommun `municipality_id`'s sums, made on first use.

@@ -1,0 +1,83 @@
+//! The report's figures per visibility part (`visibility::project_parts`), each kept for the
+//! generation its part last moved at (`count_part_generation`).
+//!
+//! A county's shared part is the same for its committee and every one of its kommuner, and it
+//! is most of what each report reads: the benefits of every COUNTY project, measured one by one,
+//! and their phases. Kept per part, it is read once per change of the part for them all, and
+//! reports asked for at once wait for the one read under way rather than each reading it
+//! (`moka`'s `try_get_with`). A part moves with every mutation of one of its projects
+//! (`generation::touch_project_parts`), its benefits and their follow-ups included: they are
+//! written under their project. The generation is read before the figures, so a kept figure
+//! is at least as new as its generation says.
+use std::{collections::BTreeMap, future::Future, hash::Hash, sync::Arc};
+
+use chrono::NaiveDate;
+use moka::future::Cache;
+
+use crate::{
+    domain::{Health, Phase, benefits::Realizations},
+    error::{ApiError, ApiResult},
+};
+
+/// The projects of a part by phase and health.
+pub(super) type PhaseCounts = BTreeMap<(Phase, Option<Health>), u64>;
+/// The benefits of a part per owner kommun: how many, and their realisations.
+pub(super) type BenefitOwners = BTreeMap<i32, (usize, Realizations)>;
+
+/// Entries kept of each figure (a few hundred bytes each: a dozen owners, ten phases).
+const MAX_ENTRIES: u64 = 4_096;
+
+/// The figures kept, per part name and generation (and for the benefits, the period's end
+/// they are measured by).
+pub struct PartFigures {
+    phases: Cache<(String, i64), Arc<PhaseCounts>>,
+    benefits: Cache<(String, i64, NaiveDate), Arc<BenefitOwners>>,
+}
+
+impl Default for PartFigures {
+    fn default() -> Self {
+        Self {
+            phases: Cache::new(MAX_ENTRIES),
+            benefits: Cache::new(MAX_ENTRIES),
+        }
+    }
+}
+
+impl PartFigures {
+    /// The phase counts of `part` at `generation`, read by `read` unless kept.
+    pub(super) async fn phases(
+        &self,
+        part: &str,
+        generation: i64,
+        read: impl Future<Output = ApiResult<PhaseCounts>>,
+    ) -> ApiResult<Arc<PhaseCounts>> {
+        kept(&self.phases, (part.to_owned(), generation), read).await
+    }
+
+    /// The benefits per owner of `part` at `generation` measured by `to`, read by `read`
+    /// unless kept.
+    pub(super) async fn benefits(
+        &self,
+        part: &str,
+        generation: i64,
+        to: NaiveDate,
+        read: impl Future<Output = ApiResult<BenefitOwners>>,
+    ) -> ApiResult<Arc<BenefitOwners>> {
+        kept(&self.benefits, (part.to_owned(), generation, to), read).await
+    }
+}
+
+async fn kept<K, V>(
+    cache: &Cache<K, Arc<V>>,
+    key: K,
+    read: impl Future<Output = ApiResult<V>>,
+) -> ApiResult<Arc<V>>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    cache
+        .try_get_with(key, async { read.await.map(Arc::new) })
+        .await
+        .map_err(ApiError::shared)
+}
