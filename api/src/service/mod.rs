@@ -76,6 +76,35 @@ pub const COUNT_ESTIMATE_FROM: u64 = 10_000;
 /// Projects the committee report reads at a time unless the settings say otherwise.
 pub const REPORT_CHUNK: u64 = 1_000;
 
+/// Threads for the CPU of heavy reads (`Scope::off_workers`): half the machine's cores, at
+/// least one, so that they never take every core from the HTTP workers. Made once, for the
+/// life of the process (a runtime may not be dropped from async code); `None` if the system
+/// refused the threads, and then heavy reads run where they are asked for.
+fn heavy_threads() -> Option<&'static tokio::runtime::Handle> {
+    static THREADS: std::sync::LazyLock<Option<tokio::runtime::Runtime>> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads((cores / 2).max(1))
+            .thread_name("samverkan-heavy")
+            .enable_all()
+            .build()
+            .inspect_err(
+                |e| tracing::warn!(error = %e, "no threads for heavy reads; they run on the HTTP workers"),
+            )
+            .ok()
+    });
+    THREADS.as_ref().map(tokio::runtime::Runtime::handle)
+}
+
+/// A spawned task that stops when its awaiting future is dropped.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Turns for heavy reads on this replica: each holds one connection at a time for seconds, so
 /// a few at once keep the rest of the pool for everything else.
 struct Heavy {
@@ -389,6 +418,42 @@ impl<'a> Scope<'a> {
             Ok(Ok(turn)) => Ok(turn),
             Ok(Err(_)) | Err(_) => Err(ApiError::RateLimited(heavy.wait.as_secs().max(1))),
         }
+    }
+
+    /// Runs `work` with this request's scope on the heavy-read threads ([`HEAVY_THREADS`])
+    /// rather than on the HTTP workers, which every other request shares: a report decodes and
+    /// measures tens of thousands of rows between two awaits, and on a worker that is that long
+    /// for every request queued behind it. Dropping the returned future (the request's
+    /// deadline, a client gone) stops the work.
+    pub(in crate::service) async fn off_workers<T, W>(&self, work: W) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        W: for<'s> FnOnce(&'s Scope<'s>) -> futures_util::future::BoxFuture<'s, ApiResult<T>>
+            + Send
+            + 'static,
+    {
+        use tracing::Instrument;
+        let Some(threads) = heavy_threads() else {
+            return work(self).await;
+        };
+        let (svc, caller) = (self.svc.clone(), self.caller.clone());
+        let (request_id, reference) = (self.request_id.to_owned(), self.reference.clone());
+        let task = threads.spawn(
+            async move {
+                let scope = Scope {
+                    svc: &svc,
+                    caller: &caller,
+                    request_id: &request_id,
+                    reference,
+                };
+                work(&scope).await
+            }
+            .instrument(tracing::Span::current()),
+        );
+        let mut task = AbortOnDrop(task);
+        (&mut task.0)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("a heavy read stopped: {e}")))?
     }
 
     /// Refuses at once a caller whom no standing could grant `action` (a viewer creating a

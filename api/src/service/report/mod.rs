@@ -278,8 +278,16 @@ impl Report<'_, '_> {
     ) -> ApiResult<CommitteeReport> {
         self.check_period(from, to)?;
         let _turn = self.heavy_turn().await?;
-        self.build_committee_report(county_code, from, to, sections, None)
-            .await
+        let county = county_code.to_owned();
+        self.off_workers(move |scope| {
+            Box::pin(async move {
+                scope
+                    .report()
+                    .build_committee_report(&county, from, to, sections, None)
+                    .await
+            })
+        })
+        .await
     }
 
     /// The whole committee report with its long lists (`projectCosts`, `benefits`) handed to
@@ -315,8 +323,16 @@ impl Report<'_, '_> {
             row_cap: Some(rows),
             ..Sections::ALL
         };
+        let county = county_code.to_owned();
         let report = self
-            .build_committee_report(county_code, from, to, sections, None)
+            .off_workers(move |scope| {
+                Box::pin(async move {
+                    scope
+                        .report()
+                        .build_committee_report(&county, from, to, sections, None)
+                        .await
+                })
+            })
             .await?;
         tokio::task::spawn_blocking(move || make(report))
             .await
