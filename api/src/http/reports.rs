@@ -31,12 +31,12 @@ pub async fn committee_csv(
     let (from, to) = committee_request(&req, &who, &state).await?;
     let span = tracing::info_span!("report", request_id = %rid);
     let internal = |e: anyhow::Error| who.failed(&span, "report", ApiError::Internal(e));
-    let mut rows = crate::export::CommitteeCsv::new(state.services.reference())
+    let rows = crate::export::CommitteeCsv::new(state.services.reference())
         .map_err(|e| internal(anyhow::anyhow!("cannot make the report's temporary files: {e}")))?;
     let scope = state.services.scope(&who.caller, &rid);
-    let report = scope
+    let (report, rows) = scope
         .report()
-        .committee_report_into(&path, from, to, &mut rows)
+        .committee_report_into(&path, from, to, rows)
         .instrument(span.clone())
         .await
         .map_err(|e| who.failed(&span, "report", e))?;

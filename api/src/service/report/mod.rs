@@ -291,18 +291,29 @@ impl Report<'_, '_> {
     }
 
     /// The whole committee report with its long lists (`projectCosts`, `benefits`) handed to
-    /// `sink` row by row as they are read, rather than kept: what the CSV is written from.
-    pub async fn committee_report_into(
+    /// `sink` row by row as they are read, rather than kept: what the CSV is written from. The
+    /// sink comes back with the report.
+    pub async fn committee_report_into<S: RowSink + 'static>(
         &self,
         county_code: &str,
         from: NaiveDate,
         to: NaiveDate,
-        sink: &mut dyn RowSink,
-    ) -> ApiResult<CommitteeReport> {
+        sink: S,
+    ) -> ApiResult<(CommitteeReport, S)> {
         self.check_period(from, to)?;
         let _turn = self.heavy_turn().await?;
-        self.build_committee_report(county_code, from, to, Sections::ALL, Some(sink))
-            .await
+        let county = county_code.to_owned();
+        self.off_workers(move |scope| {
+            Box::pin(async move {
+                let mut sink = sink;
+                let report = scope
+                    .report()
+                    .build_committee_report(&county, from, to, Sections::ALL, Some(&mut sink))
+                    .await?;
+                Ok((report, sink))
+            })
+        })
+        .await
     }
 
     /// The whole committee report, its per-project lists cut at `rows` (counted in full), handed
