@@ -126,6 +126,9 @@ pub struct Limits {
     pub max_concurrent_reports: usize,
     /// How long a heavy read waits for its turn before `RATE_LIMITED` with `Retry-After`.
     pub heavy_wait_ms: u64,
+    /// PostgreSQL's parallel workers per statement of a heavy read (its own connections'
+    /// `max_parallel_workers_per_gather`).
+    pub heavy_parallel_workers: u32,
     /// Projects the committee report reads at a time with their children: its memory is
     /// bounded by this, not by the county.
     pub report_chunk: u64,
@@ -156,6 +159,7 @@ impl Default for Limits {
             max_connections_per_principal: 10,
             max_concurrent_reports: 2,
             heavy_wait_ms: 5_000,
+            heavy_parallel_workers: 0,
             report_chunk: 1_000,
             count_budget_ms: 100,
             count_estimate_from: 10_000,
@@ -447,6 +451,9 @@ impl Settings {
         }
         if let Some(v) = get("SAMVERKAN_HEAVY_WAIT_MS") {
             s.limits.heavy_wait_ms = number("SAMVERKAN_HEAVY_WAIT_MS", v)? as u64;
+        }
+        if let Some(v) = get("SAMVERKAN_HEAVY_PARALLEL_WORKERS") {
+            s.limits.heavy_parallel_workers = number("SAMVERKAN_HEAVY_PARALLEL_WORKERS", v)? as u32;
         }
         if let Some(v) = get("SAMVERKAN_COUNT_BUDGET_MS") {
             s.limits.count_budget_ms = number("SAMVERKAN_COUNT_BUDGET_MS", v)? as u64;

@@ -48,6 +48,8 @@ pub(crate) fn text(field: &str, value: &str, max: usize, required: bool) -> ApiR
 #[derive(Clone)]
 pub struct Services {
     db: Reads<DatabaseConnection>,
+    /// The heavy reads' own connections, when they have their own (`with_heavy_pool`).
+    heavy_db: Option<Reads<DatabaseConnection>>,
     /// Replaced whole when reference data changes (a new year of figures), so that a
     /// request reads one version of it from start to end.
     reference: Arc<std::sync::RwLock<Arc<Reference>>>,
@@ -123,6 +125,13 @@ impl Default for Heavy {
 }
 
 impl Services {
+    /// Heavy reads (`Scope::off_workers`) read through `db` rather than the pool every other
+    /// request shares.
+    pub fn with_heavy_pool(mut self, db: Option<DatabaseConnection>) -> Self {
+        self.heavy_db = db.map(Reads::new);
+        self
+    }
+
     /// At most `at_once` heavy reads at a time, the others waiting up to `wait` for a turn.
     pub fn with_heavy_limit(mut self, at_once: usize, wait: std::time::Duration) -> Self {
         self.heavy = Arc::new(Heavy {
@@ -139,6 +148,7 @@ impl Services {
         let events = events::Events::new(&db);
         Self {
             db,
+            heavy_db: None,
             reference: Arc::new(std::sync::RwLock::new(reference)),
             reference_version: Arc::default(),
             counts: Arc::default(),
@@ -436,7 +446,11 @@ impl<'a> Scope<'a> {
         let Some(threads) = heavy_threads() else {
             return work(self).await;
         };
-        let (svc, caller) = (self.svc.clone(), self.caller.clone());
+        let mut svc = self.svc.clone();
+        if let Some(heavy) = &svc.heavy_db {
+            svc.db = heavy.clone();
+        }
+        let caller = self.caller.clone();
         let (request_id, reference) = (self.request_id.to_owned(), self.reference.clone());
         let task = threads.spawn(
             async move {
