@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::{
     both_backends,
-    docs::benefits::{ADD_BENEFIT, FOLLOW_UP},
+    docs::benefits::{ADD_BENEFIT, FOLLOW_UP, follow_up},
     docs::initiatives as ini,
     docs::inventory::{PRODUCT, VENDOR, register},
     docs::*,
@@ -54,12 +54,7 @@ async fn benefit_realization_follows_the_owners_latest_value_even_for_falling_ta
         .await
         .expect_code("BAD_USER_INPUT");
 
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": time, "date": "2026-03-01", "value": "9"}}),
-        )
-        .await;
+    follow_up(&orebro, &time, "2026-03-01", "9").await;
     let d = orebro
         .ok(
             FOLLOW_UP,
@@ -207,26 +202,11 @@ async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
         .await;
     let b = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
     assert_eq!(everyone().await, all((1, 1, None)));
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": b, "date": "2026-05-01", "value": "40"}}),
-        )
-        .await;
+    follow_up(&orebro, &b, "2026-05-01", "40").await;
     assert_eq!(everyone().await, all((1, 1, Some("40.00"))));
     // A later value, and one after the period (which the period's figures leave out).
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": b, "date": "2026-09-01", "value": "60"}}),
-        )
-        .await;
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": b, "date": "2027-02-01", "value": "90"}}),
-        )
-        .await;
+    follow_up(&orebro, &b, "2026-09-01", "60").await;
+    follow_up(&orebro, &b, "2027-02-01", "90").await;
     assert_eq!(everyone().await, all((1, 1, Some("60.00"))));
     create(&orebro, "Ännu ett", "COUNTY", "100").await;
     assert_eq!(everyone().await, all((2, 1, Some("60.00"))));
@@ -311,19 +291,9 @@ pub(crate) async fn seed(app: &TestApp) {
             "ownerCode": "1880", "metric": "Svarstid", "unit": "dagar", "baseline": "10", "target": "6"}}))
         .await;
     let b = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": b, "date": "2026-11-01", "value": "8"}}),
-        )
-        .await;
+    follow_up(&orebro, &b, "2026-11-01", "8").await;
     // After the period: not in the report.
-    orebro
-        .ok(
-            FOLLOW_UP,
-            json!({"input": {"benefitId": b, "date": "2027-02-01", "value": "6"}}),
-        )
-        .await;
+    follow_up(&orebro, &b, "2027-02-01", "6").await;
     kumla.ok(CREATE, json!({"input": {"title": "Skolskjuts", "visibility": "COUNTY", "budget": "300000", "nextTollgateDue": "2026-12-15"}})).await;
     kumla.ok(CREATE, json!({"input": {"title": "Senare", "visibility": "COUNTY", "budget": "1", "nextTollgateDue": "2027-03-01"}})).await;
     orebro
