@@ -160,17 +160,14 @@ async fn benefits_with_many_different_spans_are_measured(app: TestApp) {
         assert_eq!(row["benefits"], spans.len());
         assert_eq!(row["realizationPercent"], want.as_str());
     }
-    let token = samverkan::auth::mint_dev_token(&app.secret, "spans", "1880", &["namnd".into()], 60).unwrap();
-    let csv = app
-        .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let records = csv_records(&csv);
+    let records = csv_records(
+        &app.file(
+            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
+            "1880",
+            &["namnd"],
+        )
+        .await,
+    );
     let row = &csv_section(&records, "Nyttor per kommun")[0];
     assert_eq!(row[2], spans.len().to_string());
     assert_eq!(row[3].replace(',', "."), want);
