@@ -430,7 +430,7 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Runs `work` with this request's scope on the heavy-read threads ([`HEAVY_THREADS`])
+    /// Runs `work` with this request's scope on the heavy-read threads ([`heavy_threads`])
     /// rather than on the HTTP workers, which every other request shares: a report decodes and
     /// measures tens of thousands of rows between two awaits, and on a worker that is that long
     /// for every request queued behind it. Dropping the returned future (the request's

@@ -278,6 +278,17 @@ impl Report<'_, '_> {
     ) -> ApiResult<CommitteeReport> {
         self.check_period(from, to)?;
         let _turn = self.heavy_turn().await?;
+        self.build_apart(county_code, from, to, sections).await
+    }
+
+    /// [`Self::build_committee_report`] with its rows kept, on the heavy-read threads.
+    async fn build_apart(
+        &self,
+        county_code: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        sections: Sections,
+    ) -> ApiResult<CommitteeReport> {
         let county = county_code.to_owned();
         self.off_workers(move |scope| {
             Box::pin(async move {
@@ -334,17 +345,7 @@ impl Report<'_, '_> {
             row_cap: Some(rows),
             ..Sections::ALL
         };
-        let county = county_code.to_owned();
-        let report = self
-            .off_workers(move |scope| {
-                Box::pin(async move {
-                    scope
-                        .report()
-                        .build_committee_report(&county, from, to, sections, None)
-                        .await
-                })
-            })
-            .await?;
+        let report = self.build_apart(county_code, from, to, sections).await?;
         tokio::task::spawn_blocking(move || make(report))
             .await
             .map_err(|e| {
