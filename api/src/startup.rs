@@ -64,6 +64,11 @@ pub async fn connect_heavy(
     open(settings, size, Some(workers), counter).await.map(Some)
 }
 
+/// How the service's connections name themselves to PostgreSQL (`pg_stat_activity`).
+pub const APPLICATION_NAME: &str = "samverkan";
+/// How the heavy reads' own connections name themselves.
+pub const HEAVY_APPLICATION_NAME: &str = "samverkan-heavy";
+
 /// A pool of `size` connections to the database of the settings; on PostgreSQL with
 /// `parallel_workers` per statement when given, else the server's own setting.
 async fn open(
@@ -91,12 +96,15 @@ async fn open(
         // connection is free again, rather than the deadline dropping a request whose
         // statement still runs.
         let timeout = format!("{}ms", statement_timeout_ms(settings.limits.request_timeout_ms));
+        // The heavy reads' connections name themselves in `pg_stat_activity`.
         let workers = parallel_workers.map(|n| n.to_string());
         opts.map_sqlx_postgres_opts(move |o| {
             let o = o.options([("statement_timeout", timeout.as_str())]);
             match &workers {
-                Some(n) => o.options([("max_parallel_workers_per_gather", n.as_str())]),
-                None => o,
+                Some(n) => o
+                    .options([("max_parallel_workers_per_gather", n.as_str())])
+                    .application_name(HEAVY_APPLICATION_NAME),
+                None => o.application_name(APPLICATION_NAME),
             }
         });
     } else {

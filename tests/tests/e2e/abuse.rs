@@ -570,3 +570,45 @@ async fn a_new_filters_first_count_is_bounded_rather_than_waited_for() {
         assert_eq!(d["eServiceProjects"]["totalCount"], 3, "{d}");
     }
 }
+
+/// On PostgreSQL the committee report reads through connections of its own (named
+/// `samverkan-heavy` in `pg_stat_activity`), so that it never takes the pool every other
+/// request reads from: after a report, its statements are the heavy connections' last, and no
+/// connection of the shared pool ran one.
+#[tokio::test]
+async fn the_committee_report_reads_on_connections_of_its_own() {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let Some(app) = TestApp::spawn(crate::helpers::Backend::Postgres).await else {
+        eprintln!("skipped: SAMVERKAN_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let orebro = app.as_kommun("1880").editor();
+    create(&orebro, "Rapporterat", "COUNTY", "1").await;
+    let q = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
+      projectsByPhase { count } benefitsPerMunicipality { benefits } } }"#;
+    let r = app.as_kommun("1881").viewer().ok(q, json!({})).await;
+    assert_eq!(r["committeeReport"]["projectsByPhase"][0]["count"], 1);
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let last = |name: &'static str| {
+        let db = &db;
+        async move {
+            db.query_all_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+                [name.into()],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "query").unwrap())
+            .collect::<Vec<_>>()
+        }
+    };
+    let report_statement =
+        |q: &String| q.contains(r#"FROM "benefit""#) || q.contains(r#"COUNT("project"."id")"#);
+    let heavy = last(samverkan::startup::HEAVY_APPLICATION_NAME).await;
+    assert!(heavy.iter().any(report_statement), "{heavy:?}");
+    let shared = last(samverkan::startup::APPLICATION_NAME).await;
+    assert!(!shared.is_empty(), "the shared pool is named too");
+    assert!(!shared.iter().any(report_statement), "{shared:?}");
+}
