@@ -160,19 +160,24 @@ async fn benefits_with_many_different_spans_are_measured(app: TestApp) {
         assert_eq!(row["benefits"], spans.len());
         assert_eq!(row["realizationPercent"], want.as_str());
     }
-    let records = csv_records(
-        &app.file(
-            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
-            "1880",
-            &["namnd"],
-        )
-        .await,
-    );
+    let records = year_csv(&app, "1880", "namnd").await;
     let row = &csv_section(&records, "Nyttor per kommun")[0];
     assert_eq!(row[2], spans.len().to_string());
     assert_eq!(row[3].replace(',', "."), want);
 }
 both_backends!(benefits_with_many_different_spans_are_measured);
+
+/// The records of the committee CSV for 2026 as `kommun` with `role` reads it.
+async fn year_csv(app: &TestApp, kommun: &str, role: &str) -> Vec<Vec<String>> {
+    csv_records(
+        &app.file(
+            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
+            kommun,
+            &[role],
+        )
+        .await,
+    )
+}
 
 /// The report's figures of a part are kept per generation of the part and shared by every
 /// caller who sees it (the county's shared part is the committee's and each kommun's): each
@@ -750,18 +755,7 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
                 .entry(b["owner"]["code"].as_str().unwrap().to_owned())
                 .or_default() += 1;
         }
-        let token =
-            samverkan::auth::mint_dev_token(&app.secret, "chunks", kommun, &[roles.into()], 60).unwrap();
-        let csv = app
-            .get("/reports/18/committee.csv?from=2026-01-01&to=2026-12-31")
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let records = csv_records(std::str::from_utf8(&csv).unwrap());
+        let records = year_csv(&app, kommun, roles).await;
         let from_csv: Vec<(String, i64, String)> = csv_section(&records, "Nyttor per kommun")
             .iter()
             .map(|row| (row[0].clone(), row[2].parse().unwrap(), row[3].replace(',', ".")))
@@ -923,14 +917,7 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     let tollgates = r["tollgateCount"].as_u64().unwrap();
     assert!(tollgates > 1_000, "{tollgates}");
     assert_eq!(r["tollgatesDue"].as_array().unwrap().len(), 1_000);
-    let records = csv_records(
-        &app.file(
-            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
-            "1880",
-            &["namnd"],
-        )
-        .await,
-    );
+    let records = year_csv(&app, "1880", "namnd").await;
     let section = |title: &str| csv_section(&records, title);
     assert_eq!(
         section("Kostnad per projekt och kommun").len() as u64,
@@ -954,14 +941,7 @@ async fn the_reports_long_lists_are_bounded_and_counted(app: TestApp) {
     let viewer = app.as_kommun("1881").viewer();
     let r = viewer.ok(q, json!({})).await;
     let r = &r["committeeReport"];
-    let records = csv_records(
-        &app.file(
-            "/reports/18/committee.csv?from=2026-01-01&to=2026-12-31",
-            "1881",
-            &["viewer"],
-        )
-        .await,
-    );
+    let records = year_csv(&app, "1881", "viewer").await;
     let section = |title: &str| csv_section(&records, title);
     let tollgates = r["tollgateCount"].as_u64().unwrap();
     assert!(tollgates > 1_000, "{tollgates}");
