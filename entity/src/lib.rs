@@ -25,6 +25,8 @@ pub mod product;
 pub mod project;
 pub mod project_share;
 pub mod project_share_sum;
+pub mod project_share_taking_sum;
+pub mod project_taker;
 pub mod pseudonym_key;
 pub mod role_holder;
 pub mod sourcing_coevaluator;

@@ -7,7 +7,7 @@
 //! that passed this filter.
 use crate::domain::inventory::SupporterState;
 use entity::{
-    benefit, initiative_supporter, participation, project, project_share, project_share_sum,
+    benefit, initiative_supporter, participation, project, project_share_sum, project_share_taking_sum,
     sourcing_coevaluator, sourcing_evaluation, system_instance, vendor_initiative,
 };
 use sea_orm::{
@@ -159,34 +159,50 @@ pub enum SharePart {
     /// From the kept sums (`project_share_sum`): the part depends only on a project's
     /// county, owner and visibility, which key the sums.
     Sums(Condition),
-    /// From the share rows (`project_share`): the part depends on the participations.
-    Rows(Condition),
+    /// From the kept sums per kommun taking part (`project_share_taking_sum`): the part of
+    /// others' PARTICIPANTS projects the kommun takes part in, whose takers
+    /// [`takes_part`] names.
+    Taking(Condition),
 }
 
-/// [`project_parts`] of the kept cost shares: the same disjoint parts, on the project's
-/// columns copied onto each share row and each kept sum, so that a sum over what a caller sees
-/// is a sum of sums: the county's and the kommun's own part read from the kept sums (a few
-/// hundred rows), the part of others' projects the kommun takes part in from the share rows.
+/// [`project_parts`] of the kept cost shares: the same disjoint parts, read from sums kept
+/// per what each part depends on, so that a sum over what a caller sees is a sum of a few
+/// hundred kept rows: the county's and the kommun's own part from the sums keyed by the
+/// project's columns, the part of others' projects the kommun takes part in from the sums
+/// kept per kommun taking part.
 pub fn project_share_parts(caller: &Caller) -> Vec<(String, SharePart)> {
     let sums = SharedColumns {
         owner: project_share_sum::Column::OwnerId,
         county: project_share_sum::Column::CountyId,
         visibility: project_share_sum::Column::Visibility,
     };
-    let rows = SharedColumns {
-        owner: project_share::Column::OwnerId,
-        county: project_share::Column::CountyId,
-        visibility: project_share::Column::Visibility,
-    };
     let mut parts: Vec<(String, SharePart)> = owner_parts(caller, &sums)
         .into_iter()
         .map(|(name, c)| (name, SharePart::Sums(c)))
         .collect();
-    parts.extend(
-        taking_part(caller, &rows, project_share::Column::ProjectId)
-            .map(|(name, c)| (name, SharePart::Rows(c))),
-    );
+    if let Some(p) = caller.principal().filter(|p| p.reads_as_kommun()) {
+        let k = p.municipality_id;
+        parts.push((
+            format!("{TAKING_PART}{k}"),
+            SharePart::Taking(Condition::all().add(project_share_taking_sum::Column::TakerId.eq(k))),
+        ));
+    }
     parts
+}
+
+/// Whether kommun `municipality_id`, whose participation in a project owned by `owner_id`
+/// with `visibility` is in `state`, reads it by taking part: what puts a project in the
+/// kommun's `taking-part:` part ([`project_parts`]), for the kept sums of that part
+/// (`project_taker`, kept by `shares::reprice`).
+pub(in crate::service) fn takes_part(
+    visibility: Visibility,
+    owner_id: i32,
+    municipality_id: i32,
+    state: ParticipationState,
+) -> bool {
+    visibility == Visibility::Participants
+        && municipality_id != owner_id
+        && taking_part_states().contains(&state)
 }
 
 /// The parts of [`project_parts`] over a table with `cols` whose project is `project`.

@@ -608,6 +608,17 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
                 )
                 .await;
         }
+        // 1885 reads n = 8 as invited only (it takes part, pays nothing), and stops reading
+        // n = 18 when it withdraws.
+        if n == 8 {
+            invite(&c, &p, "1885", "PARTICIPANT").await;
+        }
+        if n == 18 {
+            app.as_kommun("1885")
+                .editor_admin()
+                .ok(WITHDRAW, json!({"input": {"projectId": p}}))
+                .await;
+        }
         if n % 4 == 1 {
             for to in ["PRE_STUDY", "PLANNING", "EXECUTION"] {
                 advance(&c, &p, to).await;
@@ -844,6 +855,26 @@ async fn the_report_read_in_chunks_is_the_report_read_whole(app: TestApp) {
         "a kept sum without rows"
     );
     assert!(differ(kept).await > 5, "the seed makes sums");
+    // The kept sums per kommun taking part are the share rows of the PARTICIPANTS projects
+    // each kommun other than the owner is invited to or has accepted, summed: read here
+    // from the participations, not from the kept takers.
+    let taking = "SELECT s.county_id, pa.municipality_id AS taker, s.municipality_id, s.committed, \
+          COALESCE(s.floating_year, 0) AS y, SUM(s.amount_ore) AS amount, COUNT(*) AS projects \
+        FROM project_share s JOIN project p ON p.id = s.project_id \
+        JOIN (SELECT DISTINCT project_id, municipality_id FROM participation \
+          WHERE state IN ('INVITED', 'ACCEPTED')) pa ON pa.project_id = s.project_id \
+        WHERE p.visibility = 'PARTICIPANTS' AND pa.municipality_id <> p.owner_id \
+        GROUP BY s.county_id, pa.municipality_id, s.municipality_id, s.committed, COALESCE(s.floating_year, 0)";
+    let kept_taking = "SELECT county_id, taker_id, municipality_id, committed, floating_year, amount_ore, projects \
+        FROM project_share_taking_sum";
+    for (a, b) in [(taking, kept_taking), (kept_taking, taking)] {
+        let d = format!("SELECT COUNT(*) AS n FROM ({a} EXCEPT {b}) d");
+        assert_eq!(differ(&d).await, 0, "the kept taking sums differ from the rows");
+    }
+    assert!(
+        differ(&format!("SELECT COUNT(*) AS n FROM ({taking}) t")).await >= 3,
+        "the seed has kommuner taking part"
+    );
     // What each benefit keeps is its project's and its owner's latest follow-up's.
     let stale = "SELECT COUNT(*) AS n FROM benefit b JOIN project p ON p.id = b.project_id \
         WHERE b.county_id <> p.county_id OR b.project_owner_id <> p.owner_id \

@@ -17,7 +17,9 @@
 //! ahead of the rows' still answers from its own figures.
 use std::collections::HashMap;
 
-use entity::{derived_state, project, project_share, project_share_sum};
+use entity::{
+    derived_state, project, project_share, project_share_sum, project_share_taking_sum, project_taker,
+};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Set,
@@ -30,7 +32,7 @@ use crate::{
     service::{
         Reference,
         audit::store::Reads,
-        projects::{CostBasis, basis_year, members_of, paying, shares},
+        projects::{CostBasis, basis_year, members_of, paying, shares, takers},
     },
 };
 
@@ -69,6 +71,19 @@ type SumKey = (i32, i32, Visibility, i32, bool, i32);
 
 /// A sum's amount in öre and its number of share rows.
 type Sum = (i64, i64);
+
+/// What a kept sum per kommun taking part (`project_share_taking_sum`) is keyed by: county,
+/// the kommun taking part, the kommun paying, committed, population year (0 for none).
+type TakingKey = (i32, i32, i32, bool, i32);
+
+/// The kept taking sums' key columns, in [`TakingKey`]'s order.
+const TAKING_KEY: [project_share_taking_sum::Column; 5] = [
+    project_share_taking_sum::Column::CountyId,
+    project_share_taking_sum::Column::TakerId,
+    project_share_taking_sum::Column::MunicipalityId,
+    project_share_taking_sum::Column::Committed,
+    project_share_taking_sum::Column::FloatingYear,
+];
 
 /// The kept sums' key columns, in [`SumKey`]'s order.
 const KEY: [project_share_sum::Column; 6] = [
@@ -184,6 +199,111 @@ async fn add_to_sums(conn: &impl ConnectionTrait, delta: HashMap<SumKey, Sum>) -
     Ok(())
 }
 
+/// Adds `delta` to the kept sums per kommun taking part and drops the keys it leaves
+/// without rows.
+async fn add_to_taking_sums(conn: &impl ConnectionTrait, delta: HashMap<TakingKey, Sum>) -> ApiResult<()> {
+    let delta: Vec<(TakingKey, Sum)> = delta.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
+    if delta.is_empty() {
+        return Ok(());
+    }
+    let mut counties: Vec<i32> = delta.iter().map(|((c, ..), _)| *c).collect();
+    counties.sort_unstable();
+    counties.dedup();
+    let added = |c: project_share_taking_sum::Column| {
+        Expr::col((project_share_taking_sum::Entity, c))
+            .add(Expr::col((sea_orm::sea_query::Alias::new("excluded"), c)))
+    };
+    for batch in delta.chunks(INSERT_ROWS) {
+        project_share_taking_sum::Entity::insert_many(batch.iter().map(
+            |&((county_id, taker_id, municipality_id, committed, floating_year), (amount, n))| {
+                project_share_taking_sum::ActiveModel {
+                    county_id: Set(county_id),
+                    taker_id: Set(taker_id),
+                    municipality_id: Set(municipality_id),
+                    committed: Set(committed),
+                    floating_year: Set(floating_year),
+                    amount_ore: Set(amount),
+                    projects: Set(n),
+                }
+            },
+        ))
+        .on_conflict(
+            OnConflict::columns(TAKING_KEY)
+                .value(
+                    project_share_taking_sum::Column::AmountOre,
+                    added(project_share_taking_sum::Column::AmountOre),
+                )
+                .value(
+                    project_share_taking_sum::Column::Projects,
+                    added(project_share_taking_sum::Column::Projects),
+                )
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?;
+    }
+    project_share_taking_sum::Entity::delete_many()
+        .filter(project_share_taking_sum::Column::CountyId.is_in(counties))
+        .filter(project_share_taking_sum::Column::Projects.eq(0))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The kept share rows of projects `ids` that have kept takers, with those takers: what
+/// their taking sums hold of them.
+async fn taken_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<HashMap<TakingKey, Sum>> {
+    let taken: Vec<(i64, i32)> = project_taker::Entity::find()
+        .select_only()
+        .columns([
+            project_taker::Column::ProjectId,
+            project_taker::Column::MunicipalityId,
+        ])
+        .filter(project_taker::Column::ProjectId.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut sums: HashMap<TakingKey, Sum> = HashMap::new();
+    if taken.is_empty() {
+        return Ok(sums);
+    }
+    let mut by_project: HashMap<i64, Vec<i32>> = HashMap::new();
+    for (project_id, taker) in taken {
+        by_project.entry(project_id).or_default().push(taker);
+    }
+    type Row = (i64, i32, i32, bool, Option<i32>, i64);
+    let rows: Vec<Row> = project_share::Entity::find()
+        .select_only()
+        .columns([
+            project_share::Column::ProjectId,
+            project_share::Column::CountyId,
+            project_share::Column::MunicipalityId,
+            project_share::Column::Committed,
+            project_share::Column::FloatingYear,
+            project_share::Column::AmountOre,
+        ])
+        .filter(project_share::Column::ProjectId.is_in(by_project.keys().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for (project_id, county_id, municipality_id, committed, year, amount) in rows {
+        for &taker in &by_project[&project_id] {
+            let s = sums
+                .entry((
+                    county_id,
+                    taker,
+                    municipality_id,
+                    committed,
+                    year.unwrap_or(NO_YEAR),
+                ))
+                .or_default();
+            s.0 += amount;
+            s.1 += 1;
+        }
+    }
+    Ok(sums)
+}
+
 /// Sets county `county_id`'s kept sums to the sums of its share rows as they stand.
 async fn resum(conn: &impl ConnectionTrait, county_id: i32) -> ApiResult<()> {
     project_share_sum::Entity::delete_many()
@@ -203,6 +323,22 @@ async fn resum(conn: &impl ConnectionTrait, county_id: i32) -> ApiResult<()> {
         .map_err(|e| crate::error::ApiError::Internal(anyhow::anyhow!("the kept sums' refill: {e}")))?
         .to_owned();
     conn.execute(&insert).await?;
+    project_share_taking_sum::Entity::delete_many()
+        .filter(project_share_taking_sum::Column::CountyId.eq(county_id))
+        .exec(conn)
+        .await?;
+    // An integer, formatted: the statement is the same on both databases.
+    conn.execute_unprepared(&format!(
+        "INSERT INTO project_share_taking_sum (county_id, taker_id, municipality_id, committed, \
+         floating_year, amount_ore, projects) \
+         SELECT s.county_id, t.municipality_id, s.municipality_id, s.committed, \
+         COALESCE(s.floating_year, {NO_YEAR}), CAST(SUM(s.amount_ore) AS BIGINT), COUNT(*) \
+         FROM project_share s JOIN project_taker t ON t.project_id = s.project_id \
+         WHERE s.county_id = {county_id} \
+         GROUP BY s.county_id, t.municipality_id, s.municipality_id, s.committed, \
+         COALESCE(s.floating_year, {NO_YEAR})"
+    ))
+    .await?;
     Ok(())
 }
 
@@ -239,11 +375,22 @@ pub(in crate::service) async fn reprice(
             d.0 -= amount;
             d.1 -= n;
         }
+        let mut taking: HashMap<TakingKey, Sum> = HashMap::new();
+        for (key, (amount, n)) in taken_of(conn, ids).await? {
+            let d = taking.entry(key).or_default();
+            d.0 -= amount;
+            d.1 -= n;
+        }
         project_share::Entity::delete_many()
             .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
             .exec(conn)
             .await?;
+        project_taker::Entity::delete_many()
+            .filter(project_taker::Column::ProjectId.is_in(ids.iter().copied()))
+            .exec(conn)
+            .await?;
         let mut rows = Vec::new();
+        let mut taken = Vec::new();
         for (id, phase, owner_id, visibility, county_id, budget_ore, cost_key, mixed_equal_bp, pinned_year) in
             projects
         {
@@ -269,6 +416,8 @@ pub(in crate::service) async fn reprice(
                     floating_year: Set(floating_year),
                 }
             };
+            let project_takers = takers(&parts, id, owner_id, visibility);
+            let first_row = rows.len();
             let paying = paying(&parts, id);
             // A county this replica does not serve has no kommuner in its reference data.
             let split = if r.county(county_id).is_some() {
@@ -290,6 +439,24 @@ pub(in crate::service) async fn reprice(
                 }
                 None => rows.push(row(0, 0, Some(UNPRICED))),
             }
+            for &taker in &project_takers {
+                for r in &rows[first_row..] {
+                    let key = (
+                        county_id,
+                        taker,
+                        r.municipality_id.clone().unwrap(),
+                        r.committed.clone().unwrap(),
+                        r.floating_year.clone().unwrap().unwrap_or(NO_YEAR),
+                    );
+                    let d = taking.entry(key).or_default();
+                    d.0 += r.amount_ore.clone().unwrap();
+                    d.1 += 1;
+                }
+                taken.push(project_taker::ActiveModel {
+                    project_id: Set(id),
+                    municipality_id: Set(taker),
+                });
+            }
         }
         for r in &rows {
             let d = delta.entry(sum_key(r)).or_default();
@@ -301,7 +468,13 @@ pub(in crate::service) async fn reprice(
                 .exec_without_returning(conn)
                 .await?;
         }
+        for batch in taken.chunks(INSERT_ROWS) {
+            project_taker::Entity::insert_many(batch.iter().cloned())
+                .exec_without_returning(conn)
+                .await?;
+        }
         add_to_sums(conn, delta).await?;
+        add_to_taking_sums(conn, taking).await?;
     }
     Ok(())
 }
@@ -331,6 +504,15 @@ pub(in crate::service) fn stale_sums(current: Option<i32>) -> Condition {
     stale_where(
         project_share_sum::Column::FloatingYear,
         project_share_sum::Column::FloatingYear.ne(NO_YEAR),
+        current,
+    )
+}
+
+/// [`stale`] for the kept sums per kommun taking part.
+pub(in crate::service) fn stale_taking_sums(current: Option<i32>) -> Condition {
+    stale_where(
+        project_share_taking_sum::Column::FloatingYear,
+        project_share_taking_sum::Column::FloatingYear.ne(NO_YEAR),
         current,
     )
 }

@@ -807,6 +807,26 @@ pub(in crate::service) async fn members_of(
         .collect())
 }
 
+/// The kommuner of project `id` (owned by `owner_id`, with `visibility`) in `parts` that read
+/// it by taking part ([`crate::service::visibility::takes_part`]), each once.
+pub(in crate::service) fn takers(
+    parts: &[ChunkPart],
+    id: i64,
+    owner_id: i32,
+    visibility: crate::domain::Visibility,
+) -> Vec<i32> {
+    let start = parts.partition_point(|x| x.project_id < id);
+    let mut takers: Vec<i32> = parts[start..]
+        .iter()
+        .take_while(|x| x.project_id == id)
+        .filter(|x| crate::service::visibility::takes_part(visibility, owner_id, x.municipality_id, x.state))
+        .map(|x| x.municipality_id)
+        .collect();
+    takers.sort_unstable();
+    takers.dedup();
+    takers
+}
+
 /// Project `id`'s paying members among `parts` (ordered by project, [`members_of`]), as a
 /// split takes them: kommun and CUSTOM percentage.
 pub(in crate::service) fn paying(

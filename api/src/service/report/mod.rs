@@ -2,7 +2,9 @@
 //! county's portfolio, costs, benefits and decisions for a period, built once and served
 //! both as GraphQL and as CSV for the minutes.
 use chrono::NaiveDate;
-use entity::{benefit, benefit_follow_up, county, project, project_share, project_share_sum};
+use entity::{
+    benefit, benefit_follow_up, county, project, project_share, project_share_sum, project_share_taking_sum,
+};
 use num_rational::Ratio;
 use std::collections::HashMap;
 
@@ -645,8 +647,7 @@ impl Report<'_, '_> {
 
     /// Adds the county's kept shares the caller sees to the sums per kommun, but for those
     /// whose split followed another population year than `current` (which the walk splits):
-    /// a grouped read of the kept sums for the parts they key, of the share rows for the
-    /// part of others' projects a kommun takes part in.
+    /// a grouped read of the kept sums of each part (`visibility::project_share_parts`).
     async fn add_kept_sums(
         &self,
         out: &mut Portfolio,
@@ -675,18 +676,18 @@ impl Report<'_, '_> {
                         .all(self.db())
                         .await?
                 }
-                SharePart::Rows(part) => {
-                    project_share::Entity::find()
+                SharePart::Taking(part) => {
+                    project_share_taking_sum::Entity::find()
                         .select_only()
-                        .column(project_share::Column::MunicipalityId)
-                        .column(project_share::Column::Committed)
+                        .column(project_share_taking_sum::Column::MunicipalityId)
+                        .column(project_share_taking_sum::Column::Committed)
                         .column_as(Expr::cust("CAST(SUM(amount_ore) AS BIGINT)"), "amount")
-                        .column_as(project_share::Column::ProjectId.count(), "n")
-                        .filter(project_share::Column::CountyId.eq(county_id))
+                        .column_as(Expr::cust("CAST(SUM(projects) AS BIGINT)"), "n")
+                        .filter(project_share_taking_sum::Column::CountyId.eq(county_id))
                         .filter(part)
-                        .filter(shares::stale(current).not())
-                        .group_by(project_share::Column::MunicipalityId)
-                        .group_by(project_share::Column::Committed)
+                        .filter(shares::stale_taking_sums(current).not())
+                        .group_by(project_share_taking_sum::Column::MunicipalityId)
+                        .group_by(project_share_taking_sum::Column::Committed)
                         .into_tuple()
                         .all(self.db())
                         .await?
