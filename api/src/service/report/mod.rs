@@ -932,12 +932,24 @@ impl Report<'_, '_> {
                 .filter(project::Column::NextTollgateDue.between(from, to))
                 .filter(project::Column::Phase.is_not_in([Phase::Closed, Phase::Cancelled]))
         };
-        let rows = due(visibility::projects(self.caller()))
-            .order_by_asc(project::Column::NextTollgateDue)
-            .order_by_asc(project::Column::Id)
-            .limit(cap.map(|c| c as u64))
-            .all(self.db())
-            .await?;
+        // Only the columns a row shows: the CSV takes every due project of the county
+        // (60,274 at 500,000 projects), whose whole rows held at once were most of its memory.
+        let rows: Vec<(i64, String, Phase, Option<NaiveDate>, i32)> =
+            due(visibility::projects(self.caller()))
+                .select_only()
+                .columns([
+                    project::Column::Id,
+                    project::Column::Title,
+                    project::Column::Phase,
+                    project::Column::NextTollgateDue,
+                    project::Column::OwnerId,
+                ])
+                .order_by_asc(project::Column::NextTollgateDue)
+                .order_by_asc(project::Column::Id)
+                .limit(cap.map(|c| c as u64))
+                .into_tuple()
+                .all(self.db())
+                .await?;
         let count = match cap {
             // Counted per disjoint part of what the caller sees, as the phases are: the rule
             // tested on every due project took 210 ms for a kommun at 500,000 projects on
@@ -953,14 +965,14 @@ impl Report<'_, '_> {
         };
         let rows = rows
             .into_iter()
-            .filter_map(|pr| {
+            .filter_map(|(project_id, title, phase, due, owner_id)| {
                 Some(TollgateRow {
-                    project_id: pr.id,
-                    due: pr.next_tollgate_due?,
-                    next_phase: pr.phase.next(),
-                    phase: pr.phase,
-                    owner_id: pr.owner_id,
-                    title: pr.title,
+                    project_id,
+                    due: due?,
+                    next_phase: phase.next(),
+                    phase,
+                    owner_id,
+                    title,
                 })
             })
             .collect();
