@@ -134,20 +134,6 @@ fn summed() -> sea_orm::Select<project_share::Entity> {
         .group_by(year())
 }
 
-/// The share rows of projects `ids` summed per key.
-async fn sums_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<Vec<(SumKey, Sum)>> {
-    type Row = (i32, i32, Visibility, i32, bool, i32, i64, i64);
-    let rows: Vec<Row> = summed()
-        .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, o, v, m, k, y, amount, n)| ((c, o, v, m, k, y), (amount, n)))
-        .collect())
-}
-
 /// Adds `delta` to the kept sums and drops the keys it leaves without rows.
 async fn add_to_sums(conn: &impl ConnectionTrait, delta: HashMap<SumKey, Sum>) -> ApiResult<()> {
     let delta: Vec<(SumKey, Sum)> = delta.into_iter().filter(|(_, d)| *d != (0, 0)).collect();
@@ -250,10 +236,14 @@ async fn add_to_taking_sums(conn: &impl ConnectionTrait, delta: HashMap<TakingKe
     Ok(())
 }
 
-/// The kept share rows of projects `ids` that have kept takers, with those takers: what
-/// their taking sums hold of them.
-async fn taken_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<HashMap<TakingKey, Sum>> {
-    let taken: Vec<(i64, i32)> = project_taker::Entity::find()
+/// What the kept sums hold of projects `ids` as their rows and takers stand: minus each row
+/// under its sum's key and, once per kept taker of its project, under its taking sum's key;
+/// and the kept takers, by project and kommun. One read of the rows and one of the takers.
+async fn kept_of(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> ApiResult<(HashMap<SumKey, Sum>, HashMap<TakingKey, Sum>, Vec<(i64, i32)>)> {
+    let mut taken: Vec<(i64, i32)> = project_taker::Entity::find()
         .select_only()
         .columns([
             project_taker::Column::ProjectId,
@@ -263,45 +253,43 @@ async fn taken_of(conn: &impl ConnectionTrait, ids: &[i64]) -> ApiResult<HashMap
         .into_tuple()
         .all(conn)
         .await?;
-    let mut sums: HashMap<TakingKey, Sum> = HashMap::new();
-    if taken.is_empty() {
-        return Ok(sums);
-    }
-    let mut by_project: HashMap<i64, Vec<i32>> = HashMap::new();
-    for (project_id, taker) in taken {
-        by_project.entry(project_id).or_default().push(taker);
-    }
-    type Row = (i64, i32, i32, bool, Option<i32>, i64);
+    taken.sort_unstable();
+    type Row = (i64, i32, i32, Visibility, i32, bool, Option<i32>, i64);
     let rows: Vec<Row> = project_share::Entity::find()
         .select_only()
         .columns([
             project_share::Column::ProjectId,
             project_share::Column::CountyId,
+            project_share::Column::OwnerId,
+            project_share::Column::Visibility,
             project_share::Column::MunicipalityId,
             project_share::Column::Committed,
             project_share::Column::FloatingYear,
             project_share::Column::AmountOre,
         ])
-        .filter(project_share::Column::ProjectId.is_in(by_project.keys().copied()))
+        .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
-    for (project_id, county_id, municipality_id, committed, year, amount) in rows {
-        for &taker in &by_project[&project_id] {
-            let s = sums
-                .entry((
-                    county_id,
-                    taker,
-                    municipality_id,
-                    committed,
-                    year.unwrap_or(NO_YEAR),
-                ))
+    let mut sums: HashMap<SumKey, Sum> = HashMap::new();
+    let mut taking: HashMap<TakingKey, Sum> = HashMap::new();
+    for (project_id, county_id, owner_id, visibility, municipality_id, committed, year, amount) in rows {
+        let year = year.unwrap_or(NO_YEAR);
+        let d = sums
+            .entry((county_id, owner_id, visibility, municipality_id, committed, year))
+            .or_default();
+        d.0 -= amount;
+        d.1 -= 1;
+        let start = taken.partition_point(|&(p, _)| p < project_id);
+        for &(_, taker) in taken[start..].iter().take_while(|&&(p, _)| p == project_id) {
+            let d = taking
+                .entry((county_id, taker, municipality_id, committed, year))
                 .or_default();
-            s.0 += amount;
-            s.1 += 1;
+            d.0 -= amount;
+            d.1 -= 1;
         }
     }
-    Ok(sums)
+    Ok((sums, taking, taken))
 }
 
 /// Sets county `county_id`'s kept sums to the sums of its share rows as they stand.
@@ -369,24 +357,9 @@ pub(in crate::service) async fn reprice(
             .all(conn)
             .await?;
         let parts = members_of(conn, ids).await?;
-        let mut delta: HashMap<SumKey, Sum> = HashMap::new();
-        for (key, (amount, n)) in sums_of(conn, ids).await? {
-            let d = delta.entry(key).or_default();
-            d.0 -= amount;
-            d.1 -= n;
-        }
-        let mut taking: HashMap<TakingKey, Sum> = HashMap::new();
-        for (key, (amount, n)) in taken_of(conn, ids).await? {
-            let d = taking.entry(key).or_default();
-            d.0 -= amount;
-            d.1 -= n;
-        }
+        let (mut delta, mut taking, was_taken) = kept_of(conn, ids).await?;
         project_share::Entity::delete_many()
             .filter(project_share::Column::ProjectId.is_in(ids.iter().copied()))
-            .exec(conn)
-            .await?;
-        project_taker::Entity::delete_many()
-            .filter(project_taker::Column::ProjectId.is_in(ids.iter().copied()))
             .exec(conn)
             .await?;
         let mut rows = Vec::new();
@@ -452,10 +425,7 @@ pub(in crate::service) async fn reprice(
                     d.0 += r.amount_ore.clone().unwrap();
                     d.1 += 1;
                 }
-                taken.push(project_taker::ActiveModel {
-                    project_id: Set(id),
-                    municipality_id: Set(taker),
-                });
+                taken.push((id, taker));
             }
         }
         for r in &rows {
@@ -468,10 +438,23 @@ pub(in crate::service) async fn reprice(
                 .exec_without_returning(conn)
                 .await?;
         }
-        for batch in taken.chunks(INSERT_ROWS) {
-            project_taker::Entity::insert_many(batch.iter().cloned())
+        // Most writes leave who takes part as it was (a title, a phase).
+        taken.sort_unstable();
+        if taken != was_taken {
+            project_taker::Entity::delete_many()
+                .filter(project_taker::Column::ProjectId.is_in(ids.iter().copied()))
+                .exec(conn)
+                .await?;
+            for batch in taken.chunks(INSERT_ROWS) {
+                project_taker::Entity::insert_many(batch.iter().map(|&(project_id, municipality_id)| {
+                    project_taker::ActiveModel {
+                        project_id: Set(project_id),
+                        municipality_id: Set(municipality_id),
+                    }
+                }))
                 .exec_without_returning(conn)
                 .await?;
+            }
         }
         add_to_sums(conn, delta).await?;
         add_to_taking_sums(conn, taking).await?;
