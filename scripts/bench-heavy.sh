@@ -136,6 +136,17 @@ run() { # binary label
   echo "report, every section, committee:        $(ask "$gn" "$qall")"
   echo "report, every section, kommun viewer:    $(ask "$kv" "$qall")"
   echo -n "  "; mem
+  # What a committee day sees after each write: one kommun's shared project changed, then
+  # the committee's report (the figures kept per part and slice move with it).
+  local ed pv
+  ed=$("$b" token --kommun 1880 --roles editor --sub ed)
+  for i in 1 2 3; do
+    pv=$(curl -s -H "Authorization: Bearer $ed" -H 'content-type: application/json' \
+      -d "$(json '{ eServiceProjects(first: 1, filter: {owner: "1880", visibility: [COUNTY]}) { edges { node { id version } } } }')" \
+      "$url/graphql" | python3 -c 'import json,sys; n=json.load(sys.stdin)["data"]["eServiceProjects"]["edges"][0]["node"]; print(n["id"], n["version"])')
+    echo "  a write ($i): $(ask "$ed" "mutation { updateEServiceProject(input: {id: \"${pv% *}\", version: ${pv#* }, title: \"Ändrad $i\"}) { project { id } } }")"
+    echo "report, every section, committee, after:  $(ask "$gn" "$qall")"
+  done
   for i in 1 2; do
     t=$(curl -s -o "$work/pdf" -w '%{time_total} %{http_code}' -H "Authorization: Bearer $gn" \
       "$url/reports/18/committee.pdf?from=2026-01-01&to=2026-12-31")

@@ -8,7 +8,7 @@
 //! notification could arrive after a request that must already see the change has started.
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
-use super::visibility::{COUNTY_PART, OWN_PART, TAKING_PART};
+use super::visibility::{COUNTY_OWNER_PART, COUNTY_PART, OWN_PART, TAKING_PART};
 use crate::domain::Visibility;
 
 const READ: &str = "SELECT value FROM data_generation WHERE id = 1";
@@ -37,7 +37,8 @@ pub async fn bump(tx: &impl ConnectionTrait) -> Result<i64, DbErr> {
 /// transaction, to `generation`; `moved` are those among them whose visibility this mutation
 /// changed, which may have left parts too. Owner and county never change and participations
 /// are never deleted, so no other part can have lost a project. A project's parts:
-/// - its county's shared part while it is COUNTY or PUBLIC;
+/// - its county's shared part while it is COUNTY or PUBLIC, and that part's slice of its
+///   owner;
 /// - its owner's own part while it is not;
 /// - the taking-part part of every other kommun with a participation while it is
 ///   PARTICIPANTS (the owner's own lead participation is never in one).
@@ -70,6 +71,8 @@ pub async fn touch_project_parts(
          SELECT part, {generation} FROM ( \
            SELECT '{COUNTY_PART}' || county_id AS part FROM project WHERE id IN ({ids}) \
              AND (visibility IN ('{county}', '{public}') OR id IN ({moved})) \
+           UNION SELECT '{COUNTY_OWNER_PART}' || county_id || ':' || owner_id FROM project \
+             WHERE id IN ({ids}) AND (visibility IN ('{county}', '{public}') OR id IN ({moved})) \
            UNION SELECT '{OWN_PART}' || owner_id FROM project WHERE id IN ({ids}) \
              AND (visibility NOT IN ('{county}', '{public}') OR id IN ({moved})) \
            UNION SELECT '{TAKING_PART}' || pa.municipality_id \

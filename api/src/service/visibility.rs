@@ -123,6 +123,9 @@ pub const COUNTY_PART: &str = "county:";
 pub const OWN_PART: &str = "own:";
 /// The part of others' projects a kommun takes part in, by municipality id.
 pub const TAKING_PART: &str = "taking-part:";
+/// A slice of a county's shared part: its projects owned by one kommun, by
+/// `<county id>:<municipality id>` ([`benefit_parts_by_owner`]).
+pub const COUNTY_OWNER_PART: &str = "county-owner:";
 
 /// The same projects as [`projects`], for counting, as disjoint parts named by what each
 /// depends on, so that counts are summed and the county's shared part is counted once per
@@ -152,6 +155,28 @@ pub fn benefit_parts(caller: &Caller) -> Vec<(String, Condition)> {
         visibility: benefit::Column::ProjectVisibility,
     };
     parts(caller, cols, benefit::Column::ProjectId)
+}
+
+/// [`benefit_parts`] with the county's shared part cut into one slice per kommun of
+/// `owners`, which must be every kommun of the caller's county: a project's county is its
+/// owner's (set at creation from the caller's kommun, and owner and county never change), so
+/// the slices are the shared part. A figure kept per slice is read again only when a project
+/// of its owner moves ([`super::generation::touch_project_parts`]), not with every change in
+/// the county.
+pub fn benefit_parts_by_owner(caller: &Caller, owners: &[i32]) -> Vec<(String, Condition)> {
+    let mut parts = Vec::new();
+    for (name, part) in benefit_parts(caller) {
+        match name.strip_prefix(COUNTY_PART) {
+            Some(county) => parts.extend(owners.iter().map(|&k| {
+                (
+                    format!("{COUNTY_OWNER_PART}{county}:{k}"),
+                    part.clone().add(benefit::Column::ProjectOwnerId.eq(k)),
+                )
+            })),
+            None => parts.push((name, part)),
+        }
+    }
+    parts
 }
 
 /// How one part of [`project_share_parts`] is read.

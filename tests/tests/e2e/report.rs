@@ -244,6 +244,28 @@ async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
     let shared = everyone().await;
     assert_eq!(shared[1], (1, 0, None));
     assert_eq!(shared[2], (2, 1, Some("60.00".to_owned())));
+    // Örebro's benefit of a project Kumla leads: kept with Kumla's slice of the county's
+    // part, which its follow-up moves, while Örebro's slice is kept from before.
+    let kumla_editor = app.as_kommun("1881").editor_admin();
+    let (k2, _) = create(&kumla_editor, "Kumlas", "COUNTY", "100").await;
+    let part = invite(&kumla_editor, &k2, "1880", "PARTICIPANT").await;
+    orebro
+        .ok(
+            RESPOND,
+            json!({"input": {"participationId": part, "accept": true}}),
+        )
+        .await;
+    let d = kumla_editor
+        .ok(ADD_BENEFIT, json!({"input": {"projectId": k2, "description": "Snabbare", "category": "PRODUCTIVITY",
+            "kind": "QUANTITATIVE", "ownerCode": "1880", "metric": "m", "unit": "u", "baseline": "0", "target": "100"}}))
+        .await;
+    let b2 = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(everyone().await[1], (2, 1, None));
+    follow_up(&orebro, &b2, "2026-06-01", "20").await;
+    let across = everyone().await;
+    assert_eq!(across[0], (3, 2, Some("40.00".to_owned())));
+    assert_eq!(across[1], (2, 1, Some("20.00".to_owned())));
+    assert_eq!(across[2], (3, 2, Some("40.00".to_owned())));
 }
 both_backends!(the_reports_kept_figures_follow_every_change);
 

@@ -8,7 +8,10 @@
 //! (`moka`'s `try_get_with`). A part moves with every mutation of one of its projects
 //! (`generation::touch_project_parts`), its benefits and their follow-ups included: they are
 //! written under their project. The generation is read before the figures, so a kept figure
-//! is at least as new as its generation says.
+//! is at least as new as its generation says. The benefits, the longest read, are kept per
+//! owner kommun's slice of the county's part (`visibility::benefit_parts_by_owner`): a change
+//! to one kommun's project has the next report measure that kommun's benefits again, not the
+//! county's.
 use std::{collections::BTreeMap, future::Future, hash::Hash, sync::Arc};
 
 use chrono::NaiveDate;
