@@ -242,6 +242,13 @@ impl Reference {
         &self.municipalities
     }
 
+    /// The kommuner of county `county_id`.
+    pub fn kommuner_of(&self, county_id: i32) -> impl Iterator<Item = &Arc<municipality::Model>> {
+        self.municipalities
+            .iter()
+            .filter(move |m| m.county_id == county_id)
+    }
+
     /// A kommun by database id.
     pub fn municipality(&self, id: i32) -> Option<&Arc<municipality::Model>> {
         self.by_id.get(&id).map(|i| &self.municipalities[*i])

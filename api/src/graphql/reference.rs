@@ -27,9 +27,7 @@ impl County {
     async fn municipalities(&self, ctx: &Context<'_>) -> Vec<Municipality> {
         scope(ctx)
             .reference()
-            .municipalities()
-            .iter()
-            .filter(|m| m.county_id == self.0.id)
+            .kommuner_of(self.0.id)
             .cloned()
             .map(Municipality)
             .collect()

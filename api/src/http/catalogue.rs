@@ -87,12 +87,7 @@ pub async fn dcat(
         .await
         .map_err(|e| who.failed(&span, "catalogue", e))?;
     let base = public_base(&req, state.public_url.as_deref());
-    let kommuner: Vec<_> = reference
-        .municipalities()
-        .iter()
-        .filter(|m| m.county_id == county.id)
-        .cloned()
-        .collect();
+    let kommuner: Vec<_> = reference.kommuner_of(county.id).cloned().collect();
     let triples = crate::dcat::catalogue(
         &crate::dcat::Publication {
             base: &base,

@@ -244,8 +244,8 @@ async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
     let shared = everyone().await;
     assert_eq!(shared[1], (1, 0, None));
     assert_eq!(shared[2], (2, 1, Some("60.00".to_owned())));
-    // Örebro's benefit of a project Kumla leads: kept with Kumla's slice of the county's
-    // part, which its follow-up moves, while Örebro's slice is kept from before.
+    // Örebro's benefit of a project Kumla leads, in Kumla's slice of the county's part: its
+    // addition and its follow-up reach every reader's figures for Örebro.
     let kumla_editor = app.as_kommun("1881").editor_admin();
     let (k2, _) = create(&kumla_editor, "Kumlas", "COUNTY", "100").await;
     let part = invite(&kumla_editor, &k2, "1880", "PARTICIPANT").await;

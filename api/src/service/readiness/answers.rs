@@ -458,9 +458,7 @@ impl crate::service::Readiness<'_, '_> {
             .await?;
         let mut by: BTreeMap<i32, Vec<Instance>> = self
             .reference()
-            .municipalities()
-            .iter()
-            .filter(|m| m.county_id == county_id)
+            .kommuner_of(county_id)
             .map(|m| (m.id, Vec::new()))
             .collect();
         for i in &instances {

@@ -593,13 +593,7 @@ impl Report<'_, '_> {
             .finally(probe);
         // Kept per owner's slice of the county's part: a change to one kommun's project has
         // the next report read that kommun's benefits again, not the county's.
-        let kommuner: Vec<i32> = self
-            .reference()
-            .municipalities()
-            .iter()
-            .filter(|m| m.county_id == county_id)
-            .map(|m| m.id)
-            .collect();
+        let kommuner: Vec<i32> = self.reference().kommuner_of(county_id).map(|m| m.id).collect();
         let parts = visibility::benefit_parts_by_owner(self.caller(), &kommuner);
         let generations = self.part_generations(&parts).await?;
         let mut owners = BenefitOwners::new();
