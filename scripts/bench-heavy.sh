@@ -8,8 +8,10 @@
 #   scripts/bench-heavy.sh                       (release build, 500,000 projects)
 #   PROJECTS=5000 scripts/bench-heavy.sh
 #   BUILD=debug scripts/bench-heavy.sh
-#   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone)
+#   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone; STEPS=none: seed only)
 #   DB=sqlite scripts/bench-heavy.sh             (the embedded database)
+#   KEEP=1 scripts/bench-heavy.sh                (leaves the seeded database and prints its URL,
+#                                                 for REUSE= runs of other binaries)
 #   scripts/bench-heavy.sh OLD_BINARY            (the same steps against another binary too,
 #                                                 on the same database, one after the other)
 set -euo pipefail
@@ -22,6 +24,10 @@ pid=
 db=${DB:-postgres}
 cleanup() {
   [ -z "$pid" ] || kill "$pid" 2>/dev/null
+  if [ -n "${KEEP:-}" ] && [ -z "${REUSE:-}" ]; then
+    echo "kept: REUSE=$DATABASE_URL${PG_THROWAWAY_DIR:+ (scripts/pg-throwaway.sh stop $PG_THROWAWAY_DIR)}"
+    return
+  fi
   [ -z "${PG_THROWAWAY_DIR:-}" ] || [ -n "${REUSE:-}" ] || scripts/pg-throwaway.sh stop "$PG_THROWAWAY_DIR"
   rm -rf "$work"
 }
@@ -181,6 +187,7 @@ run() { # binary label
   kill "$pid"; wait "$pid" 2>/dev/null || true
   pid=
 }
+[ "${STEPS:-all}" = none ] && exit 0
 run "$bin" new
 [ -n "$old" ] && run "$old" old
 exit 0

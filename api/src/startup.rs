@@ -46,22 +46,30 @@ pub async fn connect(
     open(settings, settings.pool_size(), None, counter).await
 }
 
-/// The heavy reads' own connections on PostgreSQL (`Services::with_heavy_pool`): two per
-/// report turn (a report reads on two lanes), so that they never take the pool the other
-/// requests read from, with `heavy_parallel_workers` parallel workers per statement: several
-/// reports at once, each statement with two workers, had ordinary reads waiting for the cores
-/// (a plain list's p99 74 ms with eight reports asked for at once on two cores, 27 ms
-/// without). `None` on SQLite, whose reads share its one file's pool.
+/// The heavy reads' own connections (`Services::with_heavy_pool`): two per report turn (a
+/// report reads on two lanes), so that they never take the pool the other requests read from,
+/// opened on the heavy reads' threads so that SQLite's connection threads run at their lower
+/// priority (`service::on_heavy_threads`). On PostgreSQL with `heavy_parallel_workers` parallel
+/// workers per statement: several reports at once, each statement with two workers, had
+/// ordinary reads waiting for the cores (a plain list's p99 74 ms with eight reports asked for
+/// at once on two cores, 27 ms without). `None` for an in-memory SQLite database, which
+/// another pool would not share.
 pub async fn connect_heavy(
     settings: &Settings,
     counter: Option<Arc<AtomicU64>>,
 ) -> anyhow::Result<Option<DatabaseConnection>> {
-    if !settings.is_postgres() {
+    let url = &settings.database_url;
+    if !settings.is_postgres() && (url.contains(":memory:") || url.contains("mode=memory")) {
         return Ok(None);
     }
     let size = 2 * settings.limits.max_concurrent_reports as u32;
-    let workers = settings.limits.heavy_parallel_workers;
-    open(settings, size, Some(workers), counter).await.map(Some)
+    let workers = settings
+        .is_postgres()
+        .then_some(settings.limits.heavy_parallel_workers);
+    let settings = settings.clone();
+    crate::service::on_heavy_threads(async move { open(&settings, size, workers, counter).await })
+        .await?
+        .map(Some)
 }
 
 /// How the service's connections name themselves to PostgreSQL (`pg_stat_activity`).
@@ -219,18 +227,22 @@ impl Application {
                 "cost shares kept"
             );
         }
-        // Serve once the largest counts are made, or after a bounded wait while they go on
-        // in the background (readers then share them): a replica joining a rolling restart
-        // should not make its first readers wait for a county's count.
+        // Serve once the largest counts and the reports' first figures are made, or after a
+        // bounded wait while they go on in the background (readers then share them): a replica
+        // joining a rolling restart should not make its first readers wait for a county's
+        // count or its committee's first report for every benefit of the county.
         let warming = services.clone();
-        let warm = tokio::spawn(async move { warming.warm_project_counts().await });
+        let warm = tokio::spawn(async move {
+            warming.warm_project_counts().await?;
+            warming.warm_report_figures().await
+        });
         match tokio::time::timeout(std::time::Duration::from_secs(3), warm).await {
             Ok(Ok(Ok(()))) => {}
             Ok(Ok(Err(e))) => {
-                tracing::warn!(error = ?e, "could not count projects ahead; the first lists count them")
+                tracing::warn!(error = ?e, "could not count projects or measure report figures ahead; the first reads do")
             }
-            Ok(Err(e)) => tracing::warn!(error = %e, "counting projects ahead stopped"),
-            Err(_) => tracing::info!("still counting projects ahead after 3 s; serving meanwhile"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "counting and measuring ahead stopped"),
+            Err(_) => tracing::info!("still counting and measuring ahead after 3 s; serving meanwhile"),
         }
         let schema = graphql::build_schema(Some(services.clone()), &settings.limits, settings.introspection);
         // Introspection-only documents are bounded by their own rule (graphql::cost), not by

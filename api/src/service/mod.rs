@@ -79,15 +79,17 @@ pub const COUNT_ESTIMATE_FROM: u64 = 10_000;
 pub const REPORT_CHUNK: u64 = 1_000;
 
 /// Threads for the CPU of heavy reads (`Scope::off_workers`): half the machine's cores, at
-/// least one, so that they never take every core from the HTTP workers. Made once, for the
-/// life of the process (a runtime may not be dropped from async code); `None` if the system
-/// refused the threads, and then heavy reads run where they are asked for.
+/// least one, so that they never take every core from the HTTP workers, and scheduled below
+/// them ([`lower_priority`]). Made once, for the life of the process (a runtime may not be
+/// dropped from async code); `None` if the system refused the threads, and then heavy reads
+/// run where they are asked for.
 fn heavy_threads() -> Option<&'static tokio::runtime::Handle> {
     static THREADS: std::sync::LazyLock<Option<tokio::runtime::Runtime>> = std::sync::LazyLock::new(|| {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads((cores / 2).max(1))
             .thread_name("samverkan-heavy")
+            .on_thread_start(lower_priority)
             .enable_all()
             .build()
             .inspect_err(
@@ -96,6 +98,50 @@ fn heavy_threads() -> Option<&'static tokio::runtime::Handle> {
             .ok()
     });
     THREADS.as_ref().map(tokio::runtime::Runtime::handle)
+}
+
+/// How far below the process the heavy reads' threads are scheduled: nice 10 gets about a
+/// tenth of a core that a nice-0 thread also wants, so on a machine whose cores are busy with
+/// reports a plain list's request is run first, while an idle core still goes to the reports.
+#[cfg(target_os = "linux")]
+const HEAVY_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority by [`HEAVY_NICE`] (on Linux the nice value
+/// is the thread's own, and threads it starts inherit it: SQLite's connection threads opened
+/// from here run at it too, `startup::connect_heavy`).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getpriority_process, setpriority_process};
+        let me = Some(rustix::thread::gettid());
+        let lowered =
+            getpriority_process(me).and_then(|nice| setpriority_process(me, (nice + HEAVY_NICE).min(19)));
+        if let Err(e) = lowered {
+            tracing::warn!(error = %e, "heavy reads run at the process's priority");
+        }
+    }
+}
+
+/// Runs `work` on the heavy reads' threads ([`heavy_threads`]), or here if there are none:
+/// what a heavy read's connections are opened by, so that they belong to those threads.
+pub async fn on_heavy_threads<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> anyhow::Result<T> {
+    match heavy_threads() {
+        Some(threads) => Ok(threads.spawn(work).await?),
+        None => Ok(work.await),
+    }
+}
+
+/// Runs the blocking `work` on the heavy reads' threads (their blocking pool, at their
+/// priority), or on this runtime's if there are none.
+pub(in crate::service) async fn blocking_on_heavy_threads<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    match heavy_threads() {
+        Some(threads) => threads.spawn_blocking(work).await,
+        None => tokio::task::spawn_blocking(work).await,
+    }
 }
 
 /// A spawned task that stops when its awaiting future is dropped.

@@ -210,6 +210,19 @@ async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
     follow_up(&orebro, &b, "2026-09-01", "60").await;
     follow_up(&orebro, &b, "2027-02-01", "90").await;
     assert_eq!(everyone().await, all((1, 1, Some("60.00"))));
+    // Figures measured by an end past the last follow-up hold for every later end, and for
+    // no earlier one.
+    let by = |to: &str| q.replace("2026-12-31", to);
+    for (to, realized) in [
+        ("2027-12-31", "90.00"),
+        ("2028-06-30", "90.00"),
+        ("2026-12-31", "60.00"),
+        ("2026-06-30", "40.00"),
+    ] {
+        let q = by(to);
+        let seen = [figures(o, &q).await, figures(c, &q).await, figures(k, &q).await];
+        assert_eq!(seen, all((1, 1, Some(realized))), "measured by {to}");
+    }
     create(&orebro, "Ännu ett", "COUNTY", "100").await;
     assert_eq!(everyone().await, all((2, 1, Some("60.00"))));
     // Private to Örebro: gone for the committee and Kumla, still Örebro's own.
@@ -268,6 +281,67 @@ async fn the_reports_kept_figures_follow_every_change(app: TestApp) {
     assert_eq!(across[2], (3, 2, Some("40.00".to_owned())));
 }
 both_backends!(the_reports_kept_figures_follow_every_change);
+
+/// A server measures the report's figures per part for every kommun that owns projects before
+/// it serves (`Services::warm_report_figures`): the first report of the committee and of a
+/// kommun on a fresh replica reads no more than the next one, and says the same as a server
+/// that measured them on demand.
+async fn a_started_server_has_measured_the_reports_first_figures(app: TestApp) {
+    let q = r#"{ committeeReport(county: "18", from: "2026-01-01", to: "2026-12-31") {
+      projectsByPhase { count } benefitsPerMunicipality { municipality { code } benefits realizationPercent } } }"#;
+    let orebro = app.as_kommun("1880").editor_admin();
+    let kumla = app.as_kommun("1881").editor_admin();
+    for (who, title, visibility, owner) in [
+        (&orebro, "Delad", "COUNTY", "1880"),
+        (&orebro, "Egen", "PRIVATE", "1880"),
+        (&kumla, "Kumlas", "COUNTY", "1881"),
+    ] {
+        let (p, _) = create(who, title, visibility, "100").await;
+        let d = who
+            .ok(ADD_BENEFIT, json!({"input": {"projectId": p, "description": "Nytta", "category": "PRODUCTIVITY",
+                "kind": "QUANTITATIVE", "ownerCode": owner, "metric": "m", "unit": "u", "baseline": "0", "target": "100"}}))
+            .await;
+        let b = d["addBenefit"]["benefit"]["id"].as_str().unwrap().to_owned();
+        follow_up(who, &b, "2026-03-01", "30").await;
+    }
+    let fresh = app.replica(|_| {}).await;
+    let readers = [
+        (
+            "1880",
+            fresh.as_kommun("1880").namnd(),
+            app.as_kommun("1880").namnd(),
+        ),
+        (
+            "1880",
+            fresh.as_kommun("1880").viewer(),
+            app.as_kommun("1880").viewer(),
+        ),
+        (
+            "1881",
+            fresh.as_kommun("1881").viewer(),
+            app.as_kommun("1881").viewer(),
+        ),
+    ];
+    for (kommun, on_fresh, on_first) in readers {
+        let before = fresh.statements();
+        let first = on_fresh.ok(q, json!({})).await;
+        let reads_first = fresh.statements() - before;
+        let before = fresh.statements();
+        let again = on_fresh.ok(q, json!({})).await;
+        assert_eq!(
+            reads_first,
+            fresh.statements() - before,
+            "{kommun}: the first report measured its figures"
+        );
+        assert_eq!(first, again);
+        assert_eq!(
+            first,
+            on_first.ok(q, json!({})).await,
+            "{kommun}: the same figures"
+        );
+    }
+}
+both_backends!(a_started_server_has_measured_the_reports_first_figures);
 
 /// (projects, benefits, realisation of Örebro's) in the report `q` as `c` reads it.
 async fn figures(c: &crate::helpers::Caller<'_>, q: &str) -> (u64, u64, Option<String>) {

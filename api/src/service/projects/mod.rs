@@ -663,7 +663,7 @@ impl super::Services {
 /// The kommuner that own projects, one index probe each (a recursive walk of
 /// `ix_project_owner_parts` from one owner to the next: 1.5 ms at 500,000 projects on PostgreSQL,
 /// where `SELECT DISTINCT` reads the whole index in 60 ms).
-async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
+pub(in crate::service) async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
     use sea_orm::Statement;
     const OWNERS: &str = "WITH RECURSIVE o(id) AS ( \
         SELECT MIN(owner_id) FROM project \

@@ -11,7 +11,10 @@
 //! is at least as new as its generation says. The benefits, the longest read, are kept per
 //! owner kommun's slice of the county's part (`visibility::benefit_parts_by_owner`): a change
 //! to one kommun's project has the next report measure that kommun's benefits again, not the
-//! county's.
+//! county's. Benefits are measured by the period's end, but a part whose last follow-up falls
+//! on or before that end measures the same by any later end: those figures are kept once for
+//! every such end (`settled`), so reports of different periods, and the figures measured when
+//! the server starts (`Services::warm_report_figures`), are one read.
 use std::{collections::BTreeMap, future::Future, hash::Hash, sync::Arc};
 
 use chrono::NaiveDate;
@@ -30,11 +33,27 @@ pub(super) type BenefitOwners = BTreeMap<i32, (usize, Realizations)>;
 /// Entries kept of each figure (a few hundred bytes each: a dozen owners, ten phases).
 const MAX_ENTRIES: u64 = 4_096;
 
+/// The benefits of a part measured by a period's end, and the part's last follow-up date.
+pub(super) struct PartBenefits {
+    pub owners: BenefitOwners,
+    /// The latest follow-up of any of the part's benefits: by any end from this date on, the
+    /// figures are the same.
+    pub last_follow_up: Option<NaiveDate>,
+}
+
+impl PartBenefits {
+    /// Whether these figures are the part's measured by `to`: no follow-up after it.
+    fn hold_by(&self, to: NaiveDate) -> bool {
+        self.last_follow_up.is_none_or(|last| last <= to)
+    }
+}
+
 /// The figures kept, per part name and generation (and for the benefits, the period's end
-/// they are measured by).
+/// they are measured by, or `settled`: by every end from the part's last follow-up on).
 pub struct PartFigures {
     phases: Cache<(String, i64), Arc<PhaseCounts>>,
-    benefits: Cache<(String, i64, NaiveDate), Arc<BenefitOwners>>,
+    benefits: Cache<(String, i64, NaiveDate), Arc<PartBenefits>>,
+    settled: Cache<(String, i64), Arc<PartBenefits>>,
 }
 
 impl Default for PartFigures {
@@ -42,6 +61,7 @@ impl Default for PartFigures {
         Self {
             phases: Cache::new(MAX_ENTRIES),
             benefits: Cache::new(MAX_ENTRIES),
+            settled: Cache::new(MAX_ENTRIES),
         }
     }
 }
@@ -58,15 +78,25 @@ impl PartFigures {
     }
 
     /// The benefits per owner of `part` at `generation` measured by `to`, read by `read`
-    /// unless kept.
+    /// (by `to`) unless kept for `to` or settled by it.
     pub(super) async fn benefits(
         &self,
         part: &str,
         generation: i64,
         to: NaiveDate,
-        read: impl Future<Output = ApiResult<BenefitOwners>>,
-    ) -> ApiResult<Arc<BenefitOwners>> {
-        kept(&self.benefits, (part.to_owned(), generation, to), read).await
+        read: impl Future<Output = ApiResult<PartBenefits>>,
+    ) -> ApiResult<Arc<PartBenefits>> {
+        let settled = (part.to_owned(), generation);
+        if let Some(figures) = self.settled.get(&settled).await
+            && figures.hold_by(to)
+        {
+            return Ok(figures);
+        }
+        let figures = kept(&self.benefits, (part.to_owned(), generation, to), read).await?;
+        if figures.hold_by(to) {
+            self.settled.insert(settled, figures.clone()).await;
+        }
+        Ok(figures)
     }
 }
 
