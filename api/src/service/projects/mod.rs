@@ -636,17 +636,7 @@ impl super::Services {
     /// (a project's county is its owner's). Readers that arrive while a count runs share it
     /// (`CountCache`).
     pub async fn warm_project_counts(&self) -> ApiResult<()> {
-        use crate::auth::{Caller, Principal, Role};
-        for id in owners(&self.db).await? {
-            let reference = self.reference();
-            let Some(kommun) = reference.municipality(id) else {
-                continue;
-            };
-            let viewer = Caller::Principal(Principal::acting_for(
-                kommun,
-                "count-warm-up".into(),
-                Role::Viewer,
-            ));
+        for viewer in self.owners_as_viewers("count-warm-up").await? {
             self.scope(&viewer, "count-warm-up")
                 .projects()
                 .count_projects_within(
@@ -658,12 +648,29 @@ impl super::Services {
         }
         Ok(())
     }
+
+    /// A viewer of every kommun that owns projects, named `sub`: whose parts a starting server
+    /// reads ahead of its first readers (a county without an owning kommun has no shared
+    /// project: a project's county is its owner's).
+    pub(in crate::service) async fn owners_as_viewers(
+        &self,
+        sub: &str,
+    ) -> ApiResult<Vec<crate::auth::Caller>> {
+        use crate::auth::{Caller, Principal, Role};
+        let reference = self.reference();
+        Ok(owners(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|id| reference.municipality(id))
+            .map(|kommun| Caller::Principal(Principal::acting_for(kommun, sub.into(), Role::Viewer)))
+            .collect())
+    }
 }
 
 /// The kommuner that own projects, one index probe each (a recursive walk of
 /// `ix_project_owner_parts` from one owner to the next: 1.5 ms at 500,000 projects on PostgreSQL,
 /// where `SELECT DISTINCT` reads the whole index in 60 ms).
-pub(in crate::service) async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
+async fn owners(db: &impl sea_orm::ConnectionTrait) -> ApiResult<Vec<i32>> {
     use sea_orm::Statement;
     const OWNERS: &str = "WITH RECURSIVE o(id) AS ( \
         SELECT MIN(owner_id) FROM project \
