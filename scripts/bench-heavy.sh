@@ -8,7 +8,8 @@
 #   scripts/bench-heavy.sh                       (release build, 500,000 projects)
 #   PROJECTS=5000 scripts/bench-heavy.sh
 #   BUILD=debug scripts/bench-heavy.sh
-#   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone; STEPS=none: seed only)
+#   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone; STEPS=first: the first
+#                                                 reports after a start; STEPS=none: seed only)
 #   DB=sqlite scripts/bench-heavy.sh             (the embedded database)
 #   KEEP=1 scripts/bench-heavy.sh                (leaves the seeded database and prints its URL,
 #                                                 for REUSE= runs of other binaries)
@@ -125,6 +126,16 @@ run() { # binary label
   local gn kv
   gn=$("$b" token --kommun 1880 --roles namnd --sub gn)
   kv=$("$b" token --kommun 1881 --roles viewer --sub kv)
+  if [ "${STEPS:-all}" = first ]; then
+    # What a replica joining a rolling restart answers first (the figures it measured as it
+    # started), then again.
+    echo "report, every section, committee, first: $(ask "$gn" "$qall"), again: $(ask "$gn" "$qall")"
+    echo "report, every section, kommun viewer, first: $(ask "$kv" "$qall"), again: $(ask "$kv" "$qall")"
+    echo -n "  "; mem
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    pid=
+    return
+  fi
   # The CSV first, so that its peak is its own and not an earlier report's.
   local t
   t=$(curl -s -o "$work/csv" -w '%{time_total} %{http_code}' -H "Authorization: Bearer $gn" \

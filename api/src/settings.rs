@@ -161,7 +161,7 @@ impl Default for Limits {
             // On two cores a second report at once (its thread and its database backend)
             // left a plain list's p99 at 10-12 ms beside eight reports, one at a time 6-7 ms,
             // and the eight done as soon (PostgreSQL, 500,000 projects).
-            max_concurrent_reports: std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1)),
+            max_concurrent_reports: half_the_cores(),
             heavy_wait_ms: 5_000,
             heavy_parallel_workers: 0,
             report_chunk: 1_000,
@@ -169,6 +169,12 @@ impl Default for Limits {
             count_estimate_from: 10_000,
         }
     }
+}
+
+/// Half the machine's cores, at least one: the heavy reads' threads (`service::heavy_threads`)
+/// and, by default, their turns.
+pub fn half_the_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }
 
 /// What a client may send when a manifest of trusted documents applies to it.

@@ -232,15 +232,18 @@ impl Application {
         // joining a rolling restart should not make its first readers wait for a county's
         // count or its committee's first report for every benefit of the county.
         let warming = services.clone();
+        // A failure is logged by the task itself: one past the wait has no one else to say it.
         let warm = tokio::spawn(async move {
-            warming.warm_project_counts().await?;
-            warming.warm_report_figures().await
+            let warmed = async {
+                warming.warm_project_counts().await?;
+                warming.warm_report_figures().await
+            };
+            if let Err(e) = warmed.await {
+                tracing::warn!(error = ?e, "could not count projects or measure report figures ahead; the first reads do");
+            }
         });
         match tokio::time::timeout(std::time::Duration::from_secs(3), warm).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(e))) => {
-                tracing::warn!(error = ?e, "could not count projects or measure report figures ahead; the first reads do")
-            }
+            Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::warn!(error = %e, "counting and measuring ahead stopped"),
             Err(_) => tracing::info!("still counting and measuring ahead after 3 s; serving meanwhile"),
         }

@@ -85,9 +85,8 @@ pub const REPORT_CHUNK: u64 = 1_000;
 /// run where they are asked for.
 fn heavy_threads() -> Option<&'static tokio::runtime::Handle> {
     static THREADS: std::sync::LazyLock<Option<tokio::runtime::Runtime>> = std::sync::LazyLock::new(|| {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads((cores / 2).max(1))
+            .worker_threads(crate::settings::half_the_cores())
             .thread_name("samverkan-heavy")
             .on_thread_start(lower_priority)
             .enable_all()
@@ -126,9 +125,9 @@ fn lower_priority() {
 /// what a heavy read's connections are opened by, so that they belong to those threads.
 pub async fn on_heavy_threads<T: Send + 'static>(
     work: impl std::future::Future<Output = T> + Send + 'static,
-) -> anyhow::Result<T> {
+) -> Result<T, tokio::task::JoinError> {
     match heavy_threads() {
-        Some(threads) => Ok(threads.spawn(work).await?),
+        Some(threads) => threads.spawn(work).await,
         None => Ok(work.await),
     }
 }
