@@ -61,12 +61,8 @@ struct File {
 
 impl File {
     fn sha256(&self) -> String {
-        hex(&Sha256::digest(&self.bytes))
+        crate::domain::text::hex(&Sha256::digest(&self.bytes))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn time(t: DateTime<Utc>) -> String {

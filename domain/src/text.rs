@@ -50,6 +50,17 @@ pub fn search(value: &str) -> Result<Option<String>, String> {
     Ok((!v.is_empty()).then_some(v))
 }
 
+/// `bytes` in lowercase hexadecimal, two digits a byte: digests, ids and index tokens.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

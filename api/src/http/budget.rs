@@ -130,7 +130,7 @@ impl Budgets {
             None => {
                 // Addresses are kept only as digests, in memory and in the ledger.
                 let digest = Sha256::digest(address.as_bytes());
-                let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+                let hex = crate::domain::text::hex(&digest[..12]);
                 Payer {
                     name: format!("a:{hex}"),
                     limit: self.per_address,

@@ -352,7 +352,7 @@ pub fn reads_live_state(doc: &ExecutableDocument) -> bool {
 /// A strong entity tag of a body.
 pub fn etag(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
-    let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = crate::domain::text::hex(&digest[..16]);
     format!("\"{tag}\"")
 }
 

@@ -35,13 +35,10 @@ pub struct Trusted {
 
 /// `sha256:<64 lowercase hex>` of `text`.
 pub fn document_id(text: &str) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    let mut id = String::with_capacity(71);
-    id.push_str("sha256:");
-    for b in digest {
-        id.push_str(&format!("{b:02x}"));
-    }
-    id
+    format!(
+        "sha256:{}",
+        crate::domain::text::hex(&Sha256::digest(text.as_bytes()))
+    )
 }
 
 fn well_formed(id: &str) -> bool {

@@ -56,7 +56,7 @@ fn pseudonym(secret: &str, who: &str) -> String {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
     mac.update(who.as_bytes());
     let digest = mac.finalize().into_bytes();
-    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::domain::text::hex(&digest[..12]);
     format!("pseudonym-{hex}")
 }
 
