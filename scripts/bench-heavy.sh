@@ -9,7 +9,8 @@
 #   PROJECTS=5000 scripts/bench-heavy.sh
 #   BUILD=debug scripts/bench-heavy.sh
 #   STEPS=csv scripts/bench-heavy.sh             (the committee CSV alone; STEPS=first: the first
-#                                                 reports after a start; STEPS=none: seed only)
+#                                                 reports after a start; STEPS=search: searches
+#                                                 from rare to common; STEPS=none: seed only)
 #   DB=sqlite scripts/bench-heavy.sh             (the embedded database)
 #   KEEP=1 scripts/bench-heavy.sh                (leaves the seeded database and prints its URL,
 #                                                 for REUSE= runs of other binaries)
@@ -131,6 +132,28 @@ run() { # binary label
     # started), then again.
     echo "report, every section, committee, first: $(ask "$gn" "$qall"), again: $(ask "$gn" "$qall")"
     echo "report, every section, kommun viewer, first: $(ask "$kv" "$qall"), again: $(ask "$kv" "$qall")"
+    echo -n "  "; mem
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    pid=
+    return
+  fi
+  if [ "${STEPS:-all}" = search ]; then
+    # Searches a kommun viewer types, from one that matches nothing to one every title holds:
+    # the first page with its count (the first time that filter is counted), then the first
+    # page alone, repeated.
+    local s
+    for s in zq q å e by 00 ö 12 zqx kolv 4711 99999; do
+      echo "search \"$s\": first with totalCount $(ask "$kv" "{ eServiceProjects(first: 20, filter: {search: \"$s\"}) { totalCount totalCountExact edges { node { id } } } }")"
+      : >"$work/search"
+      for _ in $(seq "${REPEAT:-30}"); do
+        curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $kv" -H 'content-type: application/json' \
+          -d "$(json "{ eServiceProjects(first: 20, filter: {search: \"$s\"}) { edges { node { id title } } } }")" "$url/graphql" >>"$work/search"
+      done
+      sort -n -o "$work/search" "$work/search"
+      local n
+      n=$(wc -l <"$work/search")
+      echo "  page alone x$n: p50 $(sed -n "$(((n + 1) / 2))p" "$work/search") s, p99 $(sed -n "$(((n * 99 + 99) / 100))p" "$work/search") s"
+    done
     echo -n "  "; mem
     kill "$pid"; wait "$pid" 2>/dev/null || true
     pid=

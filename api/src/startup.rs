@@ -138,7 +138,9 @@ async fn open(
     Ok(db)
 }
 
-/// Applies pending migrations and seeds the reference data (and demo data when asked).
+/// Applies pending migrations and seeds the reference data (and demo data when asked): on
+/// PostgreSQL on a connection of its own, under the start-up lock and without a statement
+/// timeout; on SQLite on `db`.
 pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
     if !settings.is_postgres() {
         return prepare(db, settings).await;
@@ -146,7 +148,10 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     // Replicas started at once take turns: a session-level advisory lock on a connection of
     // its own is held while one migrates and seeds, and the others then find nothing to do
     // (several at once fail on each other's CREATE TABLE). Closing the connection releases
-    // the lock even if preparing fails.
+    // the lock even if preparing fails. The work is done on that connection too, which has no
+    // statement timeout: the requests' (90 % of their deadline, 9 s by default) would stop an
+    // index built over a large county (migration 000031 takes 9 s at 500,000 projects), and
+    // with it the start.
     let mut opts = ConnectOptions::new(settings.database_url.clone());
     opts.max_connections(1)
         .min_connections(1)
@@ -158,7 +163,7 @@ pub async fn prepare_database(db: &DatabaseConnection, settings: &Settings) -> a
     lock.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))
         .await
         .context("Failed to take the start-up lock")?;
-    let prepared = prepare(db, settings).await;
+    let prepared = prepare(&lock, settings).await;
     let _ = lock
         .execute_unprepared(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK})"))
         .await;

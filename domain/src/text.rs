@@ -67,6 +67,13 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn hex_spells_every_byte_in_two_lowercase_digits() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0, 0x0f, 0xab, 0xff]), "000fabff");
+        assert_eq!(hex("zä".as_bytes()), "7ac3a4");
+    }
+
+    #[test]
     fn control_characters_are_refused_and_running_text_keeps_its_lines() {
         assert!(
             parse("a\0b", 200, true, Shape::Line)

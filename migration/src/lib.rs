@@ -32,6 +32,7 @@ mod m20261206_000027_index_projects_by_county_and_id;
 mod m20261206_000028_index_tollgates_by_county;
 mod m20261206_000029_project_share_taking_sums;
 mod m20261206_000030_cover_tollgates_due;
+mod m20261206_000031_index_project_titles_by_letters;
 
 /// Every migration of the service, oldest first.
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000028_index_tollgates_by_county::Migration),
             Box::new(m20261206_000029_project_share_taking_sums::Migration),
             Box::new(m20261206_000030_cover_tollgates_due::Migration),
+            Box::new(m20261206_000031_index_project_titles_by_letters::Migration),
         ]
     }
 }
