@@ -1,7 +1,8 @@
 //! E-service projects: the types of the area, reading projects and their children, and the
 //! checks every change starts with. The changes live beside this file: `lifecycle` (create,
 //! edit, tollgates, status), `invitations` (invitations, answers, withdrawal),
-//! `cost_sharing` (the key); publishing is the catalogue's (`service/catalogue.rs`).
+//! `cost_sharing` (the key); publishing is the catalogue's (`service/catalogue.rs`). How a
+//! list's title search reads is `search`.
 
 mod archive;
 pub use archive::ProjectRecords;
@@ -9,14 +10,13 @@ mod cost_sharing;
 pub use cost_sharing::{Preview, PreviewInput};
 mod invitations;
 mod lifecycle;
+mod search;
 
 use crate::domain::{RecordKind, cost_sharing::BasisPoints};
 use chrono::NaiveDate;
 use entity::{decision, participation, project, status_report};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, Select,
-    Statement,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, Select, Statement, sea_query::Query,
 };
 use serde_json::json;
 
@@ -334,28 +334,8 @@ impl super::Projects<'_, '_> {
             None => None,
         };
         if let Some(s) = search.as_deref() {
-            let lowered = s.to_lowercase();
-            let escaped = lowered
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            // Three letters or more are found through the trigram index on `lower(title)`
-            // (PostgreSQL, migration 000020). A shorter search has no trigram to look up, and
-            // on that index it would read all of it (285 ms against 187 ms for reading the
-            // titles at 500,000 projects), so it is written as an expression that index does
-            // not serve; the index of letters and pairs (migration 000031) serves it instead.
-            let short = lowered.chars().count() < 3;
-            let title = if short {
-                Expr::cust(r#"(LOWER("project"."title") || '')"#)
-            } else {
-                Expr::expr(Func::lower(Expr::col((project::Entity, project::Column::Title))))
-            };
-            c = c.add(title.like(LikeExpr::new(format!("%{escaped}%")).escape('\\')));
-            let narrowing = match self.db().get_database_backend() {
-                DbBackend::Postgres if short => self.titles_holding_short_gram(&lowered).await?,
-                DbBackend::Sqlite => self.titles_holding_letters(&lowered).await?,
-                _ => None,
-            };
+            let (like, narrowing) = self.title_search(s).await?;
+            c = c.add(like);
             if let Some(narrowing) = narrowing {
                 // First, so that SQLite reads from the few titles it names (see
                 // `visible_projects_matching`).
@@ -363,77 +343,6 @@ impl super::Projects<'_, '_> {
             }
         }
         Ok(c)
-    }
-
-    /// PostgreSQL: the titles whose `lower(title)` holds `gram`, one or two letters, as the
-    /// index of letters and pairs answers it (migration 000031): the same call the index is
-    /// built on, where ANALYZE found fewer than [`LOOKED_UP_BELOW`] of the titles holding it
-    /// (the index's most common elements, in `pg_stats`). A more common one is left to the
-    /// `LIKE`: the planner reads titles in page order for it, and would compute the call for
-    /// every title it counts (3 s against 84 ms for counting a county's `e` at 500,000
-    /// projects). The letters are written into the statement rather than bound, because the
-    /// planner weighs them by the index's statistics only when it sees them: a plan kept for
-    /// any bound value (PostgreSQL's generic plan, after five runs of a statement) would read
-    /// every title holding a common letter through the index. None for a quote or a
-    /// backslash, whose reading in a literal depends on the server's settings.
-    async fn titles_holding_short_gram(&self, gram: &str) -> ApiResult<Option<Expr>> {
-        if gram.contains(['\'', '\\']) {
-            return Ok(None);
-        }
-        let frequency = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT e.frequency FROM pg_stats s, \
-             unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(gram, frequency) \
-             WHERE s.schemaname = current_schema() AND s.tablename = 'ix_project_title_short_grams' AND e.gram = $1",
-            [gram.into()],
-        );
-        let frequency: f32 = match self.db().query_one_raw(frequency).await? {
-            Some(row) => row.try_get_by_index::<f32>(0)?,
-            None => 0.0,
-        };
-        Ok((f64::from(frequency) < LOOKED_UP_BELOW).then(|| {
-            Expr::cust(format!(
-                r#"samverkan_short_grams(LOWER("project"."title")) @> ARRAY['{gram}']::text[]"#
-            ))
-        }))
-    }
-
-    /// SQLite: the titles that hold every letter pair of `lowered` (its letter, when it is
-    /// one), from the index of letters and pairs (migration 000031), where so few titles hold
-    /// them that looking them up beats reading titles in page order; None where more do (the
-    /// page then fills from the first titles it reads). The LIKE beside it decides; this only
-    /// narrows what it reads. One statement to count, at most [`LOOKED_UP_AT_MOST`] rowids.
-    async fn titles_holding_letters(&self, lowered: &str) -> ApiResult<Option<Expr>> {
-        let chars: Vec<char> = lowered.chars().collect();
-        let mut grams: Vec<String> = if chars.len() == 1 {
-            vec![chars[0].to_string()]
-        } else {
-            chars.windows(2).map(|w| w.iter().collect()).collect()
-        };
-        grams.sort();
-        grams.dedup();
-        // Any pairs of the search narrow correctly; a few of them narrow about as well as all.
-        grams.truncate(8);
-        let query = grams
-            .iter()
-            .map(|g| format!("\"{}\"", crate::domain::text::hex(g.as_bytes())))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        let probe = Statement::from_sql_and_values(
-            DbBackend::Sqlite,
-            "SELECT count(*) FROM (SELECT rowid FROM project_title_gram WHERE project_title_gram MATCH ? LIMIT ?)",
-            [query.clone().into(), LOOKED_UP_AT_MOST.into()],
-        );
-        let holding: i64 = match self.db().query_one_raw(probe).await? {
-            Some(row) => row.try_get_by_index::<i64>(0)?,
-            None => 0,
-        };
-        Ok((holding < LOOKED_UP_AT_MOST).then(|| {
-            Expr::cust_with_values(
-                r#""project"."id" IN (SELECT rowid FROM project_title_gram WHERE project_title_gram MATCH ?)"#,
-                [query],
-            )
-        }))
     }
 
     /// A kommun's database id from its code, or a precise input error on `field`.
@@ -940,12 +849,3 @@ pub(in crate::service) fn paying(
         .filter(|x| crate::domain::project::pays(x.role, x.state))
         .map(|x| (x.municipality_id, x.custom_bp))
 }
-
-/// Where more titles than this hold a search's letters (SQLite), the search reads titles in
-/// page order rather than look them up: counting this many rowids and reading them costs a
-/// millisecond or two, and a search so common fills a page from the first few thousand titles.
-const LOOKED_UP_AT_MOST: i64 = 5_000;
-
-/// Where a larger share of the titles hold a search's letter or pair (PostgreSQL), it is not
-/// looked up: reading titles in page order fills a page from the first two thousand.
-const LOOKED_UP_BELOW: f64 = 0.01;
