@@ -58,6 +58,8 @@ pub struct Services {
     counts: Arc<counts::CountCache>,
     /// The report's figures per visibility part, shared by the callers who see that part.
     part_figures: Arc<report::PartFigures>,
+    /// Which title searches an index narrows, as lately decided (`projects::search`).
+    narrowing: Arc<projects::Narrowing>,
     events: events::Events,
     verifications: audit::chain::Verifications,
     heavy: Arc<Heavy>,
@@ -198,6 +200,7 @@ impl Services {
             reference_version: Arc::default(),
             counts: Arc::default(),
             part_figures: Arc::default(),
+            narrowing: Arc::default(),
             events,
             verifications: audit::chain::Verifications::default(),
             heavy: Arc::default(),

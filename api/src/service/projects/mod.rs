@@ -11,6 +11,7 @@ pub use cost_sharing::{Preview, PreviewInput};
 mod invitations;
 mod lifecycle;
 mod search;
+pub(in crate::service) use search::Narrowing;
 
 use crate::domain::{RecordKind, cost_sharing::BasisPoints};
 use chrono::NaiveDate;
