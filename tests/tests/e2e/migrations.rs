@@ -92,40 +92,33 @@ async fn every_migration_goes_up_down_and_up_again_on_postgres() {
     };
     let db = Database::connect(&empty.url).await.unwrap();
     up_down_up(&db).await;
-    // The project search's trigram index exists on the expression the list's search condition
-    // is written with (`LOWER("project"."title") LIKE '%…%'`).
-    let defs: Vec<String> = db
-        .query_all_raw(Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_project_title_trigram'",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect();
-    assert_eq!(defs.len(), 1, "{defs:?}");
-    assert!(
-        defs[0].ends_with("USING gin (lower((title)::text) gin_trgm_ops)"),
-        "{defs:?}"
-    );
-    // And the index of letters and pairs on the call a short search is written with
-    // (`samverkan_short_grams(LOWER("project"."title")) @> ARRAY[…]`).
-    let short: Vec<String> = db
-        .query_all_raw(Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_project_title_short_grams'",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.try_get_by_index::<String>(0).unwrap())
-        .collect();
-    assert_eq!(short.len(), 1, "{short:?}");
-    assert!(
-        short[0].ends_with("USING gin (samverkan_short_grams(lower((title)::text)))"),
-        "{short:?}"
-    );
+    // The title search's indexes exist on the expressions its conditions are written with:
+    // `LOWER("project"."title") LIKE '%…%'` (trigrams) and
+    // `samverkan_short_grams(LOWER("project"."title")) @> ARRAY[…]` (letters and pairs).
+    for (index, expression) in [
+        (
+            "ix_project_title_trigram",
+            "USING gin (lower((title)::text) gin_trgm_ops)",
+        ),
+        (
+            "ix_project_title_short_grams",
+            "USING gin (samverkan_short_grams(lower((title)::text)))",
+        ),
+    ] {
+        let defs: Vec<String> = db
+            .query_all_raw(Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT indexdef FROM pg_indexes WHERE indexname = $1",
+                [index.into()],
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect();
+        assert_eq!(defs.len(), 1, "{index}: {defs:?}");
+        assert!(defs[0].ends_with(expression), "{defs:?}");
+    }
     db.close().await.unwrap();
     empty.drop_it().await;
 }

@@ -8,6 +8,11 @@
 //!
 //! Elsewhere the titles are read in page order, which fills a page at once when the letters
 //! are common.
+//!
+//! Whether to narrow is decided from every kommun's titles (PostgreSQL's statistics, SQLite's
+//! count of the titles holding the letters), but the decision only chooses how the caller's
+//! visible titles are read: nothing of others' titles reaches the answer, its count or its
+//! errors.
 use sea_orm::{
     ConnectionTrait, DbBackend, Statement,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
